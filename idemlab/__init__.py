@@ -1,0 +1,1 @@
+"""Kafka Idempotence Lab: the engine.  Never imports streamlit."""

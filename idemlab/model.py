@@ -1,0 +1,211 @@
+"""The shared vocabulary: scenarios, fault plans, trace events, stored records, traces.
+
+Both back ends (the simulator and a real broker) turn a Scenario into a Trace; every
+view is a pure function of a Trace.  Everything here is plain data that converts to
+JSON and to pandas without surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+PRODUCE = "produce"
+INIT_PRODUCER_ID = "init_producer_id"
+REQUEST_KINDS = (PRODUCE, INIT_PRODUCER_ID)
+
+DROP_RESPONSE = "drop_response"
+DROP_REQUEST = "drop_request"
+ERROR = "error"
+DELAY = "delay"
+DISCONNECT = "disconnect"
+FAULT_ACTIONS = (DROP_RESPONSE, DROP_REQUEST, ERROR, DELAY, DISCONNECT)
+
+BROKER_ACTIONS = ("stop", "kill", "start", "leader_change")
+
+NO_PRODUCER_ID = -1
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Something that goes wrong with one request on the wire.
+
+    Addressed by request kind and ordinal (`nth`, 1-based, retries counted), or random
+    with `probability` and `seed`.
+    """
+
+    request: str = PRODUCE
+    action: str = DROP_RESPONSE
+    nth: int | None = None
+    error: str | None = None
+    delay_ms: int | None = None
+    probability: float | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One application or operator action, in scenario order.
+
+    kind is one of: send, flush, restart_producer, wait, broker.
+    """
+
+    kind: str
+    values: tuple[str, ...] = ()
+    key: str | None = None
+    partition: int | None = None
+    pad_to: int | None = None      # send: each value padded to this many bytes on the wire
+    wait_ms: int = 0
+    broker: str | None = None
+    broker_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    summary: str = ""
+    partitions: int = 1
+    brokers: int = 1
+    replication_factor: int = 1
+    producer: Mapping[str, Any] = field(default_factory=dict)
+    topic: Mapping[str, Any] = field(default_factory=dict)
+    broker_config: Mapping[str, Any] = field(default_factory=dict)
+    steps: tuple[Step, ...] = ()
+    faults: tuple[Fault, ...] = ()
+    seed: int = 0
+    source: str = ""
+
+    @property
+    def idempotent(self) -> bool:
+        return _truthy(self.producer.get("enable.idempotence", False))
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+# ---- trace events -------------------------------------------------------------------
+# Event kinds.  `detail` holds plain JSON values; the keys used per kind are listed here
+# so views, back ends and tests agree on them.
+PRODUCE_CALLED = "produce"           # msg, value, key, partition
+PRODUCE_REFUSED = "produce_refused"  # value, error, message
+REQUEST_SENT = "request"             # api, request_no, attempt, broker, partition,
+                                     # producer_id, producer_epoch, base_sequence,
+                                     # record_count, msgs, values
+FAULT_INJECTED = "fault"             # api, request_no, action, error, delay_ms
+BROKER_DECISION = "broker"           # request_no, partition, result (appended |
+                                     # duplicate | rejected), base_offset, error,
+                                     # producer_id, producer_epoch, base_sequence,
+                                     # last_sequence, msgs, values, inferred
+RESPONSE_RECEIVED = "response"       # api, request_no, partition, error, base_offset,
+                                     # producer_id, producer_epoch (InitProducerId)
+CONNECTION_CLOSED = "disconnected"   # broker, reason
+DELIVERY_REPORT = "delivery"         # msg, value, partition, offset, error
+PRODUCER_ID_ASSIGNED = "producer_id"  # producer_id, producer_epoch
+EPOCH_BUMP = "epoch_bump"            # producer_id, from_epoch, to_epoch, reason
+FATAL_ERROR = "fatal"                # error, message
+PRODUCER_RESTART = "producer_restart"  # old_producer_id
+BROKER_ACTION = "broker_action"      # action, broker_id
+PRODUCER_EXPIRED = "producer_expired"  # partition, producer_id (broker forgot it)
+FLUSH = "flush"                      # (none)
+WAIT = "wait"                        # wait_ms
+RUN_ERROR = "run_error"              # message
+
+APPENDED = "appended"
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Event:
+    t_ms: float
+    kind: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.detail.get(key, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"t_ms": round(self.t_ms, 3), "kind": self.kind, **dict(self.detail)}
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record in a partition log.  `msg` is the 1-based number of the produce() call
+    that created it, so copies of one message can be told from equal values."""
+
+    partition: int
+    offset: int
+    value: str
+    key: str | None
+    producer_id: int
+    producer_epoch: int
+    sequence: int
+    msg: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The delivery report the application saw for one produce() call."""
+
+    msg: int
+    value: str
+    partition: int | None
+    offset: int | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Trace:
+    scenario: str
+    backend: str
+    config: dict[str, Any]
+    events: list[Event] = field(default_factory=list)
+    stored: list[StoredRecord] = field(default_factory=list)
+    fatal_error: str | None = None
+    run_error: str | None = None
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        return deliveries_until(self.events, len(self.events))
+
+    @property
+    def sent(self) -> list[Event]:
+        return [e for e in self.events if e.kind == PRODUCE_CALLED]
+
+
+def deliveries_until(events: list[Event], position: int) -> list[Delivery]:
+    """One Delivery per produce() call, in produce order; a call without a report yet
+    has error '(no report)' only once the run has ended without one."""
+    reports: dict[int, Event] = {}
+    produced: list[Event] = []
+    for event in events[:position]:
+        if event.kind == PRODUCE_CALLED:
+            produced.append(event)
+        elif event.kind == DELIVERY_REPORT:
+            reports.setdefault(event.get("msg"), event)
+    result = []
+    for call in produced:
+        report = reports.get(call.get("msg"))
+        if report is None:
+            result.append(Delivery(call.get("msg"), call.get("value"), call.get("partition"), None, NO_REPORT))
+        else:
+            result.append(Delivery(call.get("msg"), call.get("value"), report.get("partition"),
+                                   report.get("offset"), report.get("error")))
+    return result
+
+
+NO_REPORT = "(no report)"

@@ -1,0 +1,329 @@
+"""Load, validate and override scenario files (lessons/scenarios/*.toml).
+
+Every problem becomes a ScenarioError whose message is one line naming the file, the
+key and what is allowed, so the command line and the app can show it as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from idemlab.errors import ERRORS_BY_NAME
+from idemlab.model import (
+    BROKER_ACTIONS, DELAY, ERROR, FAULT_ACTIONS, REQUEST_KINDS, Fault, Scenario, Step,
+)
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "lessons" / "scenarios"
+
+TOP_KEYS = {
+    "title", "summary", "partitions", "brokers", "replication_factor", "seed",
+    "producer", "topic", "broker_config", "step", "fault",
+}
+STEP_ACTIONS = ("send", "flush", "restart_producer", "wait_ms", "broker")
+STEP_KEYS = set(STEP_ACTIONS) | {"key", "partition", "broker_id", "bytes"}
+FAULT_KEYS = {"request", "nth", "action", "error", "delay_ms", "probability", "seed"}
+TOPIC_KEYS = {"max.message.bytes", "min.insync.replicas"}
+BROKER_KEYS = {"producer.id.expiration.ms", "producer.id.expiration.check.interval.ms"}
+SCENARIO_OVERRIDES = {"title", "summary", "partitions", "brokers", "replication_factor", "seed"}
+MAX_PARTITIONS = 64
+MAX_MESSAGES = 2_000_000
+
+
+class ScenarioError(ValueError):
+    """Bad input in a scenario file or an override; str() is the one-line message."""
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def resolve_path(name_or_path: str) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise ScenarioError(f"{name_or_path}: no such scenario file")
+        return candidate
+    path = SCENARIO_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        raise ScenarioError(
+            f"{name_or_path}: no such scenario; choose one of: {', '.join(available())} "
+            "or give a path to a .toml file")
+    return path
+
+
+def load(name_or_path: str) -> Scenario:
+    path = resolve_path(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
+    return parse(text, source=str(path), name=path.stem)
+
+
+def parse(text: str, source: str = "<scenario>", name: str = "scenario") -> Scenario:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+    return from_dict(data, source=source, name=name)
+
+
+def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "scenario") -> Scenario:
+    where = _Where(source)
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise where.error(unknown[0], f"unknown key; allowed: {', '.join(sorted(TOP_KEYS))}")
+    title = where.typed(data, "title", str, required=True)
+    partitions = where.int_in(data, "partitions", 1, MAX_PARTITIONS, default=1)
+    brokers = where.int_in(data, "brokers", 1, 3, default=1)
+    if brokers == 2:
+        raise where.error("brokers", "must be 1 or 3")
+    replication = where.int_in(data, "replication_factor", 1, brokers, default=brokers)
+    producer = where.table(data, "producer")
+    for prop, value in producer.items():
+        if not isinstance(value, (str, int, float, bool)):
+            raise where.error(f"producer.{prop}", "must be a string, number or boolean")
+    topic = where.table(data, "topic", allowed=TOPIC_KEYS)
+    broker_config = where.table(data, "broker_config", allowed=BROKER_KEYS)
+    for table_name, table in (("topic", topic), ("broker_config", broker_config)):
+        for key, value in table.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise where.error(f"{table_name}.{key}", "must be a positive whole number")
+    steps = tuple(_step(where, i, raw, partitions, brokers)
+                  for i, raw in enumerate(where.array(data, "step"), 1))
+    faults = tuple(_fault(where, i, raw) for i, raw in enumerate(where.array(data, "fault"), 1))
+    scenario = Scenario(
+        name=name, title=title, summary=where.typed(data, "summary", str, default=""),
+        partitions=partitions, brokers=brokers, replication_factor=replication,
+        producer=dict(producer), topic=dict(topic), broker_config=dict(broker_config),
+        steps=steps, faults=faults, seed=where.int_in(data, "seed", 0, 2**31 - 1, default=0),
+        source=source)
+    total = sum(len(step.values) for step in steps)
+    if total > MAX_MESSAGES:
+        raise where.error("step", f"sends {total} messages; at most {MAX_MESSAGES} allowed")
+    return scenario
+
+
+def _step(where: "_Where", index: int, raw: Any, partitions: int, brokers: int) -> Step:
+    label = f"step[{index}]"
+    if not isinstance(raw, Mapping):
+        raise where.error(label, "must be a table such as { send = [\"m1\"] }")
+    unknown = sorted(set(raw) - STEP_KEYS)
+    if unknown:
+        raise where.error(f"{label}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(STEP_KEYS))}")
+    actions = [a for a in STEP_ACTIONS if a in raw]
+    if len(actions) != 1:
+        raise where.error(label, f"needs exactly one of: {', '.join(STEP_ACTIONS)}")
+    action = actions[0]
+    sub = _Where(where.source, prefix=f"{label}.")
+    if action == "send":
+        values = raw["send"]
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise sub.error("send", "must be a non-empty list of strings")
+        partition = sub.int_in(raw, "partition", 0, partitions - 1, default=None)
+        key = sub.typed(raw, "key", str, default=None)
+        pad_to = sub.int_in(raw, "bytes", 1, 10_000_000, default=None)
+        return Step("send", values=tuple(values), key=key, partition=partition, pad_to=pad_to)
+    if action == "flush":
+        if raw["flush"] is not True:
+            raise sub.error("flush", "must be true")
+        return Step("flush")
+    if action == "restart_producer":
+        if raw["restart_producer"] is not True:
+            raise sub.error("restart_producer", "must be true")
+        return Step("restart_producer")
+    if action == "wait_ms":
+        return Step("wait", wait_ms=sub.int_in(raw, "wait_ms", 0, 3_600_000))
+    broker = raw["broker"]
+    if broker not in BROKER_ACTIONS:
+        raise sub.error("broker", f"must be one of: {', '.join(BROKER_ACTIONS)}")
+    broker_id = sub.int_in(raw, "broker_id", 1, brokers, default=None)
+    return Step("broker", broker=broker, broker_id=broker_id)
+
+
+def _fault(where: "_Where", index: int, raw: Any) -> Fault:
+    label = f"fault[{index}]"
+    if not isinstance(raw, Mapping):
+        raise where.error(label, "must be a table such as { request = \"produce\", nth = 1, action = \"drop_response\" }")
+    unknown = sorted(set(raw) - FAULT_KEYS)
+    if unknown:
+        raise where.error(f"{label}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(FAULT_KEYS))}")
+    sub = _Where(where.source, prefix=f"{label}.")
+    request = sub.typed(raw, "request", str, default="produce")
+    if request not in REQUEST_KINDS:
+        raise sub.error("request", f"must be one of: {', '.join(REQUEST_KINDS)}")
+    action = sub.typed(raw, "action", str, required=True)
+    if action not in FAULT_ACTIONS:
+        raise sub.error("action", f"must be one of: {', '.join(FAULT_ACTIONS)}")
+    nth = sub.int_in(raw, "nth", 1, 1_000_000, default=None)
+    probability = raw.get("probability")
+    if probability is not None:
+        if isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
+            raise sub.error("probability", "must be a number from 0 to 1")
+        probability = float(probability)
+    if (nth is None) == (probability is None):
+        raise sub.error("nth", "give either nth (which request) or probability (random faults)")
+    error = sub.typed(raw, "error", str, default=None)
+    if action == ERROR:
+        if error is None:
+            raise sub.error("error", "is required with action = \"error\" (e.g. \"NOT_ENOUGH_REPLICAS\")")
+        if error not in ERRORS_BY_NAME:
+            raise sub.error("error", f"unknown Kafka error {error!r}; known: {', '.join(sorted(ERRORS_BY_NAME))}")
+    elif error is not None:
+        raise sub.error("error", "only allowed with action = \"error\"")
+    delay_ms = sub.int_in(raw, "delay_ms", 0, 3_600_000, default=None)
+    if action == DELAY and delay_ms is None:
+        raise sub.error("delay_ms", "is required with action = \"delay\"")
+    if action != DELAY and delay_ms is not None:
+        raise sub.error("delay_ms", "only allowed with action = \"delay\"")
+    seed = sub.int_in(raw, "seed", 0, 2**31 - 1, default=None)
+    return Fault(request=request, action=action, nth=nth, error=error, delay_ms=delay_ms,
+                 probability=probability, seed=seed)
+
+
+class _Where:
+    def __init__(self, source: str, prefix: str = "") -> None:
+        self.source = source
+        self.prefix = prefix
+
+    def error(self, key: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.source}: {self.prefix}{key}: {message}")
+
+    def typed(self, data: Mapping, key: str, kind: type, required: bool = False, default: Any = None) -> Any:
+        if key not in data:
+            if required:
+                raise self.error(key, f"is required ({kind.__name__})")
+            return default
+        value = data[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error(key, f"must be a {_KIND_WORD.get(kind, kind.__name__)}, not {value!r}")
+        return value
+
+    def int_in(self, data: Mapping, key: str, low: int, high: int, default: Any = 0) -> Any:
+        if key not in data:
+            return default
+        value = self.typed(data, key, int)
+        if not low <= value <= high:
+            raise self.error(key, f"must be from {low} to {high}, not {value}")
+        return value
+
+    def table(self, data: Mapping, key: str, allowed: set[str] | None = None) -> Mapping:
+        value = data.get(key, {})
+        if not isinstance(value, Mapping):
+            raise self.error(key, "must be a table")
+        if allowed is not None:
+            unknown = sorted(set(value) - allowed)
+            if unknown:
+                raise self.error(f"{key}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}")
+        return value
+
+    def array(self, data: Mapping, key: str) -> list:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.error(key, f"must be an array of tables ([[{key}]])")
+        return value
+
+
+_KIND_WORD = {str: "string", int: "whole number", bool: "boolean", float: "number"}
+
+
+# ---- overrides ----------------------------------------------------------------------
+
+def parse_override(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}: expected key=value, e.g. --set enable.idempotence=false")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key:
+        raise ScenarioError(f"--set {text}: the key is empty")
+    return key, _scalar(raw.strip())
+
+
+def _scalar(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def apply_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) -> Scenario:
+    """Apply `--set` style overrides and re-validate through the same checks as a file.
+
+    Keys: producer properties (`enable.idempotence`, `linger.ms`, ...); scenario keys
+    (`partitions`, `seed`, ...); `topic.<config>`, `broker.<config>`; fault keys
+    (`nth`, `action`, `error`, `delay_ms`, `probability`, `request`) for the first fault,
+    or `fault.N.<key>` for the Nth.
+    """
+    data = to_dict(scenario)
+    for key, value in overrides:
+        if key in SCENARIO_OVERRIDES:
+            data[key] = value
+        elif key.startswith("topic."):
+            data.setdefault("topic", {})[key[len("topic."):]] = value
+        elif key.startswith("broker."):
+            data.setdefault("broker_config", {})[key[len("broker."):]] = value
+        elif key in FAULT_KEYS or key.startswith("fault."):
+            index, fault_key = 1, key
+            if key.startswith("fault."):
+                parts = key.split(".")
+                if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in FAULT_KEYS:
+                    raise ScenarioError(f"--set {key}: expected fault.N.<key> with <key> one of: {', '.join(sorted(FAULT_KEYS))}")
+                index, fault_key = int(parts[1]), parts[2]
+            faults = data.setdefault("fault", [])
+            while len(faults) < index:
+                faults.append({"request": "produce", "action": "drop_response", "nth": 1})
+            faults[index - 1][fault_key] = value
+            if fault_key == "probability":
+                faults[index - 1].pop("nth", None)
+            elif fault_key == "nth":
+                faults[index - 1].pop("probability", None)
+            if fault_key == "action" and value != ERROR:
+                faults[index - 1].pop("error", None)
+            if fault_key == "action" and value != DELAY:
+                faults[index - 1].pop("delay_ms", None)
+        elif "." in key:
+            data.setdefault("producer", {})[key] = value
+        else:
+            raise ScenarioError(
+                f"--set {key}: unknown key; use a producer property (e.g. enable.idempotence), "
+                f"one of {', '.join(sorted(SCENARIO_OVERRIDES | FAULT_KEYS))}, topic.<config>, "
+                "broker.<config> or fault.N.<key>")
+    return from_dict(data, source=f"{scenario.source or scenario.name} (with --set)", name=scenario.name)
+
+
+def to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The TOML-shaped dict of a scenario (round-trips through from_dict)."""
+    data: dict[str, Any] = {
+        "title": scenario.title, "summary": scenario.summary, "partitions": scenario.partitions,
+        "brokers": scenario.brokers, "replication_factor": scenario.replication_factor,
+        "seed": scenario.seed, "producer": dict(scenario.producer), "topic": dict(scenario.topic),
+        "broker_config": dict(scenario.broker_config),
+        "step": [_step_dict(step) for step in scenario.steps],
+        "fault": [{k: v for k, v in dataclasses.asdict(f).items() if v is not None} for f in scenario.faults],
+    }
+    return data
+
+
+def _step_dict(step: Step) -> dict[str, Any]:
+    if step.kind == "send":
+        out: dict[str, Any] = {"send": list(step.values)}
+        if step.key is not None:
+            out["key"] = step.key
+        if step.partition is not None:
+            out["partition"] = step.partition
+        if step.pad_to is not None:
+            out["bytes"] = step.pad_to
+        return out
+    if step.kind == "wait":
+        return {"wait_ms": step.wait_ms}
+    if step.kind == "broker":
+        out = {"broker": step.broker}
+        if step.broker_id is not None:
+            out["broker_id"] = step.broker_id
+        return out
+    return {step.kind: True}

@@ -1,0 +1,130 @@
+"""Runs a Scenario on the simulated cluster and producer, step by step, into a Trace."""
+
+from __future__ import annotations
+
+from idemlab.model import (
+    BROKER_ACTION, FLUSH, PRODUCER_EXPIRED, PRODUCER_RESTART, RUN_ERROR, WAIT, Event, Scenario, Step, Trace,
+)
+from idemlab.producer_config import ConfigError, ProducerSettings, resolve
+from idemlab.sim.clock import Scheduler
+from idemlab.sim.cluster import SimCluster
+from idemlab.sim.producer import SimProducer
+from idemlab.sim.wire import Wire
+
+TOPIC = "lab"
+FLUSH_SLACK_MS = 60_000
+BACKEND = "sim"
+
+
+class Simulation:
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.settings: ProducerSettings = resolve(scenario.producer)
+        self.scheduler = Scheduler()
+        self.events: list[Event] = []
+        self.cluster = SimCluster(scenario.brokers, scenario.partitions, scenario.replication_factor,
+                                  dict(scenario.topic), dict(scenario.broker_config))
+        self.wire = Wire(self, scenario.faults)
+        self.producer = SimProducer(self, self.settings, scenario.partitions, TOPIC)
+        self.fatal_error: str | None = None
+        self.run_error: str | None = None
+        self._next_msg = 1
+        self.scheduler.after(self.cluster.expiration_check_ms, self._expiration_check)
+
+    @property
+    def now(self) -> float:
+        return self.scheduler.now
+
+    def emit(self, kind: str, **detail) -> None:
+        self.events.append(Event(self.scheduler.now, kind, detail))
+        if kind == "fatal" and self.fatal_error is None:
+            self.fatal_error = f"{detail['error']}: {detail['message']}"
+
+    # ---- steps --------------------------------------------------------------------
+    def apply(self, step: Step) -> None:
+        handler = getattr(self, f"_step_{step.kind}")
+        handler(step)
+
+    def _step_send(self, step: Step) -> None:
+        for value in step.values:
+            size = max(step.pad_to or 0, len(value.encode()))
+            self.producer.produce(self._next_msg, value, step.key, step.partition, size)
+            self._next_msg += 1
+
+    def _step_flush(self, step: Step | None = None) -> None:
+        self.emit(FLUSH)
+        self.flush()
+
+    def flush(self) -> bool:
+        producer = self.producer
+        producer.flushing = True
+        producer.wake()
+        limit = self.now + self.settings.message_timeout_ms + FLUSH_SLACK_MS
+        done = self.scheduler.run_until(lambda: producer.idle, limit)
+        producer.flushing = False
+        if not done and self.run_error is None:
+            self.run_error = (f"flush() returned with {producer.outstanding} message(s) still outstanding "
+                              f"after {self.settings.message_timeout_ms + FLUSH_SLACK_MS} ms")
+            self.emit(RUN_ERROR, message=self.run_error)
+        return done
+
+    def _step_wait(self, step: Step) -> None:
+        self.emit(WAIT, wait_ms=step.wait_ms)
+        self.scheduler.advance_to(self.now + step.wait_ms)
+
+    def _step_restart_producer(self, step: Step) -> None:
+        self.flush()
+        old = self.producer
+        old.close()
+        self.emit(PRODUCER_RESTART, old_producer_id=old.producer_id)
+        self.producer = SimProducer(self, self.settings, self.scenario.partitions, TOPIC)
+
+    def _step_broker(self, step: Step) -> None:
+        broker_ids = [step.broker_id] if step.broker_id else self._default_targets(step.broker)
+        for broker_id in broker_ids:
+            self.emit(BROKER_ACTION, action=step.broker, broker_id=broker_id)
+            if step.broker in ("stop", "kill"):
+                self.cluster.stop(broker_id, clean=(step.broker == "stop"))
+                self.wire.broker_down(broker_id, f"broker {broker_id} {'stopped' if step.broker == 'stop' else 'killed'}")
+            elif step.broker == "start":
+                self.cluster.start(broker_id)
+                self._expire_on_load()
+            else:
+                for p in range(self.scenario.partitions):
+                    old = self.cluster.leader_of(p)
+                    self.cluster.change_leader(p)
+                    if old is not None and old != self.cluster.leader_of(p):
+                        self.wire.broker_down(old, f"partition {p} moved away from broker {old}")
+        self.producer.wake()
+
+    def _default_targets(self, action: str) -> list[int]:
+        if action == "start":
+            return [b for b, broker in sorted(self.cluster.brokers.items()) if not broker.up]
+        if action == "leader_change":
+            return [self.cluster.leader_of(0) or 1]
+        leader = self.cluster.leader_of(0)
+        return [leader] if leader else []
+
+    # ---- broker housekeeping ------------------------------------------------------
+    def _expiration_check(self) -> None:
+        self._expire_on_load()
+        self.scheduler.after(self.cluster.expiration_check_ms, self._expiration_check)
+
+    def _expire_on_load(self) -> None:
+        for partition, pid in sorted(set(self.cluster.expire_producers(self.now))):
+            self.emit(PRODUCER_EXPIRED, partition=partition, producer_id=pid)
+
+
+def run(scenario: Scenario) -> Trace:
+    """Run a scenario on the simulator.  Same scenario, same trace, always."""
+    try:
+        sim = Simulation(scenario)
+    except ConfigError as exc:
+        return Trace(scenario.name, BACKEND, dict(scenario.producer), run_error=str(exc))
+    for step in scenario.steps:
+        sim.apply(step)
+    sim.emit(FLUSH, final=True)
+    sim.flush()
+    return Trace(scenario=scenario.name, backend=BACKEND, config=sim.settings.as_config(),
+                 events=sim.events, stored=sim.cluster.stored(), fatal_error=sim.fatal_error,
+                 run_error=sim.run_error)

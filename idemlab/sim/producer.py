@@ -1,0 +1,397 @@
+"""A simulated confluent-kafka producer, following librdkafka rather than a textbook.
+
+The rules and where they come from (reference §3.1 and §12):
+- sequences per partition: seq = (msgid - epoch_base_msgid) & INT32_MAX (L4);
+- idempotent: no new request while 5 messages of a partition are in flight (L6);
+- retriable error: re-queue with the same batch boundaries and sequences, and let the
+  partition drain before retrying (L5, L9);
+- OUT_OF_ORDER_SEQUENCE_NUMBER: not head-of-line -> drain and bump the epoch locally;
+  head-of-line or rewound -> fatal (L9, L11, L12);
+- permanent errors and message timeouts -> drain and bump, or fatal with
+  enable.gapless.guarantee (L9, L10, L15);
+- a success that skips messages awaiting retry acks them implicitly (L8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from idemlab import errors
+from idemlab.model import (
+    DELIVERY_REPORT, EPOCH_BUMP, FATAL_ERROR, INIT_PRODUCER_ID, NO_PRODUCER_ID, PRODUCE,
+    PRODUCE_CALLED, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED,
+)
+from idemlab.producer_config import ProducerSettings
+from idemlab.sim.partition import Batch, WireRecord
+from idemlab.sim.producer_state import SEQ_MAX
+
+if TYPE_CHECKING:
+    from idemlab.sim.engine import Simulation
+    from idemlab.sim.wire import InFlight
+
+PID_RETRY_MS = 500
+# librdkafka counts the idempotent in-flight limit in messages, not requests (L6).
+IDEMPOTENT_MAX_IN_FLIGHT_MESSAGES = 5
+FLUSH = "flush"
+
+
+@dataclass
+class Message:
+    msgid: int
+    msg: int                       # produce() call number, for the trace
+    value: str
+    key: str | None
+    partition: int
+    size: int
+    enqueued_ms: float
+    retries: int = 0
+    retry_at: float = 0.0
+    batch_last_msgid: int | None = None   # fixed batch boundary of a retried batch
+    possibly_persisted: bool = False
+
+
+@dataclass
+class PartitionQueue:
+    partition: int
+    next_msgid: int = 1
+    epoch_base_msgid: int = 1
+    acked_msgid: int = 0
+    queue: list[Message] = field(default_factory=list)
+    in_flight: list["InFlight"] = field(default_factory=list)
+    wait_drain: bool = False
+
+    @property
+    def in_flight_messages(self) -> int:
+        return sum(len(r.messages) for r in self.in_flight)
+
+    def sequence_of(self, msgid: int) -> int:
+        return (msgid - self.epoch_base_msgid) & SEQ_MAX
+
+    def requeue(self, messages: list[Message]) -> None:
+        self.queue = sorted(self.queue + messages, key=lambda m: m.msgid)
+
+
+class SimProducer:
+    ASSIGNED, WAIT_PID, DRAIN_BUMP, FATAL, CLOSED = "assigned", "wait_pid", "drain_bump", "fatal", "closed"
+
+    def __init__(self, sim: "Simulation", settings: ProducerSettings, partitions: int, topic: str) -> None:
+        self.sim = sim
+        self.settings = settings
+        self.topic = topic
+        self.partitions = [PartitionQueue(p) for p in range(partitions)]
+        self.producer_id = NO_PRODUCER_ID
+        self.epoch = -1
+        self.state = self.WAIT_PID if settings.idempotent else self.ASSIGNED
+        self.fatal_error: str | None = None
+        self.outstanding = 0
+        self.flushing = False
+        self._serve_scheduled = False
+        self._round_robin = 0
+        if settings.idempotent:
+            self.sim.wire.request_producer_id(self)
+
+    # ---- application API ----------------------------------------------------------
+    def produce(self, msg: int, value: str, key: str | None, partition: int | None, size: int) -> None:
+        if partition is None:
+            partition = self._partition_for(key)
+        detail = {"msg": msg, "value": value, "key": key, "partition": partition}
+        if self.state == self.FATAL:
+            self.sim.emit(PRODUCE_REFUSED, **detail, error=errors.FATAL,
+                          message=f"KafkaError{{code=_FATAL,val=-150,str=\"{self.fatal_error}\"}}")
+            return
+        tp = self.partitions[partition]
+        message = Message(tp.next_msgid, msg, value, key, partition, size, self.sim.now)
+        tp.next_msgid += 1
+        tp.queue.append(message)
+        self.outstanding += 1
+        self.sim.emit(PRODUCE_CALLED, **detail)
+        self.sim.scheduler.at(message.enqueued_ms + self.settings.message_timeout_ms, self._expire_queued, message)
+        self.wake()
+
+    def _partition_for(self, key: str | None) -> int:
+        if len(self.partitions) == 1:
+            return 0
+        if key is not None:
+            return sum(key.encode()) % len(self.partitions)
+        self._round_robin = (self._round_robin + 1) % len(self.partitions)
+        return self._round_robin
+
+    # ---- the sender ---------------------------------------------------------------
+    def wake(self) -> None:
+        if not self._serve_scheduled:
+            self._serve_scheduled = True
+            self.sim.scheduler.after(0, self._serve)
+
+    def _serve(self) -> None:
+        self._serve_scheduled = False
+        if self.state == self.DRAIN_BUMP:
+            self._maybe_finish_bump()
+        if self.state not in (self.ASSIGNED,):
+            return
+        for tp in self.partitions:
+            self._serve_partition(tp)
+
+    def _serve_partition(self, tp: PartitionQueue) -> None:
+        if tp.wait_drain:
+            if tp.in_flight:
+                return
+            tp.wait_drain = False
+        while tp.queue:
+            broker_id = self.sim.cluster.leader_of(tp.partition)
+            if broker_id is None:
+                return
+            connection = self.sim.wire.connection(self, broker_id)
+            if connection is None:
+                return
+            if len(connection.in_flight) >= self.settings.max_in_flight:
+                return
+            if self.settings.idempotent and tp.in_flight_messages >= IDEMPOTENT_MAX_IN_FLIGHT_MESSAGES:
+                return
+            ready_at = self._ready_at(tp)
+            if ready_at > self.sim.now:
+                self.sim.scheduler.at(ready_at, self.wake)
+                return
+            batch_messages = self._take_batch(tp)
+            self._send(tp, broker_id, batch_messages)
+
+    def _ready_at(self, tp: PartitionQueue) -> float:
+        head = tp.queue[0]
+        if head.retries > 0:
+            return head.retry_at
+        fresh = [m for m in tp.queue if m.retries == 0]
+        if self.flushing or len(fresh) >= self.settings.batch_num_messages:
+            return self.sim.now
+        return head.enqueued_ms + self.settings.linger_ms
+
+    def _take_batch(self, tp: PartitionQueue) -> list[Message]:
+        head = tp.queue[0]
+        if head.batch_last_msgid is not None:
+            taken = [m for m in tp.queue if m.msgid <= head.batch_last_msgid]
+        else:
+            taken, size = [], 0
+            for m in tp.queue:
+                if m.batch_last_msgid is not None or len(taken) >= self.settings.batch_num_messages:
+                    break
+                if taken and size + m.size > self.settings.batch_size:
+                    break
+                taken.append(m)
+                size += m.size
+        tp.queue = tp.queue[len(taken):]
+        if self.settings.idempotent:
+            for m in taken:
+                m.batch_last_msgid = taken[-1].msgid
+        return taken
+
+    def _send(self, tp: PartitionQueue, broker_id: int, messages: list[Message]) -> None:
+        if self.settings.idempotent:
+            pid, epoch, base_seq = self.producer_id, self.epoch, tp.sequence_of(messages[0].msgid)
+        else:
+            pid, epoch, base_seq = NO_PRODUCER_ID, -1, -1
+        batch = Batch(tp.partition, pid, epoch, base_seq,
+                      tuple(WireRecord(m.value, m.key, m.msg, m.size) for m in messages),
+                      max_timestamp=max(m.enqueued_ms for m in messages))
+        first_deadline = messages[0].enqueued_ms + self.settings.message_timeout_ms
+        timeout_ms = min(self.settings.socket_timeout_ms, max(first_deadline - self.sim.now, 1))
+        request = self.sim.wire.send_produce(self, broker_id, tp, messages, batch, timeout_ms,
+                                             attempt=messages[0].retries + 1)
+        tp.in_flight.append(request)
+        if self.settings.acks == 0:
+            tp.in_flight.remove(request)
+            self.sim.wire.forget(request)
+            for m in messages:
+                self._report(m, None, None)
+
+    # ---- responses ----------------------------------------------------------------
+    def on_produce_response(self, request: "InFlight", error: str | None, base_offset: int) -> None:
+        tp = self.partitions[request.partition]
+        if request in tp.in_flight:
+            tp.in_flight.remove(request)
+        if self.state == self.CLOSED:
+            return
+        messages = request.messages
+        if error is None:
+            self._on_success(tp, request, base_offset)
+        elif not self.settings.idempotent:
+            self._on_error_plain(tp, messages, error)
+        else:
+            self._on_error_idempotent(tp, request, error)
+        self.wake()
+
+    def _on_success(self, tp: PartitionQueue, request: "InFlight", base_offset: int) -> None:
+        messages = request.messages
+        if self.settings.idempotent:
+            first = messages[0].msgid
+            if tp.acked_msgid < first - 1:
+                skipped = [m for m in tp.queue if tp.acked_msgid < m.msgid < first]
+                for m in skipped:
+                    tp.queue.remove(m)
+                    self._report(m, None, None, implicit=True)
+            tp.acked_msgid = max(tp.acked_msgid, messages[-1].msgid)
+        for i, m in enumerate(messages):
+            self._report(m, None, base_offset + i if base_offset >= 0 else None)
+
+    def _on_error_plain(self, tp: PartitionQueue, messages: list[Message], error: str) -> None:
+        if self._retriable(error) and messages[0].retries < self.settings.retries:
+            self._requeue(tp, messages)
+            return
+        for m in messages:
+            self._report(m, error, None)
+
+    def _on_error_idempotent(self, tp: PartitionQueue, request: "InFlight", error: str) -> None:
+        messages = request.messages
+        if (request.producer_id, request.producer_epoch) != (self.producer_id, self.epoch):
+            for m in messages:           # PID mismatch: an older epoch's batch, no retry
+                self._report(m, error, None)
+            return
+        if error == errors.OUT_OF_ORDER_SEQUENCE_NUMBER:
+            gap = messages[0].msgid - (tp.acked_msgid + 1)
+            if gap > 0:
+                self._requeue(tp, messages, count_retry=False)
+                self._drain_and_bump("skipped sequence numbers")
+                return
+            why = ("failed due to sequence desynchronization" if gap == 0
+                   else "failed with rewound sequence number")
+            for m in messages:
+                self._report(m, error, None)
+            self._set_fatal(error, self._request_text(request, why))
+            return
+        if self._retriable(error) and messages[0].retries < self.settings.retries:
+            self._requeue(tp, messages)
+            tp.wait_drain = True
+            self._expire_due(tp)
+            return
+        for m in messages:
+            self._report(m, error, None)
+        self._permanent_failure(request, error)
+
+    def _permanent_failure(self, request: "InFlight", error: str) -> None:
+        if self.settings.gapless:
+            text = self._request_text(request, f"failed: {errors.by_name(error).text}", gapless=True)
+            self._set_fatal(errors.GAPLESS_GUARANTEE, text)
+        else:
+            self._drain_and_bump("message sequence gap")
+
+    def _request_text(self, request: "InFlight", why: str, gapless: bool = False) -> str:
+        n = len(request.messages)
+        pid = f"PID{{Id:{request.producer_id},Epoch:{request.producer_epoch}}}"
+        if gapless:
+            return (f"ProduceRequest for {self.topic} [{request.partition}] with {n} message(s) {why} "
+                    f"(broker {request.broker_id} {pid}, base seq {request.base_sequence}): "
+                    "unable to satisfy gap-less guarantee")
+        return (f"ProduceRequest for {self.topic} [{request.partition}] with {n} message(s) {why} "
+                f"with broker {request.broker_id} ({pid}, base seq {request.base_sequence})")
+
+    @staticmethod
+    def _retriable(error: str) -> bool:
+        info = errors.ERRORS_BY_NAME.get(error) or next(
+            (e for e in errors.ERRORS.values() if e.name == error), None)
+        return bool(info and info.retriable)
+
+    def _requeue(self, tp: PartitionQueue, messages: list[Message], count_retry: bool = True) -> None:
+        for m in messages:
+            if count_retry:
+                m.retries += 1
+            m.possibly_persisted = True
+            backoff = self.settings.retry_backoff_ms * (2 ** max(m.retries - 1, 0))
+            m.retry_at = self.sim.now + min(backoff, max(self.settings.retry_backoff_max_ms,
+                                                         self.settings.retry_backoff_ms))
+            if not self.settings.idempotent:
+                m.batch_last_msgid = None
+            m.retries = max(m.retries, 1)
+        tp.requeue(messages)
+        self.sim.scheduler.at(messages[0].retry_at, self.wake)
+
+    # ---- timeouts -----------------------------------------------------------------
+    def _expire_queued(self, message: Message) -> None:
+        tp = self.partitions[message.partition]
+        if message in tp.queue:
+            self._expire_due(tp)
+
+    def _expire_due(self, tp: PartitionQueue) -> None:
+        due = [m for m in tp.queue if m.enqueued_ms + self.settings.message_timeout_ms <= self.sim.now]
+        if not due:
+            return
+        for m in due:
+            tp.queue.remove(m)
+            self._report(m, errors.MSG_TIMED_OUT, None)
+        if self.settings.idempotent and self.state != self.FATAL:
+            self._drain_and_bump(f"{len(due)} message(s) timed out on {self.topic} [{tp.partition}]")
+
+    # ---- producer id and epoch ----------------------------------------------------
+    def on_producer_id(self, producer_id: int, epoch: int) -> None:
+        if self.state == self.CLOSED:
+            return
+        self.producer_id, self.epoch = producer_id, epoch
+        for tp in self.partitions:
+            self._reset_base(tp)
+        self.state = self.ASSIGNED
+        self.sim.emit(PRODUCER_ID_ASSIGNED, producer_id=producer_id, producer_epoch=epoch)
+        self.wake()
+
+    def on_producer_id_failed(self, error: str, retriable: bool) -> None:
+        if self.state == self.CLOSED:
+            return
+        if retriable:
+            self.sim.scheduler.after(PID_RETRY_MS, self.sim.wire.request_producer_id, self)
+        else:
+            self._set_fatal(error, f"Failed to acquire idempotence PID from broker: {error}")
+
+    def _drain_and_bump(self, reason: str) -> None:
+        if self.state in (self.FATAL, self.CLOSED):
+            return
+        if self.state != self.DRAIN_BUMP:
+            self.state = self.DRAIN_BUMP
+            self._bump_reason = reason
+        self._maybe_finish_bump()
+
+    def _maybe_finish_bump(self) -> None:
+        if any(tp.in_flight for tp in self.partitions):
+            return
+        old = self.epoch
+        self.epoch = (self.epoch + 1) & 0x7FFF
+        for tp in self.partitions:
+            self._reset_base(tp)
+            tp.wait_drain = False
+            for m in tp.queue:
+                m.batch_last_msgid = None
+        self.state = self.ASSIGNED
+        self.sim.emit(EPOCH_BUMP, producer_id=self.producer_id, from_epoch=old, to_epoch=self.epoch,
+                      reason=self._bump_reason)
+        self.wake()
+
+    @staticmethod
+    def _reset_base(tp: PartitionQueue) -> None:
+        tp.epoch_base_msgid = tp.queue[0].msgid if tp.queue else tp.next_msgid
+        tp.acked_msgid = tp.epoch_base_msgid - 1
+
+    def _set_fatal(self, error: str, text: str) -> None:
+        if self.state == self.FATAL:
+            return
+        self.state = self.FATAL
+        self.fatal_error = text
+        self.sim.emit(FATAL_ERROR, error=error, message=text)
+        for tp in self.partitions:
+            purged, tp.queue = tp.queue, []
+            for m in purged:
+                self._report(m, errors.PURGE_QUEUE, None)
+
+    # ---- reports ------------------------------------------------------------------
+    def _report(self, message: Message, error: str | None, offset: int | None, implicit: bool = False) -> None:
+        self.outstanding -= 1
+        detail = {"msg": message.msg, "value": message.value, "partition": message.partition,
+                  "offset": offset, "error": error}
+        if implicit:
+            detail["implicit_ack"] = True
+        self.sim.emit(DELIVERY_REPORT, **detail)
+
+    def close(self) -> None:
+        self.state = self.CLOSED
+        self.sim.wire.close_producer(self)
+
+    @property
+    def idle(self) -> bool:
+        return self.outstanding <= 0
+
+
+__all__ = ["SimProducer", "Message", "PartitionQueue", "PRODUCE", "INIT_PRODUCER_ID", "FLUSH"]

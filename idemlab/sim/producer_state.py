@@ -1,0 +1,67 @@
+"""The broker's memory of each producer on one partition (Kafka's ProducerStateEntry).
+
+Kafka keeps, per partition and producer id: the current epoch and the metadata of the
+last 5 batches of that epoch (NUM_BATCHES_TO_RETAIN, not configurable).  This is the
+post office's notebook in the lessons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BATCHES_TO_RETAIN = 5
+SEQ_MAX = 2**31 - 1
+
+
+def last_sequence(base_sequence: int, record_count: int) -> int:
+    """DefaultRecordBatch.incrementSequence: sequences wrap from 2^31-1 to 0."""
+    if base_sequence > SEQ_MAX - (record_count - 1):
+        return record_count - 1 - (SEQ_MAX - base_sequence) - 1
+    return base_sequence + record_count - 1
+
+
+def next_sequence(sequence: int) -> int:
+    return 0 if sequence == SEQ_MAX else sequence + 1
+
+
+@dataclass(frozen=True)
+class BatchMetadata:
+    first_seq: int
+    last_seq: int
+    first_offset: int
+    last_offset: int
+    max_timestamp: float
+
+
+@dataclass
+class ProducerEntry:
+    epoch: int
+    batches: list[BatchMetadata] = field(default_factory=list)
+    last_timestamp: float = -1.0
+
+    @property
+    def last_seq(self) -> int:
+        return self.batches[-1].last_seq if self.batches else -1
+
+    def find_duplicate(self, epoch: int, first_seq: int, last_seq: int) -> BatchMetadata | None:
+        if epoch != self.epoch:
+            return None
+        for batch in self.batches:
+            if batch.first_seq == first_seq and batch.last_seq == last_seq:
+                return batch
+        return None
+
+    def add(self, epoch: int, batch: BatchMetadata) -> None:
+        if epoch != self.epoch:
+            self.batches.clear()
+            self.epoch = epoch
+        self.batches.append(batch)
+        if len(self.batches) > BATCHES_TO_RETAIN:
+            del self.batches[0]
+        self.last_timestamp = batch.max_timestamp
+
+    def keep_last(self, count: int) -> None:
+        del self.batches[:-count]
+
+    def copy(self) -> "ProducerEntry":
+        return ProducerEntry(self.epoch, list(self.batches), self.last_timestamp)
