@@ -170,7 +170,7 @@ def key_for_error(message: str) -> str | None:
     """The property a client message is about (for placing it beside a control)."""
     if message in KEY_FOR_ERROR:
         return KEY_FOR_ERROR[message]
-    match = re.search(r'property "([^"]+)"', message) or re.search(r"`([a-z.]+)`", message)
+    match = re.search(r'property:? "([^"]+)"', message) or re.search(r"`([a-z.]+)`", message)
     return match.group(1) if match else None
 
 

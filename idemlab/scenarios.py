@@ -27,6 +27,7 @@ STEP_KEYS = set(STEP_ACTIONS) | {"key", "partition", "broker_id", "bytes"}
 FAULT_KEYS = {"request", "nth", "action", "error", "delay_ms", "probability", "seed"}
 TOPIC_KEYS = {"max.message.bytes", "min.insync.replicas"}
 BROKER_KEYS = {"producer.id.expiration.ms", "producer.id.expiration.check.interval.ms"}
+PRODUCER_WORDS = {"acks", "retries", "debug", "partitioner"}   # producer properties without a dot
 SCENARIO_OVERRIDES = {"title", "summary", "partitions", "brokers", "replication_factor", "seed"}
 MAX_PARTITIONS = 64
 MAX_MESSAGES = 2_000_000
@@ -179,8 +180,8 @@ def _fault(where: "_Where", index: int, raw: Any) -> Fault:
     delay_ms = sub.int_in(raw, "delay_ms", 0, 3_600_000, default=None)
     if action == DELAY and delay_ms is None:
         raise sub.error("delay_ms", "is required with action = \"delay\"")
-    if action != DELAY and delay_ms is not None:
-        raise sub.error("delay_ms", "only allowed with action = \"delay\"")
+    if action not in (DELAY, ERROR) and delay_ms is not None:
+        raise sub.error("delay_ms", "only allowed with action = \"delay\" or \"error\" (answer the error after delay_ms)")
     seed = sub.int_in(raw, "seed", 0, 2**31 - 1, default=None)
     return Fault(request=request, action=action, nth=nth, error=error, delay_ms=delay_ms,
                  probability=probability, seed=seed)
@@ -284,9 +285,9 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) ->
                 faults[index - 1].pop("probability", None)
             if fault_key == "action" and value != ERROR:
                 faults[index - 1].pop("error", None)
-            if fault_key == "action" and value != DELAY:
+            if fault_key == "action" and value not in (DELAY, ERROR):
                 faults[index - 1].pop("delay_ms", None)
-        elif "." in key:
+        elif "." in key or key in PRODUCER_WORDS:
             data.setdefault("producer", {})[key] = value
         else:
             raise ScenarioError(

@@ -13,6 +13,7 @@ from idemlab.sim.wire import Wire
 
 TOPIC = "lab"
 FLUSH_SLACK_MS = 60_000
+SETTLE_MS = 5   # requests already on the wire (acks=0) reach the broker before the log is read
 BACKEND = "sim"
 
 
@@ -125,6 +126,7 @@ def run(scenario: Scenario) -> Trace:
         sim.apply(step)
     sim.emit(FLUSH, final=True)
     sim.flush()
+    sim.scheduler.advance_to(sim.now + SETTLE_MS)
     return Trace(scenario=scenario.name, backend=BACKEND, config=sim.settings.as_config(),
                  events=sim.events, stored=sim.cluster.stored(), fatal_error=sim.fatal_error,
                  run_error=sim.run_error)

@@ -4,7 +4,8 @@ Faults mean exactly what the real-broker proxy does (idemlab/kafka/proxy.py):
 - drop_response: the broker processes the request; its answer is lost and the
   connection closes;
 - drop_request: the request never arrives; the connection closes;
-- error: the request is answered with the named error; nothing reaches the broker;
+- error: the request is answered with the named error (after delay_ms, if given);
+  nothing reaches the broker;
 - delay: the broker processes it; the answer arrives delay_ms later (answers on one
   connection stay in order, so later ones wait behind it);
 - disconnect: the broker processes it and the answer arrives; then the connection
@@ -108,6 +109,7 @@ class Wire:
             return
         conn.state = "down"
         conn.generation += 1
+        conn.last_delivery_ms = self.sim.now
         conn.next_attempt_ms = self.sim.now + conn.producer.settings.reconnect_backoff_ms
         failed, conn.in_flight = conn.in_flight, []
         self.sim.emit(CONNECTION_CLOSED, broker=conn.broker_id, reason=reason)
@@ -211,7 +213,7 @@ class Wire:
             error = errors.by_name(fault.error).name
             body = {"partition": request.partition, "base_offset": -1} if request.api == PRODUCE else \
                 {"producer_id": -1, "producer_epoch": -1}
-            self._deliver(request, body, error, self.sim.now + 2 * ONE_WAY_MS)
+            self._deliver(request, body, error, self.sim.now + 2 * ONE_WAY_MS + (fault.delay_ms or 0))
             return
         self.sim.scheduler.after(ONE_WAY_MS, self._arrive, request, action, fault, process)
 

@@ -1,0 +1,113 @@
+"""The command line.
+
+    python -m idemlab run SCENARIO [--backend sim|local|kafka://HOST:PORT]
+                                   [--set key=value ...] [--seed N] [--json] [--trace]
+    python -m idemlab scenarios
+    python -m idemlab broker start|stop|kill|status ...
+
+Exit status: 0 for a run that happened (whatever its outcome), 2 for bad input or a
+back end that cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from idemlab import backends, report, scenarios
+from idemlab.producer_config import validate
+
+BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m idemlab", description="Kafka Idempotence Lab")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run a scenario and print what happened")
+    run.add_argument("scenario", help="a name from lessons/scenarios or a path to a .toml file")
+    run.add_argument("--backend", default=backends.SIM, help="sim (default), local, or kafka://HOST:PORT")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a producer property (enable.idempotence=false) or a scenario value (nth=3)")
+    run.add_argument("--seed", type=int, help="seed for random faults (same seed, same run)")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--trace", action="store_true", help="include every event")
+    run.add_argument("--client-config", help="a file of client properties (key=value lines) for kafka:// back ends")
+    commands.add_parser("scenarios", help="list the scenarios")
+    try:
+        from idemlab.kafka.cli import add_broker_commands
+    except ImportError:
+        add_broker_commands = None
+    if add_broker_commands:
+        add_broker_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return BAD_INPUT if exc.code else 0
+    if args.command == "scenarios":
+        for name in scenarios.available():
+            print(f"{name:28s} {scenarios.load(name).title}")
+        return 0
+    if args.command == "broker":
+        from idemlab.kafka.cli import run_broker_command
+        return run_broker_command(args)
+    return _run(args)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return BAD_INPUT
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        scenario = scenarios.load(args.scenario)
+        overrides = [scenarios.parse_override(text) for text in args.overrides]
+        if args.seed is not None:
+            overrides.append(("seed", args.seed))
+            overrides += [(f"fault.{i}.seed", args.seed) for i, f in enumerate(scenario.faults, 1)
+                          if f.probability is not None]
+        if overrides:
+            scenario = scenarios.apply_overrides(scenario, overrides)
+        backend = backends.check_name(args.backend)
+        client_config = _read_client_config(args.client_config) if args.client_config else None
+    except (scenarios.ScenarioError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    config_error = validate(scenario.producer)
+    if config_error:
+        return _fail(f"{scenario.source}: producer: {config_error}")
+    try:
+        trace = backends.run(scenario, backend, client_config=client_config)
+    except backends.BackendUnavailable as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(report.to_dict(trace, include_events=args.trace), indent=2, default=str))
+    else:
+        print(report.account(trace, with_events=True))
+    return 0
+
+
+def _read_client_config(path: str) -> dict[str, str]:
+    config = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if "=" not in line:
+                raise ValueError(f"{path}:{number}: expected key=value")
+            key, value = line.split("=", 1)
+            config[key.strip()] = value.strip()
+    return config
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:      # e.g. piped into `head`
+        sys.exit(0)

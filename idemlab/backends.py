@@ -1,0 +1,65 @@
+"""One scenario format, two back ends, one trace: pick the back end by name.
+
+- "sim": the embedded simulator (default; instant, no set-up);
+- "local": a real Apache Kafka the project starts on this machine;
+- "kafka://HOST:PORT[,HOST:PORT]": an existing cluster.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from idemlab.model import Event, Scenario, Trace
+
+SIM = "sim"
+LOCAL = "local"
+KAFKA_PREFIX = "kafka://"
+
+
+class BackendUnavailable(RuntimeError):
+    """A real back end cannot be used; str() says why and what to do instead."""
+
+
+def check_name(backend: str) -> str:
+    if backend in (SIM, LOCAL):
+        return backend
+    if backend.startswith(KAFKA_PREFIX):
+        address = backend[len(KAFKA_PREFIX):]
+        hosts = [h for h in address.split(",") if h]
+        if hosts and all(_host_port_ok(h) for h in hosts):
+            return backend
+        raise ValueError(f"--backend {backend}: expected kafka://HOST:PORT[,HOST:PORT...] with a numeric port")
+    raise ValueError(f"--backend {backend}: choose sim, local or kafka://HOST:PORT")
+
+
+def _host_port_ok(host_port: str) -> bool:
+    host, _, port = host_port.rpartition(":")
+    return bool(host) and port.isdigit() and 0 < int(port) < 65536
+
+
+def run(scenario: Scenario, backend: str = SIM, *, on_event: Callable[[Event], None] | None = None,
+        client_config: Mapping[str, Any] | None = None) -> Trace:
+    backend = check_name(backend)
+    if backend == SIM:
+        from idemlab.sim import run as run_sim
+        trace = run_sim(scenario)
+        if on_event:
+            for event in trace.events:
+                on_event(event)
+        return trace
+    try:
+        from idemlab.kafka.runner import run_on_kafka
+    except ImportError as exc:  # pragma: no cover - only without the kafka extras
+        raise BackendUnavailable(f"The real-broker back end is not installed here ({exc}).") from None
+    return run_on_kafka(scenario, backend, on_event=on_event, client_config=client_config)
+
+
+def status(backend: str) -> tuple[str, str]:
+    """("ready" | "starting" | "unavailable", text a learner can read)."""
+    if backend == SIM:
+        return "ready", "Simulated broker: ready (runs in this app, no set-up)."
+    try:
+        from idemlab.kafka.runner import backend_status
+    except ImportError as exc:  # pragma: no cover
+        return "unavailable", f"The real-broker back end is not installed here ({exc})."
+    return backend_status(backend)

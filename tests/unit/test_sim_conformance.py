@@ -1,0 +1,236 @@
+"""The reference's conformance scenarios (shared/reference/kafka-idempotence.md §10)
+reproduced on the simulator.  C3 lives in test_producer_config.py, C9/C10 in
+test_partition_rules.py; the same scenarios run on a real broker in tests/kafka."""
+
+from idemlab.model import BROKER_DECISION, EPOCH_BUMP, PRODUCE_REFUSED, RESPONSE_RECEIVED
+from idemlab.outcome import summarize
+
+
+def log_of(trace):
+    return [(r.value, r.producer_id, r.producer_epoch, r.sequence) for r in trace.stored]
+
+
+def drs(trace):
+    return [(d.value, d.error, d.offset) for d in trace.deliveries]
+
+
+def kinds(trace, kind):
+    return [e for e in trace.events if e.kind == kind]
+
+
+def test_c1_happy_path_gets_pid_0_and_sequences_0_to_4_in_two_batches(run_named):
+    trace = run_named("happy-path")
+    assert log_of(trace) == [(v, 0, 0, i) for i, v in enumerate("abcde")]
+    assert drs(trace) == [(v, None, i) for i, v in enumerate("abcde")]
+    appended = [e for e in kinds(trace, BROKER_DECISION) if e.get("result") == "appended"]
+    assert [(e.get("base_sequence"), e.get("last_sequence")) for e in appended] == [(0, 2), (3, 4)]
+
+
+def test_c2_a_restarted_producer_gets_a_new_pid_and_its_resends_are_stored_again(run_named):
+    trace = run_named("producer-restart")
+    assert log_of(trace) == [(v, 0, 0, i) for i, v in enumerate("abc")] + [(v, 1, 0, i) for i, v in enumerate("abc")]
+
+
+C4 = """
+title = "C4"
+[producer]
+"enable.idempotence" = %s
+[[step]]
+send = ["a", "b", "c"]
+[[step]]
+flush = true
+[[fault]]
+request = "produce"
+nth = 1
+action = "drop_response"
+"""
+
+
+def test_c4_lost_response_with_idempotence_is_deduplicated_without_epoch_bump(run_toml):
+    trace = run_toml(C4 % "true")
+    assert log_of(trace) == [("a", 0, 0, 0), ("b", 0, 0, 1), ("c", 0, 0, 2)]
+    assert drs(trace) == [("a", None, 0), ("b", None, 1), ("c", None, 2)]
+    assert [e.get("result") for e in kinds(trace, BROKER_DECISION)] == ["appended", "duplicate"]
+    assert not kinds(trace, EPOCH_BUMP)
+
+
+def test_c5_lost_response_without_idempotence_stores_the_batch_twice(run_toml):
+    trace = run_toml(C4 % "false")
+    assert [r.value for r in trace.stored] == ["a", "b", "c", "a", "b", "c"]
+    assert {r.producer_id for r in trace.stored} == {-1}
+    assert drs(trace) == [("a", None, 3), ("b", None, 4), ("c", None, 5)]
+
+
+def test_c6_retriable_error_without_idempotence_reorders(run_named):
+    trace = run_named("reorder")
+    assert [r.value for r in trace.stored] == ["m0", "m2", "m1"]
+    assert drs(trace) == [("m0", None, 0), ("m1", None, 2), ("m2", None, 1)]
+    assert summarize(trace).reordered == 1
+
+
+def test_c6_one_request_in_flight_keeps_the_order(run_named):
+    trace = run_named("reorder", **{"max.in.flight.requests.per.connection": 1})
+    assert [r.value for r in trace.stored] == ["m0", "m1", "m2"]
+
+
+def test_c7_idempotent_producer_refuses_the_gap_and_resends_in_order_at_a_new_epoch(run_named):
+    trace = run_named("reorder-idempotent")
+    assert log_of(trace) == [("m0", 0, 0, 0), ("m1", 0, 1, 0), ("m2", 0, 1, 1)]
+    assert [e.get("error") for e in kinds(trace, RESPONSE_RECEIVED) if e.get("api") == "produce"][1:3] == [
+        "NOT_ENOUGH_REPLICAS", "OUT_OF_ORDER_SEQUENCE_NUMBER"]
+    assert [(e.get("from_epoch"), e.get("to_epoch")) for e in kinds(trace, EPOCH_BUMP)] == [(0, 1)]
+    assert all(d.error is None for d in trace.deliveries)
+
+
+def test_c8_first_request_failure_on_a_new_partition_loses_m1_silently(run_named):
+    trace = run_named("new-partition-loss")
+    assert log_of(trace) == [("m2", 0, 0, 1)]
+    assert drs(trace)[0][:2] == ("m1", None)
+    assert summarize(trace).delivered_but_not_stored == (1,)
+
+
+def test_c11_timed_out_in_flight_but_persisted(run_named):
+    trace = run_named("timeout-but-stored")
+    assert log_of(trace) == [("m1", 0, 0, 0), ("m2", 0, 1, 0)]
+    assert drs(trace) == [("m1", "_MSG_TIMED_OUT", None), ("m2", None, 1)]
+    assert summarize(trace).failed_but_stored == (1,)
+
+
+def test_app_resend_after_a_timeout_is_stored_twice_even_with_idempotence(run_named):
+    trace = run_named("app-resend")
+    assert [r.value for r in trace.stored] == ["m1", "m2", "m2"]
+    assert log_of(trace)[2] == ("m2", 0, 1, 0)
+
+
+C12 = """
+title = "C12"
+[producer]
+"enable.idempotence" = true
+"message.timeout.ms" = 5000
+[[step]]
+send = ["m1"]
+[[step]]
+flush = true
+[[step]]
+broker = "stop"
+[[step]]
+send = ["m2", "m3"]
+[[step]]
+wait_ms = 10000
+[[step]]
+broker = "start"
+[[step]]
+send = ["m4"]
+[[step]]
+flush = true
+"""
+
+
+def test_c12_timed_out_in_queue_bumps_the_epoch_and_leaves_no_stored_gap(run_toml):
+    trace = run_toml(C12)
+    assert log_of(trace) == [("m1", 0, 0, 0), ("m4", 0, 1, 0)]
+    assert drs(trace)[1:3] == [("m2", "_MSG_TIMED_OUT", None), ("m3", "_MSG_TIMED_OUT", None)]
+    assert not [e for e in kinds(trace, RESPONSE_RECEIVED) if e.get("error") == "OUT_OF_ORDER_SEQUENCE_NUMBER"]
+
+
+def test_c13_permanent_error_bumps_the_epoch_and_carries_on(run_named):
+    trace = run_named("message-too-large")
+    assert log_of(trace) == [("m1", 0, 0, 0), ("m3", 0, 1, 0)]
+    assert drs(trace)[1] == ("m2", "MSG_SIZE_TOO_LARGE", None)
+    assert trace.fatal_error is None
+
+
+def test_c14_gapless_guarantee_turns_the_permanent_error_into_a_fatal_one(run_named):
+    trace = run_named("gapless-fatal")
+    assert log_of(trace) == [("m1", 0, 0, 0)]
+    assert trace.fatal_error.startswith("_GAPLESS_GUARANTEE")
+    assert "unable to satisfy gap-less guarantee" in trace.fatal_error
+    refused = kinds(trace, PRODUCE_REFUSED)
+    assert [(e.get("value"), e.get("error")) for e in refused] == [("m3", "_FATAL")]
+
+
+C15A = """
+title = "C15a"
+[producer]
+"enable.idempotence" = true
+[broker_config]
+"producer.id.expiration.ms" = 10000
+"producer.id.expiration.check.interval.ms" = 1000
+[[step]]
+send = ["m1"]
+[[step]]
+flush = true
+[[step]]
+wait_ms = 15000
+[[step]]
+send = ["m2"]
+[[step]]
+flush = true
+"""
+
+
+def test_c15a_an_idle_producer_is_forgotten_and_its_next_batch_accepted_silently(run_toml):
+    trace = run_toml(C15A)
+    assert log_of(trace) == [("m1", 0, 0, 0), ("m2", 0, 0, 1)]
+    assert [e.get("producer_id") for e in kinds(trace, "producer_expired")] == [0]
+
+
+def test_c15b_a_late_retry_after_expiry_is_stored_again(run_named):
+    trace = run_named("producer-expiry-late-retry")
+    assert log_of(trace) == [("m1", 0, 0, 0), ("m1", 0, 0, 0)]
+    assert drs(trace) == [("m1", None, 1)]
+
+
+C16 = """
+title = "C16"
+partitions = 2
+[producer]
+"enable.idempotence" = true
+"linger.ms" = 0
+[topic]
+"max.message.bytes" = 1000
+[[step]]
+send = ["Y"]
+partition = 0
+bytes = 5000
+[[step]]
+send = ["X"]
+partition = 1
+[[step]]
+flush = true
+[[fault]]
+request = "produce"
+nth = 2
+action = "drop_response"
+"""
+
+
+def test_c16_an_epoch_bump_caused_by_one_partition_duplicates_a_retry_on_another(run_toml):
+    trace = run_toml(C16)
+    p1 = [(r.value, r.producer_epoch, r.sequence) for r in trace.stored if r.partition == 1]
+    assert p1 == [("X", 0, 0), ("X", 1, 0)]
+
+
+def test_c17_clean_restart_makes_the_head_of_line_retry_fatal(run_named):
+    trace = run_named("broker-restart")
+    assert sorted(r.value for r in trace.stored) == ["m1", "m2", "m3"]
+    assert trace.fatal_error.startswith("OUT_OF_ORDER_SEQUENCE_NUMBER")
+    assert "sequence desynchronization" in trace.fatal_error
+    stored = {r.msg for r in trace.stored}
+    assert all(d.msg in stored for d in trace.deliveries if d.error)
+
+
+def test_c17_hard_kill_rebuilds_five_batches_so_every_retry_is_a_duplicate(run_named):
+    trace = run_named("broker-kill")
+    assert log_of(trace) == [("m1", 0, 0, 0), ("m2", 0, 0, 1), ("m3", 0, 0, 2)]
+    assert drs(trace) == [("m1", None, 0), ("m2", None, 1), ("m3", None, 2)]
+    assert trace.fatal_error is None
+
+
+def test_c18a_new_leader_deduplicates_a_replicated_batch(run_named):
+    trace = run_named("leader-failover")
+    assert log_of(trace) == [("x", 0, 0, 0), ("y", 0, 0, 1)]
+    assert drs(trace) == [("x", None, 0), ("y", None, 1)]
+    assert not kinds(trace, EPOCH_BUMP)
+    leaders = {e.get("broker") for e in kinds(trace, "request") if e.get("api") == "produce"}
+    assert leaders == {1, 2}

@@ -1,0 +1,68 @@
+"""Properties over random fault plans (hypothesis)."""
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from idemlab import scenarios, sim
+from idemlab.model import BROKER_DECISION, REQUEST_SENT
+from idemlab.outcome import summarize
+
+RETRY_CAUSING = st.sampled_from([
+    {"action": "drop_response"}, {"action": "drop_request"}, {"action": "disconnect"},
+    {"action": "error", "error": "NOT_ENOUGH_REPLICAS"}, {"action": "error", "error": "NOT_LEADER_OR_FOLLOWER"},
+])
+
+
+@st.composite
+def fault_plans(draw, actions=RETRY_CAUSING):
+    faults = []
+    for nth in sorted(draw(st.sets(st.integers(1, 12), max_size=5))):
+        faults.append({"request": "produce", "nth": nth, **draw(actions)})
+    if draw(st.booleans()):
+        faults.append({"request": "produce", "probability": draw(st.floats(0.05, 0.4)),
+                       "seed": draw(st.integers(0, 1000)), **draw(actions)})
+    return faults
+
+
+@st.composite
+def runs(draw, idempotent, actions=RETRY_CAUSING):
+    groups = draw(st.lists(st.integers(1, 5), min_size=1, max_size=3))
+    steps, n = [], 0
+    for size in groups:
+        steps.append({"send": [f"m{n + i}" for i in range(size)]})
+        n += size
+        if draw(st.booleans()):
+            steps.append({"flush": True})
+    producer = {"enable.idempotence": idempotent, "linger.ms": draw(st.sampled_from([0, 5])),
+                "batch.num.messages": draw(st.integers(1, 3)),
+                "max.in.flight.requests.per.connection": draw(st.integers(1, 5))}
+    data = {"title": "random", "producer": producer, "step": steps, "fault": draw(fault_plans(actions))}
+    return scenarios.from_dict(data, source="<hypothesis>")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs(idempotent=True))
+def test_idempotent_runs_without_fatal_error_store_no_value_twice_and_keep_produce_order(scenario):
+    trace = sim.run(scenario)
+    if trace.fatal_error:
+        return
+    values = [r.value for r in trace.stored]
+    assert len(values) == len(set(values)), values
+    produced = [d.value for d in trace.deliveries]
+    assert values == [v for v in produced if v in set(values)]
+
+
+def retried_after_being_stored(trace) -> int:
+    """Records of appended requests whose messages were sent again afterwards."""
+    count = 0
+    for i, event in enumerate(trace.events):
+        if event.kind == BROKER_DECISION and event.get("result") == "appended":
+            later = {m for e in trace.events[i + 1:] if e.kind == REQUEST_SENT for m in e.get("msgs") or []}
+            count += sum(1 for m in event.get("msgs") if m in later)
+    return count
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs(idempotent=False, actions=st.just({"action": "drop_response"})))
+def test_without_idempotence_every_stored_then_retried_record_is_a_duplicate(scenario):
+    trace = sim.run(scenario)
+    assert summarize(trace).duplicates == retried_after_being_stored(trace)
