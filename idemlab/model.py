@@ -8,7 +8,8 @@ JSON and to pandas without surprises.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 PRODUCE = "produce"
 INIT_PRODUCER_ID = "init_producer_id"
@@ -24,6 +25,7 @@ FAULT_ACTIONS = (DROP_RESPONSE, DROP_REQUEST, ERROR, DELAY, DISCONNECT)
 BROKER_ACTIONS = ("stop", "kill", "start", "leader_change")
 
 NO_PRODUCER_ID = -1
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,10 @@ DUPLICATE = "duplicate"
 REJECTED = "rejected"
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     t_ms: float
     kind: str
-    detail: Mapping[str, Any] = field(default_factory=dict)
+    detail: Mapping[str, Any] = _EMPTY
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.detail.get(key, default)
@@ -132,8 +133,7 @@ class Event:
         return {"t_ms": round(self.t_ms, 3), "kind": self.kind, **dict(self.detail)}
 
 
-@dataclass(frozen=True)
-class StoredRecord:
+class StoredRecord(NamedTuple):
     """A record in a partition log.  `msg` is the 1-based number of the produce() call
     that created it, so copies of one message can be told from equal values."""
 
@@ -147,7 +147,7 @@ class StoredRecord:
     msg: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
 @dataclass(frozen=True)

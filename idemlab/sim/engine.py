@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from idemlab.model import (
-    BROKER_ACTION, FLUSH, PRODUCER_EXPIRED, PRODUCER_RESTART, RUN_ERROR, WAIT, Event, Scenario, Step, Trace,
+    BROKER_ACTION, FATAL_ERROR, FLUSH, PRODUCER_EXPIRED, PRODUCER_RESTART, RUN_ERROR, WAIT, Event, Scenario, Step, Trace,
 )
 from idemlab.producer_config import ConfigError, ProducerSettings, resolve
 from idemlab.sim.clock import Scheduler
@@ -38,7 +38,7 @@ class Simulation:
 
     def emit(self, kind: str, **detail) -> None:
         self.events.append(Event(self.scheduler.now, kind, detail))
-        if kind == "fatal" and self.fatal_error is None:
+        if kind == FATAL_ERROR and self.fatal_error is None:
             self.fatal_error = f"{detail['error']}: {detail['message']}"
 
     # ---- steps --------------------------------------------------------------------

@@ -36,7 +36,7 @@ IDEMPOTENT_MAX_IN_FLIGHT_MESSAGES = 5
 FLUSH = "flush"
 
 
-@dataclass
+@dataclass(slots=True)
 class Message:
     msgid: int
     msg: int                       # produce() call number, for the trace
@@ -60,6 +60,8 @@ class PartitionQueue:
     queue: list[Message] = field(default_factory=list)
     in_flight: list["InFlight"] = field(default_factory=list)
     wait_drain: bool = False
+    fresh: int = 0                    # queued messages never sent yet
+    timeout_timer_at: float | None = None
 
     @property
     def in_flight_messages(self) -> int:
@@ -104,9 +106,10 @@ class SimProducer:
         message = Message(tp.next_msgid, msg, value, key, partition, size, self.sim.now)
         tp.next_msgid += 1
         tp.queue.append(message)
+        tp.fresh += 1
         self.outstanding += 1
         self.sim.emit(PRODUCE_CALLED, **detail)
-        self.sim.scheduler.at(message.enqueued_ms + self.settings.message_timeout_ms, self._expire_queued, message)
+        self._arm_timeout(tp)
         self.wake()
 
     def _partition_for(self, key: str | None) -> int:
@@ -159,8 +162,7 @@ class SimProducer:
         head = tp.queue[0]
         if head.retries > 0:
             return head.retry_at
-        fresh = [m for m in tp.queue if m.retries == 0]
-        if self.flushing or len(fresh) >= self.settings.batch_num_messages:
+        if self.flushing or tp.fresh >= self.settings.batch_num_messages:
             return self.sim.now
         return head.enqueued_ms + self.settings.linger_ms
 
@@ -177,7 +179,8 @@ class SimProducer:
                     break
                 taken.append(m)
                 size += m.size
-        tp.queue = tp.queue[len(taken):]
+        del tp.queue[:len(taken)]
+        tp.fresh -= sum(1 for m in taken if m.retries == 0)
         if self.settings.idempotent:
             for m in taken:
                 m.batch_last_msgid = taken[-1].msgid
@@ -226,6 +229,7 @@ class SimProducer:
                 skipped = [m for m in tp.queue if tp.acked_msgid < m.msgid < first]
                 for m in skipped:
                     tp.queue.remove(m)
+                    tp.fresh -= m.retries == 0
                     self._report(m, None, None, implicit=True)
             tp.acked_msgid = max(tp.acked_msgid, messages[-1].msgid)
         for i, m in enumerate(messages):
@@ -300,20 +304,39 @@ class SimProducer:
                 m.batch_last_msgid = None
             m.retries = max(m.retries, 1)
         tp.requeue(messages)
+        self._arm_timeout(tp)
         self.sim.scheduler.at(messages[0].retry_at, self.wake)
 
     # ---- timeouts -----------------------------------------------------------------
-    def _expire_queued(self, message: Message) -> None:
-        tp = self.partitions[message.partition]
-        if message in tp.queue:
+    def _arm_timeout(self, tp: PartitionQueue) -> None:
+        """One timer per partition, set for the oldest queued message (the queue is in
+        msgid order, which is enqueue order)."""
+        if not tp.queue:
+            return
+        due_at = tp.queue[0].enqueued_ms + self.settings.message_timeout_ms
+        if tp.timeout_timer_at is None or due_at < tp.timeout_timer_at:
+            tp.timeout_timer_at = due_at
+            self.sim.scheduler.at(due_at, self._on_timeout_timer, tp, due_at)
+
+    def _on_timeout_timer(self, tp: PartitionQueue, due_at: float) -> None:
+        if tp.timeout_timer_at != due_at:
+            return
+        tp.timeout_timer_at = None
+        if self.state != self.CLOSED:
             self._expire_due(tp)
+            self._arm_timeout(tp)
 
     def _expire_due(self, tp: PartitionQueue) -> None:
-        due = [m for m in tp.queue if m.enqueued_ms + self.settings.message_timeout_ms <= self.sim.now]
-        if not due:
+        limit = self.sim.now - self.settings.message_timeout_ms
+        count = 0
+        while count < len(tp.queue) and tp.queue[count].enqueued_ms <= limit:
+            count += 1
+        if not count:
             return
+        due = tp.queue[:count]
+        del tp.queue[:count]
+        tp.fresh -= sum(1 for m in due if m.retries == 0)
         for m in due:
-            tp.queue.remove(m)
             self._report(m, errors.MSG_TIMED_OUT, None)
         if self.settings.idempotent and self.state != self.FATAL:
             self._drain_and_bump(f"{len(due)} message(s) timed out on {self.topic} [{tp.partition}]")
@@ -372,7 +395,7 @@ class SimProducer:
         self.fatal_error = text
         self.sim.emit(FATAL_ERROR, error=error, message=text)
         for tp in self.partitions:
-            purged, tp.queue = tp.queue, []
+            purged, tp.queue, tp.fresh = tp.queue, [], 0
             for m in purged:
                 self._report(m, errors.PURGE_QUEUE, None)
 
