@@ -84,7 +84,7 @@ def describe(event) -> str:
         return f"app: produce({d['value']!r}) -> partition {d['partition']}"
     if kind == REQUEST_SENT and d.get("api") == "produce":
         seq = "" if d["producer_id"] < 0 else f" PID {d['producer_id']} epoch {d['producer_epoch']} seq {d['base_sequence']}"
-        return (f"wire: Produce #{d['request_no']} (attempt {d['attempt']}) "
+        return (f"wire: Produce #{d['request_no']} (attempt {d.get('attempt', '?')}) "
                 f"[{', '.join(d['values'])}]{seq}")
     if kind == REQUEST_SENT:
         return f"wire: InitProducerId #{d['request_no']}"

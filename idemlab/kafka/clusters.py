@@ -1,0 +1,144 @@
+"""Which real cluster a run uses, and the admin work around it.
+
+- "local": the cluster a `broker start` left running, else one this process starts and
+  shares between runs.  A scenario that stops or kills brokers, or needs its own broker
+  settings (producer.id.expiration.check.interval.ms is static), gets a dedicated
+  cluster for that run, so one learner's broker failure never disturbs another's run.
+- "kafka://HOST:PORT": an existing cluster; no broker actions.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from idemlab.model import Scenario
+
+CONNECT_TIMEOUT_S = 8.0
+# A short check interval lets producer-id expiry (C15) be seen within seconds; it only
+# costs a scan of an in-memory map per partition per second.
+SHARED_BROKER_CONFIG = {"producer.id.expiration.check.interval.ms": 1000}
+
+
+class ClusterUnavailable(RuntimeError):
+    """str() says why, in words a learner can act on."""
+
+
+@dataclass
+class ClusterHandle:
+    bootstrap: str
+    local: Any = None                  # a LocalCluster when we can stop/kill/start nodes
+    dedicated: bool = False
+    client_config: Mapping[str, Any] = field(default_factory=dict)
+
+    def admin(self) -> AdminClient:
+        return AdminClient({"bootstrap.servers": self.bootstrap, **self.client_config})
+
+    def upstreams(self) -> dict[int, tuple[str, int]]:
+        if self.local is not None:
+            return {node_id: ("127.0.0.1", status.port) for node_id, status in self.local.nodes.items()}
+        try:
+            metadata = self.admin().list_topics(timeout=CONNECT_TIMEOUT_S)
+        except KafkaException as exc:
+            raise ClusterUnavailable(
+                f"Cannot reach the Kafka cluster at {self.bootstrap} within {CONNECT_TIMEOUT_S:.0f} s "
+                f"({exc.args[0].str()}). Check the address, or use the simulated broker.") from None
+        return {b.id: (b.host, b.port) for b in metadata.brokers.values()}
+
+    def close(self) -> None:
+        if self.dedicated and self.local is not None:
+            self.local.close()
+
+
+class SharedLocalCluster:
+    """One local cluster per app process, started on first use; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cluster = None
+
+    def get(self):
+        from idemlab.kafka.launcher import LocalCluster
+        with self._lock:
+            if self._cluster is not None and all(n.alive for n in self._cluster.nodes.values()):
+                return self._cluster
+            try:
+                attached = LocalCluster.attach()
+                if attached.nodes and all(n.alive for n in attached.nodes.values()):
+                    self._cluster = attached
+                    return attached
+            except Exception:
+                pass
+            self._cluster = LocalCluster.start(brokers=1, broker_config=SHARED_BROKER_CONFIG)
+            return self._cluster
+
+    def peek(self):
+        return self._cluster
+
+
+SHARED = SharedLocalCluster()
+
+
+def needs_dedicated_cluster(scenario: Scenario) -> bool:
+    return scenario.brokers > 1 or bool(scenario.broker_config) or any(s.kind == "broker" for s in scenario.steps)
+
+
+def acquire(scenario: Scenario, backend: str, client_config: Mapping[str, Any] | None = None) -> ClusterHandle:
+    from idemlab.kafka.jars import KafkaSetupError
+    from idemlab.kafka.launcher import LocalCluster
+    if backend.startswith("kafka://"):
+        if any(s.kind == "broker" for s in scenario.steps):
+            raise ClusterUnavailable(
+                "This scenario stops or starts brokers, which only the local back end can do; "
+                "run it on the local broker or the simulated one.")
+        handle = ClusterHandle(backend[len("kafka://"):], client_config=dict(client_config or {}))
+        handle.upstreams()   # fails fast and clearly when unreachable
+        return handle
+    try:
+        if needs_dedicated_cluster(scenario):
+            config = {**SHARED_BROKER_CONFIG, **{k: v for k, v in scenario.broker_config.items()}}
+            if scenario.brokers == 3:
+                config.setdefault("min.insync.replicas", 2)
+            local = LocalCluster.start(brokers=scenario.brokers, broker_config=config)
+            return ClusterHandle(local.bootstrap, local=local, dedicated=True)
+        local = SHARED.get()
+        return ClusterHandle(local.bootstrap, local=local)
+    except KafkaSetupError as exc:
+        raise ClusterUnavailable(str(exc)) from None
+
+
+def unique_topic(scenario: Scenario) -> str:
+    return f"idemlab-{scenario.name}-{uuid.uuid4().hex[:8]}"
+
+
+def create_topic(handle: ClusterHandle, scenario: Scenario, topic: str) -> None:
+    config = {key: str(value) for key, value in scenario.topic.items()}
+    new = NewTopic(topic, num_partitions=scenario.partitions,
+                   replication_factor=scenario.replication_factor, config=config)
+    admin = handle.admin()   # must outlive its futures
+    futures = admin.create_topics([new], operation_timeout=15, request_timeout=15)
+    try:
+        futures[topic].result(timeout=20)
+    except KafkaException as exc:
+        raise ClusterUnavailable(f"The broker could not create topic {topic}: {exc.args[0].str()}") from None
+
+
+def delete_topic(handle: ClusterHandle, topic: str) -> None:
+    try:
+        admin = handle.admin()
+        admin.delete_topics([topic], operation_timeout=5)[topic].result(timeout=10)
+    except Exception:  # best effort: a dedicated cluster is deleted anyway
+        pass
+
+
+def leader_of(handle: ClusterHandle, topic: str, partition: int) -> int | None:
+    try:
+        metadata = handle.admin().list_topics(topic, timeout=5)
+        return metadata.topics[topic].partitions[partition].leader
+    except Exception:
+        return None

@@ -1,0 +1,338 @@
+"""Run a scenario on a real Apache Kafka broker with the real confluent-kafka client.
+
+The producer reaches the broker only through the fault proxy, which injects the
+scenario's faults and reports every request on the wire; the stored log is read back
+through the proxy too, so it comes with the producer id, epoch and sequence of every
+record.  The result is the same Trace the simulator returns.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, Mapping
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+
+from idemlab import errors
+from idemlab.kafka import clusters
+from idemlab.kafka.proxy import ProxyThread
+from idemlab.model import (
+    BROKER_ACTION, DELIVERY_REPORT, EPOCH_BUMP, FATAL_ERROR, FLUSH, INIT_PRODUCER_ID, PRODUCE,
+    PRODUCE_CALLED, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED, PRODUCER_RESTART, REQUEST_SENT,
+    RESPONSE_RECEIVED, RUN_ERROR, WAIT, Event, Scenario, Step, StoredRecord, Trace,
+)
+from idemlab.producer_config import ConfigError, resolve
+
+MSG_HEADER = "idemlab.msg"
+PAD = "."
+POLL_S = 0.05
+FLUSH_SLACK_S = 30.0
+BROKERS_DOWN_GRACE_S = 8.0
+READ_BACK_TIMEOUT_S = 15.0
+
+
+class RealRun:
+    def __init__(self, scenario: Scenario, backend: str, on_event: Callable[[Event], None] | None,
+                 client_config: Mapping[str, Any] | None) -> None:
+        self.scenario = scenario
+        self.backend = backend
+        self.on_event = on_event
+        self.client_config = dict(client_config or {})
+        self.events: list[Event] = []
+        self._lock = threading.Lock()
+        self._t0 = time.monotonic()
+        self.values: dict[int, str] = {}
+        self.outstanding = 0
+        self.fatal_error: str | None = None
+        self.run_error: str | None = None
+        self.producer: Producer | None = None
+        self.producer_id = -1
+        self.epoch = -1
+        self.expected_down: set[int] = set()
+        self.all_brokers_down_since: float | None = None
+        self.handle: clusters.ClusterHandle | None = None
+        self.topic = clusters.unique_topic(scenario)
+        self._next_msg = 1
+        self._attempts: dict[int, int] = {}
+
+    # ---- events -------------------------------------------------------------------
+    def clock(self) -> float:
+        return (time.monotonic() - self._t0) * 1000.0
+
+    def emit(self, kind: str, **detail: Any) -> None:
+        self.record(Event(self.clock(), kind, detail))
+
+    def record(self, event: Event) -> None:
+        if "msgs" in event.detail and event.detail.get("msgs"):
+            msgs = event.detail["msgs"]
+            if all(m in self.values for m in msgs):
+                event = Event(event.t_ms, event.kind, {**event.detail, "values": [self.values[m] for m in msgs]})
+        with self._lock:
+            if event.kind == REQUEST_SENT and event.detail.get("api") == PRODUCE and event.detail.get("msgs"):
+                first = event.detail["msgs"][0]
+                self._attempts[first] = self._attempts.get(first, 0) + 1
+                event = Event(event.t_ms, event.kind, {**event.detail, "attempt": self._attempts[first]})
+            self.events.append(event)
+            derived = self._derive(event)
+            self.events.extend(derived)
+        if self.on_event:
+            for e in [event, *derived]:
+                self.on_event(e)
+
+    def _derive(self, event: Event) -> list[Event]:
+        """PRODUCER_ID_ASSIGNED and EPOCH_BUMP, as seen on the wire."""
+        d = event.detail
+        if event.kind == RESPONSE_RECEIVED and d.get("api") == INIT_PRODUCER_ID and not d.get("error"):
+            self.producer_id, self.epoch = d["producer_id"], d["producer_epoch"]
+            return [Event(event.t_ms, PRODUCER_ID_ASSIGNED,
+                          {"producer_id": self.producer_id, "producer_epoch": self.epoch})]
+        if (event.kind == REQUEST_SENT and d.get("api") == PRODUCE and d.get("producer_id") == self.producer_id
+                and self.producer_id >= 0 and d.get("producer_epoch", -1) > self.epoch):
+            old, self.epoch = self.epoch, d["producer_epoch"]
+            return [Event(event.t_ms, EPOCH_BUMP, {"producer_id": self.producer_id, "from_epoch": old,
+                                                    "to_epoch": self.epoch, "reason": "seen on the wire"})]
+        return []
+
+    # ---- the client ---------------------------------------------------------------
+    def _producer_config(self, bootstrap: str) -> dict[str, Any]:
+        return {**self.client_config, **dict(self.scenario.producer), "bootstrap.servers": bootstrap,
+                "error_cb": self._on_client_error, "log_level": 3}
+
+    def _on_client_error(self, error: KafkaError) -> None:
+        if error.code() == KafkaError._ALL_BROKERS_DOWN:
+            if self.all_brokers_down_since is None:
+                self.all_brokers_down_since = time.monotonic()
+
+    def _new_producer(self, bootstrap: str) -> Producer:
+        self.producer_id, self.epoch = -1, -1
+        return Producer(self._producer_config(bootstrap))
+
+    def _delivered(self, msg: int, error: KafkaError | None, message) -> None:
+        self.outstanding -= 1
+        offset = message.offset()
+        self.emit(DELIVERY_REPORT, msg=msg, value=self.values.get(msg), partition=message.partition(),
+                  offset=offset if (error is None and offset is not None and offset >= 0) else None,
+                  error=error.name() if error else None)
+
+    # ---- steps --------------------------------------------------------------------
+    def send(self, step: Step) -> None:
+        for value in step.values:
+            msg = self._next_msg
+            self._next_msg += 1
+            self.values[msg] = value
+            wire_value = value + PAD * max(0, (step.pad_to or 0) - len(value.encode()))
+            kwargs: dict[str, Any] = {"value": wire_value.encode(), "headers": [(MSG_HEADER, str(msg).encode())],
+                                      "on_delivery": lambda error, message, msg=msg: self._delivered(msg, error, message)}
+            if step.key is not None:
+                kwargs["key"] = step.key.encode()
+            if step.partition is not None:
+                kwargs["partition"] = step.partition
+            try:
+                self.producer.produce(self.topic, **kwargs)
+            except KafkaException as exc:
+                error = exc.args[0]
+                self.emit(PRODUCE_REFUSED, msg=msg, value=value, key=step.key, error=error.name(), message=str(error))
+                continue
+            except BufferError as exc:
+                self.emit(PRODUCE_REFUSED, msg=msg, value=value, key=step.key, error="_QUEUE_FULL", message=str(exc))
+                continue
+            self.outstanding += 1
+            partition = step.partition if step.partition is not None else (0 if self.scenario.partitions == 1 else -1)
+            self.emit(PRODUCE_CALLED, msg=msg, value=value, key=step.key, partition=partition)
+            self._poll(0)
+
+    def _poll(self, timeout: float) -> None:
+        try:
+            self.producer.poll(timeout)
+        except KafkaException as exc:
+            self._fatal(exc)
+
+    def _fatal(self, exc: KafkaException) -> None:
+        error = exc.args[0]
+        if self.fatal_error is None:
+            self.fatal_error = f"{error.name()}: {error.str()}"
+            self.emit(FATAL_ERROR, error=error.name(), message=error.str())
+
+    def flush(self) -> None:
+        limit = time.monotonic() + resolve(self.scenario.producer).message_timeout_ms / 1000 + FLUSH_SLACK_S
+        while self.outstanding > 0:
+            try:
+                self.producer.flush(POLL_S)
+            except KafkaException as exc:
+                self._fatal(exc)
+            self._check_cluster()
+            if self.run_error:
+                return
+            if time.monotonic() > limit:
+                self._stop(f"flush() did not finish: {self.outstanding} message(s) without a delivery report")
+                return
+
+    def wait(self, step: Step) -> None:
+        self.emit(WAIT, wait_ms=step.wait_ms)
+        end = time.monotonic() + step.wait_ms / 1000
+        while time.monotonic() < end and not self.run_error:
+            self._poll(min(POLL_S, max(0.0, end - time.monotonic())))
+            self._check_cluster()
+
+    def restart_producer(self, bootstrap: str) -> None:
+        self.flush()
+        old = self.producer_id
+        self.producer = None          # destroys the old producer (its PID is gone for good)
+        self.emit(PRODUCER_RESTART, old_producer_id=old)
+        self.producer = self._new_producer(bootstrap)
+
+    def broker(self, step: Step) -> None:
+        local = self.handle.local if self.handle else None
+        if local is None:
+            self._stop("broker actions need the local back end")
+            return
+        if step.broker == "start":
+            targets = [step.broker_id] if step.broker_id else [i for i, n in local.nodes.items() if not n.alive]
+        elif step.broker_id:
+            targets = [step.broker_id]
+        else:
+            leader = clusters.leader_of(self.handle, self.topic, 0)
+            targets = [leader or min(local.nodes)]
+        for node_id in targets:
+            self.emit(BROKER_ACTION, action=step.broker, broker_id=node_id)
+            if step.broker == "stop":
+                self.expected_down.add(node_id)
+                local.stop(node_id)
+            elif step.broker == "kill":
+                self.expected_down.add(node_id)
+                local.kill(node_id)
+            elif step.broker == "start":
+                local.start_node(node_id)
+                self.expected_down.discard(node_id)
+                self.all_brokers_down_since = None
+            else:
+                self.emit(RUN_ERROR, message="leader_change is only available on the simulated broker; skipped")
+
+    def _check_cluster(self) -> None:
+        local = self.handle.local if self.handle else None
+        if local is not None:
+            for node_id, status in local.nodes.items():
+                if not status.alive and node_id not in self.expected_down:
+                    self._stop(f"broker {node_id} stopped unexpectedly (see {status.log_path}); "
+                               "the trace shows the run up to that point")
+                    return
+        elif (self.all_brokers_down_since is not None
+              and time.monotonic() - self.all_brokers_down_since > BROKERS_DOWN_GRACE_S):
+            self._stop(f"every broker of {self.backend} has been unreachable for {BROKERS_DOWN_GRACE_S:.0f} s; "
+                       "the trace shows the run up to that point")
+
+    def _stop(self, message: str) -> None:
+        if self.run_error is None:
+            self.run_error = message
+            self.emit(RUN_ERROR, message=message)
+
+    # ---- read back ----------------------------------------------------------------
+    def read_back(self, bootstrap: str, fetched: dict[tuple[int, int], StoredRecord]) -> None:
+        consumer = Consumer({**self.client_config, "bootstrap.servers": bootstrap,
+                             "group.id": f"{self.topic}-reader", "enable.auto.commit": False,
+                             "fetch.wait.max.ms": 50, "log_level": 0, "socket.timeout.ms": 5000})
+        try:
+            ends = {}
+            for p in range(self.scenario.partitions):
+                _, high = consumer.get_watermark_offsets(TopicPartition(self.topic, p), timeout=5)
+                ends[p] = high
+            consumer.assign([TopicPartition(self.topic, p, 0) for p in ends if ends[p] > 0])
+            deadline = time.monotonic() + READ_BACK_TIMEOUT_S
+            while time.monotonic() < deadline:
+                got = {p: sum(1 for (q, _) in fetched if q == p) for p in ends}
+                if all(got[p] >= ends[p] for p in ends):
+                    return
+                consumer.poll(0.1)
+            self._stop("could not read the whole stored log back within "
+                       f"{READ_BACK_TIMEOUT_S:.0f} s; the log shown may be incomplete")
+        except KafkaException as exc:
+            self._stop(f"could not read the stored log back: {exc.args[0].str()}")
+        finally:
+            consumer.close()
+
+    # ---- the whole run --------------------------------------------------------------
+    def run(self) -> Trace:
+        try:
+            config = resolve(self.scenario.producer).as_config()
+        except ConfigError as exc:
+            return Trace(self.scenario.name, self.backend, dict(self.scenario.producer), run_error=str(exc))
+        fetched: dict[tuple[int, int], StoredRecord] = {}
+
+        def on_fetched(records: list[StoredRecord]) -> None:
+            for record in records:
+                if record.msg in self.values:
+                    record = record._replace(value=self.values[record.msg])
+                fetched[(record.partition, record.offset)] = record
+
+        self.handle = clusters.acquire(self.scenario, self.backend, self.client_config)
+        proxy = None
+        try:
+            clusters.create_topic(self.handle, self.scenario, self.topic)
+            proxy = ProxyThread(self.handle.upstreams(), self.scenario.faults, on_event=self.record,
+                                clock=self.clock, on_fetched=on_fetched)
+            bootstrap = proxy.start()
+            self.producer = self._new_producer(bootstrap)
+            for step in self.scenario.steps:
+                if self.run_error:
+                    break
+                if step.kind == "send":
+                    self.send(step)
+                elif step.kind == "flush":
+                    self.emit(FLUSH)
+                    self.flush()
+                elif step.kind == "wait":
+                    self.wait(step)
+                elif step.kind == "restart_producer":
+                    self.restart_producer(bootstrap)
+                else:
+                    self.broker(step)
+            if not self.run_error:
+                self.emit(FLUSH, final=True)
+                self.flush()
+            if self.producer is not None and self.run_error:
+                self.producer.purge()
+                self.producer.flush(0)
+            self.producer = None
+            if all(status.alive for status in (self.handle.local.nodes.values() if self.handle.local else [])):
+                self.read_back(bootstrap, fetched)
+        finally:
+            if proxy is not None:
+                proxy.stop()
+            if not self.handle.dedicated:
+                clusters.delete_topic(self.handle, self.topic)
+            self.handle.close()
+        stored = [fetched[key] for key in sorted(fetched)]
+        return Trace(self.scenario.name, self.backend, config, events=list(self.events), stored=stored,
+                     fatal_error=self.fatal_error, run_error=self.run_error)
+
+
+def run_on_kafka(scenario: Scenario, backend: str, *, on_event: Callable[[Event], None] | None = None,
+                 client_config: Mapping[str, Any] | None = None) -> Trace:
+    from idemlab.backends import BackendUnavailable
+    try:
+        return RealRun(scenario, backend, on_event, client_config).run()
+    except clusters.ClusterUnavailable as exc:
+        raise BackendUnavailable(str(exc)) from None
+
+
+def backend_status(backend: str) -> tuple[str, str]:
+    from idemlab.kafka.jars import KafkaSetupError, find_java
+    if backend == "local":
+        cluster = clusters.SHARED.peek()
+        if cluster is not None and all(n.alive for n in cluster.nodes.values()):
+            return "ready", f"Local Apache Kafka {cluster.kafka_version}: ready at {cluster.bootstrap}."
+        try:
+            find_java()
+        except KafkaSetupError as exc:
+            return "unavailable", str(exc)
+        return "starting", "Local Apache Kafka: starts on the first run (about 10-20 s)."
+    handle = clusters.ClusterHandle(backend[len("kafka://"):])
+    try:
+        brokers = handle.upstreams()
+    except clusters.ClusterUnavailable as exc:
+        return "unavailable", str(exc)
+    return "ready", f"Existing cluster {handle.bootstrap}: {len(brokers)} broker(s) reachable."
+
+
+__all__ = ["run_on_kafka", "backend_status", "errors"]

@@ -1,0 +1,51 @@
+"""Conformance: the same scenario on the simulator and on real Apache Kafka with the
+real confluent-kafka client gives the same stored log and the same delivery results.
+
+Producer ids are compared by order of appearance (P0, P1, ...): the real cluster is
+shared between scenarios, so its absolute ids depend on what ran before.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from idemlab import scenarios, sim
+from idemlab.kafka.runner import run_on_kafka
+
+pytestmark = pytest.mark.kafka
+
+
+def normalized_log(trace):
+    names: dict[int, str] = {}
+    rows = []
+    for r in trace.stored:
+        pid = "none" if r.producer_id < 0 else names.setdefault(r.producer_id, f"P{len(names)}")
+        rows.append((r.partition, r.value, pid, r.producer_epoch, r.sequence))
+    return rows
+
+
+def deliveries(trace):
+    return [(d.value, d.error, d.offset) for d in trace.deliveries]
+
+
+def both(scenario):
+    return sim.run(scenario), run_on_kafka(scenario, "local")
+
+
+# The scenarios whose delivery reports depend on timing the reference itself leaves
+# open (C17: "do not hard-code them"); their logs and fatal errors are still compared.
+TIMING_DEPENDENT_DELIVERIES = {"broker-restart"}
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name", scenarios.available())
+def test_every_lesson_scenario_stores_the_same_log_on_both_back_ends(name, java_required):
+    scenario = scenarios.load(name)
+    simulated, real = both(scenario)
+    assert real.run_error is None, real.run_error
+    assert normalized_log(real) == normalized_log(simulated)
+    if name not in TIMING_DEPENDENT_DELIVERIES:
+        assert deliveries(real) == deliveries(simulated)
+    assert (real.fatal_error is None) == (simulated.fatal_error is None)
+    if simulated.fatal_error:
+        assert real.fatal_error.split(":")[0] == simulated.fatal_error.split(":")[0]
