@@ -298,8 +298,8 @@ class _Story:
             elif action == "start":
                 before = last.get(broker)
                 if before == "kill":
-                    text = (f"{_cap(name)} opened again and rebuilt its notebook from its shelves "
-                            "(log recovery: up to 5 batches for each sender that has not expired).")
+                    text = (f"{_cap(name)} opened again after recovering its shelves; its notebook holds "
+                            "only the last batch per sender (as a real Kafka 4.4 broker does after SIGKILL).")
                 elif before == "stop":
                     text = (f"{_cap(name)} opened again with only what its snapshot held: the last "
                             "batch per sender.")

@@ -177,6 +177,7 @@ class Trace:
     stored: list[StoredRecord] = field(default_factory=list)
     fatal_error: str | None = None
     run_error: str | None = None
+    message_counts: dict[str, int] | None = None   # only when per-message events were left out
 
     @property
     def deliveries(self) -> list[Delivery]:

@@ -272,8 +272,8 @@ GLOSSARY: list[dict] = [
     {"analogy": "another branch takes over", "kafka": "leader failover",
      "meaning": "The new leader built its own producer state from the batches replicated to it."},
     {"analogy": "closing up tidily / a power cut", "kafka": "clean shutdown / hard kill",
-     "meaning": "A clean shutdown saves one batch per producer in a snapshot. After a hard kill, "
-                "recovery rebuilds up to 5 by replaying the log."},
+     "meaning": "A clean shutdown saves one batch per producer in a snapshot. After a hard kill a "
+                "real Kafka 4.4 broker also remembered only the last batch (the lab's broker-kill test)."},
     {"analogy": "forgetting a quiet sender", "kafka": "producer id expiration",
      "meaning": "After producer.id.expiration.ms without writes (1 day by default)."},
     {"analogy": "the sender gives up", "kafka": "fatal error",

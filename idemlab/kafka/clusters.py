@@ -80,6 +80,11 @@ class SharedLocalCluster:
     def peek(self):
         return self._cluster
 
+    def use(self, cluster) -> None:
+        """Share a cluster someone else owns (the test session's, for instance)."""
+        with self._lock:
+            self._cluster = cluster
+
 
 SHARED = SharedLocalCluster()
 

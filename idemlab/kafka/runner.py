@@ -18,7 +18,7 @@ from idemlab import errors
 from idemlab.kafka import clusters
 from idemlab.kafka.proxy import ProxyThread
 from idemlab.model import (
-    BROKER_ACTION, DELIVERY_REPORT, EPOCH_BUMP, FATAL_ERROR, FLUSH, INIT_PRODUCER_ID, PRODUCE,
+    BROKER_ACTION, CONNECTION_CLOSED, DELIVERY_REPORT, EPOCH_BUMP, FATAL_ERROR, FLUSH, INIT_PRODUCER_ID, PRODUCE,
     PRODUCE_CALLED, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED, PRODUCER_RESTART, REQUEST_SENT,
     RESPONSE_RECEIVED, RUN_ERROR, WAIT, Event, Scenario, Step, StoredRecord, Trace,
 )
@@ -69,6 +69,9 @@ class RealRun:
             if all(m in self.values for m in msgs):
                 event = Event(event.t_ms, event.kind, {**event.detail, "values": [self.values[m] for m in msgs]})
         with self._lock:
+            if (event.kind == CONNECTION_CLOSED and self.events and self.events[-1].kind == CONNECTION_CLOSED
+                    and self.events[-1].detail.get("reason") == event.detail.get("reason")):
+                return    # the client retrying a dead broker every few ms: one event is enough
             if event.kind == REQUEST_SENT and event.detail.get("api") == PRODUCE and event.detail.get("msgs"):
                 first = event.detail["msgs"][0]
                 self._attempts[first] = self._attempts.get(first, 0) + 1
@@ -294,7 +297,7 @@ class RealRun:
                 self.producer.purge()
                 self.producer.flush(0)
             self.producer = None
-            if all(status.alive for status in (self.handle.local.nodes.values() if self.handle.local else [])):
+            if self.handle.local is None or any(n.alive for n in self.handle.local.nodes.values()):
                 self.read_back(bootstrap, fetched)
         finally:
             if proxy is not None:

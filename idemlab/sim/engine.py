@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from idemlab.model import (
     BROKER_ACTION, FATAL_ERROR, FLUSH, PRODUCER_EXPIRED, PRODUCER_RESTART, RUN_ERROR, WAIT, Event, Scenario, Step, Trace,
 )
@@ -18,8 +20,11 @@ BACKEND = "sim"
 
 
 class Simulation:
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, record_messages: bool = True) -> None:
         self.scenario = scenario
+        # Bulk runs (benchmarks) may skip the two per-message events and keep counts.
+        self.record_messages = record_messages
+        self.message_counts: Counter[str] = Counter()
         self.settings: ProducerSettings = resolve(scenario.producer)
         self.scheduler = Scheduler()
         self.events: list[Event] = []
@@ -35,6 +40,9 @@ class Simulation:
     @property
     def now(self) -> float:
         return self.scheduler.now
+
+    def tally(self, kind: str, error: str | None = None) -> None:
+        self.message_counts[kind if error is None else f"{kind}:{error}"] += 1
 
     def emit(self, kind: str, **detail) -> None:
         self.events.append(Event(self.scheduler.now, kind, detail))
@@ -116,10 +124,13 @@ class Simulation:
             self.emit(PRODUCER_EXPIRED, partition=partition, producer_id=pid)
 
 
-def run(scenario: Scenario) -> Trace:
-    """Run a scenario on the simulator.  Same scenario, same trace, always."""
+def run(scenario: Scenario, record_messages: bool = True) -> Trace:
+    """Run a scenario on the simulator.  Same scenario, same trace, always.
+
+    record_messages=False leaves the per-message produce and delivery events out of the
+    trace (their counts are in Trace.message_counts): for very large runs only."""
     try:
-        sim = Simulation(scenario)
+        sim = Simulation(scenario, record_messages)
     except ConfigError as exc:
         return Trace(scenario.name, BACKEND, dict(scenario.producer), run_error=str(exc))
     for step in scenario.steps:
@@ -129,4 +140,4 @@ def run(scenario: Scenario) -> Trace:
     sim.scheduler.advance_to(sim.now + SETTLE_MS)
     return Trace(scenario=scenario.name, backend=BACKEND, config=sim.settings.as_config(),
                  events=sim.events, stored=sim.cluster.stored(), fatal_error=sim.fatal_error,
-                 run_error=sim.run_error)
+                 run_error=sim.run_error, message_counts=dict(sim.message_counts) or None)

@@ -108,7 +108,10 @@ class SimProducer:
         tp.queue.append(message)
         tp.fresh += 1
         self.outstanding += 1
-        self.sim.emit(PRODUCE_CALLED, **detail)
+        if self.sim.record_messages:
+            self.sim.emit(PRODUCE_CALLED, **detail)
+        else:
+            self.sim.tally(PRODUCE_CALLED)
         self._arm_timeout(tp)
         self.wake()
 
@@ -402,6 +405,9 @@ class SimProducer:
     # ---- reports ------------------------------------------------------------------
     def _report(self, message: Message, error: str | None, offset: int | None, implicit: bool = False) -> None:
         self.outstanding -= 1
+        if not self.sim.record_messages:
+            self.sim.tally(DELIVERY_REPORT, error)
+            return
         detail = {"msg": message.msg, "value": message.value, "partition": message.partition,
                   "offset": offset, "error": error}
         if implicit:

@@ -10,9 +10,18 @@ from __future__ import annotations
 import pytest
 
 from idemlab import scenarios, sim
+from idemlab.kafka import clusters
 from idemlab.kafka.runner import run_on_kafka
 
 pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_local_cluster(kafka_cluster):
+    """Runs that need no broker actions share the session's broker."""
+    clusters.SHARED.use(kafka_cluster)
+    yield
+    clusters.SHARED.use(None)
 
 
 def normalized_log(trace):
@@ -34,7 +43,7 @@ def both(scenario):
 
 # The scenarios whose delivery reports depend on timing the reference itself leaves
 # open (C17: "do not hard-code them"); their logs and fatal errors are still compared.
-TIMING_DEPENDENT_DELIVERIES = {"broker-restart"}
+TIMING_DEPENDENT_DELIVERIES = {"broker-restart", "broker-kill"}
 
 
 @pytest.mark.timeout(300)
