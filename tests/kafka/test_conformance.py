@@ -7,6 +7,8 @@ shared between scenarios, so its absolute ids depend on what ran before.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from idemlab import scenarios, sim
@@ -41,15 +43,14 @@ def both(scenario):
     return sim.run(scenario), run_on_kafka(scenario, "local")
 
 
+REFERENCE_SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.toml"))
+
 # The scenarios whose delivery reports depend on timing the reference itself leaves
 # open (C17: "do not hard-code them"); their logs and fatal errors are still compared.
 TIMING_DEPENDENT_DELIVERIES = {"broker-restart", "broker-kill"}
 
 
-@pytest.mark.timeout(300)
-@pytest.mark.parametrize("name", scenarios.available())
-def test_every_lesson_scenario_stores_the_same_log_on_both_back_ends(name, java_required):
-    scenario = scenarios.load(name)
+def assert_same(scenario, name):
     simulated, real = both(scenario)
     assert real.run_error is None, real.run_error
     assert normalized_log(real) == normalized_log(simulated)
@@ -58,3 +59,21 @@ def test_every_lesson_scenario_stores_the_same_log_on_both_back_ends(name, java_
     assert (real.fatal_error is None) == (simulated.fatal_error is None)
     if simulated.fatal_error:
         assert real.fatal_error.split(":")[0] == simulated.fatal_error.split(":")[0]
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name", scenarios.available())
+def test_every_lesson_scenario_stores_the_same_log_on_both_back_ends(name, java_required):
+    assert_same(scenarios.load(name), name)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("path", REFERENCE_SCENARIOS, ids=lambda p: p.stem)
+def test_the_references_other_conformance_scenarios_match_too(path, java_required):
+    assert_same(scenarios.load(str(path)), path.stem)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name", ["lost-ack", "lost-request"])
+def test_the_lost_ack_and_lost_request_lessons_match_with_idempotence_on(name, java_required):
+    assert_same(scenarios.apply_overrides(scenarios.load(name), [("enable.idempotence", True)]), name)

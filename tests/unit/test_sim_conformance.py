@@ -2,8 +2,22 @@
 reproduced on the simulator.  C3 lives in test_producer_config.py, C9/C10 in
 test_partition_rules.py; the same scenarios run on a real broker in tests/kafka."""
 
+from pathlib import Path
+
+import pytest
+
+from idemlab import scenarios, sim
 from idemlab.model import BROKER_DECISION, EPOCH_BUMP, PRODUCE_REFUSED, RESPONSE_RECEIVED
 from idemlab.outcome import summarize
+
+
+C_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@pytest.fixture
+def run_file():
+    """The reference's extra conformance scenarios, shared with tests/kafka."""
+    return lambda name: sim.run(scenarios.load(str(C_SCENARIOS / f"{name}.toml")))
 
 
 def log_of(trace):
@@ -31,31 +45,16 @@ def test_c2_a_restarted_producer_gets_a_new_pid_and_its_resends_are_stored_again
     assert log_of(trace) == [(v, 0, 0, i) for i, v in enumerate("abc")] + [(v, 1, 0, i) for i, v in enumerate("abc")]
 
 
-C4 = """
-title = "C4"
-[producer]
-"enable.idempotence" = %s
-[[step]]
-send = ["a", "b", "c"]
-[[step]]
-flush = true
-[[fault]]
-request = "produce"
-nth = 1
-action = "drop_response"
-"""
-
-
-def test_c4_lost_response_with_idempotence_is_deduplicated_without_epoch_bump(run_toml):
-    trace = run_toml(C4 % "true")
+def test_c4_lost_response_with_idempotence_is_deduplicated_without_epoch_bump(run_file):
+    trace = run_file("c4-lost-response-idempotent")
     assert log_of(trace) == [("a", 0, 0, 0), ("b", 0, 0, 1), ("c", 0, 0, 2)]
     assert drs(trace) == [("a", None, 0), ("b", None, 1), ("c", None, 2)]
     assert [e.get("result") for e in kinds(trace, BROKER_DECISION)] == ["appended", "duplicate"]
     assert not kinds(trace, EPOCH_BUMP)
 
 
-def test_c5_lost_response_without_idempotence_stores_the_batch_twice(run_toml):
-    trace = run_toml(C4 % "false")
+def test_c5_lost_response_without_idempotence_stores_the_batch_twice(run_file):
+    trace = run_file("c5-lost-response-plain")
     assert [r.value for r in trace.stored] == ["a", "b", "c", "a", "b", "c"]
     assert {r.producer_id for r in trace.stored} == {-1}
     assert drs(trace) == [("a", None, 3), ("b", None, 4), ("c", None, 5)]
@@ -102,32 +101,8 @@ def test_app_resend_after_a_timeout_is_stored_twice_even_with_idempotence(run_na
     assert log_of(trace)[2] == ("m2", 0, 1, 0)
 
 
-C12 = """
-title = "C12"
-[producer]
-"enable.idempotence" = true
-"message.timeout.ms" = 5000
-[[step]]
-send = ["m1"]
-[[step]]
-flush = true
-[[step]]
-broker = "stop"
-[[step]]
-send = ["m2", "m3"]
-[[step]]
-wait_ms = 10000
-[[step]]
-broker = "start"
-[[step]]
-send = ["m4"]
-[[step]]
-flush = true
-"""
-
-
-def test_c12_timed_out_in_queue_bumps_the_epoch_and_leaves_no_stored_gap(run_toml):
-    trace = run_toml(C12)
+def test_c12_timed_out_in_queue_bumps_the_epoch_and_leaves_no_stored_gap(run_file):
+    trace = run_file("c12-timed-out-in-queue")
     assert log_of(trace) == [("m1", 0, 0, 0), ("m4", 0, 1, 0)]
     assert drs(trace)[1:3] == [("m2", "_MSG_TIMED_OUT", None), ("m3", "_MSG_TIMED_OUT", None)]
     assert not [e for e in kinds(trace, RESPONSE_RECEIVED) if e.get("error") == "OUT_OF_ORDER_SEQUENCE_NUMBER"]
@@ -149,28 +124,8 @@ def test_c14_gapless_guarantee_turns_the_permanent_error_into_a_fatal_one(run_na
     assert [(e.get("value"), e.get("error")) for e in refused] == [("m3", "_FATAL")]
 
 
-C15A = """
-title = "C15a"
-[producer]
-"enable.idempotence" = true
-[broker_config]
-"producer.id.expiration.ms" = 10000
-"producer.id.expiration.check.interval.ms" = 1000
-[[step]]
-send = ["m1"]
-[[step]]
-flush = true
-[[step]]
-wait_ms = 15000
-[[step]]
-send = ["m2"]
-[[step]]
-flush = true
-"""
-
-
-def test_c15a_an_idle_producer_is_forgotten_and_its_next_batch_accepted_silently(run_toml):
-    trace = run_toml(C15A)
+def test_c15a_an_idle_producer_is_forgotten_and_its_next_batch_accepted_silently(run_file):
+    trace = run_file("c15a-idle-producer-expires")
     assert log_of(trace) == [("m1", 0, 0, 0), ("m2", 0, 0, 1)]
     assert [e.get("producer_id") for e in kinds(trace, "producer_expired")] == [0]
 
@@ -181,32 +136,8 @@ def test_c15b_a_late_retry_after_expiry_is_stored_again(run_named):
     assert drs(trace) == [("m0", None, 0), ("m1", None, 2)]
 
 
-C16 = """
-title = "C16"
-partitions = 2
-[producer]
-"enable.idempotence" = true
-"linger.ms" = 0
-[topic]
-"max.message.bytes" = 1000
-[[step]]
-send = ["Y"]
-partition = 0
-bytes = 5000
-[[step]]
-send = ["X"]
-partition = 1
-[[step]]
-flush = true
-[[fault]]
-request = "produce"
-nth = 2
-action = "drop_response"
-"""
-
-
-def test_c16_an_epoch_bump_caused_by_one_partition_duplicates_a_retry_on_another(run_toml):
-    trace = run_toml(C16)
+def test_c16_an_epoch_bump_caused_by_one_partition_duplicates_a_retry_on_another(run_file):
+    trace = run_file("c16-cross-partition-duplicate")
     p1 = [(r.value, r.producer_epoch, r.sequence) for r in trace.stored if r.partition == 1]
     assert p1 == [("X", 0, 0), ("X", 1, 0)]
 

@@ -1,0 +1,18 @@
+"""Kafka Idempotence Lab: page config, navigation over pages/, the shared sidebar."""
+
+import streamlit as st
+
+from ui import backend_picker, engine, nav, navigation_mode, progress
+
+navigation_mode.ensure()
+
+st.set_page_config(page_title="Kafka Idempotence Lab", page_icon=":material/mail:", layout="wide")
+
+lessons, lesson_problem = engine.lessons()
+page = st.navigation(nav.sections(lessons), expanded=True)
+st.session_state["nav.url_path"] = page.url_path
+progress.sync_from_url()
+backend_picker.show()
+if lesson_problem:
+    st.sidebar.caption(lesson_problem)
+page.run()

@@ -1,0 +1,13 @@
+"""Compare: the same scenario run twice, side by side."""
+
+import streamlit as st
+
+from ui import backend_picker, compare_view, navigation_mode
+
+navigation_mode.ensure()
+
+st.title("Compare")
+st.markdown("Run one scenario twice and put the results next to each other.")
+scenario, mode = compare_view.pick()
+if scenario is not None:
+    compare_view.show(scenario, mode, backend_picker.current())

@@ -1,0 +1,44 @@
+"""Playground: set up any experiment, run it, step through what happened."""
+
+import streamlit as st
+
+from idemlab.scenarios import ScenarioError
+from ui import backend_picker, downloads, engine, navigation_mode, playground_form, run_views, step_controls
+from ui.playground_spec import build
+from ui.snapshot import snapshot
+
+navigation_mode.ensure()
+
+st.title("Playground")
+for notice in playground_form.load_from_url():
+    st.warning(notice, icon=":material/link_off:")
+# A link to a particular step opens on the views; the set-up stays one click away.
+with st.expander("Set up the experiment", expanded=st.session_state.get("pg.position") is None):
+    spec = playground_form.show()
+try:
+    scenario = build(spec)
+except ScenarioError as exc:
+    st.error(f"This set-up is not valid yet: {exc}")
+    st.stop()
+playground_form.publish(spec)
+if st.session_state.get("pg.config_problem"):
+    st.error("The producer could not be created with this configuration, so nothing was sent. "
+             "The message above is exactly what confluent-kafka says.")
+    st.stop()
+
+backend = backend_picker.current()
+result = engine.run_for_page(scenario, backend, "pg")
+if result is None:
+    st.info("Press the button to run this scenario on the real broker.")
+    st.stop()
+if result.error:
+    st.error(result.error)
+    st.button("Use the simulated broker instead", on_click=backend_picker.use_simulated, key="pg.to_sim")
+    st.stop()
+
+trace = result.trace
+step_controls.show(
+    "pg", engine.scenario_key(scenario) + backend, len(trace.events),
+    lambda position: run_views.all_views(snapshot(trace, position), trace, "pg"),
+    initial=st.session_state.pop("pg.position", None), on_position=playground_form.publish_position)
+downloads.show(trace, scenario, "pg")

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE_FILES = ["pages/home.py", "pages/lesson.py", "pages/playground.py", "pages/compare.py", "pages/wire.py",
+         "pages/reference.py", "pages/presenter.py"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    yield
+
+
+@pytest.fixture
+def open_page():
+    """Run the app from its entry point, optionally with query values, and switch to a page."""
+    def _open(page: str, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+    return _open
+
+
+@pytest.fixture
+def frame_with():
+    """The first table on the page that has the given column."""
+    def _find(at: AppTest, column: str):
+        for element in at.dataframe:
+            if column in element.value.columns:
+                return element.value
+        raise AssertionError(f"no table with a {column!r} column")
+    return _find
+
+
+@pytest.fixture
+def pages():
+    return PAGE_FILES

@@ -1,0 +1,127 @@
+"""The pure view builders, on small hand-built traces (no Streamlit)."""
+
+from idemlab import codegen
+from idemlab import model as m
+from idemlab.scenarios import from_dict
+from ui import deeplink, event_words, tables_frame
+from ui.mailroom_figure import mailroom_figure, mailroom_text
+from ui.playground_spec import fault_from_token, fault_to_token, steps_from_text, steps_to_text
+from ui.sequence_figure import sequence_figure
+from ui.snapshot import local_snapshot
+
+
+def record(offset, msg, seq=-1, pid=-1):
+    return m.StoredRecord(0, offset, f"m{msg}", None, pid, 0 if pid >= 0 else -1, seq, msg)
+
+
+def lost_ack_trace():
+    ev = m.Event
+    events = [
+        ev(0, m.PRODUCE_CALLED, {"msg": 1, "value": "m1", "partition": 0}),
+        ev(1, m.REQUEST_SENT, {"api": "produce", "request_no": 1, "attempt": 1, "partition": 0, "producer_id": -1,
+                               "producer_epoch": -1, "base_sequence": -1, "record_count": 1, "msgs": [1], "values": ["m1"]}),
+        ev(2, m.FAULT_INJECTED, {"api": "produce", "request_no": 1, "action": m.DROP_RESPONSE}),
+        ev(3, m.BROKER_DECISION, {"request_no": 1, "partition": 0, "result": m.APPENDED, "base_offset": 0,
+                                  "producer_id": -1, "msgs": [1], "values": ["m1"]}),
+        ev(4, m.REQUEST_SENT, {"api": "produce", "request_no": 2, "attempt": 2, "partition": 0, "producer_id": -1,
+                               "base_sequence": -1, "record_count": 1, "msgs": [1], "values": ["m1"]}),
+        ev(5, m.BROKER_DECISION, {"request_no": 2, "partition": 0, "result": m.APPENDED, "base_offset": 1,
+                                  "producer_id": -1, "msgs": [1], "values": ["m1"]}),
+        ev(6, m.RESPONSE_RECEIVED, {"api": "produce", "request_no": 2, "partition": 0, "base_offset": 1}),
+        ev(7, m.DELIVERY_REPORT, {"msg": 1, "value": "m1", "partition": 0, "offset": 1, "error": None}),
+    ]
+    return m.Trace("t", "sim", {}, events, [record(0, 1), record(1, 1)])
+
+
+def test_stored_log_flags_the_second_copy_as_a_duplicate_in_words():
+    frame = tables_frame.stored_log_frame([record(0, 1), record(1, 1), record(2, 2)])
+    assert list(frame["check"]) == ["ok", "DUPLICATE of offset 0 (m1 stored twice)", "ok"]
+    assert tables_frame.stored_row_tints(frame)[1].startswith("background-color")
+
+
+def test_stored_log_flags_out_of_order_records():
+    frame = tables_frame.stored_log_frame([record(0, 2), record(1, 1)])
+    assert frame["check"][1].startswith("OUT OF ORDER")
+
+
+def test_deliveries_call_out_failed_but_stored_and_delivered_but_not_stored():
+    deliveries = [m.Delivery(1, "m1", 0, None, "_MSG_TIMED_OUT"), m.Delivery(2, "m2", 0, 5, None)]
+    frame = tables_frame.deliveries_frame(deliveries, [record(0, 1)])
+    assert list(frame["verdict"]) == ["REPORTED FAILED BUT STORED", "REPORTED DELIVERED BUT NOT STORED"]
+
+
+def test_local_snapshot_follows_the_position():
+    trace = lost_ack_trace()
+    assert local_snapshot(trace, 4).stored == [record(0, 1)]
+    assert local_snapshot(trace, 3).stored == []
+    assert len(local_snapshot(trace, len(trace.events)).stored) == 2
+    assert local_snapshot(trace, 0).event is None
+
+
+def test_producer_state_lists_remembered_batches():
+    rows = [{"partition": 0, "producer_id": 7, "producer_epoch": 0, "last_sequence": 2,
+             "batches": [(0, 1, 0, 1), (2, 2, 2, 2)]}]
+    frame = tables_frame.producer_state_frame(rows)
+    assert frame.iloc[0, -1] == "seq 0–1 → offset 0–1; seq 2 → offset 2"
+
+
+def test_sequence_diagram_labels_arrows_and_marks_the_lost_acknowledgement():
+    fig = sequence_figure(lost_ack_trace())
+    texts = " ".join(a.text or "" for a in fig.layout.annotations)
+    assert "#1 Produce [m1]" in texts and "acknowledgement lost" in texts and "(retry)" in texts
+    assert fig.layout.height > 0
+
+
+def test_sequence_diagram_shows_only_events_up_to_the_position():
+    texts = " ".join(a.text or "" for a in sequence_figure(lost_ack_trace(), 2).layout.annotations)
+    assert "acknowledgement lost" not in texts
+
+
+def test_mailroom_has_a_text_alternative_naming_the_duplicate():
+    trace = lost_ack_trace()
+    snap = local_snapshot(trace, len(trace.events))
+    assert mailroom_figure(snap, trace.events).data
+    text = mailroom_text(snap, trace.events)
+    assert "DUPLICATE" in text and "receipt #1 lost" in text
+
+
+def test_event_words_give_ids_and_sequence_range():
+    event = m.Event(0, m.REQUEST_SENT, {"api": "produce", "request_no": 3, "attempt": 1, "producer_id": 1000,
+                                        "producer_epoch": 0, "base_sequence": 4, "record_count": 2, "values": ["a", "b"]})
+    assert event_words.describe(event) == "Request #3: Produce [a, b] PID 1000 · epoch 0 · seq 4–5"
+
+
+def test_steps_text_round_trips():
+    steps = [{"send": ["a", "b"], "key": "k"}, {"flush": True}, {"restart_producer": True},
+             {"wait_ms": 500}, {"broker": "stop", "broker_id": 1}]
+    assert steps_from_text(steps_to_text(steps)) == steps
+
+
+def test_fault_tokens_round_trip():
+    for token in ["2:drop_response", "3:error:NOT_ENOUGH_REPLICAS", "4:delay:500",
+                  "init:1:error:COORDINATOR_LOAD_IN_PROGRESS", "p0.2:drop_request:s7"]:
+        assert fault_to_token(fault_from_token(token)) == token
+
+
+def test_deep_link_round_trips_through_encode_and_decode():
+    spec, notices = deeplink.decode({"idem": "1", "fault": "2:drop_response", "step": "5",
+                                     "steps": "send a b;flush"}, available=[])
+    assert notices == []
+    again, _ = deeplink.decode(deeplink.encode(spec), available=[])
+    assert again == spec
+
+
+def test_malformed_deep_link_values_fall_back_with_notices():
+    spec, notices = deeplink.decode({"scenario": "x" * 5000, "linger": "-4", "steps": "jump"}, available=[])
+    assert spec.scenario == "blank" and len(notices) == 3
+
+
+def test_generated_code_carries_the_config_in_both_languages():
+    scenario = from_dict({"title": "T", "producer": {"enable.idempotence": True, "acks": "all", "linger.ms": 5},
+                          "step": [{"send": ["hello"]}]})
+    python = codegen.python_producer(scenario)
+    java = codegen.java_producer(scenario)
+    compile(python, "producer.py", "exec")
+    assert "'enable.idempotence': True" in python and "value='hello'" in python
+    assert "props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);" in java
+    assert 'props.put(ProducerConfig.ACKS_CONFIG, "all");' in java and "LINGER_MS_CONFIG, 5" in java

@@ -1,0 +1,97 @@
+"""The app in a real browser: every page by URL, the lost-acknowledgement experiment,
+stepping, deep links, dark theme, downloads, and a screenshot of every page."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from idemlab.lessons import load_all
+
+pytestmark = pytest.mark.timeout(240)
+
+LESSON_SLUGS = [lesson.slug for lesson in load_all()]
+PAGE_PATHS = ["", "playground", "compare", "wire", "reference", "presenter",
+              *(f"lesson-{slug}" for slug in LESSON_SLUGS)]
+
+
+def assert_page_ok(page):
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.locator("h1").first).to_be_visible()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_every_page_opens_directly_by_its_url(open_url, screenshots, path, theme):
+    page = open_url(path, theme=theme)
+    assert_page_ok(page)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("Playground")).to_be_visible()
+    page.screenshot(path=str(screenshots / f"{path or 'home'}-{theme}.png"), full_page=False)
+
+
+def test_dark_theme_really_is_dark(open_url):
+    page = open_url("playground", theme="dark")
+    background = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+    red, green, blue = [int(x) for x in background[background.index("(") + 1:background.index(")")].split(",")[:3]]
+    assert red + green + blue < 200, background
+
+
+def test_lost_acknowledgement_duplicates_without_idempotence_and_not_with_it(open_url, screenshots, wait_run):
+    page = open_url("playground?scenario=lost-ack&idem=0")
+    expect(page.locator("li", has_text="DUPLICATE of offset 1 (m2 stored twice)")).to_be_visible()
+    page.screenshot(path=str(screenshots / "playground-lost-ack-off.png"))
+    page.get_by_text("enable.idempotence", exact=True).first.click()
+    wait_run(page)
+    expect(page.get_by_text("DUPLICATE of offset")).to_have_count(0)
+    assert "idem=1" in page.url
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart.get_by_text("offset 1: m2 (seq 1)")).to_be_visible()
+    page.get_by_role("tab", name="Sequence diagram").click()
+    expect(page.get_by_text("PID 0 · epoch 0 · seq 1").first).to_be_attached()
+    page.screenshot(path=str(screenshots / "playground-lost-ack-on-sequence.png"))
+
+
+def test_stepping_back_and_forth_with_buttons_and_keys(open_url, wait_run):
+    page = open_url("playground?scenario=lost-ack&idem=0&step=5")
+    expect(page.get_by_text("Event 5:")).to_be_visible()
+    page.get_by_role("button", name="Next").click()
+    wait_run(page)
+    expect(page.get_by_text("Event 6:")).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    wait_run(page)
+    page.get_by_role("button", name="Back").click()
+    wait_run(page)
+    expect(page.get_by_text("Event 4:")).to_be_visible()
+    page.locator("h1").first.click()
+    page.keyboard.press("ArrowRight")
+    wait_run(page)
+    expect(page.get_by_text("Event 5:")).to_be_visible()
+    assert "step=5" in page.url
+
+
+def test_a_deep_link_reproduces_the_view_in_a_new_browser_context(open_url, browser, base_url, wait_run):
+    page = open_url("playground?scenario=lost-ack&idem=0&fault=2:drop_response&step=10")
+    expect(page.get_by_text("Event 10:")).to_be_visible()
+    shared = page.url
+    other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    other.goto(shared)
+    wait_run(other)
+    expect(other.get_by_text("Event 10:")).to_be_visible()
+    expect(other.get_by_text(page.get_by_text("Event 10:").inner_text())).to_be_visible()
+    other.context.close()
+
+
+def test_a_malformed_deep_link_shows_a_notice_not_a_traceback(open_url):
+    page = open_url("playground?scenario=nope&fault=zz")
+    expect(page.get_by_text("Unknown scenario")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_the_trace_downloads_as_json(open_url):
+    page = open_url("playground?scenario=lost-ack&idem=0")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Trace as JSON").click()
+    data = json.loads(open(download_info.value.path()).read())
+    assert data["events"] and data["stored"]

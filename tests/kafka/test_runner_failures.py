@@ -1,0 +1,102 @@
+"""The real-broker back end under bad input and failures: clear errors, bounded time,
+the trace up to the failure, no process left behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from idemlab import backends, scenarios
+from idemlab.kafka import clusters
+from idemlab.kafka.launcher import launched_pids
+from idemlab.kafka.runner import run_on_kafka
+from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_local_cluster(kafka_cluster):
+    clusters.SHARED.use(kafka_cluster)
+    yield
+    clusters.SHARED.use(None)
+
+
+@pytest.mark.timeout(60)
+def test_an_unreachable_cluster_is_reported_within_ten_seconds():
+    started = time.monotonic()
+    with pytest.raises(backends.BackendUnavailable, match="Cannot reach the Kafka cluster at 127.0.0.1:1"):
+        backends.run(scenarios.load("lost-ack"), "kafka://127.0.0.1:1")
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.timeout(60)
+def test_a_malformed_bootstrap_address_is_bad_input_for_the_cli():
+    result = subprocess.run([sys.executable, "-m", "idemlab", "run", "lost-ack", "--backend", "kafka://:x"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "expected kafka://HOST:PORT" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.timeout(120)
+def test_a_topic_the_broker_cannot_create_reports_the_brokers_reason(kafka_cluster):
+    scenario = dataclasses.replace(scenarios.load("happy-path"), replication_factor=3)
+    with pytest.raises(backends.BackendUnavailable, match="could not create topic") as caught:
+        backends.run(scenario, f"kafka://{kafka_cluster.bootstrap}")
+    assert "Replication factor: 3 larger than available brokers: 1" in str(caught.value)
+
+
+@pytest.mark.timeout(120)
+def test_the_existing_cluster_back_end_runs_a_scenario_against_a_given_address(kafka_cluster):
+    trace = backends.run(scenarios.apply_overrides(scenarios.load("lost-ack"), [("enable.idempotence", True)]),
+                         f"kafka://{kafka_cluster.bootstrap}")
+    assert [r.value for r in trace.stored] == ["m1", "m2", "m3"]
+    assert trace.backend.startswith("kafka://")
+
+
+@pytest.mark.timeout(180)
+def test_a_broker_killed_mid_run_ends_the_run_with_the_trace_so_far_and_no_orphan(java_required):
+    """A dedicated cluster (the scenario has broker settings) is killed from outside
+    while the run waits; the run stops with a clear error instead of waiting out
+    message.timeout.ms, keeps the events so far, and leaves no JVM behind."""
+    scenario = scenarios.from_dict({
+        "title": "killed", "broker_config": {"producer.id.expiration.ms": 86400000},
+        "producer": {"enable.idempotence": True},
+        "step": [{"send": ["m1"]}, {"flush": True}, {"wait_ms": 20000}, {"send": ["m2"]}, {"flush": True}]})
+    before = set(launched_pids())
+    seen = []
+
+    def kill_when_m1_is_delivered(event):
+        seen.append(event)
+        if event.kind == DELIVERY_REPORT:
+            threading.Thread(target=_kill_new_jvms, args=(before,), daemon=True).start()
+
+    started = time.monotonic()
+    trace = run_on_kafka(scenario, "local", on_event=kill_when_m1_is_delivered)
+    assert time.monotonic() - started < 60
+    assert "stopped unexpectedly" in trace.run_error
+    assert [e.get("value") for e in trace.events if e.kind == PRODUCE_CALLED] == ["m1"]
+    assert any(e.kind == DELIVERY_REPORT for e in trace.events)
+    assert not [pid for pid in launched_pids() - before if _alive(pid)]
+
+
+def _kill_new_jvms(before):
+    import os
+    import signal
+    time.sleep(1)
+    for pid in launched_pids() - before:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False

@@ -1,0 +1,202 @@
+"""The playground's set-up widgets: scenario, producer config, step editor, fault plan.
+Owns session keys `pg.*`; `show()` returns the PlaygroundSpec the widgets describe and
+puts a config error beside the control it is about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from idemlab import scenarios
+from idemlab.errors import ERRORS
+from ui import deeplink, engine
+from ui.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
+
+FAULT_SLOTS = 6
+SIMPLE_FAULTS = {"nothing": None, "lost acknowledgement": "drop_response", "lost request": "drop_request",
+                 "delay": "delay", "disconnect": "disconnect"}
+ERROR_NAMES = sorted(info.name for info in ERRORS.values() if info.code > 0)
+FAULT_CHOICES = list(SIMPLE_FAULTS) + [f"broker error {name}" for name in ERROR_NAMES]
+RANDOM_ACTIONS = ["drop_response", "drop_request", "disconnect"]
+NUMBER_CONTROLS = {  # widget key -> (property, label, min, max)
+    "pg.inflight": ("max.in.flight.requests.per.connection", "max.in.flight.requests.per.connection", 1, 1_000_000),
+    "pg.retries": ("retries", "retries", 0, 2_147_483_647),
+    "pg.linger": ("linger.ms", "linger.ms", 0, 900_000),
+    "pg.timeout": ("message.timeout.ms", "message.timeout.ms", 1, 2_147_483_647),
+    "pg.batch": ("batch.num.messages", "batch.num.messages", 1, 1_000_000),
+}
+
+
+def _fault_choice(fault: dict[str, Any]) -> str:
+    if fault.get("action") == "error":
+        return f"broker error {fault.get('error')}"
+    return next(label for label, action in SIMPLE_FAULTS.items() if action == fault.get("action"))
+
+
+def write_widgets(spec: PlaygroundSpec) -> None:
+    ss = st.session_state
+    ss["pg.scenario"] = spec.scenario
+    ss["pg.base_producer"] = dict(spec_for(spec.scenario).producer)
+    ss["pg.idem"] = bool(spec.control("enable.idempotence"))
+    ss["pg.acks"] = str(spec.control("acks"))
+    for key, (prop, *_rest) in NUMBER_CONTROLS.items():
+        ss[key] = int(spec.control(prop))
+    ss["pg.steps"] = spec.steps_text
+    extra, random_fault = [], None
+    for slot in range(1, FAULT_SLOTS + 1):
+        ss[f"pg.fault.{slot}"] = "nothing"
+    ss["pg.delay_ms"] = 1000
+    for fault in spec.faults:
+        simple = fault.get("request", "produce") == "produce" and fault.get("nth") and fault["nth"] <= FAULT_SLOTS
+        if simple and ss[f"pg.fault.{fault['nth']}"] == "nothing" and (
+                fault.get("action") != "error" or fault.get("error") in ERROR_NAMES):
+            ss[f"pg.fault.{fault['nth']}"] = _fault_choice(fault)
+            ss["pg.delay_ms"] = int(fault.get("delay_ms") or ss["pg.delay_ms"])
+        elif fault.get("probability") is not None and random_fault is None and fault.get("action") in RANDOM_ACTIONS:
+            random_fault = fault
+        else:
+            extra.append(fault)
+    ss["pg.extra_faults"] = extra
+    ss["pg.random.rate"] = float(random_fault["probability"]) if random_fault else 0.0
+    ss["pg.random.action"] = random_fault["action"] if random_fault else "drop_response"
+    ss["pg.random.seed"] = int(random_fault.get("seed") or 0) if random_fault else 0
+    ss["pg.position"] = spec.position
+
+
+def read_widgets() -> PlaygroundSpec:
+    ss = st.session_state
+    base = ss.get("pg.base_producer", {})
+    producer: dict[str, Any] = {"enable.idempotence": ss["pg.idem"]}
+    acks = "all" if ss["pg.acks"] == "all" else int(ss["pg.acks"])
+    if "acks" in base or acks != CONTROL_DEFAULTS["acks"]:
+        producer["acks"] = acks
+    for key, (prop, *_rest) in NUMBER_CONTROLS.items():
+        if prop in base or ss[key] != CONTROL_DEFAULTS[prop]:
+            producer[prop] = int(ss[key])
+    faults: list[dict[str, Any]] = []
+    for slot in range(1, FAULT_SLOTS + 1):
+        choice = ss[f"pg.fault.{slot}"]
+        if choice.startswith("broker error "):
+            faults.append({"request": "produce", "nth": slot, "action": "error", "error": choice.split()[-1]})
+        elif SIMPLE_FAULTS.get(choice):
+            fault = {"request": "produce", "nth": slot, "action": SIMPLE_FAULTS[choice]}
+            if fault["action"] == "delay":
+                fault["delay_ms"] = int(ss["pg.delay_ms"])
+            faults.append(fault)
+    if ss["pg.random.rate"] > 0:
+        faults.append({"request": "produce", "probability": float(ss["pg.random.rate"]),
+                       "action": ss["pg.random.action"], "seed": int(ss["pg.random.seed"])})
+    faults.extend(ss.get("pg.extra_faults", []))
+    return PlaygroundSpec(scenario=ss["pg.scenario"], producer=producer, steps_text=ss["pg.steps"],
+                          faults=faults, position=ss.get("pg.position"))
+
+
+def _link_in_url() -> dict[str, str]:
+    return {k: v for k, v in st.query_params.to_dict().items() if k in deeplink.KEYS and k != "step"}
+
+
+def load_from_url() -> list[str]:
+    """Take the set-up from the URL on the first visit, and whenever a link (e.g. from a
+    lesson) brings a different one; otherwise the widgets keep what the learner did."""
+    link = _link_in_url()
+    if st.session_state.get("pg.ready") and (not link or link == st.session_state.get("pg.published")):
+        return []
+    spec, notices = deeplink.decode(st.query_params.to_dict(), scenarios.available())
+    write_widgets(spec)
+    st.session_state["pg.ready"] = True
+    st.session_state["pg.published"] = link
+    return notices
+
+
+def _on_scenario_change() -> None:
+    write_widgets(spec_for(st.session_state["pg.scenario"]))
+
+
+def _append_step(line: str) -> None:
+    text = st.session_state.get("pg.steps", "").rstrip()
+    st.session_state["pg.steps"] = f"{text}\n{line}".strip()
+
+
+def _title(name: str) -> str:
+    if name == BLANK:
+        return "Blank — start from scratch"
+    try:
+        return f"{name} — {scenarios.load(name).title}"
+    except scenarios.ScenarioError:
+        return name
+
+
+def summary(spec: PlaygroundSpec) -> str:
+    sends = sum(len(line.split()) - 1 for line in spec.steps_text.splitlines() if line.strip().startswith("send"))
+    faults = ", ".join(deeplink.fault_to_token(f) for f in spec.faults) or "none"
+    idem = "ON" if spec.control("enable.idempotence") else "OFF"
+    return (f"Idempotence **{idem}** · acks={spec.control('acks')} · {sends} messages · "
+            f"faults: `{faults}`")
+
+
+def show() -> PlaygroundSpec:
+    st.selectbox("Scenario", [BLANK, *scenarios.available()], key="pg.scenario", format_func=_title,
+                 on_change=_on_scenario_change)
+    summary_slot = st.empty()
+    config_tab, steps_tab, faults_tab = st.tabs(["Producer configuration", "What the application does",
+                                                 "What goes wrong"])
+    slots: dict[str, Any] = {}
+    with config_tab:
+        cols = st.columns(4)
+        with cols[0]:
+            st.toggle("enable.idempotence", key="pg.idem", help="Give the producer an id and number every batch.")
+            slots["enable.idempotence"] = st.empty()
+        with cols[1]:
+            st.selectbox("acks", ["all", "1", "0"], key="pg.acks")
+            slots["acks"] = st.empty()
+        for column, (key, (prop, label, low, high)) in zip(cols[2:] + st.columns(4)[:3], NUMBER_CONTROLS.items()):
+            with column:
+                st.number_input(label, low, high, key=key, step=1)
+                slots[prop] = st.empty()
+    with steps_tab:
+        left, right = st.columns([2, 1])
+        left.text_area("Steps", key="pg.steps", height=150, help=STEP_HELP)
+        right.caption(STEP_HELP)
+        right.button("+ restart producer", on_click=_append_step, args=("restart producer",), key="pg.add.restart")
+        right.button("+ broker stop, then start", on_click=_append_step, args=("broker stop\nbroker start",),
+                     key="pg.add.broker")
+    with faults_tab:
+        st.caption("Choose what goes wrong with each produce request (retries count as requests).")
+        grid = st.columns(3)
+        for slot in range(1, FAULT_SLOTS + 1):
+            grid[(slot - 1) % 3].selectbox(f"Request {slot}", FAULT_CHOICES, key=f"pg.fault.{slot}")
+        extra = st.columns(4)
+        extra[0].number_input("Delay length (ms)", 0, 600_000, key="pg.delay_ms", step=100)
+        extra[1].slider("Random fault rate", 0.0, 0.5, key="pg.random.rate", step=0.05)
+        extra[2].selectbox("Random fault", RANDOM_ACTIONS, key="pg.random.action")
+        extra[3].number_input("Random seed", 0, 2**31 - 1, key="pg.random.seed")
+        if st.session_state.get("pg.extra_faults"):
+            st.caption("Also from the scenario: " + ", ".join(
+                deeplink.fault_to_token(f) for f in st.session_state["pg.extra_faults"]))
+    spec = read_widgets()
+    summary_slot.markdown(summary(spec))
+    problem = engine.config_problem(spec.producer)
+    if problem:
+        prop, message = problem
+        (slots.get(prop) or slots["enable.idempotence"]).error(message, icon=":material/error:")
+    st.session_state["pg.config_problem"] = problem[1] if problem else None
+    return spec
+
+
+def publish(spec: PlaygroundSpec) -> None:
+    """Mirror the set-up into the URL so it can be shared (the step is added by the stepper)."""
+    params = deeplink.encode(spec)
+    params.pop("step", None)
+    st.session_state["pg.published"] = params
+    for key in deeplink.KEYS - set(params) - {"step"}:
+        if key in st.query_params:
+            del st.query_params[key]
+    for key, value in params.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def publish_position(position: int) -> None:
+    if st.query_params.get("step") != str(position):
+        st.query_params["step"] = str(position)

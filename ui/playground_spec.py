@@ -1,0 +1,196 @@
+"""What the playground is set to, as plain data, and how it becomes a Scenario.
+
+The spec is what a deep link carries and what the widgets edit; building the Scenario
+goes through idemlab.scenarios.from_dict so validation is shared with scenario files.
+Pure: no streamlit.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from idemlab import scenarios
+from idemlab.model import BROKER_ACTIONS, ERROR, DELAY, Scenario
+
+BLANK = "blank"
+BLANK_SCENARIO: dict[str, Any] = {
+    "title": "Blank playground", "summary": "Your own experiment.",
+    "producer": {"enable.idempotence": False},
+    "step": [{"send": ["m1", "m2", "m3"]}, {"flush": True}], "fault": [],
+}
+
+# control -> librdkafka default (what an unset property means)
+CONTROL_DEFAULTS: dict[str, Any] = {
+    "enable.idempotence": False,
+    "acks": "all",
+    "max.in.flight.requests.per.connection": 1_000_000,
+    "retries": 2_147_483_647,
+    "linger.ms": 5,
+    "message.timeout.ms": 300_000,
+    "batch.num.messages": 10_000,
+}
+ALIASES = {"request.required.acks": "acks", "message.send.max.retries": "retries",
+           "max.in.flight": "max.in.flight.requests.per.connection",
+           "queue.buffering.max.ms": "linger.ms", "delivery.timeout.ms": "message.timeout.ms"}
+
+
+@dataclass
+class PlaygroundSpec:
+    scenario: str = BLANK
+    producer: dict[str, Any] = field(default_factory=dict)  # only properties set explicitly
+    steps_text: str = ""
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    position: int | None = None
+
+    def control(self, key: str) -> Any:
+        return self.producer.get(key, CONTROL_DEFAULTS[key])
+
+
+def base_dict(name: str) -> dict[str, Any]:
+    if name == BLANK:
+        return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in BLANK_SCENARIO.items()}
+    return scenarios.to_dict(scenarios.load(name))
+
+
+def normalise_producer(producer: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in producer.items():
+        key = ALIASES.get(key, key)
+        if key == "acks":
+            value = "all" if str(value).strip().lower() in ("all", "-1") else int(value)
+        if key == "enable.idempotence" and isinstance(value, str):
+            value = value.strip().lower() in ("true", "1", "yes")
+        out[key] = value
+    return out
+
+
+def spec_for(name: str) -> PlaygroundSpec:
+    data = base_dict(name)
+    return PlaygroundSpec(scenario=name, producer=normalise_producer(dict(data.get("producer", {}))),
+                          steps_text=steps_to_text(data.get("step", [])),
+                          faults=[dict(f) for f in data.get("fault", [])])
+
+
+def build(spec: PlaygroundSpec) -> Scenario:
+    """Raises ScenarioError (one line, learner-readable) when the spec is not valid."""
+    data = base_dict(spec.scenario)
+    data["producer"] = {**{ALIASES.get(k, k): v for k, v in data.get("producer", {}).items()}, **spec.producer}
+    data["step"] = steps_from_text(spec.steps_text)
+    data["fault"] = [dict(f) for f in spec.faults]
+    name = spec.scenario if spec.scenario != BLANK else "playground"
+    return scenarios.from_dict(data, source="playground", name=name)
+
+
+# ---- the step editor's little language ---------------------------------------------
+STEP_HELP = ("One step per line: `send a b c` (optional `key=K partition=N`), `flush`, "
+             "`restart producer`, `wait 500`, `broker stop|kill|start|leader_change [broker id]`.")
+
+
+def steps_from_text(text: str) -> list[dict[str, Any]]:
+    steps = []
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.replace(",", " ").split()
+        if not words or words[0].startswith("#"):
+            continue
+        verb, args = words[0].lower(), words[1:]
+        where = f"step line {number} ({line.strip()!r})"
+        if verb == "send":
+            values = [a for a in args if "=" not in a]
+            options = dict(a.split("=", 1) for a in args if "=" in a)
+            if not values:
+                raise scenarios.ScenarioError(f"{where}: send needs at least one message value")
+            step: dict[str, Any] = {"send": values}
+            if "key" in options:
+                step["key"] = options.pop("key")
+            if "partition" in options:
+                step["partition"] = _int(options.pop("partition"), where)
+            if options:
+                raise scenarios.ScenarioError(f"{where}: unknown option {next(iter(options))}; use key= or partition=")
+            steps.append(step)
+        elif verb == "flush" and not args:
+            steps.append({"flush": True})
+        elif verb == "restart" and args in ([], ["producer"]):
+            steps.append({"restart_producer": True})
+        elif verb == "wait" and len(args) == 1:
+            steps.append({"wait_ms": _int(args[0].removesuffix("ms"), where)})
+        elif verb == "broker" and args and args[0] in BROKER_ACTIONS and len(args) <= 2:
+            step = {"broker": args[0]}
+            if len(args) == 2:
+                step["broker_id"] = _int(args[1], where)
+            steps.append(step)
+        else:
+            raise scenarios.ScenarioError(f"{where}: not understood. {STEP_HELP}")
+    return steps
+
+
+def _int(text: str, where: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise scenarios.ScenarioError(f"{where}: {text!r} is not a whole number") from None
+
+
+def steps_to_text(steps: list[dict[str, Any]]) -> str:
+    lines = []
+    for step in steps:
+        if "send" in step:
+            values = step["send"] if isinstance(step["send"], list) else [step["send"]]
+            extra = [f"key={step['key']}"] if "key" in step else []
+            extra += [f"partition={step['partition']}"] if "partition" in step else []
+            lines.append(" ".join(["send", *map(str, values), *extra]))
+        elif "flush" in step:
+            lines.append("flush")
+        elif "restart_producer" in step:
+            lines.append("restart producer")
+        elif "wait_ms" in step:
+            lines.append(f"wait {step['wait_ms']}")
+        elif "broker" in step:
+            lines.append(" ".join(["broker", step["broker"], *([str(step["broker_id"])] if "broker_id" in step else [])]))
+    return "\n".join(lines)
+
+
+# ---- faults as short tokens: "2:drop_response", "3:error:NOT_ENOUGH_REPLICAS",
+# "4:delay:500", "init:1:error:COORDINATOR_LOAD_IN_PROGRESS", "p0.2:drop_response:s7"
+def fault_to_token(fault: dict[str, Any]) -> str:
+    arg = fault.get("error") if fault.get("action") == ERROR else fault.get("delay_ms") if fault.get("action") == DELAY else None
+    if fault.get("probability") is not None:
+        head = f"p{fault['probability']:g}"
+    else:
+        head = ("init:" if fault.get("request") == "init_producer_id" else "") + str(fault.get("nth"))
+    parts = [head, fault.get("action", "")] + ([str(arg)] if arg is not None else [])
+    if fault.get("probability") is not None and fault.get("seed") is not None:
+        parts.append(f"s{fault['seed']}")
+    return ":".join(parts)
+
+
+def fault_from_token(token: str) -> dict[str, Any]:
+    parts = token.strip().split(":")
+    fault: dict[str, Any] = {"request": "produce"}
+    if parts and parts[0] == "init":
+        fault["request"] = "init_producer_id"
+        parts = parts[1:]
+    if len(parts) < 2:
+        raise ValueError(f"fault {token!r}: expected REQUEST_NUMBER:ACTION, e.g. 2:drop_response")
+    head, action, rest = parts[0], parts[1], parts[2:]
+    if head.startswith("p"):
+        fault["probability"] = float(head[1:])
+        if rest and rest[-1].startswith("s") and rest[-1][1:].isdigit():
+            fault["seed"] = int(rest.pop()[1:])
+    else:
+        if not head.isdigit():
+            raise ValueError(f"fault {token!r}: {head!r} is not a request number")
+        fault["nth"] = int(head)
+    fault["action"] = action
+    if action == ERROR:
+        if len(rest) != 1:
+            raise ValueError(f"fault {token!r}: an error fault needs the error name, e.g. 3:error:NOT_ENOUGH_REPLICAS")
+        fault["error"] = rest[0]
+    elif action == DELAY:
+        if len(rest) != 1 or not rest[0].isdigit():
+            raise ValueError(f"fault {token!r}: a delay needs milliseconds, e.g. 4:delay:500")
+        fault["delay_ms"] = int(rest[0])
+    elif rest:
+        raise ValueError(f"fault {token!r}: unexpected {':'.join(rest)!r}")
+    return fault

@@ -1,0 +1,102 @@
+"""Renders the views of one run at the current stepping position.  Everything shown is
+built by the pure *_figure / *_frame modules; this file only places it on the page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from idemlab.model import Trace
+from ui import event_words, tables_frame as frames
+from ui.mailroom_figure import mailroom_figure, mailroom_text
+from ui.sequence_figure import sequence_figure
+
+PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def outcome_line(snap, trace: Trace) -> None:
+    outcome = snap.outcome
+    text = outcome.sentence()
+    if snap.position < len(trace.events):
+        text = f"So far (event {snap.position} of {len(trace.events)}): {text}"
+    trouble = (outcome.duplicates or outcome.lost or outcome.reordered or outcome.failed_but_stored
+               or outcome.delivered_but_not_stored or outcome.fatal_error or outcome.run_error)
+    (st.warning if trouble else st.success)(text, icon=":material/warning:" if trouble else ":material/check:")
+
+
+def current_event(snap) -> None:
+    if snap.event is None:
+        st.caption("Before the first event. Step forward to start.")
+    else:
+        st.markdown(f"**Event {snap.position}:** {event_words.describe(snap.event)}")
+
+
+def mailroom(snap, trace: Trace, key: str) -> None:
+    st.plotly_chart(mailroom_figure(snap, trace.events), config=PLOT_CONFIG, key=f"{key}.mailroom")
+    with st.expander("Show the mail room as text"):
+        st.markdown(mailroom_text(snap, trace.events))
+
+
+def sequence(trace: Trace, position: int, key: str) -> None:
+    st.plotly_chart(sequence_figure(trace, position), config=PLOT_CONFIG, key=f"{key}.sequence")
+    st.caption("Arrows: ▶ request (open ▷ = retry), ◀ acknowledgement, ✗ fault. Labels give request number, "
+               "PID, epoch and sequence numbers. The table below says the same in words.")
+    with st.expander("Show as table"):
+        events_table(trace, position, key)
+
+
+def events_table(trace: Trace, position: int | None, key: str) -> None:
+    frame = frames.events_frame(trace.events, position)
+    st.dataframe(frames.styled(frame, frames.event_row_tints(frame)), hide_index=True, key=f"{key}.events",
+                 column_config={"t (ms)": st.column_config.NumberColumn(format="%.1f")})
+
+
+def stored_log(stored, key: str) -> None:
+    st.markdown("**Stored log** (what a consumer would read)")
+    frame = frames.stored_log_frame(stored)
+    if frame.empty:
+        st.caption("Nothing stored yet.")
+        return
+    if frame["partition"].nunique() == 1:
+        frame = frame.drop(columns="partition")
+    st.dataframe(frames.styled(frame, frames.stored_row_tints(frame)), hide_index=True, key=f"{key}.stored")
+    problems = [c for c in frame["check"] if c != "ok"]
+    if problems:
+        st.markdown("\n".join(f"- ⚠ {p}" for p in problems))
+
+
+def producer_state(snap, key: str) -> None:
+    st.markdown("**Broker's producer state** (its notebook: last sequence and up to 5 batches per PID)")
+    frame = frames.producer_state_frame(snap.producer_state)
+    if frame.empty:
+        st.caption("No producer state: the broker only keeps it for idempotent producers.")
+    else:
+        st.dataframe(frame, hide_index=True, key=f"{key}.pstate")
+
+
+def deliveries(snap, key: str) -> None:
+    st.markdown("**Delivery reports vs what was stored**")
+    frame = frames.deliveries_frame(snap.deliveries, snap.stored)
+    if frame.empty:
+        st.caption("No produce() calls yet.")
+        return
+    st.dataframe(frames.styled(frame, frames.delivery_row_tints(frame)), hide_index=True, key=f"{key}.deliveries")
+    for verdict in sorted({v for v in frame["verdict"] if v.isupper()}):
+        st.markdown(f"- ⚠ **{verdict.capitalize()}**: " + ", ".join(frame.loc[frame["verdict"] == verdict, "message"]))
+
+
+def all_views(snap, trace: Trace, key: str) -> None:
+    outcome_line(snap, trace)
+    current_event(snap)
+    mail_tab, seq_tab, events_tab = st.tabs(["Mail room", "Sequence diagram", "Events"])
+    with mail_tab:
+        mailroom(snap, trace, key)
+    with seq_tab:
+        sequence(trace, snap.position, key)
+    with events_tab:
+        events_table(trace, snap.position, f"{key}.tab")
+    left, right = st.columns([3, 2])
+    with left:
+        stored_log(snap.stored, key)
+        producer_state(snap, key)
+    with right:
+        deliveries(snap, key)
