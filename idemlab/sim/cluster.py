@@ -15,6 +15,7 @@ from idemlab.model import StoredRecord
 from idemlab.sim.partition import AppendResult, Batch, PartitionReplica
 
 PRODUCER_ID_BLOCK = 1000
+REPLICA_FETCH_MS = 5.0   # followers fetch shortly after the leader appends
 DEFAULT_EXPIRATION_MS = 86_400_000
 DEFAULT_EXPIRATION_CHECK_MS = 600_000
 
@@ -65,7 +66,9 @@ class SimCluster:
     def leader_of(self, partition: int) -> int | None:
         return self.leader[partition]
 
-    def produce(self, broker_id: int, batch: Batch) -> AppendResult:
+    def produce(self, broker_id: int, batch: Batch, schedule=None) -> AppendResult:
+        """Append on the leader.  Followers fetch REPLICA_FETCH_MS later (through
+        `schedule(delay, action)`); without a scheduler they copy at once."""
         if self.leader[batch.partition] != broker_id:
             return AppendResult("NOT_LEADER_FOR_PARTITION")
         in_sync = [b for b in self.replica_ids[batch.partition] if self.brokers[b].up]
@@ -75,11 +78,26 @@ class SimCluster:
         before = leader.log_end_offset
         result = leader.append_from_client(batch)
         if result.error is None and not result.duplicate:
-            appended = leader.records[before:]
-            for follower_id in in_sync:
-                if follower_id != broker_id:
-                    self.brokers[follower_id].replicas[batch.partition].append_replicated(list(appended), batch)
+            appended = list(leader.records[before:])
+            followers = [b for b in in_sync if b != broker_id]
+            if schedule is None:
+                self._replicate(broker_id, followers, appended, batch)
+            elif followers:
+                schedule(REPLICA_FETCH_MS, self._replicate, broker_id, followers, appended, batch)
         return result
+
+    @property
+    def replication_delay_ms(self) -> float:
+        return REPLICA_FETCH_MS if any(len(ids) > 1 for ids in self.replica_ids.values()) else 0.0
+
+    def _replicate(self, leader_id: int, followers: list[int], records: list[StoredRecord], batch: Batch) -> None:
+        """A follower fetch; a leader that died first never hands the batch on (C18b)."""
+        if not self.brokers[leader_id].up:
+            return
+        for follower_id in followers:
+            follower = self.brokers[follower_id]
+            if follower.up:
+                follower.replicas[batch.partition].append_replicated(list(records), batch)
 
     # ---- operations ---------------------------------------------------------------
     def stop(self, broker_id: int, clean: bool) -> None:

@@ -183,7 +183,7 @@ class Wire:
 
     def _broker_produce(self, request: InFlight) -> tuple[dict, str | None]:
         batch: Batch = request.batch  # type: ignore[attr-defined]
-        result = self.sim.cluster.produce(request.broker_id, batch)
+        result = self.sim.cluster.produce(request.broker_id, batch, self.sim.scheduler.after)
         outcome = REJECTED if result.error else (DUPLICATE if result.duplicate else APPENDED)
         self.sim.emit(BROKER_DECISION, request_no=request.request_no, broker=request.broker_id,
                       partition=request.partition, result=outcome,
@@ -223,6 +223,8 @@ class Wire:
             return
         body, error = process(request)
         at = self.sim.now + ONE_WAY_MS
+        if request.api == PRODUCE and error is None and request.connection.producer.settings.acks == -1:
+            at += self.sim.cluster.replication_delay_ms   # acks=all: answered once followers have it
         if action == DROP_RESPONSE:
             self.sim.scheduler.at(max(at, conn.last_delivery_ms), self._close_if_current, request,
                                   "response lost (fault)")

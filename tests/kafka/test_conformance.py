@@ -61,8 +61,13 @@ def assert_same(scenario, name):
         assert real.fatal_error.split(":")[0] == simulated.fatal_error.split(":")[0]
 
 
+# Needs the leader killed in the 5 ms between its append and the followers' fetch,
+# which a real cluster cannot be made to do on demand; tests/unit covers it (C18b).
+SIMULATOR_ONLY = {"leader-failover-unreplicated"}
+
+
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("name", scenarios.available())
+@pytest.mark.parametrize("name", [n for n in scenarios.available() if n not in SIMULATOR_ONLY])
 def test_every_lesson_scenario_stores_the_same_log_on_both_back_ends(name, java_required):
     assert_same(scenarios.load(name), name)
 

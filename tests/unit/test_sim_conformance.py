@@ -167,3 +167,11 @@ def test_c18a_new_leader_deduplicates_a_replicated_batch(run_named):
     assert not kinds(trace, EPOCH_BUMP)
     leaders = {e.get("broker") for e in kinds(trace, "request") if e.get("api") == "produce"}
     assert leaders == {1, 2}
+
+
+def test_c18b_a_batch_the_followers_never_fetched_is_stored_anew_on_the_new_leader(run_named):
+    trace = run_named("leader-failover-unreplicated")
+    assert log_of(trace) == [("w", 0, 0, 0), ("x", 0, 0, 1), ("y", 0, 0, 2)]
+    decisions = [(e.get("broker"), e.get("result")) for e in kinds(trace, BROKER_DECISION) if e.get("values") == ["x"]]
+    assert decisions == [(1, "appended"), (2, "appended")]
+    assert drs(trace)[1] == ("x", None, 1)
