@@ -44,6 +44,10 @@ class Simulation:
     def tally(self, kind: str, error: str | None = None) -> None:
         self.message_counts[kind if error is None else f"{kind}:{error}"] += 1
 
+    def emit_detail(self, kind: str, detail: dict) -> None:
+        """emit() without copying the detail: the per-message hot path."""
+        self.events.append(Event(self.scheduler.now, kind, detail))
+
     def emit(self, kind: str, **detail) -> None:
         self.events.append(Event(self.scheduler.now, kind, detail))
         if kind == FATAL_ERROR and self.fatal_error is None:

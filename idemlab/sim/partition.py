@@ -9,6 +9,7 @@ state building (B10).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from idemlab import errors
 from idemlab.model import NO_PRODUCER_ID, StoredRecord
@@ -18,8 +19,7 @@ RECORD_BATCH_OVERHEAD = 61
 RECORD_OVERHEAD = 20
 
 
-@dataclass(frozen=True)
-class WireRecord:
+class WireRecord(NamedTuple):
     value: str
     key: str | None
     msg: int

@@ -71,7 +71,10 @@ class PartitionQueue:
         return (msgid - self.epoch_base_msgid) & SEQ_MAX
 
     def requeue(self, messages: list[Message]) -> None:
-        self.queue = sorted(self.queue + messages, key=lambda m: m.msgid)
+        if not self.queue or messages[-1].msgid < self.queue[0].msgid:
+            self.queue[:0] = messages          # the usual case: retries are the oldest
+        else:
+            self.queue = sorted(self.queue + messages, key=lambda m: m.msgid)
 
 
 class SimProducer:
@@ -172,7 +175,10 @@ class SimProducer:
     def _take_batch(self, tp: PartitionQueue) -> list[Message]:
         head = tp.queue[0]
         if head.batch_last_msgid is not None:
-            taken = [m for m in tp.queue if m.msgid <= head.batch_last_msgid]
+            end = 0
+            while end < len(tp.queue) and tp.queue[end].msgid <= head.batch_last_msgid:
+                end += 1
+            taken = tp.queue[:end]
         else:
             taken, size = [], 0
             for m in tp.queue:
@@ -412,7 +418,7 @@ class SimProducer:
                   "offset": offset, "error": error}
         if implicit:
             detail["implicit_ack"] = True
-        self.sim.emit(DELIVERY_REPORT, **detail)
+        self.sim.emit_detail(DELIVERY_REPORT, detail)
 
     def close(self) -> None:
         self.state = self.CLOSED
