@@ -258,7 +258,7 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) ->
     Keys: producer properties (`enable.idempotence`, `linger.ms`, ...); scenario keys
     (`partitions`, `seed`, ...); `topic.<config>`, `broker.<config>`; fault keys
     (`nth`, `action`, `error`, `delay_ms`, `probability`, `request`) for the first fault,
-    or `fault.N.<key>` for the Nth.
+    or `fault.N.<key>` for the Nth; `step.N.<key>` for the Nth step (`step.1.send=["a","b"]`).
     """
     data = to_dict(scenario)
     for key, value in overrides:
@@ -287,13 +287,23 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) ->
                 faults[index - 1].pop("error", None)
             if fault_key == "action" and value not in (DELAY, ERROR):
                 faults[index - 1].pop("delay_ms", None)
+        elif key.startswith("step."):
+            parts = key.split(".", 2)
+            steps = data.get("step", [])
+            if len(parts) != 3 or not parts[1].isdigit() or not 1 <= int(parts[1]) <= len(steps):
+                raise ScenarioError(f"--set {key}: expected step.N.<key> with N from 1 to {len(steps)}")
+            step = steps[int(parts[1]) - 1]
+            if parts[2] in STEP_ACTIONS:
+                for action in STEP_ACTIONS:
+                    step.pop(action, None)
+            step[parts[2]] = value
         elif "." in key or key in PRODUCER_WORDS:
             data.setdefault("producer", {})[key] = value
         else:
             raise ScenarioError(
                 f"--set {key}: unknown key; use a producer property (e.g. enable.idempotence), "
                 f"one of {', '.join(sorted(SCENARIO_OVERRIDES | FAULT_KEYS))}, topic.<config>, "
-                "broker.<config> or fault.N.<key>")
+                "broker.<config>, fault.N.<key> or step.N.<key>")
     return from_dict(data, source=f"{scenario.source or scenario.name} (with --set)", name=scenario.name)
 
 

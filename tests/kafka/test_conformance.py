@@ -12,18 +12,9 @@ from pathlib import Path
 import pytest
 
 from idemlab import scenarios, sim
-from idemlab.kafka import clusters
 from idemlab.kafka.runner import run_on_kafka
 
-pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture(scope="module", autouse=True)
-def shared_local_cluster(kafka_cluster):
-    """Runs that need no broker actions share the session's broker."""
-    clusters.SHARED.use(kafka_cluster)
-    yield
-    clusters.SHARED.use(None)
+pytestmark = [pytest.mark.kafka, pytest.mark.usefixtures("shared_local_cluster")]
 
 
 def normalized_log(trace):

@@ -12,19 +12,11 @@ import time
 import pytest
 
 from idemlab import backends, scenarios
-from idemlab.kafka import clusters
 from idemlab.kafka.launcher import launched_pids
 from idemlab.kafka.runner import run_on_kafka
 from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED
 
-pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture(scope="module", autouse=True)
-def shared_local_cluster(kafka_cluster):
-    clusters.SHARED.use(kafka_cluster)
-    yield
-    clusters.SHARED.use(None)
+pytestmark = [pytest.mark.kafka, pytest.mark.usefixtures("shared_local_cluster")]
 
 
 @pytest.mark.timeout(60)

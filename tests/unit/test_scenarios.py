@@ -81,6 +81,13 @@ def test_overrides_reach_producer_properties_scenario_values_and_faults():
     assert changed.topic == {"max.message.bytes": 2000} and changed.partitions == 2
 
 
+def test_steps_can_be_overridden_too():
+    changed = apply_overrides(scenarios.load("lost-ack"), [parse_override('step.1.send=["x", "y"]'),
+                                                           parse_override("step.2.wait_ms=50")])
+    assert changed.steps[0].values == ("x", "y")
+    assert changed.steps[1].kind == "wait" and changed.steps[1].wait_ms == 50
+
+
 def test_switching_a_fault_to_random_drops_its_ordinal():
     changed = apply_overrides(scenarios.load("lost-ack"), [("probability", 0.5)])
     assert changed.faults[0].nth is None and changed.faults[0].probability == 0.5
@@ -91,6 +98,7 @@ def test_switching_a_fault_to_random_drops_its_ordinal():
     ("colour=red", "--set colour: unknown key"),
     ("fault.x.nth=1", "--set fault.x.nth: expected fault.N.<key>"),
     ("novalue", "--set novalue: expected key=value"),
+    ("step.99.send=1", "--set step.99.send: expected step.N.<key> with N from 1 to 6"),
 ])
 def test_bad_overrides_are_one_clear_line(override, expected):
     with pytest.raises(ScenarioError, match=expected.replace("[", r"\[").replace("]", r"\]")):
