@@ -101,6 +101,12 @@ def acquire(scenario: Scenario, backend: str, client_config: Mapping[str, Any] |
             raise ClusterUnavailable(
                 "This scenario stops or starts brokers, which only the local back end can do; "
                 "run it on the local broker or the simulated one.")
+        protocol = str((client_config or {}).get("security.protocol", "plaintext")).lower()
+        if protocol in ("ssl", "sasl_ssl"):
+            raise ClusterUnavailable(
+                f"security.protocol={protocol.upper()}: the lab's fault proxy must read every Kafka "
+                "frame to inject faults and show the wire, which TLS prevents. Use a PLAINTEXT or "
+                "SASL_PLAINTEXT listener, the local broker, or the simulated broker.")
         handle = ClusterHandle(backend[len("kafka://"):], client_config=dict(client_config or {}))
         handle.upstreams()   # fails fast and clearly when unreachable
         return handle

@@ -74,3 +74,19 @@ def test_seed_makes_random_faults_repeatable(tmp_path):
                     '[[fault]]\nprobability = 0.5\naction = "drop_response"\n')
     first = cli("run", str(path), "--json", "--seed", "3").stdout
     assert first == cli("run", str(path), "--json", "--seed", "3").stdout
+
+
+def test_a_tls_cluster_is_refused_with_the_reason(tmp_path):
+    config = tmp_path / "client.properties"
+    config.write_text("# from the cluster admin\nsecurity.protocol=SSL\nssl.ca.location=/nowhere\n")
+    result = cli("run", "lost-ack", "--backend", "kafka://127.0.0.1:9", "--client-config", str(config))
+    assert result.returncode == 2
+    assert "security.protocol=SSL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_malformed_client_config_file_names_the_line(tmp_path):
+    config = tmp_path / "client.properties"
+    config.write_text("security.protocol\n")
+    result = cli("run", "lost-ack", "--backend", "kafka://127.0.0.1:9", "--client-config", str(config))
+    assert result.returncode == 2
+    assert f"{config}:1: expected key=value" in result.stderr
