@@ -20,8 +20,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from idemlab import scenarios, sim  # noqa: E402
 from idemlab.outcome import summarize  # noqa: E402
 
-FAULTS = [{"request": "produce", "probability": 0.05, "seed": 11, "action": action}
-          for action in ("drop_response",)]
+# 5 % of produce requests hit a fault, spread over the four kinds that cause retries.
+FAULTS = [{"request": "produce", "probability": 0.0125, "seed": seed, "action": action, **extra}
+          for seed, (action, extra) in enumerate([("drop_response", {}), ("drop_request", {}), ("disconnect", {}),
+                                                  ("error", {"error": "NOT_ENOUGH_REPLICAS"})], start=11)]
 
 
 def bulk_scenario(messages: int, idempotent: bool, per_step: int = 1000):
@@ -30,7 +32,8 @@ def bulk_scenario(messages: int, idempotent: bool, per_step: int = 1000):
         steps.append({"send": [f"v{i}" for i in range(start, min(start + per_step, messages))]})
         steps.append({"wait_ms": 10})
     data = {"title": "bulk", "partitions": 3,
-            "producer": {"enable.idempotence": idempotent, "batch.num.messages": 100},
+            "producer": {"enable.idempotence": idempotent, "batch.num.messages": 100,
+                         "max.in.flight.requests.per.connection": 5},
             "step": steps, "fault": FAULTS}
     return scenarios.from_dict(data, source="<benchmark>")
 
@@ -75,7 +78,7 @@ def main() -> None:
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     for idempotent in (True, False):
         rate, sentence = throughput(args.messages, idempotent)
-        print(f"{args.messages} messages, 5% lost acknowledgements, idempotence {'on ' if idempotent else 'off'}: "
+        print(f"{args.messages} messages, 5% faulty requests, idempotence {'on ' if idempotent else 'off'}: "
               f"{rate:,.0f} simulated messages/s  ({sentence})")
     if args.big:
         started = time.perf_counter()
