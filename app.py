@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from ui import backend_picker, engine, nav, navigation_mode, progress
+from ui import navigation_mode
 
-navigation_mode.ensure()
+navigation_mode.ensure()  # first, before the slow imports: see ui/navigation_mode.py
+
+from ui import backend_picker, engine, nav, progress  # noqa: E402
 
 st.set_page_config(page_title="Kafka Idempotence Lab", page_icon=":material/mail:", layout="wide")
 

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from idemlab.scenarios import ScenarioError
-from ui import backend_picker, downloads, engine, navigation_mode, playground_form, run_views, step_controls
+from ui import (backend_picker, current_run, downloads, engine, navigation_mode, playground_form, run_views,
+                step_controls)
 from ui.playground_spec import build
 from ui.snapshot import snapshot
 
@@ -29,14 +30,16 @@ if st.session_state.get("pg.config_problem"):
 backend = backend_picker.current()
 result = engine.run_for_page(scenario, backend, "pg")
 if result is None:
-    st.info("Press the button to run this scenario on the real broker.")
+    st.info(f"Press the button to run this set-up on {engine.backend_label(backend)}. "
+            "A real run takes a few seconds (the first one also starts the broker).")
     st.stop()
 if result.error:
-    st.error(result.error)
-    st.button("Use the simulated broker instead", on_click=backend_picker.use_simulated, key="pg.to_sim")
+    backend_picker.failure(result.error, "pg", retry=lambda: engine.forget(scenario, backend))
     st.stop()
 
 trace = result.trace
+current_run.remember(scenario, result)
+current_run.caption(result)
 step_controls.show(
     "pg", engine.scenario_key(scenario) + backend, len(trace.events),
     lambda position: run_views.all_views(snapshot(trace, position), trace, "pg"),

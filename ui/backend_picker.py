@@ -35,13 +35,14 @@ def _reset() -> None:
             del st.query_params[key]
 
 
-@st.fragment(run_every=2)
-def _poll_while_starting(backend: str) -> None:
-    state, text = engine.backend_status(backend)
-    if state == "starting":
-        st.progress(50, text=f"Starting… {text}")
-    else:
-        st.rerun()
+def failure(message: str, ns: str, retry=None) -> None:
+    """A back end could not run: its own words, a way back to the simulator, and a retry."""
+    st.error(message, icon=":material/cloud_off:")
+    with st.container(horizontal=True):
+        st.button("Use the simulated broker instead", on_click=use_simulated, key=f"{ns}.to_sim",
+                  type="primary", icon=":material/memory:")
+        if retry is not None:
+            st.button("Try again", on_click=retry, key=f"{ns}.retry", icon=":material/refresh:")
 
 
 def show() -> str:
@@ -60,7 +61,7 @@ def show() -> str:
         if state == "ready":
             st.success(f"Ready — {text}", icon=":material/check_circle:")
         elif state == "starting":
-            _poll_while_starting(backend)
+            st.info(text, icon=":material/hourglass_top:")
         else:
             st.warning(f"Unavailable — {text}", icon=":material/warning:")
             st.button("Use the simulated broker", on_click=use_simulated, key="backend.fallback")

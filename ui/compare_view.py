@@ -7,7 +7,7 @@ import streamlit as st
 
 from idemlab import scenarios
 from idemlab.model import Scenario
-from ui import engine, run_views
+from ui import backend_picker, current_run, engine, run_views
 from ui.snapshot import snapshot
 
 MODES = ["Idempotence off vs on", "Simulated vs real broker"]
@@ -49,8 +49,10 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
             st.subheader(label)
             result = engine.run_kept(variant, where)
             if result.error:
-                st.error(result.error)
+                backend_picker.failure(result.error, f"cmp.{where}.{label}",
+                                       retry=lambda v=variant, w=where: engine.forget(v, w))
                 continue
+            current_run.caption(result)
             snap = snapshot(result.trace)
             run_views.outcome_line(snap, result.trace)
             run_views.stored_log(snap.stored, f"cmp.{label}")

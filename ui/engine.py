@@ -1,6 +1,7 @@
 """The one door from the UI to the engine: run a scenario on a back end without ever
-raising into a page.  Engine pieces that are not installed yet degrade to a message.
-Simulated runs are cached by scenario content (pure, deterministic)."""
+raising into a page.  Simulated runs are cached by scenario content (pure,
+deterministic, the same for everyone); real runs take seconds, run in a worker thread
+with a progress line (ui.live_run) and are kept per learner in st.session_state."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from idemlab import scenarios
+from idemlab import backends, scenarios
 from idemlab.model import Scenario, Trace
+from ui import live_run
 
 SIM = "sim"
 
@@ -29,44 +31,62 @@ def scenario_key(scenario: Scenario) -> str:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _simulate(key: str, _scenario: Scenario) -> Trace:
-    try:
-        from idemlab import backends
-        return backends.run(_scenario, SIM)
-    except ImportError:
-        from idemlab import sim
-        return sim.run(_scenario)
+    return backends.run(_scenario, SIM)
+
+
+def backend_label(backend: str) -> str:
+    if backend == SIM:
+        return "the simulated broker"
+    if backend == backends.LOCAL:
+        return "Local Kafka"
+    return f"the cluster at {backend.removeprefix(backends.KAFKA_PREFIX)}"
+
+
+def _failure(backend: str, exc: BaseException) -> RunResult:
+    if isinstance(exc, backends.BackendUnavailable):
+        return RunResult(None, str(exc), backend)
+    return RunResult(None, f"The run on {backend_label(backend)} failed: {type(exc).__name__}: {exc}", backend)
+
+
+def _real(scenario: Scenario, backend: str, key: str) -> RunResult:
+    def work(count) -> RunResult:
+        return RunResult(backends.run(scenario, backend, on_event=count), None, backend)
+
+    def describe(job: live_run.Job) -> str:
+        return (f"Running “{scenario.title or scenario.name}” on {backend_label(backend)}… "
+                f"{job.events} events seen · {job.elapsed:.0f} s")
+
+    return live_run.run(key, work, describe, lambda exc: _failure(backend, exc))
 
 
 def run(scenario: Scenario, backend: str = SIM) -> RunResult:
+    """Run now (real back ends: with a progress line; not kept, see run_kept)."""
     if backend == SIM:
         try:
             return RunResult(_simulate(scenario_key(scenario), scenario))
-        except ImportError:
-            return RunResult(None, "The simulated broker (idemlab.sim) is not installed in this build yet.")
         except Exception as exc:  # noqa: BLE001 - a page shows the reason, never a traceback
             return RunResult(None, f"The simulator could not run this scenario: {exc}")
-    try:
-        from idemlab import backends
-    except ImportError:
-        return RunResult(None, "Real Kafka back ends are not available in this build yet.", backend)
-    try:
-        return RunResult(backends.run(scenario, backend), None, backend)
-    except getattr(backends, "BackendUnavailable", RuntimeError) as exc:
-        return RunResult(None, str(exc), backend)
-    except Exception as exc:  # noqa: BLE001
-        return RunResult(None, f"The run on {backend} failed: {exc}", backend)
+    return _real(scenario, backend, real_key(scenario, backend))
 
 
 def backend_status(backend: str) -> tuple[str, str]:
     if backend == SIM:
         return "ready", "Simulated broker: always ready, no set-up."
+    if backend.startswith(backends.KAFKA_PREFIX):
+        return _cluster_status(backend)  # a network round trip: not on every rerun
+    return _status(backend)
+
+
+def _status(backend: str) -> tuple[str, str]:
     try:
-        from idemlab import backends
         return backends.status(backend)
-    except ImportError:
-        return "unavailable", "Real Kafka back ends are not available in this build yet."
     except Exception as exc:  # noqa: BLE001
         return "unavailable", str(exc)
+
+
+@st.cache_data(ttl=15, max_entries=32, show_spinner="Checking the cluster…")
+def _cluster_status(backend: str) -> tuple[str, str]:
+    return _status(backend)
 
 
 def config_problem(producer: dict) -> tuple[str, str] | None:
@@ -104,25 +124,41 @@ def explain(trace: Trace) -> list[str]:
     return explain_trace(trace)
 
 
+def real_key(scenario: Scenario, backend: str) -> str:
+    return f"engine.real.{backend}.{hashlib.sha1(scenario_key(scenario).encode()).hexdigest()[:16]}"
+
+
+def kept(scenario: Scenario, backend: str) -> RunResult | None:
+    """This learner's stored result for the scenario on a real back end, if any."""
+    return st.session_state.get(real_key(scenario, backend))
+
+
+def forget(scenario: Scenario, backend: str) -> None:
+    st.session_state.pop(real_key(scenario, backend), None)
+
+
 def run_kept(scenario: Scenario, backend: str) -> RunResult:
-    """Like run(), but a real broker's result is kept for this learner (runs take seconds)."""
+    """Like run(), but a real broker's result is kept for this learner (runs take seconds).
+    A fresh run reruns the script once it ends, so every view (the sidebar's status too)
+    is drawn from the stored result."""
     if backend == SIM:
         return run(scenario)
-    key = f"engine.real.{backend}.{hashlib.sha1(scenario_key(scenario).encode()).hexdigest()[:16]}"
+    key = real_key(scenario, backend)
     if key not in st.session_state:
-        with st.spinner(f"Running on {backend}…"):
-            st.session_state[key] = run(scenario, backend)
+        st.session_state[key] = run(scenario, backend)
+        st.rerun()
     return st.session_state[key]
 
 
 def run_for_page(scenario: Scenario, backend: str, ns: str) -> RunResult | None:
-    """Simulated runs happen at once; a real broker runs only when asked."""
+    """Simulated runs happen at once; a real broker runs only when asked (or while a run
+    this learner started is still going)."""
     if backend == SIM:
         return run(scenario)
-    key = f"engine.real.{backend}.{hashlib.sha1(scenario_key(scenario).encode()).hexdigest()[:16]}"
+    key = real_key(scenario, backend)
     asked = f"{ns}.run_real.asked"
-    if key not in st.session_state and not st.session_state.pop(asked, False):
-        st.button(f"Run on {backend}", key=f"{ns}.run_real", type="primary", icon=":material/play_arrow:",
-                  on_click=lambda: st.session_state.update({asked: True}))
+    if key not in st.session_state and not st.session_state.pop(asked, False) and not live_run.running(key):
+        st.button(f"Run on {backend_label(backend)}", key=f"{ns}.run_real", type="primary",
+                  icon=":material/play_arrow:", on_click=lambda: st.session_state.update({asked: True}))
         return None
     return run_kept(scenario, backend)

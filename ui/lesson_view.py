@@ -9,7 +9,7 @@ import streamlit as st
 from idemlab import lessons as lesson_module
 from idemlab.model import PRODUCE_CALLED
 from idemlab.scenarios import ScenarioError
-from ui import deeplink, engine, progress, run_views, step_controls
+from ui import backend_picker, cost_view, current_run, deeplink, engine, progress, run_views, step_controls
 from ui.playground_spec import normalise_producer, spec_for
 from ui.snapshot import snapshot
 
@@ -54,6 +54,32 @@ def _analogy_moment(trace) -> int:
     return calls[1] - 1 if len(calls) > 1 else min(len(trace.events), 6)
 
 
+def _experiment_text(lesson, backend: str) -> None:
+    if cost_view.PLACEHOLDER not in lesson.placeholders:
+        _render(lesson, "Experiment")
+        return
+    cost_view.measure_if_asked(backend)
+    _render(lesson, "Experiment", {cost_view.PLACEHOLDER: cost_view.value()})
+    cost_view.controls(backend)
+
+
+def _experiment_result(scenario, backend: str, ran: bool, simulated: engine.RunResult,
+                       ns: str) -> engine.RunResult | None:
+    """The run the lesson shows: on the chosen back end once the learner ran it (a real
+    run shows its progress, then is kept for this learner); None when it failed."""
+    if backend == engine.SIM:
+        return simulated
+    if not ran and engine.kept(scenario, backend) is None:
+        st.caption(f"Shown from the simulated broker. Press **Run the experiment** to run it on "
+                   f"{engine.backend_label(backend)}.")
+        return simulated
+    result = engine.run_kept(scenario, backend)
+    if result.error:
+        backend_picker.failure(result.error, ns, retry=lambda: engine.forget(scenario, backend))
+        return None
+    return result
+
+
 def show(lesson, backend: str) -> None:
     n = lesson.number
     st.title(f"Lesson {n}: {lesson.title}")
@@ -64,20 +90,17 @@ def show(lesson, backend: str) -> None:
     except ScenarioError as exc:
         st.error(f"This lesson's scenario cannot be loaded: {exc}")
         return
-    result = engine.run_kept(scenario, backend)
-    if result.error:
-        st.warning(f"{result.error} This lesson uses the simulated broker instead.")
-        result = engine.run(scenario)
-    trace = result.trace
+    simulated = engine.run(scenario)  # the analogy's picture; instant
 
     st.header("Analogy")
     _render(lesson, "Analogy")
-    if trace is not None:
-        run_views.mailroom(snapshot(trace, _analogy_moment(trace)), trace, f"lesson{n}.analogy")
+    if simulated.trace is not None:
+        run_views.mailroom(snapshot(simulated.trace, _analogy_moment(simulated.trace)), simulated.trace,
+                           f"lesson{n}.analogy")
     st.header("Mechanism")
     _render(lesson, "Mechanism")
     st.header("Experiment")
-    _render(lesson, "Experiment")
+    _experiment_text(lesson, backend)
     prediction = _question(lesson, "p", lesson.prediction, "Your prediction")
     ran_key = f"lesson.{n}.ran"
     st.button("Run the experiment", key=f"lesson.{n}.run", type="primary", disabled=prediction is None,
@@ -85,10 +108,18 @@ def show(lesson, backend: str) -> None:
               on_click=lambda: st.session_state.update({ran_key: True}))
     if prediction is None:
         st.caption("Make a prediction first; then run the experiment.")
-    if not (st.session_state.get(ran_key) or n in progress.done()) or trace is None or prediction is None:
-        if trace is None:
-            st.error(result.error or "No run available.")
         return
+    ran = bool(st.session_state.get(ran_key))
+    if not (ran or n in progress.done()):
+        return
+    result = _experiment_result(scenario, backend, ran, simulated, f"lesson{n}")
+    if result is None:
+        return
+    if result.trace is None:
+        st.error(result.error or "No run available.")
+        return
+    trace = result.trace
+    current_run.caption(result)
     _feedback(lesson.prediction, prediction)
     for sentence in engine.explain(trace):
         st.markdown(f"- {sentence}")

@@ -5,6 +5,10 @@ mode and runs a directly opened page file on its own (no sidebar picker, the old
 file-name menu).  Every page and app.py call this first: it switches the flag off
 and reruns, so the entry point handles the URL.  (Private flag; see DESIGN.md and
 streamlit-craft.md §1.1 on why pages/ is fragile.)
+
+The rerun keeps the page the browser asked for: on a fresh server the very first
+session may open a deep link (/lesson-…); a plain st.rerun() would forget it and
+land on Home.
 """
 
 import streamlit as st
@@ -15,6 +19,19 @@ def ensure() -> None:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:
         return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if not PagesManager.uses_pages_directory:
+        return
+    PagesManager.uses_pages_directory = False
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+        from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+        ctx = get_script_run_ctx()
+        manager = ctx.pages_manager
+        intended = RerunData(query_string=ctx.query_string,
+                             page_script_hash=manager.intended_page_script_hash or "",
+                             page_name=manager.intended_page_name or "",
+                             cached_message_hashes=ctx.cached_message_hashes, context_info=ctx.context_info)
+    except Exception:  # noqa: BLE001 - private API moved: fall back to a plain rerun
         st.rerun()
+    raise RerunException(intended)

@@ -35,9 +35,10 @@ def stored_log_frame(stored: Iterable[m.StoredRecord]) -> pd.DataFrame:
         rows.append({
             "partition": r.partition, "offset": r.offset, "value": r.value,
             "message": f"m{r.msg}" if r.msg is not None else "?",
-            "PID": r.producer_id if r.producer_id >= 0 else "none",
-            "epoch": r.producer_epoch if r.producer_id >= 0 else "none",
-            "sequence": r.sequence if r.sequence >= 0 else "none", "check": check})
+            # -1 is what the record batch really carries when the producer has no id
+            "PID": r.producer_id if r.producer_id >= 0 else "-1 (none)",
+            "epoch": r.producer_epoch if r.producer_id >= 0 else "-1",
+            "sequence": r.sequence if r.sequence >= 0 else "-1 (none)", "check": check})
     return pd.DataFrame(rows, columns=STORED_COLUMNS)
 
 

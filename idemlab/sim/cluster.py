@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from idemlab import errors
 from idemlab.model import StoredRecord
-from idemlab.sim.partition import AppendResult, Batch, PartitionReplica
+from idemlab.sim.partition import AppendResult, Batch, LogColumns, PartitionReplica, StoredLog
 
 PRODUCER_ID_BLOCK = 1000
 REPLICA_FETCH_MS = 5.0   # followers fetch shortly after the leader appends
@@ -78,7 +78,7 @@ class SimCluster:
         before = leader.log_end_offset
         result = leader.append_from_client(batch)
         if result.error is None and not result.duplicate:
-            appended = list(leader.records[before:])
+            appended = leader.log.tail(before)
             followers = [b for b in in_sync if b != broker_id]
             if schedule is None:
                 self._replicate(broker_id, followers, appended, batch)
@@ -90,14 +90,14 @@ class SimCluster:
     def replication_delay_ms(self) -> float:
         return REPLICA_FETCH_MS if any(len(ids) > 1 for ids in self.replica_ids.values()) else 0.0
 
-    def _replicate(self, leader_id: int, followers: list[int], records: list[StoredRecord], batch: Batch) -> None:
+    def _replicate(self, leader_id: int, followers: list[int], appended: LogColumns, batch: Batch) -> None:
         """A follower fetch; a leader that died first never hands the batch on (C18b)."""
         if not self.brokers[leader_id].up:
             return
         for follower_id in followers:
             follower = self.brokers[follower_id]
             if follower.up:
-                follower.replicas[batch.partition].append_replicated(list(records), batch)
+                follower.replicas[batch.partition].append_replicated(appended, batch)
 
     # ---- operations ---------------------------------------------------------------
     def stop(self, broker_id: int, clean: bool) -> None:
@@ -139,7 +139,7 @@ class SimCluster:
     @staticmethod
     def _catch_up(follower: PartitionReplica, leader: PartitionReplica) -> None:
         """A returning follower truncates to the leader's log and copies its state (B16)."""
-        follower.records = list(leader.records)
+        follower.log = leader.log.copy()
         follower.producers = {pid: e.copy() for pid, e in leader.producers.items()}
         follower.ever_written = leader.ever_written
 
@@ -159,6 +159,10 @@ class SimCluster:
             owner = self.leader[p] or self.replica_ids[p][0]
             out.extend(self.brokers[owner].replicas[p].records)
         return out
+
+    def stored_view(self) -> StoredLog:
+        return StoredLog([(p, self.brokers[self.leader[p] or self.replica_ids[p][0]].replicas[p].log)
+                          for p in range(self.partitions)])
 
     def producer_state(self, partition: int):
         owner = self.leader[partition] or self.replica_ids[partition][0]

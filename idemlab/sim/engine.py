@@ -143,5 +143,6 @@ def run(scenario: Scenario, record_messages: bool = True) -> Trace:
     sim.flush()
     sim.scheduler.advance_to(sim.now + SETTLE_MS)
     return Trace(scenario=scenario.name, backend=BACKEND, config=sim.settings.as_config(),
-                 events=sim.events, stored=sim.cluster.stored(), fatal_error=sim.fatal_error,
+                 events=sim.events, stored=sim.cluster.stored() if record_messages else sim.cluster.stored_view(),
+                 fatal_error=sim.fatal_error,
                  run_error=sim.run_error, message_counts=dict(sim.message_counts) or None)

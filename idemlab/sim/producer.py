@@ -23,7 +23,7 @@ from idemlab.model import (
     PRODUCE_CALLED, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED,
 )
 from idemlab.producer_config import ProducerSettings
-from idemlab.sim.partition import Batch, WireRecord
+from idemlab.sim.partition import Batch
 from idemlab.sim.producer_state import SEQ_MAX
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ class SimProducer:
         else:
             pid, epoch, base_seq = NO_PRODUCER_ID, -1, -1
         batch = Batch(tp.partition, pid, epoch, base_seq,
-                      tuple(WireRecord(m.value, m.key, m.msg, m.size) for m in messages),
+                      tuple(messages),   # a Message carries value, key, msg and size like a WireRecord
                       max_timestamp=max(m.enqueued_ms for m in messages))
         first_deadline = messages[0].enqueued_ms + self.settings.message_timeout_ms
         timeout_ms = min(self.settings.socket_timeout_ms, max(first_deadline - self.sim.now, 1))

@@ -123,6 +123,7 @@ class Wire:
             producer.on_producer_id_failed(error, retriable=True)
         else:
             producer.on_produce_response(request, error, -1)
+            _release(request)
 
     def broker_down(self, broker_id: int, reason: str) -> None:
         for (_, b), conn in list(self.connections.items()):
@@ -175,11 +176,17 @@ class Wire:
         self.sim.emit(REQUEST_SENT, api=PRODUCE, request_no=request_no, attempt=attempt, broker=broker_id,
                       partition=tp.partition, producer_id=batch.producer_id,
                       producer_epoch=batch.producer_epoch, base_sequence=batch.base_sequence,
-                      record_count=len(messages), msgs=[m.msg for m in messages],
-                      values=[m.value for m in messages])
+                      record_count=len(messages), **self._contents(batch))
         self.sim.scheduler.after(timeout_ms, self._timeout, request)
         self._dispatch(request, fault, self._broker_produce)
         return request
+
+    def _contents(self, batch: Batch) -> dict:
+        """Which messages a request carries; left out, like the per-message events, when
+        a bulk run records no per-message detail."""
+        if not self.sim.record_messages:
+            return {}
+        return {"msgs": [r.msg for r in batch.records], "values": [r.value for r in batch.records]}
 
     def _broker_produce(self, request: InFlight) -> tuple[dict, str | None]:
         batch: Batch = request.batch  # type: ignore[attr-defined]
@@ -190,7 +197,7 @@ class Wire:
                       base_offset=result.base_offset if not result.error else -1, error=result.error,
                       producer_id=batch.producer_id, producer_epoch=batch.producer_epoch,
                       base_sequence=batch.base_sequence, last_sequence=batch.last_sequence,
-                      msgs=[r.msg for r in batch.records], values=[r.value for r in batch.records])
+                      **self._contents(batch))
         return {"partition": request.partition, "base_offset": result.base_offset}, result.error
 
     def _timeout(self, request: InFlight) -> None:
@@ -250,6 +257,11 @@ class Wire:
         conn.in_flight.remove(request)
         self.sim.emit(RESPONSE_RECEIVED, api=request.api, request_no=request.request_no, error=error, **body)
         producer = conn.producer
+        self._answer(request, producer, body, error)
+        if then_close:
+            self.close(conn, "connection closed after the answer (fault)")
+
+    def _answer(self, request: InFlight, producer: "SimProducer", body: dict, error: str | None) -> None:
         if request.api == INIT_PRODUCER_ID:
             if error is None:
                 producer.on_producer_id(body["producer_id"], body["producer_epoch"])
@@ -258,5 +270,11 @@ class Wire:
                 producer.on_producer_id_failed(error, retriable=bool(info and info.retriable))
         else:
             producer.on_produce_response(request, error, body.get("base_offset", -1))
-        if then_close:
-            self.close(conn, "connection closed after the answer (fault)")
+            _release(request)
+
+
+def _release(request: InFlight) -> None:
+    """An answered request's timeout timer stays in the scheduler until it fires; let it
+    hold no messages meanwhile (a million-message run would keep them all)."""
+    request.messages = []
+    request.batch = None  # type: ignore[attr-defined]

@@ -101,8 +101,23 @@ def wait_run():
     return wait_for_app_run
 
 
+@pytest.fixture(scope="session")
+def warmed(browser, base_url):
+    """Open the app once so Streamlit leaves its legacy pages/ mode before the tests.
+    (The very first session of a fresh server may still flash a "Page not found"
+    dialog over the right page: ui/navigation_mode.py.)"""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base_url)
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60_000)
+    wait_for_app_run(page)
+    context.close()
+    return base_url
+
+
 @pytest.fixture
-def open_url(page, base_url):
+def open_url(page, warmed):
+    base_url = warmed
     def _open(path: str = "", theme: str | None = None):
         sep = "&" if "?" in path else "?"
         url = f"{base_url}/{path.lstrip('/')}"

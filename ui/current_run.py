@@ -1,0 +1,45 @@
+"""The learner's current playground run (scenario + result), kept so other pages — the
+wire inspector — show the same run.  Owns session keys `run.current*`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from idemlab.model import Scenario
+from ui import engine
+
+KEY = "run.current"
+
+
+def remember(scenario: Scenario, result: engine.RunResult) -> None:
+    run_id = engine.scenario_key(scenario) + "|" + result.backend
+    if st.session_state.get(f"{KEY}.id") != run_id:
+        st.session_state[f"{KEY}.id"] = run_id
+        st.session_state[KEY] = {"scenario": scenario, "result": result}
+
+
+def get() -> tuple[Scenario, engine.RunResult] | None:
+    current = st.session_state.get(KEY)
+    if not current:
+        return None
+    return current["scenario"], current["result"]
+
+
+def where(backend: str) -> str:
+    """Which back end made a run, in words."""
+    if backend == engine.SIM:
+        return "the **simulated broker** (in this app)"
+    if backend == "local":
+        try:
+            from idemlab.kafka.clusters import SHARED
+            cluster = SHARED.peek()
+        except Exception:  # noqa: BLE001 - only for the caption
+            cluster = None
+        at = f" at {cluster.bootstrap}" if cluster is not None else ""
+        return f"**Local Kafka**{at} (a real Apache Kafka broker, through the fault proxy)"
+    return f"the **existing cluster** {backend.removeprefix('kafka://')} (through the fault proxy)"
+
+
+def caption(result: engine.RunResult) -> None:
+    icon = ":material/memory:" if result.backend == engine.SIM else ":material/dns:"
+    st.caption(f"{icon} This run was made by {where(result.backend)}.")
