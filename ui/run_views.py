@@ -84,19 +84,25 @@ def deliveries(snap, key: str) -> None:
         st.markdown(f"- ⚠ **{verdict.capitalize()}**: " + ", ".join(frame.loc[frame["verdict"] == verdict, "message"]))
 
 
+VIEWS = ("Mail room", "Sequence diagram", "Events")
+
+
 def all_views(snap, trace: Trace, key: str) -> None:
+    """The outcome and the tables first (they answer "was it stored twice?"), then one
+    picture at a time: drawing only the chosen chart keeps the first paint quick."""
     outcome_line(snap, trace)
     current_event(snap)
-    mail_tab, seq_tab, events_tab = st.tabs(["Mail room", "Sequence diagram", "Events"])
-    with mail_tab:
-        mailroom(snap, trace, key)
-    with seq_tab:
-        sequence(trace, snap.position, key)
-    with events_tab:
-        events_table(trace, snap.position, f"{key}.tab")
     left, right = st.columns([3, 2])
     with left:
         stored_log(snap.stored, key)
-        producer_state(snap, key)
     with right:
         deliveries(snap, key)
+    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key=f"{key}.view",
+                                label_visibility="collapsed") or VIEWS[0]
+    if view == "Mail room":
+        mailroom(snap, trace, key)
+    elif view == "Sequence diagram":
+        sequence(trace, snap.position, key)
+    else:
+        events_table(trace, snap.position, f"{key}.tab")
+    producer_state(snap, key)

@@ -209,8 +209,15 @@ class RealRun:
                 local.start_node(node_id)
                 self.expected_down.discard(node_id)
                 self.all_brokers_down_since = None
+            elif len(local.nodes) < 2:
+                self.emit(RUN_ERROR, message="leader_change needs a cluster of 3 brokers; skipped")
             else:
-                self.emit(RUN_ERROR, message="leader_change is only available on the simulated broker; skipped")
+                # A controlled shutdown hands leadership to another in-sync replica; the
+                # old leader then rejoins as a follower.
+                self.expected_down.add(node_id)
+                local.stop(node_id)
+                local.start_node(node_id)
+                self.expected_down.discard(node_id)
 
     def _check_cluster(self) -> None:
         local = self.handle.local if self.handle else None

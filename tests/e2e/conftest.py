@@ -12,19 +12,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from tests.needs import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    print(f"SKIP e2e: {reason}")
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -69,9 +63,9 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _skip_or_fail("python playwright is not installed")
+        skip_or_fail("python playwright is not installed")
     if not Path(CHROMIUM).exists():
-        _skip_or_fail(f"Chromium not found at {CHROMIUM}")
+        skip_or_fail(f"Chromium not found at {CHROMIUM}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

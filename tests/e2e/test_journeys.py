@@ -4,7 +4,6 @@ chosen in the sidebar.  Screenshots of every stage go to artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -13,26 +12,11 @@ from playwright.sync_api import expect
 from idemlab import backends
 from idemlab.explain import explain
 from idemlab.lessons import load_all, scenario_for
+from tests.needs import require_kafka
 
 pytestmark = pytest.mark.timeout(300)
 
 LESSONS = {lesson.number: lesson for lesson in load_all()}
-
-
-def require_java() -> None:
-    """Skip when no local broker can run; fail instead under CI=true.  (A copy of
-    tests/kafka/conftest.py's require_java: importlib mode keeps conftest unimportable.)"""
-    from idemlab.kafka.jars import KafkaSetupError, find_java, kafka_classpath
-    try:
-        find_java()
-        kafka_classpath()
-        return
-    except KafkaSetupError as error:
-        reason = f"real Kafka broker unavailable: {error}"
-    print(reason)
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
 
 
 def radio_group(page, label_start: str):
@@ -104,7 +88,7 @@ def test_lesson_5_from_its_url_to_done(open_url, wait_run, screenshots):
 @pytest.mark.kafka
 @pytest.mark.timeout(420)
 def test_lost_ack_on_local_kafka_in_the_browser(open_url, wait_run, screenshots):
-    require_java()
+    require_kafka()
     page = open_url("playground?scenario=lost-ack&idem=0")
     page.get_by_test_id("stSidebar").get_by_text("Local Kafka", exact=True).click()
     wait_run(page)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from idemlab.kafka.jars import KafkaSetupError, find_java, kafka_classpath
 from idemlab.kafka.launcher import LocalCluster, launched_pids
+from tests.needs import require_kafka
 
 # producer.id.expiration.check.interval.ms is static (server.properties only); a 1 s
 # check lets producer-id expiry tests (C15) lower the dynamic producer.id.expiration.ms.
@@ -23,16 +23,7 @@ SESSION_BROKER_CONFIG = {"producer.id.expiration.check.interval.ms": 1000}
 
 def require_java() -> None:
     """Skip the calling test when no local broker can run (fail instead under CI=true)."""
-    try:
-        find_java()
-        kafka_classpath()  # downloads the broker jars once when not cached
-        return
-    except KafkaSetupError as error:
-        reason = f"real Kafka broker unavailable: {error}"
-    print(reason)
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
+    require_kafka()
 
 
 def process_running(pid: int) -> bool:
