@@ -91,13 +91,14 @@ def sequence_at(base_sequence: int, delta: int) -> int:
     return (base_sequence + delta) % SEQUENCE_MODULUS
 
 
-def decode_batches(data: bytes | None) -> list[RecordBatch]:
+def decode_batches(data: bytes | None, record_limit: int | None = None) -> list[RecordBatch]:
     """Every complete v2 batch in `data`; a truncated trailing batch (normal in Fetch
-    responses) and batches of older magic values are skipped."""
-    return list(_iter_batches(data or b""))
+    responses) and batches of older magic values are skipped.  A batch with more than
+    record_limit records keeps its header only (records=None)."""
+    return list(_iter_batches(data or b"", record_limit))
 
 
-def _iter_batches(data: bytes) -> Iterator[RecordBatch]:
+def _iter_batches(data: bytes, record_limit: int | None = None) -> Iterator[RecordBatch]:
     offset = 0
     while offset < len(data):
         lengths, body_start = _read_fields(data, offset, BATCH_LENGTH_FIELDS)
@@ -109,7 +110,9 @@ def _iter_batches(data: bytes) -> Iterator[RecordBatch]:
         header, records_start = _read_fields(data, body_start, BATCH_HEADER_FIELDS)
         if header is not None and header["magic"] == 2:
             header.update(lengths)
-            yield RecordBatch(**header, records=_read_records(data, records_start, batch_end, header))
+            too_many = record_limit is not None and header["record_count"] > record_limit
+            records = None if too_many else _read_records(data, records_start, batch_end, header)
+            yield RecordBatch(**header, records=records)
         offset = batch_end
 
 
