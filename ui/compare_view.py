@@ -44,6 +44,8 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
     except scenarios.ScenarioError as exc:
         st.error(f"This scenario cannot be varied that way: {exc}")
         return
+    # Built only on request: two diagrams on every rerun would double the page's time.
+    show_diagrams = st.toggle("Show the sequence diagrams", key="cmp.diagrams")
     for column, (label, variant, where) in zip(st.columns(2, gap="large"), sides):
         with column:
             st.subheader(label)
@@ -57,5 +59,5 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
             run_views.outcome_line(snap, result.trace)
             run_views.stored_log(snap.stored, f"cmp.{label}")
             run_views.deliveries(snap, f"cmp.{label}")
-            with st.expander("Sequence diagram"):
+            if show_diagrams:
                 run_views.sequence(result.trace, len(result.trace.events), f"cmp.{label}")
