@@ -14,9 +14,10 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 # Measured with benchmarks/real_broker.py; the README says on which machine.
 MEASURED = {
-    "machine": "2-core Linux VM, Python 3.11, Apache Kafka 4.4.0 (one local KRaft node), confluent-kafka 2.16.1",
+    "machine": "2-core Linux VM (x86_64, 24 GiB), Python 3.11, Apache Kafka 4.4.0 (one local KRaft node), "
+               "confluent-kafka 2.16.1, load average 1.3",
     "messages": 50_000, "size": 100,
-    "off_per_s": None, "on_per_s": None, "ratio": None,
+    "off_per_s": 543_472, "on_per_s": 344_142, "ratio": 0.63,
 }
 
 
