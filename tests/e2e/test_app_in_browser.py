@@ -48,7 +48,7 @@ def test_lost_acknowledgement_duplicates_without_idempotence_and_not_with_it(ope
     assert "idem=1" in page.url
     chart = page.get_by_test_id("stPlotlyChart").first
     expect(chart.get_by_text("offset 1: m2 (seq 1)")).to_be_visible()
-    page.get_by_role("button", name="Sequence diagram").click()
+    page.get_by_test_id("stButtonGroup").get_by_text("Sequence diagram", exact=True).click()
     expect(page.get_by_text("PID 0 · epoch 0 · seq 1").first).to_be_attached()
     page.screenshot(path=str(screenshots / "playground-lost-ack-on-sequence.png"))
 
