@@ -61,10 +61,8 @@ class Simulation:
         handler(step)
 
     def _step_send(self, step: Step) -> None:
-        for value in step.values:
-            size = max(step.pad_to or 0, len(value.encode()))
-            self.producer.produce(self._next_msg, value, step.key, step.partition, size)
-            self._next_msg += 1
+        self.producer.produce(self._next_msg, step.values, step.key, step.partition, step.pad_to)
+        self._next_msg += len(step.values)
 
     def _step_flush(self, step: Step | None = None) -> None:
         self.emit(FLUSH)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from idemlab import errors
 from idemlab.model import (
     DELIVERY_REPORT, EPOCH_BUMP, FATAL_ERROR, INIT_PRODUCER_ID, NO_PRODUCER_ID, PRODUCE,
-    PRODUCE_CALLED, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED,
+    PRODUCE_CALLED, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED, Event,
 )
 from idemlab.producer_config import ProducerSettings
 from idemlab.sim.partition import Batch
@@ -97,25 +97,32 @@ class SimProducer:
             self.sim.wire.request_producer_id(self)
 
     # ---- application API ----------------------------------------------------------
-    def produce(self, msg: int, value: str, key: str | None, partition: int | None, size: int) -> None:
-        if partition is None:
-            partition = self._partition_for(key)
-        detail = {"msg": msg, "value": value, "key": key, "partition": partition}
-        if self.state == self.FATAL:
-            self.sim.emit(PRODUCE_REFUSED, **detail, error=errors.FATAL,
-                          message=f"KafkaError{{code=_FATAL,val=-150,str=\"{self.fatal_error}\"}}")
-            return
-        tp = self.partitions[partition]
-        message = Message(tp.next_msgid, msg, value, key, partition, size, self.sim.now)
-        tp.next_msgid += 1
-        tp.queue.append(message)
-        tp.fresh += 1
-        self.outstanding += 1
-        if self.sim.record_messages:
-            self.sim.emit(PRODUCE_CALLED, **detail)
-        else:
-            self.sim.tally(PRODUCE_CALLED)
-        self._arm_timeout(tp)
+    def produce(self, first_msg: int, values: tuple[str, ...], key: str | None, partition: int | None,
+                pad_to: int | None) -> None:
+        """One produce() call per value, numbered from first_msg (the loop is here, not
+        in the caller, because it is the simulator's hottest path)."""
+        now = self.sim.now
+        record = self.sim.record_messages
+        events = self.sim.events
+        for msg, value in enumerate(values, first_msg):
+            target = self._partition_for(key) if partition is None else partition
+            detail = {"msg": msg, "value": value, "key": key, "partition": target}
+            if self.state == self.FATAL:
+                self.sim.emit(PRODUCE_REFUSED, **detail, error=errors.FATAL,
+                              message=f"KafkaError{{code=_FATAL,val=-150,str=\"{self.fatal_error}\"}}")
+                continue
+            tp = self.partitions[target]
+            size = max(pad_to or 0, len(value.encode()))
+            tp.queue.append(Message(tp.next_msgid, msg, value, key, target, size, now))
+            tp.next_msgid += 1
+            tp.fresh += 1
+            self.outstanding += 1
+            if record:
+                events.append(Event(now, PRODUCE_CALLED, detail))
+            else:
+                self.sim.tally(PRODUCE_CALLED)
+            if tp.timeout_timer_at is None:
+                self._arm_timeout(tp)
         self.wake()
 
     def _partition_for(self, key: str | None) -> int:
