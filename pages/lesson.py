@@ -6,11 +6,7 @@ from ui import backend_picker, engine, lesson_view, navigation_mode
 
 navigation_mode.ensure()
 
-lessons, problem = engine.lessons()
-if problem or not lessons:
-    st.title("Lessons")
-    st.error(problem or "No lessons found in lessons/.")
-    st.stop()
+lessons = engine.lessons_or_stop("Lessons")
 by_slug = {lesson.slug: lesson for lesson in lessons}
 url_path = st.session_state.get("nav.url_path", "")
 slug = url_path.removeprefix("lesson-") if url_path.startswith("lesson-") else st.query_params.get("lesson", "")

@@ -6,11 +6,7 @@ from ui import engine, navigation_mode, presenter_view
 
 navigation_mode.ensure()
 
-lessons, problem = engine.lessons()
-if problem or not lessons:
-    st.title("Presenter view")
-    st.error(problem or "No lessons found.")
-    st.stop()
+lessons = engine.lessons_or_stop("Presenter view")
 titles = {f"{lesson.number}. {lesson.title}": lesson for lesson in lessons}
 choice = st.sidebar.selectbox("Lesson to present", list(titles), key="present.lesson",
                       on_change=lambda: st.session_state.update({"present.slide": 0}))

@@ -116,6 +116,16 @@ def lessons() -> tuple[list, str | None]:
         return [], f"The lessons could not be loaded: {exc}"
 
 
+def lessons_or_stop(page_title: str) -> list:
+    """The lessons, or the page stops with the reason they are missing."""
+    found, problem = lessons()
+    if problem or not found:
+        st.title(page_title)
+        st.error(problem or "No lessons found in lessons/.")
+        st.stop()
+    return found
+
+
 def explain(trace: Trace) -> list[str]:
     try:
         from idemlab.explain import explain as explain_trace
