@@ -73,10 +73,12 @@ def shelf_rows(snap) -> list[tuple[str, str]]:
         seen[r.msg] += 1
         dup = r.msg is not None and seen[r.msg] > 1
         seq = f"seq {r.sequence}" if r.sequence >= 0 else "no seq"
-        label = f"offset {r.offset}: {event_words.letter(r.msg, r.value)} ({seq})"
+        # The word leads on a duplicate, so it never runs past the edge of the shelf.
+        head = f"DUPLICATE @{r.offset}" if dup else f"offset {r.offset}"
+        label = f"{head}: {event_words.letter(r.msg, r.value)} ({seq})"
         if len({rec.partition for rec in snap.stored}) > 1:
             label = f"p{r.partition} " + label
-        rows.append(("duplicate", label + " DUPLICATE") if dup else ("appended", label))
+        rows.append(("duplicate" if dup else "appended", label))
     return rows
 
 
