@@ -7,7 +7,6 @@ Pure: no streamlit.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 

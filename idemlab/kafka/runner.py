@@ -14,7 +14,6 @@ from typing import Any, Callable, Mapping
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
-from idemlab import errors
 from idemlab.kafka import clusters
 from idemlab.kafka.proxy import ProxyThread
 from idemlab.model import (
@@ -345,4 +344,4 @@ def backend_status(backend: str) -> tuple[str, str]:
     return "ready", f"Existing cluster {handle.bootstrap}: {len(brokers)} broker(s) reachable."
 
 
-__all__ = ["run_on_kafka", "backend_status", "errors"]
+__all__ = ["run_on_kafka", "backend_status"]
