@@ -31,8 +31,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PLAYGROUND = "playground?scenario=lost-ack&idem=0"
-# The stored log is a st.dataframe whose accessible <table> has the check column.
-STORED_LOG = "[data-testid='stDataFrame'] table:has-text('DUPLICATE of offset 1')"
+# The stored log: a short one is an HTML table (ui/html_table.py) with the check column.
+STORED_LOG = "table.idl-table:has-text('DUPLICATE of offset 1')"
 
 
 def free_port() -> int:

@@ -13,18 +13,24 @@ navigation_mode.ensure()
 st.title("Playground")
 for notice in playground_form.load_from_url():
     st.warning(notice, icon=":material/link_off:")
-# A link to a particular step opens on the views; the set-up stays one click away.
-with st.expander("Set up the experiment", expanded=st.session_state.get("pg.position") is None):
-    spec = playground_form.show()
+playground_form.keep_hidden_widget_values()
+spec = playground_form.read_widgets()
+problem = playground_form.check(spec)
+# Its label says what it holds; closed, it draws nothing (a quicker first paint).
+setup = st.expander(f"Set up the experiment: {playground_form.summary(spec)}", key="pg.setup",
+                    expanded=True, on_change="rerun", icon=":material/tune:")
+if setup.open:
+    with setup:
+        playground_form.show(problem)
 try:
     scenario = build(spec)
 except ScenarioError as exc:
     st.error(f"This set-up is not valid yet: {exc}")
     st.stop()
 playground_form.publish(spec)
-if st.session_state.get("pg.config_problem"):
-    st.error("The producer could not be created with this configuration, so nothing was sent. "
-             "The message above is exactly what confluent-kafka says.")
+if problem:
+    st.error(f"The producer could not be created with this configuration, so nothing was sent. "
+             f"confluent-kafka says: {problem[1]}")
     st.stop()
 
 backend = backend_picker.current()

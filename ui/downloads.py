@@ -7,30 +7,16 @@ import json
 
 import streamlit as st
 
-from idemlab import codegen
+from idemlab import codegen, report
 from idemlab.model import Scenario, Trace
-from ui import tables_frame
 
 
 def trace_json(trace: Trace) -> str:
-    try:
-        from idemlab import report
-        data = report.to_dict(trace, include_events=True)
-    except ImportError:
-        data = {"scenario": trace.scenario, "backend": trace.backend, "config": trace.config,
-                "events": [e.to_dict() for e in trace.events], "stored": [r.to_dict() for r in trace.stored],
-                "deliveries": [d.to_dict() for d in trace.deliveries], "fatal_error": trace.fatal_error,
-                "run_error": trace.run_error}
-    return json.dumps(data, indent=2, default=str)
+    return json.dumps(report.to_dict(trace, include_events=True), indent=2, default=str)
 
 
 def trace_csv(trace: Trace) -> str:
-    try:
-        from idemlab import report
-        frame = report.events_frame(trace)
-    except ImportError:
-        frame = tables_frame.events_frame(trace.events)
-    return frame.to_csv(index=False)
+    return report.events_frame(trace).to_csv(index=False)
 
 
 def show(trace: Trace, scenario: Scenario, key: str) -> None:
@@ -45,15 +31,18 @@ def show(trace: Trace, scenario: Scenario, key: str) -> None:
                            mime="application/json", on_click="ignore", key=f"{key}.dl.json",
                            icon=":material/download:")
     with code_col:
-        python_tab, java_tab = st.tabs(["Python (confluent-kafka)", "Java"])
-        with python_tab:
-            code = codegen.python_producer(scenario)
-            st.code(code, language="python")
-            st.download_button("Download producer.py", data=code, file_name="producer.py", mime="text/x-python",
-                               on_click="ignore", key=f"{key}.dl.py")
-        with java_tab:
-            code = codegen.java_producer(scenario)
-            st.code(code, language="java")
-            st.download_button("Download IdempotentProducerExample.java", data=code,
-                               file_name="IdempotentProducerExample.java", mime="text/x-java",
-                               on_click="ignore", key=f"{key}.dl.java")
+        python_code, java_code = codegen.python_producer(scenario), codegen.java_producer(scenario)
+        st.markdown("**The same producer in your own code**")
+        left, right = st.columns(2)
+        left.download_button("producer.py (confluent-kafka)", data=python_code, file_name="producer.py",
+                             mime="text/x-python", on_click="ignore", key=f"{key}.dl.py", icon=":material/code:")
+        right.download_button("IdempotentProducerExample.java", data=java_code,
+                              file_name="IdempotentProducerExample.java", mime="text/x-java", on_click="ignore",
+                              key=f"{key}.dl.java", icon=":material/code:")
+        # The code viewer's highlighter is a large script: load it only when asked for.
+        code_box = st.expander("Show the code (copy button at its top right)", key=f"{key}.code", on_change="rerun")
+        if code_box.open:
+            with code_box:
+                python_tab, java_tab = st.tabs(["Python (confluent-kafka)", "Java"])
+                python_tab.code(python_code, language="python")
+                java_tab.code(java_code, language="java")

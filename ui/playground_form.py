@@ -104,6 +104,9 @@ def load_from_url() -> list[str]:
         return []
     spec, notices = deeplink.decode(st.query_params.to_dict(), scenarios.available())
     write_widgets(spec)
+    # A link (from a lesson, or shared) opens on the result; the set-up is one click away.
+    if {"scenario", "step"} & set(st.query_params.to_dict()):
+        st.session_state["pg.setup"] = False
     st.session_state["pg.ready"] = True
     st.session_state["pg.published"] = link
     return notices
@@ -131,57 +134,74 @@ def summary(spec: PlaygroundSpec) -> str:
     sends = sum(len(line.split()) - 1 for line in spec.steps_text.splitlines() if line.strip().startswith("send"))
     faults = ", ".join(deeplink.fault_to_token(f) for f in spec.faults) or "none"
     idem = "ON" if spec.control("enable.idempotence") else "OFF"
-    return (f"Idempotence **{idem}** · acks={spec.control('acks')} · {sends} messages · "
-            f"faults: `{faults}`")
+    return (f"{_title(spec.scenario)} · idempotence **{idem}** · acks={spec.control('acks')} · "
+            f"{sends} messages · faults: `{faults}`")
 
 
-def show() -> PlaygroundSpec:
+WIDGET_KEYS = ("pg.scenario", "pg.tab", "pg.idem", "pg.acks", *NUMBER_CONTROLS, "pg.steps", *(f"pg.fault.{n}" for n in range(1, FAULT_SLOTS + 1)),
+               "pg.delay_ms", "pg.random.rate", "pg.random.action", "pg.random.seed")
+
+
+def keep_hidden_widget_values() -> None:
+    """Streamlit forgets a widget's value in a run that does not draw it; closed tabs and
+    a closed set-up draw nothing, so their values are handed back to session state (the
+    documented way).  Call before any set-up widget is drawn."""
+    for key in WIDGET_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def check(spec: PlaygroundSpec) -> tuple[str, str] | None:
+    """(property, confluent-kafka's message) when the client would refuse this config."""
+    return engine.config_problem(spec.producer)
+
+
+def show(problem: tuple[str, str] | None) -> None:
+    """Draw the set-up widgets (the open tab's only) and put `problem` beside its control."""
     st.selectbox("Scenario", [BLANK, *scenarios.available()], key="pg.scenario", format_func=_title,
                  on_change=_on_scenario_change)
-    summary_slot = st.empty()
+    # Only the open tab's widgets are drawn: fewer elements, a quicker first paint.
     config_tab, steps_tab, faults_tab = st.tabs(["Producer configuration", "What the application does",
-                                                 "What goes wrong"])
+                                                 "What goes wrong"], key="pg.tab", on_change="rerun")
     slots: dict[str, Any] = {}
-    with config_tab:
-        cols = st.columns(4)
-        with cols[0]:
-            st.toggle("enable.idempotence", key="pg.idem", help="Give the producer an id and number every batch.")
-            slots["enable.idempotence"] = st.empty()
-        with cols[1]:
-            st.selectbox("acks", ["all", "1", "0"], key="pg.acks")
-            slots["acks"] = st.empty()
-        for column, (key, (prop, label, low, high)) in zip(cols[2:] + st.columns(4)[:3], NUMBER_CONTROLS.items()):
-            with column:
-                st.number_input(label, low, high, key=key, step=1)
-                slots[prop] = st.empty()
-    with steps_tab:
-        left, right = st.columns([2, 1])
-        left.text_area("Steps", key="pg.steps", height=150, help=STEP_HELP)
-        right.caption(STEP_HELP)
-        right.button("+ restart producer", on_click=_append_step, args=("restart producer",), key="pg.add.restart")
-        right.button("+ broker stop, then start", on_click=_append_step, args=("broker stop\nbroker start",),
-                     key="pg.add.broker")
-    with faults_tab:
-        st.caption("Choose what goes wrong with each produce request (retries count as requests).")
-        grid = st.columns(3)
-        for slot in range(1, FAULT_SLOTS + 1):
-            grid[(slot - 1) % 3].selectbox(f"Request {slot}", FAULT_CHOICES, key=f"pg.fault.{slot}")
-        extra = st.columns(4)
-        extra[0].number_input("Delay length (ms)", 0, 600_000, key="pg.delay_ms", step=100)
-        extra[1].slider("Random fault rate", 0.0, 0.5, key="pg.random.rate", step=0.05)
-        extra[2].selectbox("Random fault", RANDOM_ACTIONS, key="pg.random.action")
-        extra[3].number_input("Random seed", 0, 2**31 - 1, key="pg.random.seed")
-        if st.session_state.get("pg.extra_faults"):
-            st.caption("Also from the scenario: " + ", ".join(
-                deeplink.fault_to_token(f) for f in st.session_state["pg.extra_faults"]))
-    spec = read_widgets()
-    summary_slot.markdown(summary(spec))
-    problem = engine.config_problem(spec.producer)
-    if problem:
+    if config_tab.open:
+        with config_tab:
+            cols = st.columns(4)
+            with cols[0]:
+                st.toggle("enable.idempotence", key="pg.idem", help="Give the producer an id and number every batch.")
+                slots["enable.idempotence"] = st.empty()
+            with cols[1]:
+                st.selectbox("acks", ["all", "1", "0"], key="pg.acks")
+                slots["acks"] = st.empty()
+            for column, (key, (prop, label, low, high)) in zip(cols[2:] + st.columns(4)[:3], NUMBER_CONTROLS.items()):
+                with column:
+                    st.number_input(label, low, high, key=key, step=1)
+                    slots[prop] = st.empty()
+    if steps_tab.open:
+        with steps_tab:
+            left, right = st.columns([2, 1])
+            left.text_area("Steps", key="pg.steps", height=150, help=STEP_HELP)
+            right.caption(STEP_HELP)
+            right.button("+ restart producer", on_click=_append_step, args=("restart producer",), key="pg.add.restart")
+            right.button("+ broker stop, then start", on_click=_append_step, args=("broker stop\nbroker start",),
+                         key="pg.add.broker")
+    if faults_tab.open:
+        with faults_tab:
+            st.caption("Choose what goes wrong with each produce request (retries count as requests).")
+            grid = st.columns(3)
+            for slot in range(1, FAULT_SLOTS + 1):
+                grid[(slot - 1) % 3].selectbox(f"Request {slot}", FAULT_CHOICES, key=f"pg.fault.{slot}")
+            extra = st.columns(4)
+            extra[0].number_input("Delay length (ms)", 0, 600_000, key="pg.delay_ms", step=100)
+            extra[1].slider("Random fault rate", 0.0, 0.5, key="pg.random.rate", step=0.05)
+            extra[2].selectbox("Random fault", RANDOM_ACTIONS, key="pg.random.action")
+            extra[3].number_input("Random seed", 0, 2**31 - 1, key="pg.random.seed")
+            if st.session_state.get("pg.extra_faults"):
+                st.caption("Also from the scenario: " + ", ".join(
+                    deeplink.fault_to_token(f) for f in st.session_state["pg.extra_faults"]))
+    if problem and config_tab.open:
         prop, message = problem
         (slots.get(prop) or slots["enable.idempotence"]).error(message, icon=":material/error:")
-    st.session_state["pg.config_problem"] = problem[1] if problem else None
-    return spec
 
 
 def publish(spec: PlaygroundSpec) -> None:

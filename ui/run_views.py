@@ -7,7 +7,8 @@ import streamlit as st
 
 from idemlab.model import Trace
 from ui import event_words, tables_frame as frames
-from ui.mailroom_figure import mailroom_figure, mailroom_text
+from ui.html_table import html_table
+from ui.mailroom import mailroom_html, mailroom_text
 from ui.sequence_figure import sequence_figure
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -31,7 +32,7 @@ def current_event(snap) -> None:
 
 
 def mailroom(snap, trace: Trace, key: str) -> None:
-    st.plotly_chart(mailroom_figure(snap, trace.events), config=PLOT_CONFIG, key=f"{key}.mailroom")
+    st.html(mailroom_html(snap, trace.events))
     with st.expander("Show the mail room as text"):
         st.markdown(mailroom_text(snap, trace.events))
 
@@ -50,6 +51,18 @@ def events_table(trace: Trace, position: int | None, key: str) -> None:
                  column_config={"t (ms)": st.column_config.NumberColumn(format="%.1f")})
 
 
+SMALL_TABLE_ROWS = 30
+
+
+def table(frame, key: str, tints: list[str] | None = None, alt: str = "", **options) -> None:
+    """A short table as plain HTML (ui/html_table.py says why); a long one as a
+    scrolling, sortable grid."""
+    if len(frame) <= SMALL_TABLE_ROWS:
+        st.html(html_table(frame, tints, caption=alt))
+    else:
+        st.dataframe(frames.styled(frame, tints) if tints else frame, hide_index=True, key=key, **options)
+
+
 def stored_log(stored, key: str) -> None:
     st.markdown("**Stored log** (what a consumer would read)")
     frame = frames.stored_log_frame(stored)
@@ -58,7 +71,7 @@ def stored_log(stored, key: str) -> None:
         return
     if frame["partition"].nunique() == 1:
         frame = frame.drop(columns="partition")
-    st.dataframe(frames.styled(frame, frames.stored_row_tints(frame)), hide_index=True, key=f"{key}.stored")
+    table(frame, f"{key}.stored", frames.stored_row_tints(frame), alt="The stored log, one row per record")
     problems = [c for c in frame["check"] if c != "ok"]
     if problems:
         st.markdown("\n".join(f"- ⚠ {p}" for p in problems))
@@ -70,7 +83,7 @@ def producer_state(snap, key: str) -> None:
     if frame.empty:
         st.caption("No producer state: the broker only keeps it for idempotent producers.")
     else:
-        st.dataframe(frame, hide_index=True, key=f"{key}.pstate")
+        table(frame, f"{key}.pstate", alt="The broker's producer state, one row per producer and partition")
 
 
 def deliveries(snap, key: str) -> None:
@@ -79,7 +92,8 @@ def deliveries(snap, key: str) -> None:
     if frame.empty:
         st.caption("No produce() calls yet.")
         return
-    st.dataframe(frames.styled(frame, frames.delivery_row_tints(frame)), hide_index=True, key=f"{key}.deliveries")
+    table(frame, f"{key}.deliveries", frames.delivery_row_tints(frame),
+          alt="Each produce() call: its delivery report and what was stored")
     for verdict in sorted({v for v in frame["verdict"] if v.isupper()}):
         st.markdown(f"- ⚠ **{verdict.capitalize()}**: " + ", ".join(frame.loc[frame["verdict"] == verdict, "message"]))
 
@@ -92,11 +106,8 @@ def all_views(snap, trace: Trace, key: str) -> None:
     picture at a time: drawing only the chosen chart keeps the first paint quick."""
     outcome_line(snap, trace)
     current_event(snap)
-    left, right = st.columns([3, 2])
-    with left:
-        stored_log(snap.stored, key)
-    with right:
-        deliveries(snap, key)
+    stored_log(snap.stored, key)
+    deliveries(snap, key)
     view = st.segmented_control("View", VIEWS, default=VIEWS[0], key=f"{key}.view",
                                 label_visibility="collapsed") or VIEWS[0]
     if view == "Mail room":

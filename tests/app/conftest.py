@@ -4,6 +4,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.app.html_tables import html_frames
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE_FILES = ["pages/home.py", "pages/lesson.py", "pages/playground.py", "pages/compare.py", "pages/wire.py",
          "pages/reference.py", "pages/presenter.py"]
@@ -33,9 +35,11 @@ def open_page():
 def frame_with():
     """The first table on the page that has the given column."""
     def _find(at: AppTest, column: str):
-        for element in at.dataframe:
-            if column in element.value.columns:
-                return element.value
+        frames = [element.value for element in at.dataframe]
+        frames += [frame for element in at.get("html") for frame in html_frames(element.proto.body)]
+        for frame in frames:
+            if column in frame.columns:
+                return frame
         raise AssertionError(f"no table with a {column!r} column")
     return _find
 

@@ -1,10 +1,15 @@
 """The pure view builders, on small hand-built traces (no Streamlit)."""
 
+from dataclasses import replace
+
 from idemlab import codegen
 from idemlab import model as m
 from idemlab.scenarios import from_dict
 from ui import deeplink, event_words, tables_frame
-from ui.mailroom_figure import mailroom_figure, mailroom_text
+from tests.app.html_tables import html_frames
+from ui.glyphs import glyph
+from ui.html_table import html_table
+from ui.mailroom import mailroom_html, mailroom_text
 from ui.playground_spec import fault_from_token, fault_to_token, steps_from_text, steps_to_text
 from ui.sequence_figure import sequence_figure
 from ui.snapshot import local_snapshot
@@ -80,9 +85,31 @@ def test_sequence_diagram_shows_only_events_up_to_the_position():
 def test_mailroom_has_a_text_alternative_naming_the_duplicate():
     trace = lost_ack_trace()
     snap = local_snapshot(trace, len(trace.events))
-    assert mailroom_figure(snap, trace.events).data
     text = mailroom_text(snap, trace.events)
     assert "DUPLICATE" in text and "receipt #1 lost" in text
+
+
+def test_mailroom_picture_marks_the_duplicate_by_shape_and_word_not_colour_alone():
+    trace = lost_ack_trace()
+    html = mailroom_html(local_snapshot(trace, len(trace.events)), trace.events)
+    shelf = html[html.index("Shelf (partition log)"):html.index("Notebook")]
+    assert "DUPLICATE @1" in shelf and "(duplicate)" in shelf
+    assert glyph("duplicate") in shelf and glyph("appended") in shelf
+    assert "receipt #1 lost" in html
+
+
+def test_mailroom_picture_escapes_message_values():
+    trace = lost_ack_trace()
+    stored = [r._replace(value="<b>x</b>") for r in trace.stored]
+    snap = replace(local_snapshot(trace, len(trace.events)), stored=stored)
+    html = mailroom_html(snap, trace.events)
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_mailroom_picture_before_anything_happened_says_so():
+    trace = lost_ack_trace()
+    html = mailroom_html(local_snapshot(trace, 0), trace.events)
+    assert "no letters yet" in html and "shelf is empty" in html
 
 
 def test_event_words_give_ids_and_sequence_range():
@@ -125,3 +152,14 @@ def test_generated_code_carries_the_config_in_both_languages():
     assert "'enable.idempotence': True" in python and "value='hello'" in python
     assert "props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);" in java
     assert 'props.put(ProducerConfig.ACKS_CONFIG, "all");' in java and "LINGER_MS_CONFIG, 5" in java
+
+
+def test_short_tables_are_real_html_tables_with_tinted_rows_and_escaped_values():
+    frame = tables_frame.stored_log_frame([record(0, 1), record(1, 1)])
+    frame.loc[0, "value"] = "<script>"
+    html = html_table(frame, tables_frame.stored_row_tints(frame), caption="The stored log")
+    [parsed] = html_frames(html)
+    assert list(parsed.columns) == list(frame.columns)
+    assert list(parsed["check"]) == list(frame["check"]) and parsed.loc[1, "check"].startswith("DUPLICATE")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.count("<tr style=") == 1 and '<caption class="idl-sr">The stored log</caption>' in html

@@ -2,6 +2,7 @@
 stepping, deep links, dark theme, downloads, and a screenshot of every page."""
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -42,12 +43,17 @@ def test_lost_acknowledgement_duplicates_without_idempotence_and_not_with_it(ope
     page = open_url("playground?scenario=lost-ack&idem=0")
     expect(page.locator("li", has_text="DUPLICATE of offset 1 (m2 stored twice)")).to_be_visible()
     page.screenshot(path=str(screenshots / "playground-lost-ack-off.png"))
+    # A link opens with the set-up folded; its label says what it holds.
+    setup = page.get_by_text(re.compile("^Set up the experiment: lost-ack"))
+    expect(setup).to_contain_text("idempotence OFF")
+    setup.click()
+    wait_run(page)
     page.get_by_text("enable.idempotence", exact=True).first.click()
     wait_run(page)
     expect(page.get_by_text("DUPLICATE of offset")).to_have_count(0)
     assert "idem=1" in page.url
-    chart = page.get_by_test_id("stPlotlyChart").first
-    expect(chart.get_by_text("offset 1: m2 (seq 1)")).to_be_visible()
+    shelf = page.locator(".idl-mailroom section", has_text="Shelf (partition log)")
+    expect(shelf.get_by_text("offset 1: m2 (seq 1)")).to_be_visible()
     page.get_by_test_id("stButtonGroup").get_by_text("Sequence diagram", exact=True).click()
     expect(page.get_by_text("PID 0 · epoch 0 · seq 1").first).to_be_attached()
     page.screenshot(path=str(screenshots / "playground-lost-ack-on-sequence.png"))

@@ -1,44 +1,37 @@
 """The mail room: the sender with its numbered letters, letters in the post, lost
 receipts, the post office's shelf (the partition log) and its notebook of the last 5
-letter numbers per sender.  Pure: Snapshot -> plotly Figure, plus a text alternative."""
+letter numbers per sender.  Pure: Snapshot -> HTML, plus a plain-text alternative."""
 
 from __future__ import annotations
 
 from collections import Counter
-
-import plotly.graph_objects as go
+from html import escape
 
 from idemlab import model as m
 from ui import event_words
-from ui.figure_parts import FigureParts
-from ui.palette import GREY, STYLE
+from ui.glyphs import glyph
+from ui.html_style import SCREEN_READER_ONLY
+from ui.palette import STYLE
 from ui.snapshot import row_value
 
-ZONES = (  # x0, x1, title
-    (0.0, 3.6, "Sender (producer)"),
-    (3.9, 7.6, "In the post"),
-    (7.9, 11.6, "Shelf (partition log)"),
-    (11.9, 16.0, "Notebook (last 5 per sender)"),
+ZONES = (  # title, what an empty box says
+    ("Sender (producer)", "no letters yet"),
+    ("In the post", "nothing in the post"),
+    ("Shelf (partition log)", "shelf is empty"),
+    ("Notebook (last 5 per sender)", "no sender noted (not idempotent?)"),
 )
-MAX_ROWS = 9
-TOP = 8.6
-
-
-ROW_STEP = 0.9
-
-
-def _items(parts: FigureParts, x: float, rows: list[tuple[str, str]], empty: str) -> None:
-    """Rows of (meaning, label) listed downwards from the top of a zone."""
-    if not rows:
-        parts.label(x, TOP, f"<i>{empty}</i>", xanchor="left", font={"color": GREY, "size": 12})
-        return
-    hidden = max(0, len(rows) - MAX_ROWS)
-    for i, (meaning, label) in enumerate(rows[-MAX_ROWS:]):
-        y = TOP - i * ROW_STEP
-        parts.marker(meaning, x, y, label, size=14)
-        parts.label(x + 0.22, y, label, xanchor="left", font={"size": 13})
-    if hidden:
-        parts.label(x, TOP + 0.75, f"… {hidden} more above", xanchor="left", font={"color": GREY, "size": 11})
+_CSS = """<style>
+.idl-mailroom{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem}
+.idl-mailroom section{border:1.5px solid #8C8C8C;border-radius:.5rem;padding:.5rem .75rem;
+  background:rgba(140,140,140,.06)}
+.idl-mailroom h4{margin:0 0 .4rem;padding:0;font-size:1rem;font-weight:600}
+.idl-mailroom ul{list-style:none;margin:0;padding:0;max-height:20rem;overflow-y:auto}
+.idl-mailroom li{display:flex;gap:.45rem;align-items:flex-start;margin:.25rem 0;line-height:1.35;
+  overflow-wrap:anywhere}
+.idl-mailroom .idl-empty{opacity:.7;font-style:italic}
+.idl-legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:.5rem 0 0;font-size:.9rem;opacity:.85}
+.idl-legend span{display:inline-flex;gap:.3rem;align-items:center}
+""" + SCREEN_READER_ONLY + "</style>"
 
 
 def sender_rows(snap) -> list[tuple[str, str]]:
@@ -92,21 +85,24 @@ def notebook_rows(snap) -> list[tuple[str, str]]:
     return rows
 
 
-def mailroom_figure(snap, events: list[m.Event]) -> go.Figure:
-    zones = [sender_rows(snap), post_rows(snap, events), shelf_rows(snap), notebook_rows(snap)]
-    shown = max(3, min(MAX_ROWS, max(len(rows) for rows in zones)))
-    bottom = TOP - (shown - 1) * ROW_STEP - 0.7  # the picture grows with its longest column
-    parts = FigureParts()
-    for x0, x1, title in ZONES:
-        parts.shape(type="rect", x0=x0, x1=x1, y0=bottom, y1=10, line={"color": GREY, "width": 1.5},
-                    fillcolor="rgba(140,140,140,0.06)")
-        parts.label((x0 + x1) / 2, 9.6, f"<b>{title}</b>", font={"size": 14})
-    for x, rows, empty in zip((0.3, 4.2, 8.2, 12.2), zones, ("no letters yet", "nothing in the post",
-                                                              "shelf is empty", "no sender noted (not idempotent?)")):
-        _items(parts, x, rows, empty)
-    return parts.figure(height=int(30 + (10.2 - bottom) * 36), margin={"l": 5, "r": 5, "t": 5, "b": 5},
-                        xaxis={"range": [-0.1, 16.1], "visible": False, "fixedrange": True},
-                        yaxis={"range": [bottom - 0.1, 10.1], "visible": False, "fixedrange": True})
+def mailroom_html(snap, events: list[m.Event]) -> str:
+    """Four labelled boxes side by side (two or one on a narrow screen).  Real text, so it
+    reads at any zoom, follows the light or dark theme and needs no chart library."""
+    zones = zip(ZONES, (sender_rows(snap), post_rows(snap, events), shelf_rows(snap), notebook_rows(snap)))
+    boxes = []
+    shown: dict[str, None] = {}
+    for (title, empty), rows in zones:
+        items = []
+        for meaning, label in rows:
+            shown.setdefault(meaning)
+            word = STYLE[meaning][2]
+            items.append(f'<li title="{escape(word)}">{glyph(meaning)}<span>{escape(label)}'
+                         f'<span class="idl-sr"> ({escape(word)})</span></span></li>')
+        body = "".join(items) or f'<li class="idl-empty">{escape(empty)}</li>'
+        boxes.append(f'<section aria-label="{escape(title)}"><h4>{escape(title)}</h4><ul>{body}</ul></section>')
+    legend = " ".join(f'<span>{glyph(meaning)} {escape(STYLE[meaning][2])}</span>' for meaning in shown)
+    caption = f'<p class="idl-legend">{legend}</p>' if legend else ""
+    return f'{_CSS}<div class="idl-mailroom">{"".join(boxes)}</div>{caption}'
 
 
 def mailroom_text(snap, events: list[m.Event]) -> str:
