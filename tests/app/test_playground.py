@@ -82,10 +82,10 @@ def test_the_url_follows_the_setup(open_page, checks, frame_with):
 
 def test_equivalent_code_is_offered(open_page, checks, frame_with):
     at = open_page("pages/playground.py", scenario="lost-ack", idem="1")
-    assert not at.code  # the viewer loads only when opened
-    downloads = {b.proto.label for b in at.get("download_button")}
-    assert {"producer.py (confluent-kafka)", "IdempotentProducerExample.java"} <= downloads
-    at.session_state["pg.code"] = True
+    assert not at.code and not at.get("download_button")  # built only when the take-away is opened
+    at.session_state["pg.takeaway"] = True
     at.run()
+    downloads = {b.proto.label for b in at.get("download_button")}
+    assert {"Trace as CSV", "Trace as JSON", "producer.py", "IdempotentProducerExample.java"} <= downloads
     code = " ".join(c.value for c in at.code)
     assert "'enable.idempotence': True" in code and "ENABLE_IDEMPOTENCE_CONFIG, true" in code

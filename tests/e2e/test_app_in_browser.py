@@ -95,8 +95,11 @@ def test_a_malformed_deep_link_shows_a_notice_not_a_traceback(open_url):
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def test_the_trace_downloads_as_json(open_url):
+def test_the_trace_downloads_as_json_and_the_code_is_shown(open_url, wait_run):
     page = open_url("playground?scenario=lost-ack&idem=0")
+    page.get_by_text(re.compile("^Take it away")).click()
+    wait_run(page)
+    expect(page.get_by_test_id("stCode").first).to_contain_text("'enable.idempotence': False")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Trace as JSON").click()
     data = json.loads(open(download_info.value.path()).read())
