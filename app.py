@@ -5,6 +5,7 @@ import streamlit as st
 from ui import navigation_mode
 
 navigation_mode.ensure()  # first, before the slow imports: see ui/navigation_mode.py
+navigation_mode.close_stray_dialog()
 
 from ui import backend_picker, engine, nav, progress  # noqa: E402
 

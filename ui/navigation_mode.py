@@ -9,9 +9,34 @@ streamlit-craft.md §1.1 on why pages/ is fragile.)
 The rerun keeps the page the browser asked for: on a fresh server the very first
 session may open a deep link (/lesson-…); a plain st.rerun() would forget it and
 land on Home.
+
+That first legacy run has already told the browser "Page not found" for a URL only
+st.navigation knows (the lesson pages), and Streamlit leaves that dialog open over the
+right page (unless the rerun's queue reset dropped the message first: a race).  The
+rerun therefore sends a small script that closes that dialog if it is there.  All this
+happens at most once per server start, to its first visitor.
 """
 
 import streamlit as st
+
+_CLOSE_DIALOG = "nav.close_page_not_found"
+
+CLOSE_PAGE_NOT_FOUND = """<script>
+(() => {
+  const close = () => {
+    for (const dialog of document.querySelectorAll("[role=dialog]")) {
+      const title = dialog.querySelector("h2");
+      if (title && title.textContent.trim() === "Page not found") {
+        dialog.querySelector("button[aria-label=Close]")?.click();
+      }
+    }
+  };
+  close();
+  const watcher = new MutationObserver(close);
+  watcher.observe(document.body, {childList: true, subtree: true});
+  setTimeout(() => watcher.disconnect(), 15000);
+})();
+</script>"""
 
 
 def ensure() -> None:
@@ -22,6 +47,7 @@ def ensure() -> None:
     if not PagesManager.uses_pages_directory:
         return
     PagesManager.uses_pages_directory = False
+    st.session_state[_CLOSE_DIALOG] = True
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
         from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
@@ -35,3 +61,9 @@ def ensure() -> None:
     except Exception:  # noqa: BLE001 - private API moved: fall back to a plain rerun
         st.rerun()
     raise RerunException(intended)
+
+
+def close_stray_dialog() -> None:
+    """In the run that follows a switch-off, close the legacy run's "Page not found"."""
+    if st.session_state.pop(_CLOSE_DIALOG, False):
+        st.html(CLOSE_PAGE_NOT_FOUND, unsafe_allow_javascript=True)

@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def base_url():
+@contextmanager
+def streamlit_server():
+    """`streamlit run app.py` on a free loopback port; yields its URL, stops it after."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # a PIPE could fill and block
     server = subprocess.Popen(
@@ -35,26 +37,38 @@ def base_url():
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-        if server.poll() is not None:
-            break
-    else:
-        server.terminate()
-        pytest.fail(f"streamlit did not answer within 60 s; log: {log.name}")
-    if server.poll() is not None:
-        pytest.fail(f"streamlit exited; log: {Path(log.name).read_text()[-2000:]}")
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+            if server.poll() is not None:
+                pytest.fail(f"streamlit exited; log: {Path(log.name).read_text()[-2000:]}")
+        else:
+            pytest.fail(f"streamlit did not answer within 60 s; log: {log.name}")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_server():
+    """A server nobody has visited yet (Streamlit still in its legacy pages/ mode)."""
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -96,9 +110,8 @@ def wait_run():
 
 @pytest.fixture(scope="session")
 def warmed(browser, base_url):
-    """Open the app once so Streamlit leaves its legacy pages/ mode before the tests.
-    (The very first session of a fresh server may still flash a "Page not found"
-    dialog over the right page: ui/navigation_mode.py.)"""
+    """Open the app once so Streamlit leaves its legacy pages/ mode before the tests;
+    the first visit itself is tested in test_first_visitor.py."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(base_url)
