@@ -4,6 +4,8 @@
     (default 5), each in a fresh browser context (a new Streamlit session); the server
     is warmed by one visit first, as in a workshop.  Twice: by a lesson's link (the
     set-up folded) and by the bare URL (the set-up open, its widgets drawn);
+(c) for scale, the same wait on a one-line Streamlit app (a title and a three-row HTML
+    table) served the same way: what Streamlit itself costs on this machine;
 (b) server memory per idle session: RSS of the streamlit process after opening
     SESSIONS (default 10) idle playground tabs, minus before, divided by SESSIONS.
 
@@ -51,13 +53,19 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+FLOOR_APP = """import streamlit as st
+st.title("Floor")
+st.html("<table><tr><th>check</th></tr><tr><td>ok</td></tr><tr><td>DUPLICATE of offset 1</td></tr></table>")
+"""
+
+
+def start_server(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=root, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -77,6 +85,26 @@ def open_playground(browser, url: str, path: str = PLAYGROUND_LINK):
     page.goto(f"{url}/{path}")
     page.wait_for_selector(STORED_LOG[path], state="attached", timeout=60_000)
     return context, page, time.perf_counter() - started
+
+
+def floor_seconds(browser, runs: int) -> list[float]:
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "app.py").write_text(FLOOR_APP)
+        server, url = start_server(Path(folder))
+        try:
+            times = []
+            for _ in range(runs + 1):  # the first visit warms the server
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = context.new_page()
+                started = time.perf_counter()
+                page.goto(url)
+                page.wait_for_selector("table:has-text('DUPLICATE of offset 1')", state="attached", timeout=60_000)
+                times.append(time.perf_counter() - started)
+                context.close()
+            return times[1:]
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 def wait_idle(page) -> None:
@@ -108,6 +136,10 @@ def main() -> None:
                       f"over {args.runs} fresh contexts (min {min(times):.2f}, max {max(times):.2f}; "
                       f"target < 3 s); load average {load_a[0]:.2f} {load_a[1]:.2f} {load_a[2]:.2f}")
                 time.sleep(2)
+
+            floor = floor_seconds(browser, args.runs)
+            print(f"(c) for scale, a one-line Streamlit app (title + small HTML table): median "
+                  f"{statistics.median(floor):.2f} s (min {min(floor):.2f}, max {max(floor):.2f})")
 
             time.sleep(2)
             before = rss_mib(server.pid)

@@ -15,7 +15,8 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = {
     "home": ("pages/home.py", {}),
     "lesson": ("pages/lesson.py", {}),
-    "playground (lost-ack)": ("pages/playground.py", {"scenario": "lost-ack", "idem": "0"}),
+    "playground (lost-ack link, set-up folded)": ("pages/playground.py", {"scenario": "lost-ack", "idem": "0"}),
+    "playground (bare URL, set-up open)": ("pages/playground.py", {}),
     "compare": ("pages/compare.py", {}),
     "wire": ("pages/wire.py", {}),
     "reference": ("pages/reference.py", {}),
