@@ -3,16 +3,12 @@
 import pandas as pd
 import streamlit as st
 
+from idemlab.reference_data import TABLES
 from ui import navigation_mode
 
 navigation_mode.ensure()
 
 st.title("Reference")
-try:
-    from idemlab.reference_data import TABLES
-except ImportError:
-    st.error("The reference data (idemlab.reference_data) is not installed in this build yet.")
-    st.stop()
 query = st.text_input("Filter all tables", key="ref.filter", placeholder="e.g. acks, OUT_OF_ORDER, epoch")
 for tab, (name, rows) in zip(st.tabs(list(TABLES)), TABLES.items()):
     with tab:

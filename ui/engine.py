@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from idemlab import backends, scenarios
+from idemlab import backends, producer_config, scenarios
+from idemlab import lessons as lesson_module
+from idemlab.explain import explain as explain_trace
 from idemlab.model import Scenario, Trace
 from ui import live_run
 
@@ -92,12 +94,7 @@ def _cluster_status(backend: str) -> tuple[str, str]:
 def config_problem(producer: dict) -> tuple[str, str] | None:
     """(property, the real client's message) when the producer config is invalid."""
     try:
-        from idemlab import producer_config
-    except ImportError:
-        return None
-    conf = {k: v for k, v in producer.items()}
-    try:
-        message = producer_config.validate(conf)
+        message = producer_config.validate(dict(producer))
     except Exception as exc:  # noqa: BLE001
         return "", str(exc)
     if not message:
@@ -108,11 +105,8 @@ def config_problem(producer: dict) -> tuple[str, str] | None:
 @st.cache_data(ttl=30, show_spinner=False)
 def lessons() -> tuple[list, str | None]:
     try:
-        from idemlab import lessons as lesson_module
         return lesson_module.load_all(), None
-    except ImportError:
-        return [], "Lessons are not installed in this build yet."
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - a broken lesson file must not take the app down
         return [], f"The lessons could not be loaded: {exc}"
 
 
@@ -127,10 +121,6 @@ def lessons_or_stop(page_title: str) -> list:
 
 
 def explain(trace: Trace) -> list[str]:
-    try:
-        from idemlab.explain import explain as explain_trace
-    except ImportError:
-        return []
     return explain_trace(trace)
 
 

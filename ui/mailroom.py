@@ -12,7 +12,6 @@ from ui import event_words
 from ui.glyphs import glyph
 from ui.html_style import SCREEN_READER_ONLY
 from ui.palette import STYLE
-from ui.snapshot import row_value
 
 ZONES = (  # title, what an empty box says
     ("Sender (producer)", "no letters yet"),
@@ -78,9 +77,8 @@ def shelf_rows(snap) -> list[tuple[str, str]]:
 def notebook_rows(snap) -> list[tuple[str, str]]:
     rows = []
     for row in snap.producer_state:
-        rows.append(("producer", f"PID {row_value(row, 'producer_id')} · epoch {row_value(row, 'producer_epoch')}"
-                                 f" · p{row_value(row, 'partition')}"))
-        for b in (row_value(row, "batches", []) or [])[-5:]:
+        rows.append(("producer", f"PID {row.producer_id} · epoch {row.producer_epoch} · p{row.partition}"))
+        for b in row.batches[-5:]:
             rows.append(("note", f"seq {event_words.span(b[0], b[1])} → offset {event_words.span(b[2], b[3])}"))
     return rows
 

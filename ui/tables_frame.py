@@ -5,15 +5,15 @@ Pure: no streamlit."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from typing import Iterable
 
 import pandas as pd
 
 from idemlab import model as m
 from idemlab.outcome import reordered_msgs
+from idemlab.timeline import ProducerStateRow
 from ui import event_words
 from ui.palette import ROW_TINT
-from ui.snapshot import row_value
 
 STORED_COLUMNS = ["partition", "offset", "value", "message", "PID", "epoch", "sequence", "check"]
 
@@ -42,18 +42,17 @@ def stored_log_frame(stored: Iterable[m.StoredRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=STORED_COLUMNS)
 
 
-def producer_state_frame(rows: Iterable[Any]) -> pd.DataFrame:
+def producer_state_frame(rows: Iterable[ProducerStateRow]) -> pd.DataFrame:
     out = []
     for row in rows:
-        batches = row_value(row, "batches", []) or []
         out.append({
-            "partition": row_value(row, "partition"),
-            "PID": row_value(row, "producer_id"),
-            "epoch": row_value(row, "producer_epoch"),
-            "last sequence": row_value(row, "last_sequence"),
+            "partition": row.partition,
+            "PID": row.producer_id,
+            "epoch": row.producer_epoch,
+            "last sequence": row.last_sequence,
             "remembered batches (seq → offsets), oldest first": "; ".join(
                 f"seq {event_words.span(b[0], b[1])} → offset {event_words.span(b[2], b[3])}"
-                for b in batches) or "none",
+                for b in row.batches) or "none",
         })
     return pd.DataFrame(out, columns=["partition", "PID", "epoch", "last sequence",
                                       "remembered batches (seq → offsets), oldest first"])

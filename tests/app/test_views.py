@@ -5,6 +5,7 @@ from dataclasses import replace
 from idemlab import codegen
 from idemlab import model as m
 from idemlab.scenarios import from_dict
+from idemlab.timeline import ProducerStateRow
 from ui import deeplink, event_words, tables_frame
 from tests.app.html_tables import html_frames
 from ui.glyphs import glyph
@@ -12,7 +13,7 @@ from ui.html_table import html_table
 from ui.mailroom import mailroom_html, mailroom_text
 from ui.playground_spec import fault_from_token, fault_to_token, steps_from_text, steps_to_text
 from ui.sequence_figure import sequence_figure
-from ui.snapshot import local_snapshot
+from ui.snapshot import snapshot
 
 
 def record(offset, msg, seq=-1, pid=-1):
@@ -27,11 +28,11 @@ def lost_ack_trace():
                                "producer_epoch": -1, "base_sequence": -1, "record_count": 1, "msgs": [1], "values": ["m1"]}),
         ev(2, m.FAULT_INJECTED, {"api": "produce", "request_no": 1, "action": m.DROP_RESPONSE}),
         ev(3, m.BROKER_DECISION, {"request_no": 1, "partition": 0, "result": m.APPENDED, "base_offset": 0,
-                                  "producer_id": -1, "msgs": [1], "values": ["m1"]}),
+                                  "producer_id": -1, "producer_epoch": -1, "msgs": [1], "values": ["m1"]}),
         ev(4, m.REQUEST_SENT, {"api": "produce", "request_no": 2, "attempt": 2, "partition": 0, "producer_id": -1,
                                "base_sequence": -1, "record_count": 1, "msgs": [1], "values": ["m1"]}),
         ev(5, m.BROKER_DECISION, {"request_no": 2, "partition": 0, "result": m.APPENDED, "base_offset": 1,
-                                  "producer_id": -1, "msgs": [1], "values": ["m1"]}),
+                                  "producer_id": -1, "producer_epoch": -1, "msgs": [1], "values": ["m1"]}),
         ev(6, m.RESPONSE_RECEIVED, {"api": "produce", "request_no": 2, "partition": 0, "base_offset": 1}),
         ev(7, m.DELIVERY_REPORT, {"msg": 1, "value": "m1", "partition": 0, "offset": 1, "error": None}),
     ]
@@ -55,17 +56,17 @@ def test_deliveries_call_out_failed_but_stored_and_delivered_but_not_stored():
     assert list(frame["verdict"]) == ["REPORTED FAILED BUT STORED", "REPORTED DELIVERED BUT NOT STORED"]
 
 
-def test_local_snapshot_follows_the_position():
+def test_snapshot_follows_the_position():
     trace = lost_ack_trace()
-    assert local_snapshot(trace, 4).stored == [record(0, 1)]
-    assert local_snapshot(trace, 3).stored == []
-    assert len(local_snapshot(trace, len(trace.events)).stored) == 2
-    assert local_snapshot(trace, 0).event is None
+    assert snapshot(trace, 4).stored == [record(0, 1)]
+    assert snapshot(trace, 3).stored == []
+    assert len(snapshot(trace, len(trace.events)).stored) == 2
+    assert snapshot(trace, 0).event is None
 
 
 def test_producer_state_lists_remembered_batches():
-    rows = [{"partition": 0, "producer_id": 7, "producer_epoch": 0, "last_sequence": 2,
-             "batches": [(0, 1, 0, 1), (2, 2, 2, 2)]}]
+    rows = [ProducerStateRow(partition=0, producer_id=7, producer_epoch=0, last_sequence=2,
+                             batches=((0, 1, 0, 1), (2, 2, 2, 2)))]
     frame = tables_frame.producer_state_frame(rows)
     assert frame.iloc[0, -1] == "seq 0–1 → offset 0–1; seq 2 → offset 2"
 
@@ -84,14 +85,14 @@ def test_sequence_diagram_shows_only_events_up_to_the_position():
 
 def test_mailroom_has_a_text_alternative_naming_the_duplicate():
     trace = lost_ack_trace()
-    snap = local_snapshot(trace, len(trace.events))
+    snap = snapshot(trace, len(trace.events))
     text = mailroom_text(snap, trace.events)
     assert "DUPLICATE" in text and "receipt #1 lost" in text
 
 
 def test_mailroom_picture_marks_the_duplicate_by_shape_and_word_not_colour_alone():
     trace = lost_ack_trace()
-    html = mailroom_html(local_snapshot(trace, len(trace.events)), trace.events)
+    html = mailroom_html(snapshot(trace, len(trace.events)), trace.events)
     shelf = html[html.index("Shelf (partition log)"):html.index("Notebook")]
     assert "DUPLICATE @1" in shelf and "(duplicate)" in shelf
     assert glyph("duplicate") in shelf and glyph("appended") in shelf
@@ -101,14 +102,14 @@ def test_mailroom_picture_marks_the_duplicate_by_shape_and_word_not_colour_alone
 def test_mailroom_picture_escapes_message_values():
     trace = lost_ack_trace()
     stored = [r._replace(value="<b>x</b>") for r in trace.stored]
-    snap = replace(local_snapshot(trace, len(trace.events)), stored=stored)
+    snap = replace(snapshot(trace, len(trace.events)), stored=stored)
     html = mailroom_html(snap, trace.events)
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
 
 
 def test_mailroom_picture_before_anything_happened_says_so():
     trace = lost_ack_trace()
-    html = mailroom_html(local_snapshot(trace, 0), trace.events)
+    html = mailroom_html(snapshot(trace, 0), trace.events)
     assert "no letters yet" in html and "shelf is empty" in html
 
 
