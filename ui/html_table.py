@@ -15,8 +15,8 @@ from ui.html_style import SCREEN_READER_ONLY
 
 CSS = """<style>
 .idl-table-box{overflow-x:auto}
-.idl-table{border-collapse:collapse;width:100%;font-size:.95rem}
-.idl-table th,.idl-table td{padding:.3rem .6rem;text-align:left;vertical-align:top;
+.idl-table{border-collapse:collapse;width:100%;font-size:.92rem}
+.idl-table th,.idl-table td{padding:.3rem .45rem;text-align:left;vertical-align:top;
   border-bottom:1px solid rgba(140,140,140,.45)}
 .idl-table th{font-weight:600;border-bottom-width:2px}
 """ + SCREEN_READER_ONLY + "</style>"

@@ -13,6 +13,9 @@ LARGE_TYPE = """<style>
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] p,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] li { font-size: 1.45rem; line-height: 1.5; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 2.2rem; }
+.idl-mailroom li, .idl-table { font-size: 1.3rem; }
+.idl-mailroom h4 { font-size: 1.4rem; }
+.idl-legend { font-size: 1.15rem; }
 </style>"""
 VIEWS = ["Mail room", "Sequence diagram", "Stored log"]
 

@@ -71,6 +71,7 @@ def stored_log(stored, key: str) -> None:
         return
     if frame["partition"].nunique() == 1:
         frame = frame.drop(columns="partition")
+    frame = frames.without_echo(frame, kept="value", echo="message")
     table(frame, f"{key}.stored", frames.stored_row_tints(frame), alt="The stored log, one row per record")
     problems = [c for c in frame["check"] if c != "ok"]
     if problems:
@@ -92,6 +93,7 @@ def deliveries(snap, key: str) -> None:
     if frame.empty:
         st.caption("No produce() calls yet.")
         return
+    frame = frames.without_echo(frame, kept="message", echo="value")
     table(frame, f"{key}.deliveries", frames.delivery_row_tints(frame),
           alt="Each produce() call: its delivery report and what was stored")
     for verdict in sorted({v for v in frame["verdict"] if v.isupper()}):

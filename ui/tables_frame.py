@@ -104,6 +104,14 @@ def events_frame(events: Iterable[m.Event], position: int | None = None) -> pd.D
     return frame
 
 
+def without_echo(frame: pd.DataFrame, kept: str, echo: str) -> pd.DataFrame:
+    """Drop column `echo` where it only repeats `kept` (values named after their message,
+    m1, m2, …): one column less to fit beside another table or on a projector."""
+    if echo in frame and kept in frame and (frame[echo].astype(str) == frame[kept].astype(str)).all():
+        return frame.drop(columns=echo)
+    return frame
+
+
 def stored_row_tints(frame: pd.DataFrame) -> list[str]:
     def tint(check: str) -> str:
         if check.startswith("DUPLICATE"):

@@ -164,3 +164,10 @@ def test_short_tables_are_real_html_tables_with_tinted_rows_and_escaped_values()
     assert list(parsed["check"]) == list(frame["check"]) and parsed.loc[1, "check"].startswith("DUPLICATE")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.count("<tr style=") == 1 and '<caption class="idl-sr">The stored log</caption>' in html
+
+
+def test_a_column_that_only_repeats_another_is_left_out():
+    frame = tables_frame.stored_log_frame([record(0, 1), record(1, 2)])
+    assert "message" not in tables_frame.without_echo(frame, kept="value", echo="message")
+    frame.loc[1, "value"] = "hello"
+    assert "message" in tables_frame.without_echo(frame, kept="value", echo="message")

@@ -55,7 +55,9 @@ def test_lost_acknowledgement_duplicates_without_idempotence_and_not_with_it(ope
     shelf = page.locator(".idl-mailroom section", has_text="Shelf (partition log)")
     expect(shelf.get_by_text("offset 1: m2 (seq 1)")).to_be_visible()
     page.get_by_test_id("stButtonGroup").get_by_text("Sequence diagram", exact=True).click()
-    expect(page.get_by_text("PID 0 · epoch 0 · seq 1").first).to_be_attached()
+    wait_run(page)
+    # The first Plotly chart of a session fetches Plotly's large script: allow for it.
+    expect(page.get_by_text("PID 0 · epoch 0 · seq 1").first).to_be_attached(timeout=30_000)
     page.screenshot(path=str(screenshots / "playground-lost-ack-on-sequence.png"))
 
 
