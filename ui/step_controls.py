@@ -8,7 +8,7 @@ from typing import Callable
 
 import streamlit as st
 
-SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
+SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (½ s)": 0.5}
 LEGEND = "Keys: **←** back · **→** next · **Home** start · **End** end · **P** play/pause"
 
 
@@ -36,6 +36,7 @@ def prepare(ns: str, trace_id: str, last: int, initial: int | None) -> None:
 def show(ns: str, trace_id: str, last: int, render: Callable[[int], None], initial: int | None = None,
          on_position: Callable[[int], None] | None = None) -> None:
     prepare(ns, trace_id, last, initial)
+    st.session_state.setdefault(f"{ns}.speed", "normal (1 s)")
     playing = st.session_state.get(f"{ns}.playing", False)
     interval = SPEEDS.get(st.session_state.get(f"{ns}.speed", "normal (1 s)"), 1.0) if playing else None
 
@@ -63,10 +64,10 @@ def show(ns: str, trace_id: str, last: int, render: Callable[[int], None], initi
         cols[4].button("Pause" if st.session_state.get(f"{ns}.playing") else "Play", key=f"{ns}.play",
                        icon=":material/pause:" if st.session_state.get(f"{ns}.playing") else ":material/play_arrow:",
                        on_click=_toggle_play, args=(ns, last), shortcut="P", width="stretch", type="primary")
-        slider_col, speed_col = st.columns([5, 1])
+        slider_col, speed_col = st.columns([3, 2])
         if last > 0:
             slider_col.slider("Event", 0, last, key=f"{ns}.pos", help="Drag to any point of the run.")
-        speed_col.selectbox("Play speed", list(SPEEDS), index=1, key=f"{ns}.speed")
+        speed_col.segmented_control("Play speed", list(SPEEDS), key=f"{ns}.speed", required=True, width="stretch")
         st.caption(LEGEND)
         position = st.session_state[f"{ns}.pos"]
         if on_position:
