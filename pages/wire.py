@@ -28,7 +28,7 @@ if current is None:
     st.info("**No run yet.** The inspector shows your current playground run. Run an experiment in the "
             "playground, or pick a scenario here and run it.", icon=":material/cable:")
     names = scenarios.available()
-    cols = st.columns([3, 1], vertical_alignment="bottom")
+    cols = st.columns([3, 2], vertical_alignment="bottom")
     name = cols[0].selectbox("Scenario", names, index=names.index("lost-ack") if "lost-ack" in names else 0,
                              key="wire.scenario")
     cols[1].button(f"Run it on {engine.backend_label(backend)}", key="wire.run", type="primary",
@@ -42,7 +42,7 @@ idem = "ON" if scenario.idempotent else "OFF"
 st.markdown(f"**Run:** `{scenario.name}` — {scenario.title} · idempotence **{idem}**")
 current_run.caption(result)
 if result.backend != backend:
-    cols = st.columns([3, 1], vertical_alignment="center")
+    cols = st.columns([3, 2], vertical_alignment="center")
     cols[0].info(f"The sidebar now says {engine.backend_label(backend)}; this run was made by "
                  f"{engine.backend_label(result.backend)}.", icon=":material/swap_horiz:")
     cols[1].button(f"Run it on {engine.backend_label(backend)}", key="wire.rerun", icon=":material/play_arrow:",

@@ -60,6 +60,23 @@ def test_lesson_text_avoids_the_seed_overclaim(lesson: Lesson):
             assert any(word in sentence for word in ("seed", "not", "single partition", "kip-854")), sentence
 
 
+@pytest.mark.parametrize("lesson", ALL, ids=IDS)
+def test_no_wrapped_line_turns_into_a_list_item(lesson: Lesson):
+    """A prose line wrapped before "+ 1" or "- 2" renders as a bullet in Markdown."""
+    for name, text in lesson.sections.items():
+        in_code = False
+        previous = ""
+        for line in text.splitlines():
+            if line.lstrip().startswith("```"):
+                in_code = not in_code
+            stripped = line.lstrip()
+            starts_item = stripped[:2] in ("+ ", "* ") or (stripped[:2] == "- " and stripped[2:3].isdigit())
+            continuing = previous.strip() and not previous.lstrip()[:2] in ("+ ", "- ", "* ")
+            assert in_code or not (starts_item and continuing and not previous.rstrip().endswith(":")), \
+                f"{lesson.slug} / {name}: {previous.strip()!r} then {line.strip()!r}"
+            previous = line
+
+
 def test_load_by_slug_stem_and_number():
     assert lessons.load("letters-get-lost").number == 1
     assert lessons.load("02-numbered-letters").slug == "numbered-letters"
