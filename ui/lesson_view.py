@@ -95,6 +95,8 @@ def show(lesson, backend: str) -> None:
     st.header("Analogy")
     _render(lesson, "Analogy")
     if simulated.trace is not None:
+        st.caption("The mail room of this lesson's experiment once its first letter is posted. What happens next is "
+                   "the experiment's question: you will step through it below.")
         run_views.mailroom(snapshot(simulated.trace, _analogy_moment(simulated.trace)), simulated.trace,
                            f"lesson{n}.analogy")
     st.header("Mechanism")
