@@ -13,15 +13,7 @@ navigation_mode.ensure()
 st.title("Playground")
 for notice in playground_form.load_from_url():
     st.warning(notice, icon=":material/link_off:")
-playground_form.keep_hidden_widget_values()
-spec = playground_form.read_widgets()
-problem = playground_form.check(spec)
-# Its label says what it holds; closed, it draws nothing (a quicker first paint).
-setup = st.expander(f"Set up the experiment: {playground_form.summary(spec)}", key="pg.setup",
-                    expanded=True, on_change="rerun", icon=":material/tune:")
-if setup.open:
-    with setup:
-        playground_form.show(problem)
+spec, problem = playground_form.setup()
 try:
     scenario = build(spec)
 except ScenarioError as exc:

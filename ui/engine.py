@@ -13,7 +13,6 @@ import streamlit as st
 
 from idemlab import backends, producer_config, scenarios
 from idemlab import lessons as lesson_module
-from idemlab.explain import explain as explain_trace
 from idemlab.model import Scenario, Trace
 from ui import live_run
 
@@ -119,9 +118,6 @@ def lessons_or_stop(page_title: str) -> list:
         st.stop()
     return found
 
-
-def explain(trace: Trace) -> list[str]:
-    return explain_trace(trace)
 
 
 def real_key(scenario: Scenario, backend: str) -> str:

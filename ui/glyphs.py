@@ -4,6 +4,7 @@ things by shape and colour as the plotly charts do.  Pure: meaning -> <img> mark
 from __future__ import annotations
 
 import base64
+from functools import cache
 
 from ui.palette import STYLE
 
@@ -29,6 +30,7 @@ _SHAPES = {
 }
 
 
+@cache
 def glyph(meaning: str) -> str:
     """The meaning's shape in its colour, as an image (st.html drops inline <svg>);
     decorative: the word travels in the text beside it."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from idemlab import lessons as lesson_module
+from idemlab.explain import explain
 from idemlab.model import PRODUCE_CALLED
 from idemlab.scenarios import ScenarioError
 from ui import backend_picker, cost_view, current_run, deeplink, engine, progress, run_views, step_controls
@@ -123,7 +124,7 @@ def show(lesson, backend: str) -> None:
     trace = result.trace
     current_run.caption(result)
     _feedback(lesson.prediction, prediction)
-    for sentence in engine.explain(trace):
+    for sentence in explain(trace):
         st.markdown(f"- {sentence}")
     step_controls.show(f"lesson{n}", engine.scenario_key(scenario) + result.backend, len(trace.events),
                        lambda pos: run_views.all_views(snapshot(trace, pos), trace, f"lesson{n}"))

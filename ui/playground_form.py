@@ -138,7 +138,8 @@ def summary(spec: PlaygroundSpec) -> str:
             f"{sends} messages · faults: `{faults}`")
 
 
-WIDGET_KEYS = ("pg.scenario", "pg.tab", "pg.idem", "pg.acks", *NUMBER_CONTROLS, "pg.steps", *(f"pg.fault.{n}" for n in range(1, FAULT_SLOTS + 1)),
+WIDGET_KEYS = ("pg.scenario", "pg.tab", "pg.idem", "pg.acks", *NUMBER_CONTROLS, "pg.steps",
+               *(f"pg.fault.{n}" for n in range(1, FAULT_SLOTS + 1)),
                "pg.delay_ms", "pg.random.rate", "pg.random.action", "pg.random.seed")
 
 
@@ -151,9 +152,19 @@ def keep_hidden_widget_values() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def check(spec: PlaygroundSpec) -> tuple[str, str] | None:
-    """(property, confluent-kafka's message) when the client would refuse this config."""
-    return engine.config_problem(spec.producer)
+def setup() -> tuple[PlaygroundSpec, tuple[str, str] | None]:
+    """The folding set-up section: returns the spec the widgets hold and, when the client
+    would refuse its config, (property, confluent-kafka's message).  Its label says what
+    it holds; closed, it draws nothing (a quicker first paint)."""
+    keep_hidden_widget_values()
+    spec = read_widgets()
+    problem = engine.config_problem(spec.producer)
+    box = st.expander(f"Set up the experiment: {summary(spec)}", key="pg.setup", expanded=True,
+                      on_change="rerun", icon=":material/tune:")
+    if box.open:
+        with box:
+            show(problem)
+    return spec, problem
 
 
 def show(problem: tuple[str, str] | None) -> None:
