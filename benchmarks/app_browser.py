@@ -31,13 +31,23 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PLAYGROUND_LINK = "playground?scenario=lost-ack&idem=0"
 PLAYGROUND_BARE = "playground"
 # The stored log: a short one is an HTML table (ui/html_table.py) with the check column.
-STORED_LOG = {PLAYGROUND_LINK: "table.idl-table:has-text('DUPLICATE of offset 1')",
-              PLAYGROUND_BARE: "table.idl-table:has-text('check')"}
+STORED_LOG = {
+    PLAYGROUND_LINK: "table.idl-table:has-text('DUPLICATE of offset 1')",
+    PLAYGROUND_BARE: "table.idl-table:has-text('check')",
+}
 
 
 def free_port() -> int:
@@ -61,11 +71,29 @@ st.html("<table><tr><th>check</th></tr><tr><td>ok</td></tr><tr><td>DUPLICATE of 
 
 def start_server(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - the server writes to it until stopped
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=root, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -132,14 +160,18 @@ def main() -> None:
                     wait_idle(page)
                     context.close()
                 load_a = os.getloadavg()
-                print(f"(a) /{path} -> stored-log table rendered: median {statistics.median(times):.2f} s "
-                      f"over {args.runs} fresh contexts (min {min(times):.2f}, max {max(times):.2f}; "
-                      f"target < 3 s); load average {load_a[0]:.2f} {load_a[1]:.2f} {load_a[2]:.2f}")
+                print(
+                    f"(a) /{path} -> stored-log table rendered: median {statistics.median(times):.2f} s "
+                    f"over {args.runs} fresh contexts (min {min(times):.2f}, max {max(times):.2f}; "
+                    f"target < 3 s); load average {load_a[0]:.2f} {load_a[1]:.2f} {load_a[2]:.2f}"
+                )
                 time.sleep(2)
 
             floor = floor_seconds(browser, args.runs)
-            print(f"(c) for scale, a one-line Streamlit app (title + small HTML table): median "
-                  f"{statistics.median(floor):.2f} s (min {min(floor):.2f}, max {max(floor):.2f})")
+            print(
+                f"(c) for scale, a one-line Streamlit app (title + small HTML table): median "
+                f"{statistics.median(floor):.2f} s (min {min(floor):.2f}, max {max(floor):.2f})"
+            )
 
             time.sleep(2)
             before = rss_mib(server.pid)
@@ -151,9 +183,11 @@ def main() -> None:
             time.sleep(3)  # let the server settle; the sessions stay open and idle
             after = rss_mib(server.pid)
             load_b = os.getloadavg()
-            print(f"(b) server RSS {before:.1f} MiB -> {after:.1f} MiB with {args.sessions} idle playground "
-                  f"sessions: {(after - before) / args.sessions:.2f} MiB per session; "
-                  f"load average {load_b[0]:.2f} {load_b[1]:.2f} {load_b[2]:.2f}")
+            print(
+                f"(b) server RSS {before:.1f} MiB -> {after:.1f} MiB with {args.sessions} idle playground "
+                f"sessions: {(after - before) / args.sessions:.2f} MiB per session; "
+                f"load average {load_b[0]:.2f} {load_b[1]:.2f} {load_b[2]:.2f}"
+            )
             for context in open_sessions:
                 context.close()
             browser.close()

@@ -18,9 +18,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from idemlab.kafka import launcher  # noqa: E402
-from idemlab.kafka.jars import kafka_classpath  # noqa: E402
-from idemlab.kafka.launcher import LocalCluster  # noqa: E402
+from idemlab.kafka import launcher
+from idemlab.kafka.jars import kafka_classpath
+from idemlab.kafka.launcher import LocalCluster
 
 
 def apply_variant(variant: str) -> None:
@@ -50,10 +50,8 @@ def main() -> None:
     time_start()  # warm-up, not measured: page cache, and the class-data archive if none yet
     samples = [time_start() for _ in range(args.runs)]
     load = os.getloadavg()[0]
-    print(f"runs: {', '.join(f'{s:.2f}' for s in samples)} s (load average {load:.1f}, "
-          f"{os.cpu_count()} cores)")
-    print(f"broker cold start ({args.variant}), median of {args.runs}: "
-          f"{statistics.median(samples):.2f} s")
+    print(f"runs: {', '.join(f'{s:.2f}' for s in samples)} s (load average {load:.1f}, {os.cpu_count()} cores)")
+    print(f"broker cold start ({args.variant}), median of {args.runs}: {statistics.median(samples):.2f} s")
 
 
 if __name__ == "__main__":

@@ -27,8 +27,13 @@ from idemlab.kafka.proxy import ProxyThread
 
 
 def produce_rate(bootstrap: str, topic: str, messages: int, size: int) -> float:
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
-                         "queue.buffering.max.messages": max(messages, 100000)})
+    producer = Producer(
+        {
+            "bootstrap.servers": bootstrap,
+            "enable.idempotence": True,
+            "queue.buffering.max.messages": max(messages, 100000),
+        }
+    )
     # Warm up: connections, producer id, metadata.
     producer.produce(topic, b"w")
     producer.flush(30)
@@ -53,6 +58,7 @@ def produce_rate(bootstrap: str, topic: str, messages: int, size: int) -> float:
 
 def produce_rate_in_child(bootstrap: str, topic: str, messages: int, size: int) -> float:
     from benchmarks.proxy_overhead import produce_rate as by_module_name  # picklable under -m
+
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
         return pool.apply(by_module_name, (bootstrap, topic, messages, size))
@@ -69,6 +75,7 @@ def cluster_bootstrap(bootstrap: str | None):
         yield {1: _host_port(bootstrap)}
         return
     from idemlab.kafka.launcher import LocalCluster
+
     with LocalCluster.start(brokers=1) as cluster:
         yield {node_id: ("127.0.0.1", status.port) for node_id, status in cluster.nodes.items()}
 
@@ -92,8 +99,10 @@ def main() -> None:
         with ProxyThread(upstreams, on_event=events.append) as proxy:
             direct, proxied, proxy_cpu = [], [], []
             for round_no in range(args.rounds):
-                for label, bootstrap, rates in (("direct", direct_bootstrap, direct),
-                                                ("proxied", proxy.bootstrap, proxied)):
+                for label, bootstrap, rates in (
+                    ("direct", direct_bootstrap, direct),
+                    ("proxied", proxy.bootstrap, proxied),
+                ):
                     topic = f"bench-{label}-{round_no}-{uuid.uuid4().hex[:8]}"
                     create_topic(direct_bootstrap, topic)
                     cpu_before = proxy.thread_cpu_seconds()
@@ -108,8 +117,10 @@ def main() -> None:
         print(f"ratio proxied/direct: {best_proxied / best_direct:.2f}   (target >= 0.8)")
         print(f"produce requests traced by the proxy: {requests}")
         per_message = min(proxy_cpu) / (args.messages + 1) * 1e6
-        print(f"proxy thread CPU per proxied round: {', '.join(f'{c:.2f}s' for c in proxy_cpu)}"
-              f"  (best {per_message:.1f} us/message)")
+        print(
+            f"proxy thread CPU per proxied round: {', '.join(f'{c:.2f}s' for c in proxy_cpu)}"
+            f"  (best {per_message:.1f} us/message)"
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from idemlab.kafka.runner import run_on_kafka
 
 def lost_ack_seconds(runs: int = 5) -> list[float]:
     scenario = scenarios.apply_overrides(scenarios.load("lost-ack"), [("enable.idempotence", True)])
-    run_on_kafka(scenario, "local")   # warm-up: the first InitProducerId after start is refused once
+    run_on_kafka(scenario, "local")  # warm-up: the first InitProducerId after start is refused once
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -43,11 +43,15 @@ def main() -> None:
     with LocalCluster.start(broker_config=clusters.SHARED_BROKER_CONFIG) as cluster:
         clusters.SHARED.use(cluster)
         times = lost_ack_seconds()
-        print(f"(b) lost-ack scenario on the real broker, end to end: median {statistics.median(times):.2f} s "
-              f"(min {min(times):.2f}, max {max(times):.2f}, {len(times)} runs)")
+        print(
+            f"(b) lost-ack scenario on the real broker, end to end: median {statistics.median(times):.2f} s "
+            f"(min {min(times):.2f}, max {max(times):.2f}, {len(times)} runs)"
+        )
         cost = compare(cluster.bootstrap, args.messages, args.size, rounds=3)
-        print(f"(d) {args.messages} x {args.size} B, best of 3: idempotence off {cost['off_per_s']:,.0f} msg/s, "
-              f"on {cost['on_per_s']:,.0f} msg/s, ratio on/off {cost['ratio']:.2f}")
+        print(
+            f"(d) {args.messages} x {args.size} B, best of 3: idempotence off {cost['off_per_s']:,.0f} msg/s, "
+            f"on {cost['on_per_s']:,.0f} msg/s, ratio on/off {cost['ratio']:.2f}"
+        )
         clusters.SHARED.use(None)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 

@@ -17,13 +17,17 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from idemlab import scenarios, sim  # noqa: E402
-from idemlab.outcome import summarize  # noqa: E402
+from idemlab import scenarios, sim
+from idemlab.outcome import summarize
 
 # 5 % of produce requests hit a fault, spread over the four kinds that cause retries.
-FAULTS = [{"request": "produce", "probability": 0.0125, "seed": seed, "action": action, **extra}
-          for seed, (action, extra) in enumerate([("drop_response", {}), ("drop_request", {}), ("disconnect", {}),
-                                                  ("error", {"error": "NOT_ENOUGH_REPLICAS"})], start=11)]
+FAULTS = [
+    {"request": "produce", "probability": 0.0125, "seed": seed, "action": action, **extra}
+    for seed, (action, extra) in enumerate(
+        [("drop_response", {}), ("drop_request", {}), ("disconnect", {}), ("error", {"error": "NOT_ENOUGH_REPLICAS"})],
+        start=11,
+    )
+]
 
 
 def bulk_scenario(messages: int, idempotent: bool, per_step: int = 1000):
@@ -31,10 +35,17 @@ def bulk_scenario(messages: int, idempotent: bool, per_step: int = 1000):
     for start in range(0, messages, per_step):
         steps.append({"send": [f"v{i}" for i in range(start, min(start + per_step, messages))]})
         steps.append({"wait_ms": 10})
-    data = {"title": "bulk", "partitions": 3,
-            "producer": {"enable.idempotence": idempotent, "batch.num.messages": 100,
-                         "max.in.flight.requests.per.connection": 5},
-            "step": steps, "fault": FAULTS}
+    data = {
+        "title": "bulk",
+        "partitions": 3,
+        "producer": {
+            "enable.idempotence": idempotent,
+            "batch.num.messages": 100,
+            "max.in.flight.requests.per.connection": 5,
+        },
+        "step": steps,
+        "fault": FAULTS,
+    }
     return scenarios.from_dict(data, source="<benchmark>")
 
 
@@ -78,18 +89,25 @@ def main() -> None:
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     for idempotent in (True, False):
         rate, sentence = throughput(args.messages, idempotent)
-        print(f"{args.messages} messages, 5% faulty requests, idempotence {'on ' if idempotent else 'off'}: "
-              f"{rate:,.0f} simulated messages/s  ({sentence})")
+        print(
+            f"{args.messages} messages, 5% faulty requests, idempotence {'on ' if idempotent else 'off'}: "
+            f"{rate:,.0f} simulated messages/s  ({sentence})"
+        )
     if args.big:
         started = time.perf_counter()
-        out = subprocess.run([sys.executable, __file__, "--child", str(args.big)], capture_output=True, text=True,
-                             check=True).stdout.split()
-        print(f"{args.big} messages, idempotence on, per-message events left out: {float(out[2]):.0f} MB "
-              f"peak RSS ({out[0]} stored, {out[1]} request-level events, {time.perf_counter() - started:.1f} s)")
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(args.big)], capture_output=True, text=True, check=True
+        ).stdout.split()
+        print(
+            f"{args.big} messages, idempotence on, per-message events left out: {float(out[2]):.0f} MB "
+            f"peak RSS ({out[0]} stored, {out[1]} request-level events, {time.perf_counter() - started:.1f} s)"
+        )
     timings = lesson_timings()
     worst = max(timings, key=timings.get)
-    print(f"lesson scenarios: slowest {worst} {timings[worst]:.1f} ms (max of 20 runs); "
-          f"median of maxima {statistics.median(timings.values()):.1f} ms")
+    print(
+        f"lesson scenarios: slowest {worst} {timings[worst]:.1f} ms (max of 20 runs); "
+        f"median of maxima {statistics.median(timings.values()):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

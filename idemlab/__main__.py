@@ -27,8 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a scenario and print what happened")
     run.add_argument("scenario", help="a name from lessons/scenarios or a path to a .toml file")
     run.add_argument("--backend", default=backends.SIM, help="sim (default), local, or kafka://HOST:PORT")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a producer property (enable.idempotence=false) or a scenario value (nth=3)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a producer property (enable.idempotence=false) or a scenario value (nth=3)",
+    )
     run.add_argument("--seed", type=int, help="seed for random faults (same seed, same run)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--trace", action="store_true", help="include every event")
@@ -55,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "broker":
         from idemlab.kafka.cli import run_broker_command
+
         return run_broker_command(args)
     return _run(args)
 
@@ -70,8 +77,9 @@ def _run(args: argparse.Namespace) -> int:
         overrides = [scenarios.parse_override(text) for text in args.overrides]
         if args.seed is not None:
             overrides.append(("seed", args.seed))
-            overrides += [(f"fault.{i}.seed", args.seed) for i, f in enumerate(scenario.faults, 1)
-                          if f.probability is not None]
+            overrides += [
+                (f"fault.{i}.seed", args.seed) for i, f in enumerate(scenario.faults, 1) if f.probability is not None
+            ]
         if overrides:
             scenario = scenarios.apply_overrides(scenario, overrides)
         backend = backends.check_name(args.backend)
@@ -109,5 +117,5 @@ def _read_client_config(path: str) -> dict[str, str]:
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except BrokenPipeError:      # e.g. piped into `head`
+    except BrokenPipeError:  # e.g. piped into `head`
         sys.exit(0)

@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from idemlab.model import Event, Scenario, Trace
 
@@ -24,7 +25,7 @@ def check_name(backend: str) -> str:
     if backend in (SIM, LOCAL):
         return backend
     if backend.startswith(KAFKA_PREFIX):
-        address = backend[len(KAFKA_PREFIX):]
+        address = backend[len(KAFKA_PREFIX) :]
         hosts = [h for h in address.split(",") if h]
         if hosts and all(_host_port_ok(h) for h in hosts):
             return backend
@@ -37,11 +38,17 @@ def _host_port_ok(host_port: str) -> bool:
     return bool(host) and port.isdigit() and 0 < int(port) < 65536
 
 
-def run(scenario: Scenario, backend: str = SIM, *, on_event: Callable[[Event], None] | None = None,
-        client_config: Mapping[str, Any] | None = None) -> Trace:
+def run(
+    scenario: Scenario,
+    backend: str = SIM,
+    *,
+    on_event: Callable[[Event], None] | None = None,
+    client_config: Mapping[str, Any] | None = None,
+) -> Trace:
     backend = check_name(backend)
     if backend == SIM:
         from idemlab.sim import run as run_sim
+
         trace = run_sim(scenario)
         if on_event:
             for event in trace.events:

@@ -18,8 +18,10 @@ JAVA_NAMES: dict[str, tuple[str, str] | None] = {
     "request.required.acks": ("ACKS_CONFIG", "acks"),
     "retries": ("RETRIES_CONFIG", "retries"),
     "message.send.max.retries": ("RETRIES_CONFIG", "retries"),
-    "max.in.flight.requests.per.connection": ("MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_CONFIG",
-                                              "max.in.flight.requests.per.connection"),
+    "max.in.flight.requests.per.connection": (
+        "MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_CONFIG",
+        "max.in.flight.requests.per.connection",
+    ),
     "max.in.flight": ("MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_CONFIG", "max.in.flight.requests.per.connection"),
     "linger.ms": ("LINGER_MS_CONFIG", "linger.ms"),
     "queue.buffering.max.ms": ("LINGER_MS_CONFIG", "linger.ms"),
@@ -51,10 +53,15 @@ def _py_literal(value: Any) -> str:
 def python_producer(scenario: Scenario, bootstrap: str = "localhost:9092", topic: str = TOPIC) -> str:
     conf = {"bootstrap.servers": bootstrap, **dict(scenario.producer)}
     conf_lines = "\n".join(f"    {key!r}: {_py_literal(value)}," for key, value in conf.items())
-    sends = "\n".join(
-        f"producer.produce({topic!r}, key={key!r}, value={value!r}, on_delivery=on_delivery)"
-        if key is not None else f"producer.produce({topic!r}, value={value!r}, on_delivery=on_delivery)"
-        for key, value in messages_of(scenario)) or "# (this scenario sends no messages)"
+    sends = (
+        "\n".join(
+            f"producer.produce({topic!r}, key={key!r}, value={value!r}, on_delivery=on_delivery)"
+            if key is not None
+            else f"producer.produce({topic!r}, value={value!r}, on_delivery=on_delivery)"
+            for key, value in messages_of(scenario)
+        )
+        or "# (this scenario sends no messages)"
+    )
     return f'''"""{scenario.title} — producer code equivalent to the lab's configuration."""
 from confluent_kafka import Producer
 
@@ -99,7 +106,9 @@ def java_producer(scenario: Scenario, bootstrap: str = "localhost:9092", topic: 
             props.append(f'        props.put("{java[1]}", {_java_value(value)});')
     sends = "\n".join(
         f'            producer.send(new ProducerRecord<>("{topic}", {("null" if key is None else chr(34) + key + chr(34))}, '
-        f'"{value}"), callback);' for key, value in messages_of(scenario))
+        f'"{value}"), callback);'
+        for key, value in messages_of(scenario)
+    )
     body = "\n".join(props + notes)
     return f'''import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -11,10 +11,27 @@ from __future__ import annotations
 from typing import Any
 
 from idemlab.model import (
-    APPENDED, BROKER_ACTION, BROKER_DECISION, DELAY, DISCONNECT, DROP_REQUEST, DROP_RESPONSE,
-    DUPLICATE, EPOCH_BUMP, ERROR, FATAL_ERROR, FAULT_INJECTED, NO_PRODUCER_ID,
-    PRODUCE, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED, PRODUCER_RESTART, REJECTED, REQUEST_SENT,
-    Event, Trace,
+    APPENDED,
+    BROKER_ACTION,
+    BROKER_DECISION,
+    DELAY,
+    DISCONNECT,
+    DROP_REQUEST,
+    DROP_RESPONSE,
+    DUPLICATE,
+    EPOCH_BUMP,
+    ERROR,
+    FATAL_ERROR,
+    FAULT_INJECTED,
+    NO_PRODUCER_ID,
+    PRODUCE,
+    PRODUCE_REFUSED,
+    PRODUCER_ID_ASSIGNED,
+    PRODUCER_RESTART,
+    REJECTED,
+    REQUEST_SENT,
+    Event,
+    Trace,
 )
 
 MAX_SENTENCES = 8
@@ -64,8 +81,17 @@ class _Story:
         return len(self.events)
 
     def tell(self) -> list[tuple[float, int, str]]:
-        for step in (self.setup, self.requests, self.epoch_bumps, self.restarts, self.broker_actions,
-                     self.refusals, self.fatal, self.run_error, self.result):
+        for step in (
+            self.setup,
+            self.requests,
+            self.epoch_bumps,
+            self.restarts,
+            self.broker_actions,
+            self.refusals,
+            self.fatal,
+            self.run_error,
+            self.result,
+        ):
             try:
                 step()
             except Exception:  # noqa: BLE001 - skip the part we cannot read
@@ -79,15 +105,21 @@ class _Story:
         if assigned:
             first = assigned[0]
             self.at = self._index(first)
-            self.say(_SETUP, f"The producer registered with the post office and got sender number "
-                             f"{first.get('producer_id')} (producer id {first.get('producer_id')}, "
-                             f"epoch {first.get('producer_epoch', 0)}), so every letter carried it "
-                             "together with a sequence number per partition.")
+            self.say(
+                _SETUP,
+                f"The producer registered with the post office and got sender number "
+                f"{first.get('producer_id')} (producer id {first.get('producer_id')}, "
+                f"epoch {first.get('producer_epoch', 0)}), so every letter carried it "
+                "together with a sequence number per partition.",
+            )
         elif produce_requests and all(_no_pid(e.get("producer_id")) for e in produce_requests):
             self.at = self._index(produce_requests[0]) - 0.5
-            self.say(_SETUP, "Idempotence was off, so the letters carried no sender number and no "
-                             "sequence number (producer id -1), and the post office had nothing to "
-                             "recognise a resent letter by.")
+            self.say(
+                _SETUP,
+                "Idempotence was off, so the letters carried no sender number and no "
+                "sequence number (producer id -1), and the post office had nothing to "
+                "recognise a resent letter by.",
+            )
 
     # ---- each produce request, its fault, and what the broker did ---------------------
     def _produce_requests(self) -> list[Event]:
@@ -104,16 +136,21 @@ class _Story:
             for a in faulted:
                 kinds[_fault_words(a["fault"])] = kinds.get(_fault_words(a["fault"]), 0) + 1
             summary = ", ".join(f"{n} × {k}" for k, n in kinds.items())
-            self.say(_FAULT + 1, f"{len(faulted)} requests met a fault on the way ({summary}); "
-                                 "the first few are described here.")
+            self.say(
+                _FAULT + 1,
+                f"{len(faulted)} requests met a fault on the way ({summary}); the first few are described here.",
+            )
         retry_sentences = 0
         delays = [a for a in detailed_faults if a["fault"].get("action") == DELAY]
         if len(delays) > 1:  # one sentence for a run of held-up receipts
             self.at = self._index(delays[0]["request"])
             numbers = ", ".join(str(a["request"].get("request_no")) for a in delays)
             letters = ", ".join(_values(a["request"]) for a in delays)
-            self.say(_FAULT - 2, f"The receipts for requests {numbers} ({letters}) were held up "
-                                 f"(delayed produce responses, {delays[0]['fault'].get('delay_ms')} ms).")
+            self.say(
+                _FAULT - 2,
+                f"The receipts for requests {numbers} ({letters}) were held up "
+                f"(delayed produce responses, {delays[0]['fault'].get('delay_ms')} ms).",
+            )
             detailed_faults = [a for a in detailed_faults if a not in delays]
             skip_faults = {id(a["fault"]) for a in delays}
         else:
@@ -145,17 +182,24 @@ class _Story:
         for n, (i, request) in enumerate(requests):
             number = request.get("request_no")
             end = len(self.events)
-            for j, later in requests[n + 1:]:
+            for j, later in requests[n + 1 :]:
                 if later.get("request_no") == number:
                     end = j
                     break
-            window = self.events[i + 1:end]
-            decision = next((e for e in window if e.kind == BROKER_DECISION
-                             and e.get("request_no") == number), None)
-            fault = next((e for e in window if e.kind == FAULT_INJECTED and e.get("request_no") == number
-                          and e.get("api", PRODUCE) in (PRODUCE, None)), None)
+            window = self.events[i + 1 : end]
+            decision = next((e for e in window if e.kind == BROKER_DECISION and e.get("request_no") == number), None)
+            fault = next(
+                (
+                    e
+                    for e in window
+                    if e.kind == FAULT_INJECTED
+                    and e.get("request_no") == number
+                    and e.get("api", PRODUCE) in (PRODUCE, None)
+                ),
+                None,
+            )
             if fault is None:  # a fault recorded just before the request it hits
-                for e in reversed(self.events[max(0, i - 3):i]):
+                for e in reversed(self.events[max(0, i - 3) : i]):
                     if e.kind == FAULT_INJECTED and e.get("request_no") == number:
                         fault = e
                         break
@@ -166,67 +210,101 @@ class _Story:
         action = fault.get("action")
         if action == DROP_RESPONSE:
             if decision is not None and decision.get("result") == APPENDED:
-                self.say(_FAULT, f"The post office shelved {label} at offset {decision.get('base_offset')}, "
-                                 "but its receipt was lost on the way back (the produce response never "
-                                 "arrived), so the producer could not know it was stored.")
+                self.say(
+                    _FAULT,
+                    f"The post office shelved {label} at offset {decision.get('base_offset')}, "
+                    "but its receipt was lost on the way back (the produce response never "
+                    "arrived), so the producer could not know it was stored.",
+                )
             elif decision is not None and decision.get("result") == DUPLICATE:
-                self.say(_FAULT, f"The post office recognised {label} as already shelved at offset "
-                                 f"{decision.get('base_offset')}, but that receipt was lost too.")
+                self.say(
+                    _FAULT,
+                    f"The post office recognised {label} as already shelved at offset "
+                    f"{decision.get('base_offset')}, but that receipt was lost too.",
+                )
             else:
-                self.say(_FAULT, f"The receipt for {label} was lost on the way back (the produce "
-                                 "response never arrived).")
+                self.say(
+                    _FAULT, f"The receipt for {label} was lost on the way back (the produce response never arrived)."
+                )
         elif action == DROP_REQUEST:
-            self.say(_FAULT, f"{_cap(label)} was lost on the way to the post office: the broker never "
-                             "saw it, so nothing was stored and the producer had to send it again.")
+            self.say(
+                _FAULT,
+                f"{_cap(label)} was lost on the way to the post office: the broker never "
+                "saw it, so nothing was stored and the producer had to send it again.",
+            )
         elif action == ERROR:
             error = fault.get("error") or (decision.get("error") if decision else None) or "an error"
-            self.say(_FAULT, f"The post office refused {label} with {error}; "
-                             f"{_error_consequence(error, decision)}")
+            self.say(_FAULT, f"The post office refused {label} with {error}; {_error_consequence(error, decision)}")
         elif action == DELAY:
-            self.say(_FAULT, f"The receipt for {label} was held up for {fault.get('delay_ms')} ms "
-                             "(a delayed produce response).")
+            self.say(
+                _FAULT,
+                f"The receipt for {label} was held up for {fault.get('delay_ms')} ms (a delayed produce response).",
+            )
         elif action == DISCONNECT:
-            self.say(_FAULT, f"The line to the post office broke while {label} was under way "
-                             "(the connection closed); requests in flight on it are retried.")
+            self.say(
+                _FAULT,
+                f"The line to the post office broke while {label} was under way "
+                "(the connection closed); requests in flight on it are retried.",
+            )
 
     def _retry_sentence(self, request: Event, decision: Event, earlier: dict[str, Any]) -> bool:
         result = decision.get("result")
         first = earlier["request"]
         values = _values(request)
-        same_identity = (not _no_pid(request.get("producer_id"))
-                         and request.get("producer_id") == first.get("producer_id")
-                         and request.get("producer_epoch") == first.get("producer_epoch")
-                         and request.get("base_sequence") == first.get("base_sequence"))
+        same_identity = (
+            not _no_pid(request.get("producer_id"))
+            and request.get("producer_id") == first.get("producer_id")
+            and request.get("producer_epoch") == first.get("producer_epoch")
+            and request.get("base_sequence") == first.get("base_sequence")
+        )
         if result == DUPLICATE:
-            self.say(_RETRY, f"The producer sent {values} again with the same PID, epoch and sequence "
-                             f"({_identity(request)}); the post office found it in its notebook "
-                             "of recent batches (the last 5 per sender) and answered with the original offset "
-                             f"{decision.get('base_offset')} without storing it again.")
+            self.say(
+                _RETRY,
+                f"The producer sent {values} again with the same PID, epoch and sequence "
+                f"({_identity(request)}); the post office found it in its notebook "
+                "of recent batches (the last 5 per sender) and answered with the original offset "
+                f"{decision.get('base_offset')} without storing it again.",
+            )
             return True
         if result == APPENDED:
             if not earlier.get("stored"):
-                self.say(_RETRY, f"The producer sent {values} again ({_identity(request)}), and this time "
-                                 f"the post office stored it, at offset {decision.get('base_offset')}.")
+                self.say(
+                    _RETRY,
+                    f"The producer sent {values} again ({_identity(request)}), and this time "
+                    f"the post office stored it, at offset {decision.get('base_offset')}.",
+                )
             elif _no_pid(request.get("producer_id")):
-                self.say(_RETRY, f"The producer sent {values} again; without idempotence the retry "
-                                 "carried no producer id, so the post office could not recognise it and "
-                                 f"stored {values} again at offset {decision.get('base_offset')}.")
+                self.say(
+                    _RETRY,
+                    f"The producer sent {values} again; without idempotence the retry "
+                    "carried no producer id, so the post office could not recognise it and "
+                    f"stored {values} again at offset {decision.get('base_offset')}.",
+                )
             elif same_identity:
-                self.say(_RETRY, f"The producer sent {values} again with the same numbers ({_identity(request)}), "
-                                 "but the post office no longer remembered this sender (its producer state "
-                                 "had expired or been lost), so it stored "
-                                 f"{values} again at offset {decision.get('base_offset')}.")
+                self.say(
+                    _RETRY,
+                    f"The producer sent {values} again with the same numbers ({_identity(request)}), "
+                    "but the post office no longer remembered this sender (its producer state "
+                    "had expired or been lost), so it stored "
+                    f"{values} again at offset {decision.get('base_offset')}.",
+                )
             else:
-                self.say(_RETRY, f"The producer sent {values} again under new numbers "
-                                 f"({_identity(request)}), and the post office stored it at offset "
-                                 f"{decision.get('base_offset')}.")
+                self.say(
+                    _RETRY,
+                    f"The producer sent {values} again under new numbers "
+                    f"({_identity(request)}), and the post office stored it at offset "
+                    f"{decision.get('base_offset')}.",
+                )
             return True
         if result == REJECTED:
             error = str(decision.get("error") or "")
             if "OUT_OF_ORDER" in error and same_identity:
-                self.say(_REJECT, f"The post office refused the retry of {values} ({_identity(request)}) "
-                                  f"with {error}: that batch is not in its notebook and is not the "
-                                  "next number in line. Nothing was stored.")
+                self.say(
+                    _REJECT,
+                    f"The post office refused the retry of {values} ({_identity(request)}) "
+                    f"with {error}: that batch is not in its notebook and is not the "
+                    "next number in line. Nothing was stored.",
+                )
             else:
                 self._rejection_sentence(request, decision, f"the retry of {values}")
             return True
@@ -235,15 +313,20 @@ class _Story:
     def _rejection_sentence(self, request: Event, decision: Event, label: str) -> None:
         error = str(decision.get("error") or "an error")
         if "OUT_OF_ORDER" in error:
-            self.say(_REJECT, f"The post office refused {label} with {error}: it only shelves the next "
-                              "number in line from a sender, and this number was not it (an earlier "
-                              "letter was missing, or the batch is not in its notebook). Nothing was stored.")
+            self.say(
+                _REJECT,
+                f"The post office refused {label} with {error}: it only shelves the next "
+                "number in line from a sender, and this number was not it (an earlier "
+                "letter was missing, or the batch is not in its notebook). Nothing was stored.",
+            )
         elif "INVALID_PRODUCER_EPOCH" in error:
-            self.say(_REJECT, f"The post office refused {label} with INVALID_PRODUCER_EPOCH: it carried an "
-                              "older epoch than the sender's latest. Nothing was stored.")
+            self.say(
+                _REJECT,
+                f"The post office refused {label} with INVALID_PRODUCER_EPOCH: it carried an "
+                "older epoch than the sender's latest. Nothing was stored.",
+            )
         else:
-            self.say(_REJECT, f"The post office refused {label} with {error}; "
-                              f"{_error_consequence(error, decision)}")
+            self.say(_REJECT, f"The post office refused {label} with {error}; {_error_consequence(error, decision)}")
 
     # ---- producer-side events --------------------------------------------------------
     def epoch_bumps(self) -> None:
@@ -252,10 +335,13 @@ class _Story:
             self.at = self._index(bump)
             reason = bump.get("reason")
             because = f" ({reason})" if reason else ""
-            self.say(_BUMP, f"The producer waited for its requests in flight to finish, then bumped its "
-                            f"epoch from {bump.get('from_epoch')} to {bump.get('to_epoch')}{because}: same "
-                            f"sender number (PID {bump.get('producer_id')}), a fresh page in the notebook, "
-                            "and its letters restart at sequence 0.")
+            self.say(
+                _BUMP,
+                f"The producer waited for its requests in flight to finish, then bumped its "
+                f"epoch from {bump.get('from_epoch')} to {bump.get('to_epoch')}{because}: same "
+                f"sender number (PID {bump.get('producer_id')}), a fresh page in the notebook, "
+                "and its letters restart at sequence 0.",
+            )
         if len(bumps) > 2:
             self.at = self._index(bumps[2])
             self.say(_BUMP, f"In all the producer bumped its epoch {len(bumps)} times.")
@@ -265,15 +351,19 @@ class _Story:
         for index in restarts[:2]:
             self.at = index
             old = self.events[index].get("old_producer_id")
-            new = next((e for e in self.events[index + 1:] if e.kind == PRODUCER_ID_ASSIGNED), None)
+            new = next((e for e in self.events[index + 1 :] if e.kind == PRODUCER_ID_ASSIGNED), None)
             text = "The application closed its producer and created a new one"
             if new is not None:
-                text += (f", which registered as a new sender: PID {new.get('producer_id')}, epoch "
-                         f"{new.get('producer_epoch', 0)}")
+                text += (
+                    f", which registered as a new sender: PID {new.get('producer_id')}, epoch "
+                    f"{new.get('producer_epoch', 0)}"
+                )
                 if old is not None and not _no_pid(old):
                     text += f" instead of PID {old}"
-            text += (". The post office cannot link the new sender's letters to the old ones, so "
-                     "anything sent again is a new record to it.")
+            text += (
+                ". The post office cannot link the new sender's letters to the old ones, so "
+                "anything sent again is a new record to it."
+            )
             self.say(_RESTART, text)
 
     def broker_actions(self) -> None:
@@ -288,34 +378,40 @@ class _Story:
             name = f"post office {broker}" if broker is not None else "the post office"
             text = None
             if action == "stop":
-                text = (f"{_cap(name)} closed cleanly (broker {broker} shut down); a clean shutdown "
-                        "writes a producer snapshot, which holds only the last batch per sender.")
+                text = (
+                    f"{_cap(name)} closed cleanly (broker {broker} shut down); a clean shutdown "
+                    "writes a producer snapshot, which holds only the last batch per sender."
+                )
             elif action == "kill":
                 text = f"{_cap(name)} was shut down abruptly (broker {broker} killed)."
                 if self._later_request_elsewhere(index, broker):
-                    text += (" Another post office took over the shelf (a new partition leader); it "
-                             "keeps the notebook entries of every batch that was replicated to it.")
+                    text += (
+                        " Another post office took over the shelf (a new partition leader); it "
+                        "keeps the notebook entries of every batch that was replicated to it."
+                    )
             elif action == "start":
                 before = last.get(broker)
                 if before == "kill":
-                    text = (f"{_cap(name)} opened again after recovering its shelves; its notebook holds "
-                            "only the last batch per sender (as a real Kafka 4.4 broker does after SIGKILL).")
+                    text = (
+                        f"{_cap(name)} opened again after recovering its shelves; its notebook holds "
+                        "only the last batch per sender (as a real Kafka 4.4 broker does after SIGKILL)."
+                    )
                 elif before == "stop":
-                    text = (f"{_cap(name)} opened again with only what its snapshot held: the last "
-                            "batch per sender.")
+                    text = f"{_cap(name)} opened again with only what its snapshot held: the last batch per sender."
                 else:
                     text = f"{_cap(name)} opened again (broker {broker} started)."
             elif action == "leader_change":
-                text = ("Another post office took over the shelf (leader change); it keeps the notebook "
-                        "entries of every batch that was replicated to it.")
+                text = (
+                    "Another post office took over the shelf (leader change); it keeps the notebook "
+                    "entries of every batch that was replicated to it."
+                )
             last[broker] = action
             if text:
                 self.say(_BROKER, text)
                 told += 1
 
     def _later_request_elsewhere(self, index: int, broker: Any) -> bool:
-        return any(e.kind == REQUEST_SENT and e.get("broker") not in (None, broker)
-                   for e in self.events[index + 1:])
+        return any(e.kind == REQUEST_SENT and e.get("broker") not in (None, broker) for e in self.events[index + 1 :])
 
     def refusals(self) -> None:
         refused = [e for e in self.events if e.kind == PRODUCE_REFUSED]
@@ -325,8 +421,11 @@ class _Story:
             error = first.get("error") or "an error"
             shown = ", ".join(str(e.get("value")) for e in refused[:3] if e.get("value") is not None)
             what = shown or _count(len(refused), "message")
-            why = (" after a fatal error, produce() fails at once" if error == "_FATAL"
-                   else f" {_first_line(first.get('message') or '')}".rstrip())
+            why = (
+                " after a fatal error, produce() fails at once"
+                if error == "_FATAL"
+                else f" {_first_line(first.get('message') or '')}".rstrip()
+            )
             self.say(_FATAL, f"The producer would not take {what} ({error}):{why}.")
 
     def fatal(self) -> None:
@@ -338,10 +437,13 @@ class _Story:
         self.at = self._index(event) if event is not None else len(self.events)
         name = f" ({error})" if error else ""
         detail = f": {_first_line(message)}" if message else ""
-        self.say(_FATAL, f"The producer stopped with a fatal error{name}{detail}. It refuses new "
-                         "messages; the application must create a new producer (a new sender number) "
-                         "and decide itself which messages to send again, knowing that some reported "
-                         "as failed may be stored.")
+        self.say(
+            _FATAL,
+            f"The producer stopped with a fatal error{name}{detail}. It refuses new "
+            "messages; the application must create a new producer (a new sender number) "
+            "and decide itself which messages to send again, knowing that some reported "
+            "as failed may be stored.",
+        )
 
     def run_error(self) -> None:
         error = getattr(self.trace, "run_error", None)
@@ -349,8 +451,11 @@ class _Story:
             return
         self.at = len(self.events)
         if "Failed to create producer" in str(error):
-            self.say(_FATAL, f"The counter clerk refused the registration: the producer was never created "
-                             f"({_first_line(error)}). Nothing was sent and nothing was stored.")
+            self.say(
+                _FATAL,
+                f"The counter clerk refused the registration: the producer was never created "
+                f"({_first_line(error)}). Nothing was sent and nothing was stored.",
+            )
         else:
             self.say(_FATAL, f"The run stopped early: {_first_line(error)}.")
 
@@ -367,24 +472,35 @@ class _Story:
         values = {d.msg: d.value for d in self.trace.deliveries}
         for msg in outcome.duplicate_msgs[:2]:
             offsets = ", ".join(str(r.offset) for r in by_msg.get(msg, []))
-            self.say(_RESULT, f"{values.get(msg, f'message {msg}')} is on the shelf "
-                              f"{len(by_msg.get(msg, []))} times (offsets {offsets}): a duplicate.")
+            self.say(
+                _RESULT,
+                f"{values.get(msg, f'message {msg}')} is on the shelf "
+                f"{len(by_msg.get(msg, []))} times (offsets {offsets}): a duplicate.",
+            )
         for msg in outcome.reordered_msgs[:2]:
             record = by_msg.get(msg, [None])[0]
             where = f" (offset {record.offset})" if record is not None else ""
-            self.say(_RESULT, f"{values.get(msg, f'message {msg}')} was shelved after a letter that was "
-                              f"sent later{where}: the order changed.")
+            self.say(
+                _RESULT,
+                f"{values.get(msg, f'message {msg}')} was shelved after a letter that was "
+                f"sent later{where}: the order changed.",
+            )
         reports = {d.msg: d for d in self.trace.deliveries}
         for msg in outcome.failed_but_stored[:2]:
             report = reports.get(msg)
             record = by_msg.get(msg, [None])[0]
             where = f" at offset {record.offset}" if record is not None else ""
             error = report.error if report is not None else "an error"
-            self.say(_RESULT, f"{values.get(msg, f'message {msg}')} was reported as failed ({error}) but "
-                              f"it is stored{where}: failed does not mean absent.")
+            self.say(
+                _RESULT,
+                f"{values.get(msg, f'message {msg}')} was reported as failed ({error}) but "
+                f"it is stored{where}: failed does not mean absent.",
+            )
         for msg in outcome.delivered_but_not_stored[:2]:
-            self.say(_RESULT, f"{values.get(msg, f'message {msg}')} was reported delivered but is not "
-                              "in the log: it was lost.")
+            self.say(
+                _RESULT,
+                f"{values.get(msg, f'message {msg}')} was reported delivered but is not in the log: it was lost.",
+            )
         lost_unreported = [m for m in outcome.lost_msgs if m not in outcome.delivered_but_not_stored][:2]
         for msg in lost_unreported:
             report = reports.get(msg)
@@ -392,19 +508,31 @@ class _Story:
             self.say(_RESULT - 1, f"{values.get(msg, f'message {msg}')} is not in the log{error}.")
         if outcome.resent_values:
             shown = ", ".join(outcome.resent_values[:4])
-            stored_twice = [v for v in outcome.resent_values
-                            if sum(1 for r in records if r.value == v) > 1]
-            tail = (" and the broker stored each send as a separate record" if stored_twice
-                    else "")
-            self.say(_RESULT, f"The application itself sent {shown} more than once{tail}: "
-                              "idempotence does not deduplicate application re-sends.")
-        if (outcome.sent and records and not outcome.duplicates and not outcome.lost
-                and not outcome.reordered and not outcome.failed_but_stored and not outcome.resent_values):
-            self.say(_RESULT, f"Every one of the {_count(outcome.sent, 'letter')} is on the shelf exactly "
-                              "once, in the order it was sent.")
+            stored_twice = [v for v in outcome.resent_values if sum(1 for r in records if r.value == v) > 1]
+            tail = " and the broker stored each send as a separate record" if stored_twice else ""
+            self.say(
+                _RESULT,
+                f"The application itself sent {shown} more than once{tail}: "
+                "idempotence does not deduplicate application re-sends.",
+            )
+        if (
+            outcome.sent
+            and records
+            and not outcome.duplicates
+            and not outcome.lost
+            and not outcome.reordered
+            and not outcome.failed_but_stored
+            and not outcome.resent_values
+        ):
+            self.say(
+                _RESULT,
+                f"Every one of the {_count(outcome.sent, 'letter')} is on the shelf exactly "
+                "once, in the order it was sent.",
+            )
 
 
 # ---- helpers --------------------------------------------------------------------------
+
 
 def _no_pid(value: Any) -> bool:
     return value is None or value == NO_PRODUCER_ID
@@ -449,8 +577,9 @@ def _fault_words(fault: Event) -> str:
     action = fault.get("action")
     if action == ERROR:
         return f"error {fault.get('error')}"
-    return {DROP_RESPONSE: "lost receipt", DROP_REQUEST: "lost request", DELAY: "delay",
-            DISCONNECT: "disconnect"}.get(str(action), str(action))
+    return {DROP_RESPONSE: "lost receipt", DROP_REQUEST: "lost request", DELAY: "delay", DISCONNECT: "disconnect"}.get(
+        str(action), str(action)
+    )
 
 
 def _error_consequence(error: str, decision: Event | None) -> str:

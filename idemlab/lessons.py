@@ -28,14 +28,25 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from idemlab import scenarios as _scenarios
 from idemlab.model import (
-    BROKER_DECISION, DELIVERY_REPORT, DUPLICATE, EPOCH_BUMP, FATAL_ERROR, PRODUCE_REFUSED,
-    PRODUCER_ID_ASSIGNED, PRODUCER_RESTART, REJECTED, RUN_ERROR, Scenario, Trace,
+    BROKER_DECISION,
+    DELIVERY_REPORT,
+    DUPLICATE,
+    EPOCH_BUMP,
+    FATAL_ERROR,
+    PRODUCE_REFUSED,
+    PRODUCER_ID_ASSIGNED,
+    PRODUCER_RESTART,
+    REJECTED,
+    RUN_ERROR,
+    Scenario,
+    Trace,
 )
 from idemlab.outcome import Outcome, summarize
 
@@ -66,7 +77,7 @@ DERIVED_KEYS = {
     "broker_errors_include": "errors that must be among the broker's rejections (others may occur too)",
     "delivery_errors": "the distinct delivery-report errors the application saw, sorted",
     "value_duplicates": "stored records whose value already appears earlier in the same partition "
-                        "(counts application re-sends too, unlike duplicates)",
+    "(counts application re-sends too, unlike duplicates)",
     "producer_id_assignments": "how many producer ids the producer was given (InitProducerId answers)",
     "producer_restarts": "how many times the application re-created its producer",
     "config_error": "text that must appear in the error refusing the producer configuration",
@@ -125,10 +136,13 @@ class Lesson:
 
 # ---- loading --------------------------------------------------------------------------
 
+
 def paths(directory: Path | None = None) -> list[Path]:
     folder = LESSON_DIR if directory is None else Path(directory)
-    return sorted((p for p in folder.glob("*.md") if _FILE_RE.match(p.name)),
-                  key=lambda p: (int(_FILE_RE.match(p.name).group(1)), p.name))
+    return sorted(
+        (p for p in folder.glob("*.md") if _FILE_RE.match(p.name)),
+        key=lambda p: (int(_FILE_RE.match(p.name).group(1)), p.name),
+    )
 
 
 def load_all(directory: Path | None = None) -> list[Lesson]:
@@ -196,9 +210,19 @@ def parse(text: str, source: str = "<lesson>", number: int = 0, slug: str = "les
     checks = [_question(where, raw, f"check[{i}]", CHECK_KEYS, "feedback") for i, raw in enumerate(raw_checks, 1)]
     expect = _expect(where, data.get("expect"))
     sections = _sections(body, where)
-    return Lesson(slug=slug, number=number, title=title, minutes=minutes, scenario=scenario,
-                  overrides=dict(overrides), sections=sections, prediction=prediction,
-                  checks=checks, expect=expect, source=source)
+    return Lesson(
+        slug=slug,
+        number=number,
+        title=title,
+        minutes=minutes,
+        scenario=scenario,
+        overrides=dict(overrides),
+        sections=sections,
+        prediction=prediction,
+        checks=checks,
+        expect=expect,
+        source=source,
+    )
 
 
 def _split_front_matter(text: str, source: str) -> tuple[str, str]:
@@ -207,11 +231,11 @@ def _split_front_matter(text: str, source: str) -> tuple[str, str]:
         raise LessonError(f"{source}: front matter: the file must start with a line '+++'")
     for index in range(1, len(lines)):
         if lines[index].strip() == "+++":
-            return "".join(lines[1:index]), "".join(lines[index + 1:])
+            return "".join(lines[1:index]), "".join(lines[index + 1 :])
     raise LessonError(f"{source}: front matter: no closing '+++' line")
 
 
-def _question(where: "_Where", raw: Any, label: str, allowed: set[str], why_key: str) -> Question:
+def _question(where: _Where, raw: Any, label: str, allowed: set[str], why_key: str) -> Question:
     if not isinstance(raw, Mapping):
         raise where.error(label, "must be a table")
     unknown = sorted(set(raw) - allowed)
@@ -231,7 +255,7 @@ def _question(where: "_Where", raw: Any, label: str, allowed: set[str], why_key:
     return Question(question=question, choices=tuple(choices), answer=answer, explanation=why)
 
 
-def _expect(where: "_Where", raw: Any) -> dict[str, Any]:
+def _expect(where: _Where, raw: Any) -> dict[str, Any]:
     if raw is None:
         raise where.error("expect", "is required: the claims the lesson makes about its run, e.g. duplicates = 1")
     if not isinstance(raw, Mapping) or not raw:
@@ -243,7 +267,9 @@ def _expect(where: "_Where", raw: Any) -> dict[str, Any]:
                 raise where.error("expect.at_least", "must be a table of lower bounds")
             for sub_key, bound in value.items():
                 if sub_key not in EXPECT_KEYS:
-                    raise where.error(f"expect.at_least.{sub_key}", f"unknown claim; allowed: {', '.join(sorted(EXPECT_KEYS))}")
+                    raise where.error(
+                        f"expect.at_least.{sub_key}", f"unknown claim; allowed: {', '.join(sorted(EXPECT_KEYS))}"
+                    )
                 if isinstance(bound, bool) or not isinstance(bound, int):
                     raise where.error(f"expect.at_least.{sub_key}", "must be a whole number")
             out[AT_LEAST] = dict(value)
@@ -258,7 +284,7 @@ def _expect(where: "_Where", raw: Any) -> dict[str, Any]:
     return out
 
 
-def _sections(body: str, where: "_Where") -> dict[str, str]:
+def _sections(body: str, where: _Where) -> dict[str, str]:
     sections: dict[str, list[str]] = {}
     current: str | None = None
     for line in body.splitlines():
@@ -309,6 +335,7 @@ _KIND_WORD = {str: "string", int: "whole number", bool: "boolean", float: "numbe
 
 # ---- using a lesson -------------------------------------------------------------------
 
+
 def scenario_for(lesson: Lesson) -> Scenario:
     """The lesson's scenario with its overrides applied (ScenarioError if either is bad)."""
     scenario = _scenarios.load(lesson.scenario)
@@ -317,8 +344,11 @@ def scenario_for(lesson: Lesson) -> Scenario:
     return scenario
 
 
-def render(text: str, values: Mapping[str, Any] | None = None,
-           missing: str = "(not measured in this session: run the benchmark on a real broker)") -> str:
+def render(
+    text: str,
+    values: Mapping[str, Any] | None = None,
+    missing: str = "(not measured in this session: run the benchmark on a real broker)",
+) -> str:
     """Fill {{name}} placeholders from `values`; unknown ones get the `missing` text."""
     values = values or {}
 
@@ -359,10 +389,12 @@ def observed(trace: Trace, outcome: Outcome | None = None) -> dict[str, Any]:
         epochs=sorted({r.producer_epoch for r in records if r.producer_id >= 0}),
         epoch_bumps=sum(1 for e in trace.events if e.kind == EPOCH_BUMP),
         dedup_hits=sum(1 for e in decisions if e.get("result") == DUPLICATE),
-        broker_errors=sorted({str(e.get("error")) for e in decisions
-                              if e.get("result") == REJECTED and e.get("error")}),
-        delivery_errors=sorted({str(e.get("error")) for e in trace.events
-                                if e.kind == DELIVERY_REPORT and e.get("error")}),
+        broker_errors=sorted(
+            {str(e.get("error")) for e in decisions if e.get("result") == REJECTED and e.get("error")}
+        ),
+        delivery_errors=sorted(
+            {str(e.get("error")) for e in trace.events if e.kind == DELIVERY_REPORT and e.get("error")}
+        ),
         value_duplicates=value_dups,
         producer_id_assignments=sum(1 for e in trace.events if e.kind == PRODUCER_ID_ASSIGNED),
         producer_restarts=sum(1 for e in trace.events if e.kind == PRODUCER_RESTART),
@@ -393,12 +425,16 @@ def check_expectations(lesson: Lesson, trace: Trace) -> list[str]:
                 actual = facts[sub_key]
                 size = len(actual) if isinstance(actual, (list, tuple, dict, str)) else actual
                 if size is None or size < bound:
-                    problems.append(f"{lesson.slug}: expect.at_least.{sub_key}: "
-                                    f"wanted at least {bound}, the run gave {_show(actual)}")
+                    problems.append(
+                        f"{lesson.slug}: expect.at_least.{sub_key}: "
+                        f"wanted at least {bound}, the run gave {_show(actual)}"
+                    )
             continue
         actual = facts[key]
         if not _matches(key, wanted, actual):
-            problems.append(f"{lesson.slug}: expect.{key}: the lesson says {_show(wanted)}, the run gave {_show(actual)}")
+            problems.append(
+                f"{lesson.slug}: expect.{key}: the lesson says {_show(wanted)}, the run gave {_show(actual)}"
+            )
     return problems
 
 
@@ -450,6 +486,20 @@ def _show(value: Any) -> str:
 
 
 __all__ = [
-    "Lesson", "LessonError", "Question", "SECTIONS", "EXPECT_KEYS", "DERIVED_KEYS", "load_all", "load",
-    "load_file", "parse", "scenario_for", "check_expectations", "check_run", "observed", "render", "prediction_log",
+    "DERIVED_KEYS",
+    "EXPECT_KEYS",
+    "SECTIONS",
+    "Lesson",
+    "LessonError",
+    "Question",
+    "check_expectations",
+    "check_run",
+    "load",
+    "load_all",
+    "load_file",
+    "observed",
+    "parse",
+    "prediction_log",
+    "render",
+    "scenario_for",
 ]

@@ -7,9 +7,10 @@ JSON and to pandas without surprises.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 PRODUCE = "produce"
 INIT_PRODUCER_ID = "init_producer_id"
@@ -56,7 +57,7 @@ class Step:
     values: tuple[str, ...] = ()
     key: str | None = None
     partition: int | None = None
-    pad_to: int | None = None      # send: each value padded to this many bytes on the wire
+    pad_to: int | None = None  # send: each value padded to this many bytes on the wire
     wait_ms: int = 0
     broker: str | None = None
     broker_id: int | None = None
@@ -92,29 +93,29 @@ def _truthy(value: Any) -> bool:
 # ---- trace events -------------------------------------------------------------------
 # Event kinds.  `detail` holds plain JSON values; the keys used per kind are listed here
 # so views, back ends and tests agree on them.
-PRODUCE_CALLED = "produce"           # msg, value, key, partition
+PRODUCE_CALLED = "produce"  # msg, value, key, partition
 PRODUCE_REFUSED = "produce_refused"  # value, error, message
-REQUEST_SENT = "request"             # api, request_no, attempt, broker, partition,
-                                     # producer_id, producer_epoch, base_sequence,
-                                     # record_count, msgs, values
-FAULT_INJECTED = "fault"             # api, request_no, action, error, delay_ms
-BROKER_DECISION = "broker"           # request_no, partition, result (appended |
-                                     # duplicate | rejected), base_offset, error,
-                                     # producer_id, producer_epoch, base_sequence,
-                                     # last_sequence, msgs, values, inferred
-RESPONSE_RECEIVED = "response"       # api, request_no, partition, error, base_offset,
-                                     # producer_id, producer_epoch (InitProducerId)
-CONNECTION_CLOSED = "disconnected"   # broker, reason
-DELIVERY_REPORT = "delivery"         # msg, value, partition, offset, error
+REQUEST_SENT = "request"  # api, request_no, attempt, broker, partition,
+# producer_id, producer_epoch, base_sequence,
+# record_count, msgs, values
+FAULT_INJECTED = "fault"  # api, request_no, action, error, delay_ms
+BROKER_DECISION = "broker"  # request_no, partition, result (appended |
+# duplicate | rejected), base_offset, error,
+# producer_id, producer_epoch, base_sequence,
+# last_sequence, msgs, values, inferred
+RESPONSE_RECEIVED = "response"  # api, request_no, partition, error, base_offset,
+# producer_id, producer_epoch (InitProducerId)
+CONNECTION_CLOSED = "disconnected"  # broker, reason
+DELIVERY_REPORT = "delivery"  # msg, value, partition, offset, error
 PRODUCER_ID_ASSIGNED = "producer_id"  # producer_id, producer_epoch
-EPOCH_BUMP = "epoch_bump"            # producer_id, from_epoch, to_epoch, reason
-FATAL_ERROR = "fatal"                # error, message
+EPOCH_BUMP = "epoch_bump"  # producer_id, from_epoch, to_epoch, reason
+FATAL_ERROR = "fatal"  # error, message
 PRODUCER_RESTART = "producer_restart"  # old_producer_id
-BROKER_ACTION = "broker_action"      # action, broker_id
+BROKER_ACTION = "broker_action"  # action, broker_id
 PRODUCER_EXPIRED = "producer_expired"  # partition, producer_id (broker forgot it)
-FLUSH = "flush"                      # (none)
-WAIT = "wait"                        # wait_ms
-RUN_ERROR = "run_error"              # message
+FLUSH = "flush"  # (none)
+WAIT = "wait"  # wait_ms
+RUN_ERROR = "run_error"  # message
 
 APPENDED = "appended"
 DUPLICATE = "duplicate"
@@ -177,7 +178,7 @@ class Trace:
     stored: list[StoredRecord] = field(default_factory=list)
     fatal_error: str | None = None
     run_error: str | None = None
-    message_counts: dict[str, int] | None = None   # only when per-message events were left out
+    message_counts: dict[str, int] | None = None  # only when per-message events were left out
 
     @property
     def deliveries(self) -> list[Delivery]:
@@ -204,8 +205,15 @@ def deliveries_until(events: list[Event], position: int) -> list[Delivery]:
         if report is None:
             result.append(Delivery(call.get("msg"), call.get("value"), call.get("partition"), None, NO_REPORT))
         else:
-            result.append(Delivery(call.get("msg"), call.get("value"), report.get("partition"),
-                                   report.get("offset"), report.get("error")))
+            result.append(
+                Delivery(
+                    call.get("msg"),
+                    call.get("value"),
+                    report.get("partition"),
+                    report.get("offset"),
+                    report.get("error"),
+                )
+            )
     return result
 
 

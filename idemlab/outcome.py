@@ -32,9 +32,13 @@ class Outcome:
 
     def sentence(self) -> str:
         """The outcome line in plain words."""
-        parts = [f"{self.sent} sent", f"{self.stored} stored",
-                 _count(self.duplicates, "duplicate"), f"{self.lost} lost",
-                 f"{self.reordered} reordered"]
+        parts = [
+            f"{self.sent} sent",
+            f"{self.stored} stored",
+            _count(self.duplicates, "duplicate"),
+            f"{self.lost} lost",
+            f"{self.reordered} reordered",
+        ]
         text = ", ".join(parts) + "."
         if self.failed_but_stored:
             text += f" {_count(len(self.failed_but_stored), 'message')} reported failed but stored."
@@ -57,29 +61,36 @@ def summarize(trace: Trace) -> Outcome:
     return summarize_parts(trace.stored, trace.deliveries, trace.fatal_error, trace.run_error)
 
 
-def summarize_parts(stored: list[StoredRecord], deliveries: list[Delivery],
-                    fatal_error: str | None = None, run_error: str | None = None) -> Outcome:
+def summarize_parts(
+    stored: list[StoredRecord], deliveries: list[Delivery], fatal_error: str | None = None, run_error: str | None = None
+) -> Outcome:
     copies = Counter(record.msg for record in stored)
     duplicate_msgs = tuple(sorted(msg for msg, n in copies.items() if msg is not None and n > 1))
     stored_msgs = set(copies)
     lost_msgs = tuple(d.msg for d in deliveries if d.msg not in stored_msgs)
-    failed_but_stored = tuple(d.msg for d in deliveries
-                              if d.error not in (None, NO_REPORT) and d.msg in stored_msgs)
+    failed_but_stored = tuple(d.msg for d in deliveries if d.error not in (None, NO_REPORT) and d.msg in stored_msgs)
     delivered_but_not_stored = tuple(d.msg for d in deliveries if d.ok and d.msg not in stored_msgs)
     sent_values = Counter(d.value for d in deliveries)
     errors = Counter(d.error for d in deliveries if d.error is not None)
     return Outcome(
-        sent=len(deliveries), stored=len(stored),
+        sent=len(deliveries),
+        stored=len(stored),
         duplicates=sum(n - 1 for msg, n in copies.items() if msg is not None and n > 1),
-        lost=len(lost_msgs), reordered=len(reordered_msgs(stored)),
+        lost=len(lost_msgs),
+        reordered=len(reordered_msgs(stored)),
         delivered_ok=sum(1 for d in deliveries if d.ok),
         delivery_failed=sum(1 for d in deliveries if d.error not in (None, NO_REPORT)),
         no_report=sum(1 for d in deliveries if d.error == NO_REPORT),
-        duplicate_msgs=duplicate_msgs, lost_msgs=lost_msgs, reordered_msgs=reordered_msgs(stored),
-        failed_but_stored=failed_but_stored, delivered_but_not_stored=delivered_but_not_stored,
+        duplicate_msgs=duplicate_msgs,
+        lost_msgs=lost_msgs,
+        reordered_msgs=reordered_msgs(stored),
+        failed_but_stored=failed_but_stored,
+        delivered_but_not_stored=delivered_but_not_stored,
         resent_values=tuple(sorted(v for v, n in sent_values.items() if n > 1)),
         producer_ids=tuple(sorted({r.producer_id for r in stored if r.producer_id >= 0})),
-        fatal_error=fatal_error, run_error=run_error, errors=dict(errors),
+        fatal_error=fatal_error,
+        run_error=run_error,
+        errors=dict(errors),
     )
 
 

@@ -11,8 +11,9 @@ confluent-kafka reports it.  tests/unit/test_producer_config.py keeps the two ho
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 INT32_MAX = 2_147_483_647
 
@@ -48,9 +49,13 @@ DEFAULTS: dict[str, Any] = {
 ACKS_MESSAGE = "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true"
 INFLIGHT_MESSAGE = "Failed to create producer: `max.in.flight` must be set <= 5 when `enable.idempotence` is true"
 RETRIES_MESSAGE = "Failed to create producer: `retries` must be set >= 1 when `enable.idempotence` is true"
-BACKPRESSURE_MESSAGE = ("Failed to create producer: `queue.buffering.backpressure.threshold` "
-                        "must be set to 1 when `enable.idempotence` is true")
-STRATEGY_MESSAGE = "Failed to create producer: `queuing.strategy` must be set to `fifo` when `enable.idempotence` is true"
+BACKPRESSURE_MESSAGE = (
+    "Failed to create producer: `queue.buffering.backpressure.threshold` "
+    "must be set to 1 when `enable.idempotence` is true"
+)
+STRATEGY_MESSAGE = (
+    "Failed to create producer: `queuing.strategy` must be set to `fifo` when `enable.idempotence` is true"
+)
 GAPLESS_MESSAGE = "Failed to create producer: `enable.gapless.guarantee` requires `enable.idempotence` to be enabled"
 
 # The property each idempotence message is about, so a UI can show it beside the control.
@@ -133,8 +138,10 @@ def model_error(conf: Mapping[str, Any]) -> str | None:
             return INFLIGHT_MESSAGE
         if "message.send.max.retries" in user and int(user["message.send.max.retries"]) < 1:
             return RETRIES_MESSAGE
-        if ("queue.buffering.backpressure.threshold" in user
-                and int(user["queue.buffering.backpressure.threshold"]) != 1):
+        if (
+            "queue.buffering.backpressure.threshold" in user
+            and int(user["queue.buffering.backpressure.threshold"]) != 1
+        ):
             return BACKPRESSURE_MESSAGE
         if "queuing.strategy" in user and str(user["queuing.strategy"]) != "fifo":
             return STRATEGY_MESSAGE

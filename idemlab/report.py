@@ -8,16 +8,44 @@ from typing import Any
 import pandas as pd
 
 from idemlab.model import (
-    BROKER_DECISION, DELIVERY_REPORT, EPOCH_BUMP, FATAL_ERROR, FAULT_INJECTED, PRODUCE_CALLED,
-    PRODUCER_ID_ASSIGNED, PRODUCER_RESTART, REQUEST_SENT, RESPONSE_RECEIVED, RUN_ERROR,
-    CONNECTION_CLOSED, StoredRecord, Trace,
+    BROKER_DECISION,
+    CONNECTION_CLOSED,
+    DELIVERY_REPORT,
+    EPOCH_BUMP,
+    FATAL_ERROR,
+    FAULT_INJECTED,
+    PRODUCE_CALLED,
+    PRODUCER_ID_ASSIGNED,
+    PRODUCER_RESTART,
+    REQUEST_SENT,
+    RESPONSE_RECEIVED,
+    RUN_ERROR,
+    StoredRecord,
+    Trace,
 )
 from idemlab.outcome import summarize
 
 STORED_COLUMNS = ["partition", "offset", "value", "key", "producer_id", "producer_epoch", "sequence", "msg"]
-EVENT_COLUMNS = ["t_ms", "kind", "api", "request_no", "attempt", "partition", "producer_id", "producer_epoch",
-                 "base_sequence", "record_count", "values", "result", "base_offset", "offset", "error",
-                 "action", "msg", "value"]
+EVENT_COLUMNS = [
+    "t_ms",
+    "kind",
+    "api",
+    "request_no",
+    "attempt",
+    "partition",
+    "producer_id",
+    "producer_epoch",
+    "base_sequence",
+    "record_count",
+    "values",
+    "result",
+    "base_offset",
+    "offset",
+    "error",
+    "action",
+    "msg",
+    "value",
+]
 
 
 def to_dict(trace: Trace, include_events: bool = False) -> dict[str, Any]:
@@ -27,12 +55,20 @@ def to_dict(trace: Trace, include_events: bool = False) -> dict[str, Any]:
         "backend": trace.backend,
         "config": trace.config,
         "stored": [
-            {"partition": r.partition, "offset": r.offset, "key": r.key, "value": r.value,
-             "producer_id": r.producer_id, "producer_epoch": r.producer_epoch, "sequence": r.sequence}
+            {
+                "partition": r.partition,
+                "offset": r.offset,
+                "key": r.key,
+                "value": r.value,
+                "producer_id": r.producer_id,
+                "producer_epoch": r.producer_epoch,
+                "sequence": r.sequence,
+            }
             for r in trace.stored
         ],
-        "deliveries": [{"value": d.value, "partition": d.partition, "error": d.error, "offset": d.offset}
-                       for d in trace.deliveries],
+        "deliveries": [
+            {"value": d.value, "partition": d.partition, "error": d.error, "offset": d.offset} for d in trace.deliveries
+        ],
         "duplicates": outcome.duplicates,
         "lost": outcome.lost,
         "reordered": outcome.reordered,
@@ -63,7 +99,7 @@ def events_frame(trace: Trace) -> pd.DataFrame:
             if isinstance(row.get(key), list):
                 row[key] = ", ".join(str(v) for v in row[key])
         rows.append(row)
-    columns = ["#"] + EVENT_COLUMNS
+    columns = ["#", *EVENT_COLUMNS]
     frame = pd.DataFrame(rows)
     for column in columns:
         if column not in frame:
@@ -83,9 +119,12 @@ def describe(event) -> str:
     if kind == PRODUCE_CALLED:
         return f"app: produce({d['value']!r}) -> partition {d['partition']}"
     if kind == REQUEST_SENT and d.get("api") == "produce":
-        seq = "" if d["producer_id"] < 0 else f" PID {d['producer_id']} epoch {d['producer_epoch']} seq {d['base_sequence']}"
-        return (f"wire: Produce #{d['request_no']} (attempt {d.get('attempt', '?')}) "
-                f"[{', '.join(d['values'])}]{seq}")
+        seq = (
+            ""
+            if d["producer_id"] < 0
+            else f" PID {d['producer_id']} epoch {d['producer_epoch']} seq {d['base_sequence']}"
+        )
+        return f"wire: Produce #{d['request_no']} (attempt {d.get('attempt', '?')}) [{', '.join(d['values'])}]{seq}"
     if kind == REQUEST_SENT:
         return f"wire: InitProducerId #{d['request_no']}"
     if kind == FAULT_INJECTED:
@@ -128,7 +167,9 @@ def account(trace: Trace, with_events: bool = True) -> str:
         lines += [f"{e.t_ms:10.1f} ms  {describe(e)}" for e in trace.events]
     lines.append("Stored log:")
     for r in trace.stored:
-        ids = "no producer id" if r.producer_id < 0 else f"PID {r.producer_id} epoch {r.producer_epoch} seq {r.sequence}"
+        ids = (
+            "no producer id" if r.producer_id < 0 else f"PID {r.producer_id} epoch {r.producer_epoch} seq {r.sequence}"
+        )
         lines.append(f"  p{r.partition} offset {r.offset}: {r.value}  ({ids})")
     if not trace.stored:
         lines.append("  (empty)")

@@ -8,26 +8,43 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from idemlab.errors import ERRORS_BY_NAME
 from idemlab.model import (
-    BROKER_ACTIONS, DELAY, ERROR, FAULT_ACTIONS, REQUEST_KINDS, Fault, Scenario, Step,
+    BROKER_ACTIONS,
+    DELAY,
+    ERROR,
+    FAULT_ACTIONS,
+    REQUEST_KINDS,
+    Fault,
+    Scenario,
+    Step,
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "lessons" / "scenarios"
 
 TOP_KEYS = {
-    "title", "summary", "partitions", "brokers", "replication_factor", "seed",
-    "producer", "topic", "broker_config", "step", "fault",
+    "title",
+    "summary",
+    "partitions",
+    "brokers",
+    "replication_factor",
+    "seed",
+    "producer",
+    "topic",
+    "broker_config",
+    "step",
+    "fault",
 }
 STEP_ACTIONS = ("send", "flush", "restart_producer", "wait_ms", "broker")
 STEP_KEYS = set(STEP_ACTIONS) | {"key", "partition", "broker_id", "bytes"}
 FAULT_KEYS = {"request", "nth", "action", "error", "delay_ms", "probability", "seed"}
 TOPIC_KEYS = {"max.message.bytes", "min.insync.replicas"}
 BROKER_KEYS = {"producer.id.expiration.ms", "producer.id.expiration.check.interval.ms"}
-PRODUCER_WORDS = {"acks", "retries", "debug", "partitioner"}   # producer properties without a dot
+PRODUCER_WORDS = {"acks", "retries", "debug", "partitioner"}  # producer properties without a dot
 SCENARIO_OVERRIDES = {"title", "summary", "partitions", "brokers", "replication_factor", "seed"}
 MAX_PARTITIONS = 64
 MAX_MESSAGES = 2_000_000
@@ -50,8 +67,8 @@ def resolve_path(name_or_path: str) -> Path:
     path = SCENARIO_DIR / f"{name_or_path}.toml"
     if not path.is_file():
         raise ScenarioError(
-            f"{name_or_path}: no such scenario; choose one of: {', '.join(available())} "
-            "or give a path to a .toml file")
+            f"{name_or_path}: no such scenario; choose one of: {', '.join(available())} or give a path to a .toml file"
+        )
     return path
 
 
@@ -93,25 +110,33 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "
         for key, value in table.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise where.error(f"{table_name}.{key}", "must be a positive whole number")
-    steps = tuple(_step(where, i, raw, partitions, brokers)
-                  for i, raw in enumerate(where.array(data, "step"), 1))
+    steps = tuple(_step(where, i, raw, partitions, brokers) for i, raw in enumerate(where.array(data, "step"), 1))
     faults = tuple(_fault(where, i, raw) for i, raw in enumerate(where.array(data, "fault"), 1))
     scenario = Scenario(
-        name=name, title=title, summary=where.typed(data, "summary", str, default=""),
-        partitions=partitions, brokers=brokers, replication_factor=replication,
-        producer=dict(producer), topic=dict(topic), broker_config=dict(broker_config),
-        steps=steps, faults=faults, seed=where.int_in(data, "seed", 0, 2**31 - 1, default=0),
-        source=source)
+        name=name,
+        title=title,
+        summary=where.typed(data, "summary", str, default=""),
+        partitions=partitions,
+        brokers=brokers,
+        replication_factor=replication,
+        producer=dict(producer),
+        topic=dict(topic),
+        broker_config=dict(broker_config),
+        steps=steps,
+        faults=faults,
+        seed=where.int_in(data, "seed", 0, 2**31 - 1, default=0),
+        source=source,
+    )
     total = sum(len(step.values) for step in steps)
     if total > MAX_MESSAGES:
         raise where.error("step", f"sends {total} messages; at most {MAX_MESSAGES} allowed")
     return scenario
 
 
-def _step(where: "_Where", index: int, raw: Any, partitions: int, brokers: int) -> Step:
+def _step(where: _Where, index: int, raw: Any, partitions: int, brokers: int) -> Step:
     label = f"step[{index}]"
     if not isinstance(raw, Mapping):
-        raise where.error(label, "must be a table such as { send = [\"m1\"] }")
+        raise where.error(label, 'must be a table such as { send = ["m1"] }')
     unknown = sorted(set(raw) - STEP_KEYS)
     if unknown:
         raise where.error(f"{label}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(STEP_KEYS))}")
@@ -147,10 +172,10 @@ def _step(where: "_Where", index: int, raw: Any, partitions: int, brokers: int) 
     return Step("broker", broker=broker, broker_id=broker_id)
 
 
-def _fault(where: "_Where", index: int, raw: Any) -> Fault:
+def _fault(where: _Where, index: int, raw: Any) -> Fault:
     label = f"fault[{index}]"
     if not isinstance(raw, Mapping):
-        raise where.error(label, "must be a table such as { request = \"produce\", nth = 1, action = \"drop_response\" }")
+        raise where.error(label, 'must be a table such as { request = "produce", nth = 1, action = "drop_response" }')
     unknown = sorted(set(raw) - FAULT_KEYS)
     if unknown:
         raise where.error(f"{label}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(FAULT_KEYS))}")
@@ -172,19 +197,20 @@ def _fault(where: "_Where", index: int, raw: Any) -> Fault:
     error = sub.typed(raw, "error", str, default=None)
     if action == ERROR:
         if error is None:
-            raise sub.error("error", "is required with action = \"error\" (e.g. \"NOT_ENOUGH_REPLICAS\")")
+            raise sub.error("error", 'is required with action = "error" (e.g. "NOT_ENOUGH_REPLICAS")')
         if error not in ERRORS_BY_NAME:
             raise sub.error("error", f"unknown Kafka error {error!r}; known: {', '.join(sorted(ERRORS_BY_NAME))}")
     elif error is not None:
-        raise sub.error("error", "only allowed with action = \"error\"")
+        raise sub.error("error", 'only allowed with action = "error"')
     delay_ms = sub.int_in(raw, "delay_ms", 0, 3_600_000, default=None)
     if action == DELAY and delay_ms is None:
-        raise sub.error("delay_ms", "is required with action = \"delay\"")
+        raise sub.error("delay_ms", 'is required with action = "delay"')
     if action not in (DELAY, ERROR) and delay_ms is not None:
-        raise sub.error("delay_ms", "only allowed with action = \"delay\" or \"error\" (answer the error after delay_ms)")
+        raise sub.error("delay_ms", 'only allowed with action = "delay" or "error" (answer the error after delay_ms)')
     seed = sub.int_in(raw, "seed", 0, 2**31 - 1, default=None)
-    return Fault(request=request, action=action, nth=nth, error=error, delay_ms=delay_ms,
-                 probability=probability, seed=seed)
+    return Fault(
+        request=request, action=action, nth=nth, error=error, delay_ms=delay_ms, probability=probability, seed=seed
+    )
 
 
 class _Where:
@@ -235,6 +261,7 @@ _KIND_WORD = {str: "string", int: "whole number", bool: "boolean", float: "numbe
 
 # ---- overrides ----------------------------------------------------------------------
 
+
 def parse_override(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ScenarioError(f"--set {text}: expected key=value, e.g. --set enable.idempotence=false")
@@ -265,15 +292,17 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) ->
         if key in SCENARIO_OVERRIDES:
             data[key] = value
         elif key.startswith("topic."):
-            data.setdefault("topic", {})[key[len("topic."):]] = value
+            data.setdefault("topic", {})[key[len("topic.") :]] = value
         elif key.startswith("broker."):
-            data.setdefault("broker_config", {})[key[len("broker."):]] = value
+            data.setdefault("broker_config", {})[key[len("broker.") :]] = value
         elif key in FAULT_KEYS or key.startswith("fault."):
             index, fault_key = 1, key
             if key.startswith("fault."):
                 parts = key.split(".")
                 if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in FAULT_KEYS:
-                    raise ScenarioError(f"--set {key}: expected fault.N.<key> with <key> one of: {', '.join(sorted(FAULT_KEYS))}")
+                    raise ScenarioError(
+                        f"--set {key}: expected fault.N.<key> with <key> one of: {', '.join(sorted(FAULT_KEYS))}"
+                    )
                 index, fault_key = int(parts[1]), parts[2]
             faults = data.setdefault("fault", [])
             while len(faults) < index:
@@ -303,16 +332,22 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) ->
             raise ScenarioError(
                 f"--set {key}: unknown key; use a producer property (e.g. enable.idempotence), "
                 f"one of {', '.join(sorted(SCENARIO_OVERRIDES | FAULT_KEYS))}, topic.<config>, "
-                "broker.<config>, fault.N.<key> or step.N.<key>")
+                "broker.<config>, fault.N.<key> or step.N.<key>"
+            )
     return from_dict(data, source=f"{scenario.source or scenario.name} (with --set)", name=scenario.name)
 
 
 def to_dict(scenario: Scenario) -> dict[str, Any]:
     """The TOML-shaped dict of a scenario (round-trips through from_dict)."""
     data: dict[str, Any] = {
-        "title": scenario.title, "summary": scenario.summary, "partitions": scenario.partitions,
-        "brokers": scenario.brokers, "replication_factor": scenario.replication_factor,
-        "seed": scenario.seed, "producer": dict(scenario.producer), "topic": dict(scenario.topic),
+        "title": scenario.title,
+        "summary": scenario.summary,
+        "partitions": scenario.partitions,
+        "brokers": scenario.brokers,
+        "replication_factor": scenario.replication_factor,
+        "seed": scenario.seed,
+        "producer": dict(scenario.producer),
+        "topic": dict(scenario.topic),
         "broker_config": dict(scenario.broker_config),
         "step": [_step_dict(step) for step in scenario.steps],
         "fault": [{k: v for k, v in dataclasses.asdict(f).items() if v is not None} for f in scenario.faults],

@@ -12,12 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from idemlab.model import (
-    APPENDED, BROKER_ACTION, BROKER_DECISION, NO_PRODUCER_ID, PRODUCER_EXPIRED, REQUEST_SENT,
-    RESPONSE_RECEIVED, CONNECTION_CLOSED, Delivery, Event, Scenario, StoredRecord, Trace,
+    APPENDED,
+    BROKER_ACTION,
+    BROKER_DECISION,
+    CONNECTION_CLOSED,
+    NO_PRODUCER_ID,
+    PRODUCER_EXPIRED,
+    REQUEST_SENT,
+    RESPONSE_RECEIVED,
+    Delivery,
+    Event,
+    Scenario,
+    StoredRecord,
+    Trace,
     deliveries_until,
 )
 from idemlab.outcome import Outcome, summarize_parts
-from idemlab.sim.producer_state import BatchMetadata, ProducerEntry, SEQ_MAX
+from idemlab.sim.producer_state import SEQ_MAX, BatchMetadata, ProducerEntry
 
 
 @dataclass(frozen=True)
@@ -26,7 +37,7 @@ class ProducerStateRow:
     producer_id: int
     producer_epoch: int
     last_sequence: int
-    batches: tuple[tuple[int, int, int, int], ...]   # (first_seq, last_seq, first_offset, last_offset)
+    batches: tuple[tuple[int, int, int, int], ...]  # (first_seq, last_seq, first_offset, last_offset)
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,12 @@ def snapshot(trace: Trace, position: int) -> Snapshot:
             stored.extend(records)
             if d["producer_id"] != NO_PRODUCER_ID:
                 entry = notebooks.setdefault((d["partition"], d["producer_id"]), ProducerEntry(d["producer_epoch"]))
-                entry.add(d["producer_epoch"], BatchMetadata(
-                    d["base_sequence"], d["last_sequence"], records[0].offset, records[-1].offset, event.t_ms))
+                entry.add(
+                    d["producer_epoch"],
+                    BatchMetadata(
+                        d["base_sequence"], d["last_sequence"], records[0].offset, records[-1].offset, event.t_ms
+                    ),
+                )
         elif event.kind == BROKER_ACTION and d.get("action") == "stop":
             for entry in notebooks.values():
                 entry.keep_last(1)
@@ -70,22 +85,37 @@ def snapshot(trace: Trace, position: int) -> Snapshot:
         stored = list(trace.stored)
     deliveries = deliveries_until(trace.events, position)
     finished = position == len(trace.events)
-    outcome = summarize_parts(stored, deliveries if finished else [d for d in deliveries if d.error != "(no report)"],
-                              trace.fatal_error if finished else None, trace.run_error if finished else None)
-    rows = [ProducerStateRow(p, pid, e.epoch, e.last_seq,
-                             tuple((b.first_seq, b.last_seq, b.first_offset, b.last_offset) for b in e.batches))
-            for (p, pid), e in sorted(notebooks.items())]
-    return Snapshot(position, events[-1] if events else None, stored, deliveries, rows,
-                    list(in_flight.values()), outcome)
+    outcome = summarize_parts(
+        stored,
+        deliveries if finished else [d for d in deliveries if d.error != "(no report)"],
+        trace.fatal_error if finished else None,
+        trace.run_error if finished else None,
+    )
+    rows = [
+        ProducerStateRow(
+            p,
+            pid,
+            e.epoch,
+            e.last_seq,
+            tuple((b.first_seq, b.last_seq, b.first_offset, b.last_offset) for b in e.batches),
+        )
+        for (p, pid), e in sorted(notebooks.items())
+    ]
+    return Snapshot(
+        position, events[-1] if events else None, stored, deliveries, rows, list(in_flight.values()), outcome
+    )
 
 
 def _records_of(event: Event) -> list[StoredRecord]:
     d = event.detail
     out = []
-    for i, (value, msg) in enumerate(zip(d["values"], d.get("msgs") or [None] * len(d["values"]))):
+    for i, (value, msg) in enumerate(zip(d["values"], d.get("msgs") or [None] * len(d["values"]), strict=False)):
         sequence = -1 if d["producer_id"] == NO_PRODUCER_ID else (d["base_sequence"] + i) % (SEQ_MAX + 1)
-        out.append(StoredRecord(d["partition"], d["base_offset"] + i, value, None, d["producer_id"],
-                                d["producer_epoch"], sequence, msg))
+        out.append(
+            StoredRecord(
+                d["partition"], d["base_offset"] + i, value, None, d["producer_id"], d["producer_epoch"], sequence, msg
+            )
+        )
     return out
 
 
@@ -113,6 +143,6 @@ class Timeline:
     def current(self) -> Snapshot:
         return snapshot(self.trace, self.position)
 
-    def fork(self, scenario: Scenario, run) -> "Timeline":
+    def fork(self, scenario: Scenario, run) -> Timeline:
         """Re-run a changed scenario and keep the cursor where it was."""
         return Timeline(run(scenario), self.position)

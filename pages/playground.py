@@ -3,8 +3,16 @@
 import streamlit as st
 
 from idemlab.scenarios import ScenarioError
-from ui import (backend_picker, current_run, downloads, engine, navigation_mode, playground_form, run_views,
-                step_controls)
+from ui import (
+    backend_picker,
+    current_run,
+    downloads,
+    engine,
+    navigation_mode,
+    playground_form,
+    run_views,
+    step_controls,
+)
 from ui.playground_spec import build
 from ui.snapshot import snapshot
 
@@ -21,15 +29,19 @@ except ScenarioError as exc:
     st.stop()
 playground_form.publish(spec)
 if problem:
-    st.error(f"The producer could not be created with this configuration, so nothing was sent. "
-             f"confluent-kafka says: {problem[1]}")
+    st.error(
+        f"The producer could not be created with this configuration, so nothing was sent. "
+        f"confluent-kafka says: {problem[1]}"
+    )
     st.stop()
 
 backend = backend_picker.current()
 result = engine.run_for_page(scenario, backend, "pg")
 if result is None:
-    st.info(f"Press the button to run this set-up on {engine.backend_label(backend)}. "
-            "A real run takes a few seconds (the first one also starts the broker).")
+    st.info(
+        f"Press the button to run this set-up on {engine.backend_label(backend)}. "
+        "A real run takes a few seconds (the first one also starts the broker)."
+    )
     st.stop()
 if result.error:
     backend_picker.failure(result.error, "pg", retry=lambda: engine.forget(scenario, backend))
@@ -39,7 +51,11 @@ trace = result.trace
 current_run.remember(scenario, result)
 current_run.caption(result)
 step_controls.show(
-    "pg", engine.scenario_key(scenario) + backend, len(trace.events),
+    "pg",
+    engine.scenario_key(scenario) + backend,
+    len(trace.events),
     lambda position: run_views.all_views(snapshot(trace, position), trace, "pg"),
-    initial=st.session_state.pop("pg.position", None), on_position=playground_form.publish_position)
+    initial=st.session_state.pop("pg.position", None),
+    on_position=playground_form.publish_position,
+)
 downloads.show(trace, scenario, "pg")

@@ -10,7 +10,7 @@ navigation_mode.ensure()
 
 st.title("Reference")
 query = st.text_input("Filter all tables", key="ref.filter", placeholder="e.g. acks, OUT_OF_ORDER, epoch")
-for tab, (name, rows) in zip(st.tabs(list(TABLES)), TABLES.items()):
+for tab, (name, rows) in zip(st.tabs(list(TABLES)), TABLES.items(), strict=False):
     with tab:
         frame = pd.DataFrame(rows).astype("string").fillna("—")
         if query:

@@ -18,6 +18,7 @@ def skip_or_fail(reason: str) -> None:
 def require_kafka() -> None:
     """Java and Apache Kafka's jars (fetched once with Maven), for a real local broker."""
     from idemlab.kafka.jars import KafkaSetupError, find_java, kafka_classpath
+
     try:
         find_java()
         kafka_classpath()

@@ -39,19 +39,29 @@ def failure(message: str, ns: str, retry=None) -> None:
     """A back end could not run: its own words, a way back to the simulator, and a retry."""
     st.error(message, icon=":material/cloud_off:")
     with st.container(horizontal=True):
-        st.button("Use the simulated broker instead", on_click=use_simulated, key=f"{ns}.to_sim",
-                  type="primary", icon=":material/memory:")
+        st.button(
+            "Use the simulated broker instead",
+            on_click=use_simulated,
+            key=f"{ns}.to_sim",
+            type="primary",
+            icon=":material/memory:",
+        )
         if retry is not None:
             st.button("Try again", on_click=retry, key=f"{ns}.retry", icon=":material/refresh:")
 
 
 def show() -> str:
     with st.sidebar:
-        st.radio("Broker", list(CHOICES), key="backend.choice",
-                 help="Simulated needs no set-up. Local Kafka starts a real broker on this machine.")
+        st.radio(
+            "Broker",
+            list(CHOICES),
+            key="backend.choice",
+            help="Simulated needs no set-up. Local Kafka starts a real broker on this machine.",
+        )
         if st.session_state.get("backend.choice") == "Existing cluster":
-            bootstrap = st.text_input("Bootstrap server (host:port)", key="backend.bootstrap",
-                                      placeholder="localhost:9092")
+            bootstrap = st.text_input(
+                "Bootstrap server (host:port)", key="backend.bootstrap", placeholder="localhost:9092"
+            )
             if bootstrap and not BOOTSTRAP_RE.match(bootstrap.strip()):
                 st.error("Write it as host:port, for example localhost:9092.")
         backend = current()
@@ -65,6 +75,11 @@ def show() -> str:
         else:
             st.warning(f"Unavailable — {text}", icon=":material/warning:")
             st.button("Use the simulated broker", on_click=use_simulated, key="backend.fallback")
-        st.button("Reset the lab", on_click=_reset, key="backend.reset", icon=":material/restart_alt:",
-                  help="Forget your playground settings and runs (lesson progress is kept).")
+        st.button(
+            "Reset the lab",
+            on_click=_reset,
+            key="backend.reset",
+            icon=":material/restart_alt:",
+            help="Forget your playground settings and runs (lesson progress is kept).",
+        )
     return backend

@@ -46,13 +46,14 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
         return
     # Built only on request: two diagrams on every rerun would double the page's time.
     show_diagrams = st.toggle("Show the sequence diagrams", key="cmp.diagrams")
-    for column, (label, variant, where) in zip(st.columns(2, gap="large"), sides):
+    for column, (label, variant, where) in zip(st.columns(2, gap="large"), sides, strict=False):
         with column:
             st.subheader(label)
             result = engine.run_kept(variant, where)
             if result.error:
-                backend_picker.failure(result.error, f"cmp.{where}.{label}",
-                                       retry=lambda v=variant, w=where: engine.forget(v, w))
+                backend_picker.failure(
+                    result.error, f"cmp.{where}.{label}", retry=lambda v=variant, w=where: engine.forget(v, w)
+                )
                 continue
             current_run.caption(result)
             snap = snapshot(result.trace)

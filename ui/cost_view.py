@@ -18,26 +18,32 @@ MESSAGES, SIZE = 20_000, 100
 def _bootstrap(backend: str) -> str:
     if backend == "local":
         from idemlab.kafka.clusters import SHARED
+
         return SHARED.get().bootstrap  # starts the shared local broker when needed
     return backend.removeprefix("kafka://")
 
 
 def measured() -> dict[str, Any]:
     from idemlab.kafka import cost
+
     return dict(cost.MEASURED)
 
 
 def figure_text(live: dict[str, Any] | None, recorded: dict[str, Any]) -> str:
     """The sentence that replaces the placeholder (pure)."""
     if live and live.get("ratio"):
-        return (f"with idempotence **{live['on_per_s']:,.0f}** messages/s, without **{live['off_per_s']:,.0f}** "
-                f"messages/s — **{live['ratio']:.2f}×** ({live['messages']:,} messages of {live['size']} bytes, "
-                f"measured just now on {live['where']}).")
+        return (
+            f"with idempotence **{live['on_per_s']:,.0f}** messages/s, without **{live['off_per_s']:,.0f}** "
+            f"messages/s — **{live['ratio']:.2f}×** ({live['messages']:,} messages of {live['size']} bytes, "
+            f"measured just now on {live['where']})."
+        )
     if recorded.get("ratio"):
-        return (f"with idempotence **{recorded['on_per_s']:,.0f}** messages/s, without "
-                f"**{recorded['off_per_s']:,.0f}** messages/s — **{recorded['ratio']:.2f}×** "
-                f"({recorded.get('messages', 0):,} messages of {recorded.get('size', '?')} bytes; "
-                f"{recorded.get('machine', 'machine not recorded')}).")
+        return (
+            f"with idempotence **{recorded['on_per_s']:,.0f}** messages/s, without "
+            f"**{recorded['off_per_s']:,.0f}** messages/s — **{recorded['ratio']:.2f}×** "
+            f"({recorded.get('messages', 0):,} messages of {recorded.get('size', '?')} bytes; "
+            f"{recorded.get('machine', 'machine not recorded')})."
+        )
     return "not measured yet."
 
 
@@ -58,12 +64,15 @@ def measure_if_asked(backend: str) -> None:
 
     def work(_count) -> dict[str, Any]:
         from idemlab.kafka import cost
+
         result = cost.compare(_bootstrap(backend), messages=MESSAGES, size=SIZE)
         return {**result, "where": where}
 
     def describe(job: live_run.Job) -> str:
-        return (f"Measuring on {where}: {MESSAGES:,} messages with idempotence off, then on "
-                f"(the first time, the broker starts too)… {job.elapsed:.0f} s")
+        return (
+            f"Measuring on {where}: {MESSAGES:,} messages with idempotence off, then on "
+            f"(the first time, the broker starts too)… {job.elapsed:.0f} s"
+        )
 
     def failed(exc: BaseException) -> str:
         return f"The measurement on {where} failed: {exc}"
@@ -78,9 +87,13 @@ def controls(backend: str) -> None:
         st.error(live, icon=":material/cloud_off:")
     state, _text = engine.backend_status(backend) if backend != engine.SIM else ("sim", "")
     if backend != engine.SIM and state != "unavailable":
-        st.button("Measure on the real broker", key="cost.measure_button", icon=":material/speed:",
-                  on_click=lambda: st.session_state.update({"cost.asked": True}),
-                  help=f"Produces {MESSAGES:,} messages of {SIZE} bytes twice on {engine.backend_label(backend)} "
-                       "(idempotence off, then on) and compares the rates. Takes a few seconds.")
+        st.button(
+            "Measure on the real broker",
+            key="cost.measure_button",
+            icon=":material/speed:",
+            on_click=lambda: st.session_state.update({"cost.asked": True}),
+            help=f"Produces {MESSAGES:,} messages of {SIZE} bytes twice on {engine.backend_label(backend)} "
+            "(idempotence off, then on) and compares the rates. Takes a few seconds.",
+        )
     else:
         st.caption("Choose Local Kafka or an existing cluster in the sidebar to measure it on a real broker.")

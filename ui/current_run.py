@@ -32,6 +32,7 @@ def where(backend: str) -> str:
     if backend == "local":
         try:
             from idemlab.kafka.clusters import SHARED
+
             cluster = SHARED.peek()
         except Exception:  # noqa: BLE001 - only for the caption
             cluster = None

@@ -7,11 +7,18 @@ view falls back to the scenario's own value.  Pure: no streamlit.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from idemlab.scenarios import ScenarioError
 from ui.playground_spec import (
-    BLANK, PlaygroundSpec, build, fault_from_token, fault_to_token, spec_for, steps_from_text,
+    BLANK,
+    PlaygroundSpec,
+    build,
+    fault_from_token,
+    fault_to_token,
+    spec_for,
+    steps_from_text,
 )
 
 # query key -> (producer property, parser)
@@ -110,4 +117,5 @@ def encode(spec: PlaygroundSpec) -> dict[str, str]:
 
 def query_string(params: Mapping[str, Any]) -> str:
     from urllib.parse import urlencode
+
     return urlencode({k: v for k, v in params.items()}, safe=":,;")

@@ -54,8 +54,10 @@ def _real(scenario: Scenario, backend: str, key: str) -> RunResult:
         return RunResult(backends.run(scenario, backend, on_event=count), None, backend)
 
     def describe(job: live_run.Job) -> str:
-        return (f"Running “{scenario.title or scenario.name}” on {backend_label(backend)}… "
-                f"{job.events} events seen · {job.elapsed:.0f} s")
+        return (
+            f"Running “{scenario.title or scenario.name}” on {backend_label(backend)}… "
+            f"{job.events} events seen · {job.elapsed:.0f} s"
+        )
 
     return live_run.run(key, work, describe, lambda exc: _failure(backend, exc))
 
@@ -119,7 +121,6 @@ def lessons_or_stop(page_title: str) -> list:
     return found
 
 
-
 def real_key(scenario: Scenario, backend: str) -> str:
     return f"engine.real.{backend}.{hashlib.sha1(scenario_key(scenario).encode()).hexdigest()[:16]}"
 
@@ -154,7 +155,12 @@ def run_for_page(scenario: Scenario, backend: str, ns: str) -> RunResult | None:
     key = real_key(scenario, backend)
     asked = f"{ns}.run_real.asked"
     if key not in st.session_state and not st.session_state.pop(asked, False) and not live_run.running(key):
-        st.button(f"Run on {backend_label(backend)}", key=f"{ns}.run_real", type="primary",
-                  icon=":material/play_arrow:", on_click=lambda: st.session_state.update({asked: True}))
+        st.button(
+            f"Run on {backend_label(backend)}",
+            key=f"{ns}.run_real",
+            type="primary",
+            icon=":material/play_arrow:",
+            on_click=lambda: st.session_state.update({asked: True}),
+        )
         return None
     return run_kept(scenario, backend)

@@ -56,8 +56,10 @@ def describe(event: m.Event) -> str:
         if result == m.APPENDED:
             return f"Broker stores [{values_text(event)}] at offset {get('base_offset')} ({ids(event)})"
         if result == m.DUPLICATE:
-            return (f"Broker sees a duplicate ({ids(event)}): not stored again, "
-                    f"answers with the original offset {get('base_offset')}")
+            return (
+                f"Broker sees a duplicate ({ids(event)}): not stored again, "
+                f"answers with the original offset {get('base_offset')}"
+            )
         return f"Broker rejects request #{get('request_no')}: {get('error')} — nothing stored"
     if kind == m.RESPONSE_RECEIVED:
         if get("error"):
@@ -91,15 +93,17 @@ def describe(event: m.Event) -> str:
 
 
 def is_fault(event: m.Event) -> bool:
-    return (event.kind in (m.FAULT_INJECTED, m.CONNECTION_CLOSED, m.FATAL_ERROR, m.RUN_ERROR)
-            or (event.kind == m.BROKER_DECISION and event.get("result") == m.REJECTED)
-            or (event.kind == m.RESPONSE_RECEIVED and bool(event.get("error")))
-            or (event.kind == m.DELIVERY_REPORT and bool(event.get("error"))))
+    return (
+        event.kind in (m.FAULT_INJECTED, m.CONNECTION_CLOSED, m.FATAL_ERROR, m.RUN_ERROR)
+        or (event.kind == m.BROKER_DECISION and event.get("result") == m.REJECTED)
+        or (event.kind == m.RESPONSE_RECEIVED and bool(event.get("error")))
+        or (event.kind == m.DELIVERY_REPORT and bool(event.get("error")))
+    )
 
 
 def letter(msg, value) -> str:
     """'m2' when the value is just the message's name, else 'm2 "hello"'."""
-    return f"m{msg}" if str(value) == f"m{msg}" else f"m{msg} \"{value}\""
+    return f"m{msg}" if str(value) == f"m{msg}" else f'm{msg} "{value}"'
 
 
 def span(first: int, last: int) -> str:

@@ -27,9 +27,24 @@ class FigureParts:
         self.annotations.append({"x": x, "y": y, "text": text, "showarrow": False, **style})
 
     def arrow(self, y: float, start: float, end: float, colour: str, width: int) -> None:
-        self.annotations.append({"x": end, "y": y, "ax": start, "ay": y, "xref": "x", "yref": "y", "axref": "x",
-                                 "ayref": "y", "text": "", "showarrow": True, "arrowhead": 3, "arrowsize": 1.4,
-                                 "arrowwidth": width, "arrowcolor": colour})
+        self.annotations.append(
+            {
+                "x": end,
+                "y": y,
+                "ax": start,
+                "ay": y,
+                "xref": "x",
+                "yref": "y",
+                "axref": "x",
+                "ayref": "y",
+                "text": "",
+                "showarrow": True,
+                "arrowhead": 3,
+                "arrowsize": 1.4,
+                "arrowwidth": width,
+                "arrowcolor": colour,
+            }
+        )
 
     def shape(self, **spec: Any) -> None:
         self.shapes.append(spec)
@@ -38,10 +53,31 @@ class FigureParts:
         traces = []
         for meaning, group in self.markers.items():
             colour, symbol, word = STYLE[meaning]
-            traces.append(go.Scatter(
-                x=group["x"], y=group["y"], mode="markers", name=word, hovertext=group["text"], hoverinfo="text",
-                marker={"color": colour, "symbol": symbol, "size": group["size"], "line": {"color": colour, "width": 2}},
-                showlegend=False))
-        return go.Figure(data=traces, layout={"annotations": self.annotations, "shapes": self.shapes,
-                                              "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
-                                              "showlegend": False, **layout})
+            traces.append(
+                go.Scatter(
+                    x=group["x"],
+                    y=group["y"],
+                    mode="markers",
+                    name=word,
+                    hovertext=group["text"],
+                    hoverinfo="text",
+                    marker={
+                        "color": colour,
+                        "symbol": symbol,
+                        "size": group["size"],
+                        "line": {"color": colour, "width": 2},
+                    },
+                    showlegend=False,
+                )
+            )
+        return go.Figure(
+            data=traces,
+            layout={
+                "annotations": self.annotations,
+                "shapes": self.shapes,
+                "plot_bgcolor": "rgba(0,0,0,0)",
+                "paper_bgcolor": "rgba(0,0,0,0)",
+                "showlegend": False,
+                **layout,
+            },
+        )

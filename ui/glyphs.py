@@ -35,8 +35,9 @@ def glyph(meaning: str) -> str:
     """The meaning's shape in its colour, as an image (st.html drops inline <svg>);
     decorative: the word travels in the text beside it."""
     colour, symbol, _word = STYLE[meaning]
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 16 16">'
-           f'{_SHAPES[symbol].format(c=colour)}</svg>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 16 16">'
+        f"{_SHAPES[symbol].format(c=colour)}</svg>"
+    )
     source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     return f'<img src="{source}" alt="" width="{SIZE}" height="{SIZE}" style="flex:none;margin-top:.2em">'
-

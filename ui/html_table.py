@@ -13,13 +13,17 @@ import pandas as pd
 
 from ui.html_style import SCREEN_READER_ONLY
 
-CSS = """<style>
+CSS = (
+    """<style>
 .idl-table-box{overflow-x:auto}
 .idl-table{border-collapse:collapse;width:100%;font-size:.92rem}
 .idl-table th,.idl-table td{padding:.3rem .45rem;text-align:left;vertical-align:top;
   border-bottom:1px solid rgba(140,140,140,.45)}
 .idl-table th{font-weight:600;border-bottom-width:2px}
-""" + SCREEN_READER_ONLY + "</style>"
+"""
+    + SCREEN_READER_ONLY
+    + "</style>"
+)
 
 
 def _cell(value) -> str:
@@ -37,5 +41,7 @@ def html_table(frame: pd.DataFrame, tints: list[str] | None = None, caption: str
         cells = "".join(f"<td>{_cell(v)}</td>" for v in values)
         rows.append(f"<tr{style}>{cells}</tr>")
     caption_html = f'<caption class="idl-sr">{escape(caption)}</caption>' if caption else ""
-    return (f'{CSS}<div class="idl-table-box"><table class="idl-table">{caption_html}'
-            f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+    return (
+        f'{CSS}<div class="idl-table-box"><table class="idl-table">{caption_html}'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -25,7 +25,9 @@ def _question(lesson, qid: str, question, label: str) -> int | None:
     key = f"lesson.{lesson.number}.{qid}"
     if key not in st.session_state:
         stored = progress.answer(lesson.number, qid)
-        st.session_state[key] = question.choices[stored] if stored is not None and stored < len(question.choices) else None
+        st.session_state[key] = (
+            question.choices[stored] if stored is not None and stored < len(question.choices) else None
+        )
 
     def save() -> None:
         choice = st.session_state[key]
@@ -64,15 +66,18 @@ def _experiment_text(lesson, backend: str) -> None:
     cost_view.controls(backend)
 
 
-def _experiment_result(scenario, backend: str, ran: bool, simulated: engine.RunResult,
-                       ns: str) -> engine.RunResult | None:
+def _experiment_result(
+    scenario, backend: str, ran: bool, simulated: engine.RunResult, ns: str
+) -> engine.RunResult | None:
     """The run the lesson shows: on the chosen back end once the learner ran it (a real
     run shows its progress, then is kept for this learner); None when it failed."""
     if backend == engine.SIM:
         return simulated
     if not ran and engine.kept(scenario, backend) is None:
-        st.caption(f"Shown from the simulated broker. Press **Run the experiment** to run it on "
-                   f"{engine.backend_label(backend)}.")
+        st.caption(
+            f"Shown from the simulated broker. Press **Run the experiment** to run it on "
+            f"{engine.backend_label(backend)}."
+        )
         return simulated
     result = engine.run_kept(scenario, backend)
     if result.error:
@@ -84,8 +89,9 @@ def _experiment_result(scenario, backend: str, ran: bool, simulated: engine.RunR
 def show(lesson, backend: str) -> None:
     n = lesson.number
     st.title(f"Lesson {n}: {lesson.title}")
-    st.caption(f"About {lesson.minutes} minutes · scenario `{lesson.scenario}`"
-               + (" · ✓ done" if n in progress.done() else ""))
+    st.caption(
+        f"About {lesson.minutes} minutes · scenario `{lesson.scenario}`" + (" · ✓ done" if n in progress.done() else "")
+    )
     try:
         scenario = lesson_module.scenario_for(lesson)
     except ScenarioError as exc:
@@ -96,19 +102,28 @@ def show(lesson, backend: str) -> None:
     st.header("Analogy")
     _render(lesson, "Analogy")
     if simulated.trace is not None:
-        st.caption("The mail room of this lesson's experiment once its first letter is posted. What happens next is "
-                   "the experiment's question: you will step through it below.")
-        run_views.mailroom(snapshot(simulated.trace, _analogy_moment(simulated.trace)), simulated.trace,
-                           f"lesson{n}.analogy")
+        st.caption(
+            "The mail room of this lesson's experiment once its first letter is posted. What happens next is "
+            "the experiment's question: you will step through it below."
+        )
+        run_views.mailroom(
+            snapshot(simulated.trace, _analogy_moment(simulated.trace)), simulated.trace, f"lesson{n}.analogy"
+        )
     st.header("Mechanism")
     _render(lesson, "Mechanism")
     st.header("Experiment")
     _experiment_text(lesson, backend)
     prediction = _question(lesson, "p", lesson.prediction, "Your prediction")
     ran_key = f"lesson.{n}.ran"
-    st.button("Run the experiment", key=f"lesson.{n}.run", type="primary", disabled=prediction is None,
-              icon=":material/play_arrow:", help="Pick a prediction first.",
-              on_click=lambda: st.session_state.update({ran_key: True}))
+    st.button(
+        "Run the experiment",
+        key=f"lesson.{n}.run",
+        type="primary",
+        disabled=prediction is None,
+        icon=":material/play_arrow:",
+        help="Pick a prediction first.",
+        on_click=lambda: st.session_state.update({ran_key: True}),
+    )
     if prediction is None:
         st.caption("Make a prediction first; then run the experiment.")
         return
@@ -126,8 +141,12 @@ def show(lesson, backend: str) -> None:
     _feedback(lesson.prediction, prediction)
     for sentence in explain(trace):
         st.markdown(f"- {sentence}")
-    step_controls.show(f"lesson{n}", engine.scenario_key(scenario) + result.backend, len(trace.events),
-                       lambda pos: run_views.all_views(snapshot(trace, pos), trace, f"lesson{n}"))
+    step_controls.show(
+        f"lesson{n}",
+        engine.scenario_key(scenario) + result.backend,
+        len(trace.events),
+        lambda pos: run_views.all_views(snapshot(trace, pos), trace, f"lesson{n}"),
+    )
     st.header("After the run")
     _render(lesson, "After the run", lesson_module.observed(trace))
     st.subheader("Check your understanding")
@@ -143,5 +162,9 @@ def show(lesson, backend: str) -> None:
     if lesson.section("Going further"):
         with st.expander("Going further"):
             _render(lesson, "Going further")
-    st.page_link("pages/playground.py", label="Try it in the playground", icon=":material/science:",
-                 query_params=playground_link(lesson))
+    st.page_link(
+        "pages/playground.py",
+        label="Try it in the playground",
+        icon=":material/science:",
+        query_params=playground_link(lesson),
+    )

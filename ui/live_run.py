@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
@@ -42,6 +43,7 @@ _LOCK = threading.Lock()
 def _session_id() -> str:
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
+
         ctx = get_script_run_ctx()
         return ctx.session_id if ctx is not None else "no-session"
     except Exception:  # noqa: BLE001 - bare mode
@@ -60,8 +62,12 @@ def running(key: str) -> bool:
     return job is not None and not job.done.is_set()
 
 
-def run(key: str, work: Callable[[Callable[[Any], None]], Any], describe: Callable[[Job], str],
-        on_error: Callable[[BaseException], Any]) -> Any:
+def run(
+    key: str,
+    work: Callable[[Callable[[Any], None]], Any],
+    describe: Callable[[Job], str],
+    on_error: Callable[[BaseException], Any],
+) -> Any:
     """Run `work(count)` once per (session, key) with a progress indicator; return its
     result, or on_error(exc) if it raised.  `describe(job)` gives the progress line."""
     sid = _session_id()

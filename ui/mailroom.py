@@ -19,7 +19,8 @@ ZONES = (  # title, what an empty box says
     ("Shelf (partition log)", "shelf is empty"),
     ("Notebook (last 5 per sender)", "no sender noted (not idempotent?)"),
 )
-_CSS = """<style>
+_CSS = (
+    """<style>
 .idl-mailroom{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem}
 .idl-mailroom section{border:1.5px solid #8C8C8C;border-radius:.5rem;padding:.5rem .75rem;
   background:rgba(140,140,140,.06)}
@@ -30,7 +31,10 @@ _CSS = """<style>
 .idl-mailroom .idl-empty{opacity:.7;font-style:italic}
 .idl-legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:.5rem 0 0;font-size:.9rem;opacity:.85}
 .idl-legend span{display:inline-flex;gap:.3rem;align-items:center}
-""" + SCREEN_READER_ONLY + "</style>"
+"""
+    + SCREEN_READER_ONLY
+    + "</style>"
+)
 
 
 def sender_rows(snap) -> list[tuple[str, str]]:
@@ -51,7 +55,7 @@ def post_rows(snap, trace_events: list[m.Event]) -> list[tuple[str, str]]:
         meaning = "retry" if (e.get("attempt") or 1) > 1 else "request"
         what = "InitProducerId" if e.get("api") == m.INIT_PRODUCER_ID else f"[{event_words.values_text(e)}]"
         rows.append((meaning, f"#{e.get('request_no')} {what} {event_words.ids(e)}".strip()))
-    for e in trace_events[:snap.position]:
+    for e in trace_events[: snap.position]:
         if e.kind == m.FAULT_INJECTED and e.get("action") in (m.DROP_RESPONSE, m.DROP_REQUEST):
             word = "receipt" if e.get("action") == m.DROP_RESPONSE else "letter"
             rows.append(("lost", f"✗ {word} #{e.get('request_no')} lost"))
@@ -86,7 +90,9 @@ def notebook_rows(snap) -> list[tuple[str, str]]:
 def mailroom_html(snap, events: list[m.Event]) -> str:
     """Four labelled boxes side by side (two or one on a narrow screen).  Real text, so it
     reads at any zoom, follows the light or dark theme and needs no chart library."""
-    zones = zip(ZONES, (sender_rows(snap), post_rows(snap, events), shelf_rows(snap), notebook_rows(snap)))
+    zones = zip(
+        ZONES, (sender_rows(snap), post_rows(snap, events), shelf_rows(snap), notebook_rows(snap)), strict=False
+    )
     boxes = []
     shown: dict[str, None] = {}
     for (title, empty), rows in zones:
@@ -94,23 +100,29 @@ def mailroom_html(snap, events: list[m.Event]) -> str:
         for meaning, label in rows:
             shown.setdefault(meaning)
             word = STYLE[meaning][2]
-            items.append(f'<li title="{escape(word)}">{glyph(meaning)}<span>{escape(label)}'
-                         f'<span class="idl-sr"> ({escape(word)})</span></span></li>')
+            items.append(
+                f'<li title="{escape(word)}">{glyph(meaning)}<span>{escape(label)}'
+                f'<span class="idl-sr"> ({escape(word)})</span></span></li>'
+            )
         body = "".join(items) or f'<li class="idl-empty">{escape(empty)}</li>'
         boxes.append(f'<section aria-label="{escape(title)}"><h4>{escape(title)}</h4><ul>{body}</ul></section>')
-    legend = " ".join(f'<span>{glyph(meaning)} {escape(STYLE[meaning][2])}</span>' for meaning in shown)
+    legend = " ".join(f"<span>{glyph(meaning)} {escape(STYLE[meaning][2])}</span>" for meaning in shown)
     caption = f'<p class="idl-legend">{legend}</p>' if legend else ""
     return f'{_CSS}<div class="idl-mailroom">{"".join(boxes)}</div>{caption}'
 
 
 def mailroom_text(snap, events: list[m.Event]) -> str:
     """The same picture in words (the figure's text alternative)."""
+
     def block(title: str, rows: list[tuple[str, str]], empty: str) -> str:
         lines = [f"- {label} ({STYLE[meaning][2]})" for meaning, label in rows] or [f"- {empty}"]
         return f"**{title}**\n" + "\n".join(lines)
-    return "\n\n".join([
-        block("Sender's letters", sender_rows(snap), "none yet"),
-        block("In the post", post_rows(snap, events), "nothing"),
-        block("On the shelf", shelf_rows(snap), "empty"),
-        block("In the notebook", notebook_rows(snap), "nothing noted"),
-    ])
+
+    return "\n\n".join(
+        [
+            block("Sender's letters", sender_rows(snap), "none yet"),
+            block("In the post", post_rows(snap, events), "nothing"),
+            block("On the shelf", shelf_rows(snap), "empty"),
+            block("In the notebook", notebook_rows(snap), "nothing noted"),
+        ]
+    )

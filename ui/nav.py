@@ -6,14 +6,23 @@ import streamlit as st
 
 
 def lesson_page(lesson) -> st.Page:
-    return st.Page("pages/lesson.py", title=f"{lesson.number}. {lesson.title}",
-                   url_path=f"lesson-{lesson.slug}", icon=":material/school:")
+    return st.Page(
+        "pages/lesson.py",
+        title=f"{lesson.number}. {lesson.title}",
+        url_path=f"lesson-{lesson.slug}",
+        icon=":material/school:",
+    )
 
 
 def sections(lessons: list) -> dict[str, list[st.Page]]:
     # /lesson?lesson=<slug> also works (hidden when the lessons have their own pages).
-    any_lesson = st.Page("pages/lesson.py", title="Lessons", url_path="lesson", icon=":material/school:",
-                         visibility="hidden" if lessons else "visible")
+    any_lesson = st.Page(
+        "pages/lesson.py",
+        title="Lessons",
+        url_path="lesson",
+        icon=":material/school:",
+        visibility="hidden" if lessons else "visible",
+    )
     lesson_pages = [lesson_page(lesson) for lesson in lessons] + [any_lesson]
     return {
         "Start": [st.Page("pages/home.py", title="Home", url_path="home", icon=":material/home:", default=True)],

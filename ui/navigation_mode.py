@@ -52,12 +52,16 @@ def ensure() -> None:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
         from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
         from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
         ctx = get_script_run_ctx()
         manager = ctx.pages_manager
-        intended = RerunData(query_string=ctx.query_string,
-                             page_script_hash=manager.intended_page_script_hash or "",
-                             page_name=manager.intended_page_name or "",
-                             cached_message_hashes=ctx.cached_message_hashes, context_info=ctx.context_info)
+        intended = RerunData(
+            query_string=ctx.query_string,
+            page_script_hash=manager.intended_page_script_hash or "",
+            page_name=manager.intended_page_name or "",
+            cached_message_hashes=ctx.cached_message_hashes,
+            context_info=ctx.context_info,
+        )
     except Exception:  # noqa: BLE001 - private API moved: fall back to a plain rerun
         st.rerun()
     raise RerunException(intended)

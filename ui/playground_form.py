@@ -14,8 +14,13 @@ from ui import deeplink, engine
 from ui.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
 
 FAULT_SLOTS = 6
-SIMPLE_FAULTS = {"nothing": None, "lost acknowledgement": "drop_response", "lost request": "drop_request",
-                 "delay": "delay", "disconnect": "disconnect"}
+SIMPLE_FAULTS = {
+    "nothing": None,
+    "lost acknowledgement": "drop_response",
+    "lost request": "drop_request",
+    "delay": "delay",
+    "disconnect": "disconnect",
+}
 ERROR_NAMES = sorted(info.name for info in ERRORS.values() if info.code > 0)
 FAULT_CHOICES = list(SIMPLE_FAULTS) + [f"broker error {name}" for name in ERROR_NAMES]
 RANDOM_ACTIONS = ["drop_response", "drop_request", "disconnect"]
@@ -49,8 +54,11 @@ def write_widgets(spec: PlaygroundSpec) -> None:
     ss["pg.delay_ms"] = 1000
     for fault in spec.faults:
         simple = fault.get("request", "produce") == "produce" and fault.get("nth") and fault["nth"] <= FAULT_SLOTS
-        if simple and ss[f"pg.fault.{fault['nth']}"] == "nothing" and (
-                fault.get("action") != "error" or fault.get("error") in ERROR_NAMES):
+        if (
+            simple
+            and ss[f"pg.fault.{fault['nth']}"] == "nothing"
+            and (fault.get("action") != "error" or fault.get("error") in ERROR_NAMES)
+        ):
             ss[f"pg.fault.{fault['nth']}"] = _fault_choice(fault)
             ss["pg.delay_ms"] = int(fault.get("delay_ms") or ss["pg.delay_ms"])
         elif fault.get("probability") is not None and random_fault is None and fault.get("action") in RANDOM_ACTIONS:
@@ -85,11 +93,22 @@ def read_widgets() -> PlaygroundSpec:
                 fault["delay_ms"] = int(ss["pg.delay_ms"])
             faults.append(fault)
     if ss["pg.random.rate"] > 0:
-        faults.append({"request": "produce", "probability": float(ss["pg.random.rate"]),
-                       "action": ss["pg.random.action"], "seed": int(ss["pg.random.seed"])})
+        faults.append(
+            {
+                "request": "produce",
+                "probability": float(ss["pg.random.rate"]),
+                "action": ss["pg.random.action"],
+                "seed": int(ss["pg.random.seed"]),
+            }
+        )
     faults.extend(ss.get("pg.extra_faults", []))
-    return PlaygroundSpec(scenario=ss["pg.scenario"], producer=producer, steps_text=ss["pg.steps"],
-                          faults=faults, position=ss.get("pg.position"))
+    return PlaygroundSpec(
+        scenario=ss["pg.scenario"],
+        producer=producer,
+        steps_text=ss["pg.steps"],
+        faults=faults,
+        position=ss.get("pg.position"),
+    )
 
 
 def _link_in_url() -> dict[str, str]:
@@ -134,13 +153,25 @@ def summary(spec: PlaygroundSpec) -> str:
     sends = sum(len(line.split()) - 1 for line in spec.steps_text.splitlines() if line.strip().startswith("send"))
     faults = ", ".join(deeplink.fault_to_token(f) for f in spec.faults) or "none"
     idem = "ON" if spec.control("enable.idempotence") else "OFF"
-    return (f"{_title(spec.scenario)} · idempotence **{idem}** · acks={spec.control('acks')} · "
-            f"{sends} messages · faults: `{faults}`")
+    return (
+        f"{_title(spec.scenario)} · idempotence **{idem}** · acks={spec.control('acks')} · "
+        f"{sends} messages · faults: `{faults}`"
+    )
 
 
-WIDGET_KEYS = ("pg.scenario", "pg.tab", "pg.idem", "pg.acks", *NUMBER_CONTROLS, "pg.steps",
-               *(f"pg.fault.{n}" for n in range(1, FAULT_SLOTS + 1)),
-               "pg.delay_ms", "pg.random.rate", "pg.random.action", "pg.random.seed")
+WIDGET_KEYS = (
+    "pg.scenario",
+    "pg.tab",
+    "pg.idem",
+    "pg.acks",
+    *NUMBER_CONTROLS,
+    "pg.steps",
+    *(f"pg.fault.{n}" for n in range(1, FAULT_SLOTS + 1)),
+    "pg.delay_ms",
+    "pg.random.rate",
+    "pg.random.action",
+    "pg.random.seed",
+)
 
 
 def keep_hidden_widget_values() -> None:
@@ -159,8 +190,13 @@ def setup() -> tuple[PlaygroundSpec, tuple[str, str] | None]:
     keep_hidden_widget_values()
     spec = read_widgets()
     problem = engine.config_problem(spec.producer)
-    box = st.expander(f"Set up the experiment: {summary(spec)}", key="pg.setup", expanded=True,
-                      on_change="rerun", icon=":material/tune:")
+    box = st.expander(
+        f"Set up the experiment: {summary(spec)}",
+        key="pg.setup",
+        expanded=True,
+        on_change="rerun",
+        icon=":material/tune:",
+    )
     if box.open:
         with box:
             show(problem)
@@ -169,11 +205,17 @@ def setup() -> tuple[PlaygroundSpec, tuple[str, str] | None]:
 
 def show(problem: tuple[str, str] | None) -> None:
     """Draw the set-up widgets (the open tab's only) and put `problem` beside its control."""
-    st.selectbox("Scenario", [BLANK, *scenarios.available()], key="pg.scenario", format_func=_title,
-                 on_change=_on_scenario_change)
+    st.selectbox(
+        "Scenario",
+        [BLANK, *scenarios.available()],
+        key="pg.scenario",
+        format_func=_title,
+        on_change=_on_scenario_change,
+    )
     # Only the open tab's widgets are drawn: fewer elements, a quicker first paint.
-    config_tab, steps_tab, faults_tab = st.tabs(["Producer configuration", "What the application does",
-                                                 "What goes wrong"], key="pg.tab", on_change="rerun")
+    config_tab, steps_tab, faults_tab = st.tabs(
+        ["Producer configuration", "What the application does", "What goes wrong"], key="pg.tab", on_change="rerun"
+    )
     slots: dict[str, Any] = {}
     if config_tab.open:
         with config_tab:
@@ -184,7 +226,9 @@ def show(problem: tuple[str, str] | None) -> None:
             with cols[1]:
                 st.selectbox("acks", ["all", "1", "0"], key="pg.acks")
                 slots["acks"] = st.empty()
-            for column, (key, (prop, label, low, high)) in zip(cols[2:] + st.columns(4)[:3], NUMBER_CONTROLS.items()):
+            for column, (key, (prop, label, low, high)) in zip(
+                cols[2:] + st.columns(4)[:3], NUMBER_CONTROLS.items(), strict=False
+            ):
                 with column:
                     st.number_input(label, low, high, key=key, step=1)
                     slots[prop] = st.empty()
@@ -194,8 +238,12 @@ def show(problem: tuple[str, str] | None) -> None:
             left.text_area("Steps", key="pg.steps", height=150, help=STEP_HELP)
             right.caption(STEP_HELP)
             right.button("+ restart producer", on_click=_append_step, args=("restart producer",), key="pg.add.restart")
-            right.button("+ broker stop, then start", on_click=_append_step, args=("broker stop\nbroker start",),
-                         key="pg.add.broker")
+            right.button(
+                "+ broker stop, then start",
+                on_click=_append_step,
+                args=("broker stop\nbroker start",),
+                key="pg.add.broker",
+            )
     if faults_tab.open:
         with faults_tab:
             st.caption("Choose what goes wrong with each produce request (retries count as requests).")
@@ -208,8 +256,10 @@ def show(problem: tuple[str, str] | None) -> None:
             extra[2].selectbox("Random fault", RANDOM_ACTIONS, key="pg.random.action")
             extra[3].number_input("Random seed", 0, 2**31 - 1, key="pg.random.seed")
             if st.session_state.get("pg.extra_faults"):
-                st.caption("Also from the scenario: " + ", ".join(
-                    deeplink.fault_to_token(f) for f in st.session_state["pg.extra_faults"]))
+                st.caption(
+                    "Also from the scenario: "
+                    + ", ".join(deeplink.fault_to_token(f) for f in st.session_state["pg.extra_faults"])
+                )
     if problem and config_tab.open:
         prop, message = problem
         (slots.get(prop) or slots["enable.idempotence"]).error(message, icon=":material/error:")

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from idemlab import scenarios
-from idemlab.model import BROKER_ACTIONS, ERROR, DELAY, Scenario
+from idemlab.model import BROKER_ACTIONS, DELAY, ERROR, Scenario
 
 BLANK = "blank"
 BLANK_SCENARIO: dict[str, Any] = {
-    "title": "Blank playground", "summary": "Your own experiment.",
+    "title": "Blank playground",
+    "summary": "Your own experiment.",
     "producer": {"enable.idempotence": False},
-    "step": [{"send": ["m1", "m2", "m3"]}, {"flush": True}], "fault": [],
+    "step": [{"send": ["m1", "m2", "m3"]}, {"flush": True}],
+    "fault": [],
 }
 
 # control -> librdkafka default (what an unset property means)
@@ -30,9 +32,13 @@ CONTROL_DEFAULTS: dict[str, Any] = {
     "message.timeout.ms": 300_000,
     "batch.num.messages": 10_000,
 }
-ALIASES = {"request.required.acks": "acks", "message.send.max.retries": "retries",
-           "max.in.flight": "max.in.flight.requests.per.connection",
-           "queue.buffering.max.ms": "linger.ms", "delivery.timeout.ms": "message.timeout.ms"}
+ALIASES = {
+    "request.required.acks": "acks",
+    "message.send.max.retries": "retries",
+    "max.in.flight": "max.in.flight.requests.per.connection",
+    "queue.buffering.max.ms": "linger.ms",
+    "delivery.timeout.ms": "message.timeout.ms",
+}
 
 
 @dataclass
@@ -67,9 +73,12 @@ def normalise_producer(producer: dict[str, Any]) -> dict[str, Any]:
 
 def spec_for(name: str) -> PlaygroundSpec:
     data = base_dict(name)
-    return PlaygroundSpec(scenario=name, producer=normalise_producer(dict(data.get("producer", {}))),
-                          steps_text=steps_to_text(data.get("step", [])),
-                          faults=[dict(f) for f in data.get("fault", [])])
+    return PlaygroundSpec(
+        scenario=name,
+        producer=normalise_producer(dict(data.get("producer", {}))),
+        steps_text=steps_to_text(data.get("step", [])),
+        faults=[dict(f) for f in data.get("fault", [])],
+    )
 
 
 def build(spec: PlaygroundSpec) -> Scenario:
@@ -83,8 +92,10 @@ def build(spec: PlaygroundSpec) -> Scenario:
 
 
 # ---- the step editor's little language ---------------------------------------------
-STEP_HELP = ("One step per line: `send a b c` (optional `key=K partition=N`), `flush`, "
-             "`restart producer`, `wait 500`, `broker stop|kill|start|leader_change [broker id]`.")
+STEP_HELP = (
+    "One step per line: `send a b c` (optional `key=K partition=N`), `flush`, "
+    "`restart producer`, `wait 500`, `broker stop|kill|start|leader_change [broker id]`."
+)
 
 
 def steps_from_text(text: str) -> list[dict[str, Any]]:
@@ -146,14 +157,22 @@ def steps_to_text(steps: list[dict[str, Any]]) -> str:
         elif "wait_ms" in step:
             lines.append(f"wait {step['wait_ms']}")
         elif "broker" in step:
-            lines.append(" ".join(["broker", step["broker"], *([str(step["broker_id"])] if "broker_id" in step else [])]))
+            lines.append(
+                " ".join(["broker", step["broker"], *([str(step["broker_id"])] if "broker_id" in step else [])])
+            )
     return "\n".join(lines)
 
 
 # ---- faults as short tokens: "2:drop_response", "3:error:NOT_ENOUGH_REPLICAS",
 # "4:delay:500", "init:1:error:COORDINATOR_LOAD_IN_PROGRESS", "p0.2:drop_response:s7"
 def fault_to_token(fault: dict[str, Any]) -> str:
-    arg = fault.get("error") if fault.get("action") == ERROR else fault.get("delay_ms") if fault.get("action") == DELAY else None
+    arg = (
+        fault.get("error")
+        if fault.get("action") == ERROR
+        else fault.get("delay_ms")
+        if fault.get("action") == DELAY
+        else None
+    )
     if fault.get("probability") is not None:
         head = f"p{fault['probability']:g}"
     else:

@@ -22,10 +22,19 @@ VIEWS = ["Mail room", "Sequence diagram", "Stored log"]
 
 def slides(lesson, trace) -> list[tuple[str, object]]:
     """('text', (heading, markdown)) or ('event', position)."""
-    out: list[tuple[str, object]] = [("text", ("The analogy", lesson.section("Analogy"))),
-                                     ("text", ("How it works", lesson.section("Mechanism"))),
-                                     ("text", ("Predict", lesson.prediction.question + "\n\n" + "\n".join(
-                                         f"{chr(65 + i)}. {c}" for i, c in enumerate(lesson.prediction.choices))))]
+    out: list[tuple[str, object]] = [
+        ("text", ("The analogy", lesson.section("Analogy"))),
+        ("text", ("How it works", lesson.section("Mechanism"))),
+        (
+            "text",
+            (
+                "Predict",
+                lesson.prediction.question
+                + "\n\n"
+                + "\n".join(f"{chr(65 + i)}. {c}" for i, c in enumerate(lesson.prediction.choices)),
+            ),
+        ),
+    ]
     if trace is not None:
         out += [("event", position) for position in range(1, len(trace.events) + 1)]
     out.append(("text", ("After the run", lesson.section("After the run"))))
@@ -41,9 +50,18 @@ def show(lesson, trace) -> None:
     deck = slides(lesson, trace)
     index = max(0, min(st.session_state.get("present.slide", 0), len(deck) - 1))
     cols = st.columns([1, 1, 2])
-    cols[0].button("◀ Previous", on_click=_go, args=(-1, len(deck)), shortcut="Left", key="present.prev", width="stretch")
-    cols[1].button("Next ▶", on_click=_go, args=(1, len(deck)), shortcut="Right", key="present.next",
-                   width="stretch", type="primary")
+    cols[0].button(
+        "◀ Previous", on_click=_go, args=(-1, len(deck)), shortcut="Left", key="present.prev", width="stretch"
+    )
+    cols[1].button(
+        "Next ▶",
+        on_click=_go,
+        args=(1, len(deck)),
+        shortcut="Right",
+        key="present.next",
+        width="stretch",
+        type="primary",
+    )
     cols[2].markdown(f"Slide {index + 1} of {len(deck)} · keys ← →")
     kind, content = deck[index]
     if kind == "text":

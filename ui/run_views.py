@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from idemlab.model import Trace
-from ui import event_words, tables_frame as frames
+from ui import event_words
+from ui import tables_frame as frames
 from ui.html_table import html_table
 from ui.mailroom import mailroom_html, mailroom_text
 from ui.sequence_figure import sequence_figure
@@ -19,8 +20,15 @@ def outcome_line(snap, trace: Trace) -> None:
     text = outcome.sentence()
     if snap.position < len(trace.events):
         text = f"So far (event {snap.position} of {len(trace.events)}): {text}"
-    trouble = (outcome.duplicates or outcome.lost or outcome.reordered or outcome.failed_but_stored
-               or outcome.delivered_but_not_stored or outcome.fatal_error or outcome.run_error)
+    trouble = (
+        outcome.duplicates
+        or outcome.lost
+        or outcome.reordered
+        or outcome.failed_but_stored
+        or outcome.delivered_but_not_stored
+        or outcome.fatal_error
+        or outcome.run_error
+    )
     (st.warning if trouble else st.success)(text, icon=":material/warning:" if trouble else ":material/check:")
 
 
@@ -39,16 +47,22 @@ def mailroom(snap, trace: Trace, key: str) -> None:
 
 def sequence(trace: Trace, position: int, key: str) -> None:
     st.plotly_chart(sequence_figure(trace, position), config=PLOT_CONFIG, key=f"{key}.sequence")
-    st.caption("Arrows: ▶ request (open ▷ = retry), ◀ acknowledgement, ✗ fault. Labels give request number, "
-               "PID, epoch and sequence numbers. The table below says the same in words.")
+    st.caption(
+        "Arrows: ▶ request (open ▷ = retry), ◀ acknowledgement, ✗ fault. Labels give request number, "
+        "PID, epoch and sequence numbers. The table below says the same in words."
+    )
     with st.expander("Show as table"):
         events_table(trace, position, key)
 
 
 def events_table(trace: Trace, position: int | None, key: str) -> None:
     frame = frames.events_frame(trace.events, position)
-    st.dataframe(frames.styled(frame, frames.event_row_tints(frame)), hide_index=True, key=f"{key}.events",
-                 column_config={"t (ms)": st.column_config.NumberColumn(format="%.1f")})
+    st.dataframe(
+        frames.styled(frame, frames.event_row_tints(frame)),
+        hide_index=True,
+        key=f"{key}.events",
+        column_config={"t (ms)": st.column_config.NumberColumn(format="%.1f")},
+    )
 
 
 SMALL_TABLE_ROWS = 30
@@ -94,8 +108,12 @@ def deliveries(snap, key: str) -> None:
         st.caption("No produce() calls yet.")
         return
     frame = frames.without_echo(frame, kept="message", echo="value")
-    table(frame, f"{key}.deliveries", frames.delivery_row_tints(frame),
-          alt="Each produce() call: its delivery report and what was stored")
+    table(
+        frame,
+        f"{key}.deliveries",
+        frames.delivery_row_tints(frame),
+        alt="Each produce() call: its delivery report and what was stored",
+    )
     for verdict in sorted({v for v in frame["verdict"] if v.isupper()}):
         st.markdown(f"- ⚠ **{verdict.capitalize()}**: " + ", ".join(frame.loc[frame["verdict"] == verdict, "message"]))
 
@@ -110,8 +128,10 @@ def all_views(snap, trace: Trace, key: str) -> None:
     current_event(snap)
     stored_log(snap.stored, key)
     deliveries(snap, key)
-    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key=f"{key}.view",
-                                label_visibility="collapsed") or VIEWS[0]
+    view = (
+        st.segmented_control("View", VIEWS, default=VIEWS[0], key=f"{key}.view", label_visibility="collapsed")
+        or VIEWS[0]
+    )
     if view == "Mail room":
         mailroom(snap, trace, key)
     elif view == "Sequence diagram":

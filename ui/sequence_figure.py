@@ -20,9 +20,15 @@ def _row(parts: FigureParts, y: float, meaning: str, x: float, text: str, side: 
     parts.marker(meaning, x, y, text, size=15 if current else 11)
     anchor = {"left": "right", "right": "left", "middle": "center"}[side]
     offset = {"left": -0.04, "right": 0.04, "middle": 0}[side]
-    parts.label(x + offset, y, f"<b>{text}</b>" if current else text, xanchor=anchor,
-                yanchor="bottom" if side == "middle" else "middle", yshift=4 if side == "middle" else 0,
-                font={"size": 14})
+    parts.label(
+        x + offset,
+        y,
+        f"<b>{text}</b>" if current else text,
+        xanchor=anchor,
+        yanchor="bottom" if side == "middle" else "middle",
+        yshift=4 if side == "middle" else 0,
+        font={"size": 14},
+    )
 
 
 def _arrow(parts: FigureParts, y: float, start: float, end: float, meaning: str, label: str, current: bool) -> None:
@@ -42,19 +48,35 @@ def _draw(fig: FigureParts, event: m.Event, y: float, current: bool) -> None:
         if get("error"):
             _arrow(fig, y, BROKER_X, PRODUCER_X, "error", f"reply #{get('request_no')}: {get('error')}", current)
         elif get("api") == m.INIT_PRODUCER_ID:
-            _arrow(fig, y, BROKER_X, PRODUCER_X, "response",
-                   f"reply #{get('request_no')}: PID {get('producer_id')} epoch {get('producer_epoch')}", current)
+            _arrow(
+                fig,
+                y,
+                BROKER_X,
+                PRODUCER_X,
+                "response",
+                f"reply #{get('request_no')}: PID {get('producer_id')} epoch {get('producer_epoch')}",
+                current,
+            )
         else:
-            _arrow(fig, y, BROKER_X, PRODUCER_X, "response", f"ack #{get('request_no')}: offset {get('base_offset')}", current)
+            _arrow(
+                fig,
+                y,
+                BROKER_X,
+                PRODUCER_X,
+                "response",
+                f"ack #{get('request_no')}: offset {get('base_offset')}",
+                current,
+            )
     elif event.kind == m.FAULT_INJECTED:
         _row(fig, y, "lost", 0.5, "✗ " + event_words.describe(event), "middle", current)
     elif event.kind == m.CONNECTION_CLOSED:
         _row(fig, y, "lost", 0.5, "✗ connection closed", "middle", current)
     elif event.kind == m.BROKER_DECISION:
         meaning = {m.APPENDED: "appended", m.DUPLICATE: "dedup"}.get(get("result"), "rejected")
-        text = {m.APPENDED: f"stored at offset {get('base_offset')}",
-                m.DUPLICATE: f"duplicate → not stored, offset {get('base_offset')}"}.get(
-            get("result"), f"rejected: {get('error')}")
+        text = {
+            m.APPENDED: f"stored at offset {get('base_offset')}",
+            m.DUPLICATE: f"duplicate → not stored, offset {get('base_offset')}",
+        }.get(get("result"), f"rejected: {get('error')}")
         _row(fig, y, meaning, BROKER_X, text, "right", current)
     elif event.kind == m.BROKER_ACTION:
         _row(fig, y, "broker", BROKER_X, event_words.describe(event), "right", current)
@@ -81,6 +103,8 @@ def sequence_figure(trace: m.Trace, position: int | None = None, window: int = W
     if start:
         parts.label(0.5, 0.6, f"… {start} earlier events (see the table)", font={"size": 11, "color": GREY})
     return parts.figure(
-        height=90 + rows * ROW_PX, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=90 + rows * ROW_PX,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"range": [-1.25, 2.25], "visible": False, "fixedrange": True},
-        yaxis={"range": [-rows + 0.4, 1.5], "visible": False, "fixedrange": True})
+        yaxis={"range": [-rows + 0.4, 1.5], "visible": False, "fixedrange": True},
+    )

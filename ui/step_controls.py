@@ -4,7 +4,7 @@ Owns session keys `<ns>.pos`, `<ns>.playing`, `<ns>.speed`, `<ns>.trace`."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -33,8 +33,14 @@ def prepare(ns: str, trace_id: str, last: int, initial: int | None) -> None:
     st.session_state[f"{ns}.pos"] = max(0, min(st.session_state.get(f"{ns}.pos", last), last))
 
 
-def show(ns: str, trace_id: str, last: int, render: Callable[[int], None], initial: int | None = None,
-         on_position: Callable[[int], None] | None = None) -> None:
+def show(
+    ns: str,
+    trace_id: str,
+    last: int,
+    render: Callable[[int], None],
+    initial: int | None = None,
+    on_position: Callable[[int], None] | None = None,
+) -> None:
     prepare(ns, trace_id, last, initial)
     st.session_state.setdefault(f"{ns}.speed", "normal (1 s)")
     playing = st.session_state.get(f"{ns}.playing", False)
@@ -53,17 +59,56 @@ def show(ns: str, trace_id: str, last: int, render: Callable[[int], None], initi
                 st.rerun()
         st.session_state[f"{ns}.ticked"] = True
         cols = st.columns(5)
-        cols[0].button("Start", icon=":material/first_page:", key=f"{ns}.first", on_click=_move, kwargs={"to": 0, "last": last},
-                       shortcut="Home", width="stretch", args=(ns,))
-        cols[1].button("Back", icon=":material/chevron_left:", key=f"{ns}.back", on_click=_move, kwargs={"by": -1, "last": last},
-                       shortcut="Left", width="stretch", args=(ns,))
-        cols[2].button("Next", icon=":material/chevron_right:", key=f"{ns}.fwd", on_click=_move, kwargs={"by": 1, "last": last},
-                       shortcut="Right", width="stretch", args=(ns,))
-        cols[3].button("End", icon=":material/last_page:", key=f"{ns}.end", on_click=_move, kwargs={"to": last, "last": last},
-                       shortcut="End", width="stretch", args=(ns,))
-        cols[4].button("Pause" if st.session_state.get(f"{ns}.playing") else "Play", key=f"{ns}.play",
-                       icon=":material/pause:" if st.session_state.get(f"{ns}.playing") else ":material/play_arrow:",
-                       on_click=_toggle_play, args=(ns, last), shortcut="P", width="stretch", type="primary")
+        cols[0].button(
+            "Start",
+            icon=":material/first_page:",
+            key=f"{ns}.first",
+            on_click=_move,
+            kwargs={"to": 0, "last": last},
+            shortcut="Home",
+            width="stretch",
+            args=(ns,),
+        )
+        cols[1].button(
+            "Back",
+            icon=":material/chevron_left:",
+            key=f"{ns}.back",
+            on_click=_move,
+            kwargs={"by": -1, "last": last},
+            shortcut="Left",
+            width="stretch",
+            args=(ns,),
+        )
+        cols[2].button(
+            "Next",
+            icon=":material/chevron_right:",
+            key=f"{ns}.fwd",
+            on_click=_move,
+            kwargs={"by": 1, "last": last},
+            shortcut="Right",
+            width="stretch",
+            args=(ns,),
+        )
+        cols[3].button(
+            "End",
+            icon=":material/last_page:",
+            key=f"{ns}.end",
+            on_click=_move,
+            kwargs={"to": last, "last": last},
+            shortcut="End",
+            width="stretch",
+            args=(ns,),
+        )
+        cols[4].button(
+            "Pause" if st.session_state.get(f"{ns}.playing") else "Play",
+            key=f"{ns}.play",
+            icon=":material/pause:" if st.session_state.get(f"{ns}.playing") else ":material/play_arrow:",
+            on_click=_toggle_play,
+            args=(ns, last),
+            shortcut="P",
+            width="stretch",
+            type="primary",
+        )
         slider_col, speed_col = st.columns([3, 2])
         if last > 0:
             slider_col.slider("Event", 0, last, key=f"{ns}.pos", help="Drag to any point of the run.")

@@ -13,13 +13,45 @@ from ui import tables_frame as frames
 
 WIRE_KINDS = (m.REQUEST_SENT, m.FAULT_INJECTED, m.BROKER_DECISION, m.RESPONSE_RECEIVED, m.CONNECTION_CLOSED)
 API_NAMES = {m.PRODUCE: "Produce", m.INIT_PRODUCER_ID: "InitProducerId"}
-DIRECTION = {m.REQUEST_SENT: "→ request", m.FAULT_INJECTED: "✗ fault", m.BROKER_DECISION: "■ broker",
-             m.RESPONSE_RECEIVED: "← response", m.CONNECTION_CLOSED: "✗ closed"}
+DIRECTION = {
+    m.REQUEST_SENT: "→ request",
+    m.FAULT_INJECTED: "✗ fault",
+    m.BROKER_DECISION: "■ broker",
+    m.RESPONSE_RECEIVED: "← response",
+    m.CONNECTION_CLOSED: "✗ closed",
+}
 FAULT_MARK = "⚠ FAULT"
-COLUMNS = ["#", "fault", "direction", "api", "request", "PID", "epoch", "base seq", "records", "offset", "error",
-           "partition", "t (ms)", "what happened"]
-WIDTHS = {"#": 40, "fault": 85, "direction": 100, "api": 110, "request": 70, "PID": 50, "epoch": 55, "base seq": 70,
-          "records": 65, "offset": 95, "error": 120, "partition": 70, "t (ms)": 70}
+COLUMNS = [
+    "#",
+    "fault",
+    "direction",
+    "api",
+    "request",
+    "PID",
+    "epoch",
+    "base seq",
+    "records",
+    "offset",
+    "error",
+    "partition",
+    "t (ms)",
+    "what happened",
+]
+WIDTHS = {
+    "#": 40,
+    "fault": 85,
+    "direction": 100,
+    "api": 110,
+    "request": 70,
+    "PID": 50,
+    "epoch": 55,
+    "base seq": 70,
+    "records": 65,
+    "offset": 95,
+    "error": 120,
+    "partition": 70,
+    "t (ms)": 70,
+}
 
 
 def wire_events(trace: m.Trace) -> list[tuple[int, m.Event]]:
@@ -54,13 +86,24 @@ def wire_frame(trace: m.Trace) -> pd.DataFrame:
         offset = e.get("base_offset")
         if e.kind == m.BROKER_DECISION and e.get("result") == m.DUPLICATE and offset is not None:
             offset = f"{offset} (original)"
-        rows.append({
-            "#": position, "t (ms)": round(e.t_ms, 1), "direction": DIRECTION[e.kind],
-            "api": API_NAMES.get(api, api), "request": f"#{e.get('request_no')}" if e.get("request_no") else "",
-            "partition": _text(e.get("partition")), "PID": _text(e.get("producer_id")),
-            "epoch": _text(e.get("producer_epoch")), "base seq": _text(e.get("base_sequence")),
-            "records": _text(count), "error": _text(e.get("error")), "offset": _text(offset),
-            "fault": _fault_words(e), "what happened": _what(e)})
+        rows.append(
+            {
+                "#": position,
+                "t (ms)": round(e.t_ms, 1),
+                "direction": DIRECTION[e.kind],
+                "api": API_NAMES.get(api, api),
+                "request": f"#{e.get('request_no')}" if e.get("request_no") else "",
+                "partition": _text(e.get("partition")),
+                "PID": _text(e.get("producer_id")),
+                "epoch": _text(e.get("producer_epoch")),
+                "base seq": _text(e.get("base_sequence")),
+                "records": _text(count),
+                "error": _text(e.get("error")),
+                "offset": _text(offset),
+                "fault": _fault_words(e),
+                "what happened": _what(e),
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -96,23 +139,37 @@ def show(trace: m.Trace) -> None:
     partitions_seen = sorted(set(frame["partition"]) - {""}, key=int)
     cols = st.columns(3)
     apis = cols[0].multiselect("API", sorted(set(frame["api"]) - {""}), key="wire.apis", placeholder="all APIs")
-    partitions = cols[1].multiselect("Partition", partitions_seen, key="wire.partitions",
-                                     placeholder="all partitions", disabled=len(partitions_seen) < 2,
-                                     help="This run used one partition." if len(partitions_seen) < 2 else None)
-    faults = cols[2].segmented_control("Faults", ["all rows", "only faults", "no faults"], key="wire.faults",
-                                       default="all rows")
+    partitions = cols[1].multiselect(
+        "Partition",
+        partitions_seen,
+        key="wire.partitions",
+        placeholder="all partitions",
+        disabled=len(partitions_seen) < 2,
+        help="This run used one partition." if len(partitions_seen) < 2 else None,
+    )
+    faults = cols[2].segmented_control(
+        "Faults", ["all rows", "only faults", "no faults"], key="wire.faults", default="all rows"
+    )
     shown = filter_frame(frame, apis, partitions, faults or "all rows")
     if len(partitions_seen) < 2:
         shown = shown.drop(columns="partition")
     n_faults = int((frame["fault"] != "").sum())
-    st.markdown(f"**Requests and responses** — {len(shown)} of {len(frame)} rows; "
-                f"{n_faults} marked **{FAULT_MARK}** and tinted")
+    st.markdown(
+        f"**Requests and responses** — {len(shown)} of {len(frame)} rows; {n_faults} marked **{FAULT_MARK}** and tinted"
+    )
     if shown.empty:
         st.caption("No rows match these filters.")
     else:
-        st.dataframe(frames.styled(shown, tints(shown)), hide_index=True, key="wire.table",
-                     height=min(38 + 35 * len(shown), 38 + 35 * 9), column_config=_column_config())
-    st.caption("**#** is the event's place in the whole run (the playground's step). PID, epoch and base "
-               "sequence −1 mean the producer is not idempotent: it sends no id and no numbers. "
-               "The last column tells each row in words.")
+        st.dataframe(
+            frames.styled(shown, tints(shown)),
+            hide_index=True,
+            key="wire.table",
+            height=min(38 + 35 * len(shown), 38 + 35 * 9),
+            column_config=_column_config(),
+        )
+    st.caption(
+        "**#** is the event's place in the whole run (the playground's step). PID, epoch and base "
+        "sequence −1 mean the producer is not idempotent: it sends no id and no numbers. "
+        "The last column tells each row in words."
+    )
     run_views.stored_log(trace.stored, "wire")

@@ -15,27 +15,35 @@ from idemlab.kafka.launcher import LocalCluster, state_file
 
 def add_broker_commands(subparsers: argparse._SubParsersAction) -> None:
     broker = subparsers.add_parser(
-        "broker", help="run a local Apache Kafka broker on 127.0.0.1 (needs Java)",
-        description="A local KRaft Apache Kafka cluster for the real-broker back end.")
+        "broker",
+        help="run a local Apache Kafka broker on 127.0.0.1 (needs Java)",
+        description="A local KRaft Apache Kafka cluster for the real-broker back end.",
+    )
     broker.set_defaults(run=run_broker_command)
     actions = broker.add_subparsers(dest="broker_command", metavar="{start,stop,kill,status}")
     actions.required = True
 
     start = actions.add_parser(
-        "start", help="start a cluster (or restart the stopped nodes of the recorded one); "
-                      "prints its bootstrap address")
-    start.add_argument("--brokers", type=int, choices=(1, 3), default=None,
-                       help="number of nodes, each broker and controller (default 1)")
-    start.add_argument("--kafka-version", default=None, metavar="V",
-                       help=f"Apache Kafka version (default {DEFAULT_KAFKA_VERSION}; "
-                            "ignored when KAFKA_HOME is set)")
+        "start", help="start a cluster (or restart the stopped nodes of the recorded one); prints its bootstrap address"
+    )
+    start.add_argument(
+        "--brokers",
+        type=int,
+        choices=(1, 3),
+        default=None,
+        help="number of nodes, each broker and controller (default 1)",
+    )
+    start.add_argument(
+        "--kafka-version",
+        default=None,
+        metavar="V",
+        help=f"Apache Kafka version (default {DEFAULT_KAFKA_VERSION}; ignored when KAFKA_HOME is set)",
+    )
 
-    stop = actions.add_parser(
-        "stop", help="clean shutdown; without --node also deletes the cluster's data and logs")
+    stop = actions.add_parser("stop", help="clean shutdown; without --node also deletes the cluster's data and logs")
     stop.add_argument("--node", type=int, metavar="ID", help="stop only this node (keeps its data)")
 
-    kill = actions.add_parser(
-        "kill", help="hard stop (SIGKILL), keeping the data; `broker start` restarts")
+    kill = actions.add_parser("kill", help="hard stop (SIGKILL), keeping the data; `broker start` restarts")
     kill.add_argument("--node", type=int, metavar="ID", help="kill only this node")
 
     actions.add_parser("status", help="bootstrap address, nodes and log files")
@@ -65,13 +73,16 @@ def _start(args: argparse.Namespace) -> int:
             cluster.start_node(node_id)
         what = f"running again (restarted node {', '.join(map(str, stopped))})" if stopped else "already running"
     else:
-        cluster = LocalCluster.start(brokers=args.brokers or 1,
-                                     kafka_version=args.kafka_version or DEFAULT_KAFKA_VERSION,
-                                     owned=False)
+        cluster = LocalCluster.start(
+            brokers=args.brokers or 1, kafka_version=args.kafka_version or DEFAULT_KAFKA_VERSION, owned=False
+        )
         what = "started"
     print(cluster.bootstrap)
-    print(f"Kafka {cluster.kafka_version}, {len(cluster.nodes)}-node cluster {what}; logs in "
-          f"{cluster.log_path.parent}. Stop with `broker stop`.", file=sys.stderr)
+    print(
+        f"Kafka {cluster.kafka_version}, {len(cluster.nodes)}-node cluster {what}; logs in "
+        f"{cluster.log_path.parent}. Stop with `broker stop`.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -101,8 +112,7 @@ def _kill(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     cluster = _recorded_cluster()
     if cluster is None:
-        raise KafkaSetupError(
-            "No local Kafka broker is running. Start one with `python -m idemlab broker start`.")
+        raise KafkaSetupError("No local Kafka broker is running. Start one with `python -m idemlab broker start`.")
     print(f"bootstrap {cluster.bootstrap}")
     print(f"kafka {cluster.kafka_version}, data in {cluster.cluster_dir}")
     for node in cluster.nodes.values():

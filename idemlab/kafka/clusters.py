@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -32,7 +33,7 @@ class ClusterUnavailable(RuntimeError):
 @dataclass
 class ClusterHandle:
     bootstrap: str
-    local: Any = None                  # a LocalCluster when we can stop/kill/start nodes
+    local: Any = None  # a LocalCluster when we can stop/kill/start nodes
     dedicated: bool = False
     client_config: Mapping[str, Any] = field(default_factory=dict)
 
@@ -47,7 +48,8 @@ class ClusterHandle:
         except KafkaException as exc:
             raise ClusterUnavailable(
                 f"Cannot reach the Kafka cluster at {self.bootstrap} within {CONNECT_TIMEOUT_S:.0f} s "
-                f"({exc.args[0].str()}). Check the address, or use the simulated broker.") from None
+                f"({exc.args[0].str()}). Check the address, or use the simulated broker."
+            ) from None
         return {b.id: (b.host, b.port) for b in metadata.brokers.values()}
 
     def close(self) -> None:
@@ -63,7 +65,9 @@ class SharedLocalCluster:
         self._cluster = None
 
     def get(self):
+        from idemlab.kafka.jars import KafkaSetupError
         from idemlab.kafka.launcher import LocalCluster
+
         with self._lock:
             if self._cluster is not None and all(n.alive for n in self._cluster.nodes.values()):
                 return self._cluster
@@ -72,7 +76,7 @@ class SharedLocalCluster:
                 if attached.nodes and all(n.alive for n in attached.nodes.values()):
                     self._cluster = attached
                     return attached
-            except Exception:
+            except (KafkaSetupError, KeyError, TypeError):  # nothing recorded, or a stale record: start anew
                 pass
             self._cluster = LocalCluster.start(brokers=1, broker_config=SHARED_BROKER_CONFIG)
             return self._cluster
@@ -96,19 +100,22 @@ def needs_dedicated_cluster(scenario: Scenario) -> bool:
 def acquire(scenario: Scenario, backend: str, client_config: Mapping[str, Any] | None = None) -> ClusterHandle:
     from idemlab.kafka.jars import KafkaSetupError
     from idemlab.kafka.launcher import LocalCluster
+
     if backend.startswith("kafka://"):
         if any(s.kind == "broker" for s in scenario.steps):
             raise ClusterUnavailable(
                 "This scenario stops or starts brokers, which only the local back end can do; "
-                "run it on the local broker or the simulated one.")
+                "run it on the local broker or the simulated one."
+            )
         protocol = str((client_config or {}).get("security.protocol", "plaintext")).lower()
         if protocol in ("ssl", "sasl_ssl"):
             raise ClusterUnavailable(
                 f"security.protocol={protocol.upper()}: the lab's fault proxy must read every Kafka "
                 "frame to inject faults and show the wire, which TLS prevents. Use a PLAINTEXT or "
-                "SASL_PLAINTEXT listener, the local broker, or the simulated broker.")
-        handle = ClusterHandle(backend[len("kafka://"):], client_config=dict(client_config or {}))
-        handle.upstreams()   # fails fast and clearly when unreachable
+                "SASL_PLAINTEXT listener, the local broker, or the simulated broker."
+            )
+        handle = ClusterHandle(backend[len("kafka://") :], client_config=dict(client_config or {}))
+        handle.upstreams()  # fails fast and clearly when unreachable
         return handle
     try:
         if needs_dedicated_cluster(scenario):
@@ -129,9 +136,10 @@ def unique_topic(scenario: Scenario) -> str:
 
 def create_topic(handle: ClusterHandle, scenario: Scenario, topic: str) -> None:
     config = {key: str(value) for key, value in scenario.topic.items()}
-    new = NewTopic(topic, num_partitions=scenario.partitions,
-                   replication_factor=scenario.replication_factor, config=config)
-    admin = handle.admin()   # must outlive its futures
+    new = NewTopic(
+        topic, num_partitions=scenario.partitions, replication_factor=scenario.replication_factor, config=config
+    )
+    admin = handle.admin()  # must outlive its futures
     futures = admin.create_topics([new], operation_timeout=15, request_timeout=15)
     try:
         futures[topic].result(timeout=20)
@@ -143,7 +151,7 @@ def delete_topic(handle: ClusterHandle, topic: str) -> None:
     try:
         admin = handle.admin()
         admin.delete_topics([topic], operation_timeout=5)[topic].result(timeout=10)
-    except Exception:  # best effort: a dedicated cluster is deleted anyway
+    except KafkaException:  # best effort: a dedicated cluster is deleted anyway
         pass
 
 
@@ -151,5 +159,5 @@ def leader_of(handle: ClusterHandle, topic: str, partition: int) -> int | None:
     try:
         metadata = handle.admin().list_topics(topic, timeout=5)
         return metadata.topics[topic].partitions[partition].leader
-    except Exception:
+    except (KafkaException, KeyError):  # unreachable, or the topic or partition is not in the metadata
         return None

@@ -7,7 +7,7 @@ plan means the same thing on both back ends.
 from __future__ import annotations
 
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 from idemlab.model import Fault
 

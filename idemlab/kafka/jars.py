@@ -111,8 +111,15 @@ def _fill_cache(version: str, libs: Path) -> None:
 
 def _maven_copy_dependencies(version: str, output_dir: Path) -> None:
     command = [
-        "mvn", "-B", "-q", "-Dstyle.color=never", "-f", str(POM), "dependency:copy-dependencies",
-        f"-Dkafka.version={version}", f"-DoutputDirectory={output_dir}",
+        "mvn",
+        "-B",
+        "-q",
+        "-Dstyle.color=never",
+        "-f",
+        str(POM),
+        "dependency:copy-dependencies",
+        f"-Dkafka.version={version}",
+        f"-DoutputDirectory={output_dir}",
     ]
     try:
         done = subprocess.run(
@@ -135,8 +142,11 @@ def _maven_gist(output: str) -> str:
     """Maven's error lines without its generic advice, else its last lines."""
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in output.splitlines()]
     boilerplate = ("-e switch", "-X switch", "For more information", "cwiki.apache.org")
-    errors = [line for line in lines if line.startswith("[ERROR]") and line != "[ERROR]"
-              and not any(phrase in line for phrase in boilerplate)]
+    errors = [
+        line
+        for line in lines
+        if line.startswith("[ERROR]") and line != "[ERROR]" and not any(phrase in line for phrase in boilerplate)
+    ]
     return " | ".join(errors[:4] or [line for line in lines if line][-8:])
 
 
@@ -156,6 +166,5 @@ def _missing_tools_message(missing: list[str]) -> str:
     return (
         f"The local Kafka broker needs {names}, which {'is' if len(missing) == 1 else 'are'} "
         f"not installed ({where}). Install {'it' if len(missing) == 1 else 'them'}, e.g. "
-        "`apt-get install -y openjdk-17-jre-headless maven` (any Java 17+ works). "
-        + _ALTERNATIVES
+        "`apt-get install -y openjdk-17-jre-headless maven` (any Java 17+ works). " + _ALTERNATIVES
     )

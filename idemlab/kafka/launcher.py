@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import base64
 import concurrent.futures
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -42,7 +43,7 @@ from idemlab.kafka.jars import (
     kafka_classpath,
 )
 
-__all__ = ["LocalCluster", "NodeStatus", "KafkaSetupError", "state_file"]
+__all__ = ["KafkaSetupError", "LocalCluster", "NodeStatus", "state_file"]
 
 READY_TIMEOUT_S = 90.0  # generous: a 3-node start on 2 busy cores can take 40 s
 STOP_TIMEOUT_S = 30.0
@@ -111,8 +112,15 @@ class _Node:
 
 
 class LocalCluster:
-    def __init__(self, cluster_dir: Path, java: Path, classpath: list[Path], nodes: list[_Node],
-                 owned: bool, broker_config: dict[str, str]):
+    def __init__(
+        self,
+        cluster_dir: Path,
+        java: Path,
+        classpath: list[Path],
+        nodes: list[_Node],
+        owned: bool,
+        broker_config: dict[str, str],
+    ):
         self.cluster_dir = cluster_dir
         self.kafka_version = jars_version(classpath) or "unknown"
         self._java = java
@@ -126,9 +134,16 @@ class LocalCluster:
     # ---------------------------------------------------------------- lifecycle
 
     @classmethod
-    def start(cls, brokers: int = 1, kafka_version: str = DEFAULT_KAFKA_VERSION,
-              broker_config: dict | None = None, owned: bool = True, *,
-              base_port: int | None = None, timeout: float = READY_TIMEOUT_S) -> LocalCluster:
+    def start(
+        cls,
+        brokers: int = 1,
+        kafka_version: str = DEFAULT_KAFKA_VERSION,
+        broker_config: dict | None = None,
+        owned: bool = True,
+        *,
+        base_port: int | None = None,
+        timeout: float = READY_TIMEOUT_S,
+    ) -> LocalCluster:
         """Format and start a cluster, returning once every node answers metadata requests.
 
         base_port: try ports from there upward (skipping any in use) instead of
@@ -163,16 +178,28 @@ class LocalCluster:
             state = json.loads(path.read_text())
         except FileNotFoundError:
             raise KafkaSetupError(
-                f"No local Kafka broker is recorded in {path}. Start one with "
-                "`python -m idemlab broker start`."
+                f"No local Kafka broker is recorded in {path}. Start one with `python -m idemlab broker start`."
             ) from None
         except (OSError, ValueError) as error:
             raise KafkaSetupError(f"The broker state file {path} is unreadable ({error}); delete it.") from None
-        nodes = [_Node(n["node_id"], n["port"], n["controller_port"], n["pid"],
-                       cds_dump=Path(n["cds_dump"]) if n.get("cds_dump") else None)
-                 for n in state["nodes"]]
-        return cls(Path(state["cluster_dir"]), Path(state["java"]),
-                   [Path(jar) for jar in state["classpath"]], nodes, False, state["broker_config"])
+        nodes = [
+            _Node(
+                n["node_id"],
+                n["port"],
+                n["controller_port"],
+                n["pid"],
+                cds_dump=Path(n["cds_dump"]) if n.get("cds_dump") else None,
+            )
+            for n in state["nodes"]
+        ]
+        return cls(
+            Path(state["cluster_dir"]),
+            Path(state["java"]),
+            [Path(jar) for jar in state["classpath"]],
+            nodes,
+            False,
+            state["broker_config"],
+        )
 
     def stop(self, node_id: int | None = None, timeout: float = STOP_TIMEOUT_S) -> None:
         """Clean shutdown (SIGTERM) of one node or all; SIGKILL whatever outlives the timeout."""
@@ -253,8 +280,9 @@ class LocalCluster:
     @property
     def nodes(self) -> dict[int, NodeStatus]:
         return {
-            node.node_id: NodeStatus(node.node_id, node.port, node.controller_port, node.pid,
-                                     self._alive(node), self._log_path(node))
+            node.node_id: NodeStatus(
+                node.node_id, node.port, node.controller_port, node.pid, self._alive(node), self._log_path(node)
+            )
             for node in self._sorted_nodes()
         }
 
@@ -314,10 +342,21 @@ class LocalCluster:
         cluster_id = _random_cluster_id()
         formatting = []
         for node in self._sorted_nodes():
-            argv = [str(self._java), *FORMAT_JVM_OPTIONS, *self._cds_options(node, dump=False),
-                    "-Didemlab.log.level=WARN", *self._common_jvm_properties(),
-                    "-cp", self._classpath_string(), "kafka.tools.StorageTool", "format",
-                    "--cluster-id", cluster_id, "--config", str(self._properties_path(node))]
+            argv = [
+                str(self._java),
+                *FORMAT_JVM_OPTIONS,
+                *self._cds_options(node, dump=False),
+                "-Didemlab.log.level=WARN",
+                *self._common_jvm_properties(),
+                "-cp",
+                self._classpath_string(),
+                "kafka.tools.StorageTool",
+                "format",
+                "--cluster-id",
+                cluster_id,
+                "--config",
+                str(self._properties_path(node)),
+            ]
             formatting.append((node, self._spawn(argv, self._log_path(node))))
         deadline = time.monotonic() + 120
         for node, process in formatting:
@@ -356,17 +395,23 @@ class LocalCluster:
         """Start the node's JVM; returns the log size before launch (where its output begins)."""
         log_path = self._log_path(node)
         log_offset = log_path.stat().st_size if log_path.exists() else 0
-        argv = [str(self._java), *JVM_OPTIONS, *self._cds_options(node, dump=True),
-                *self._common_jvm_properties(), "-cp", self._classpath_string(),
-                "kafka.Kafka", str(self._properties_path(node))]
+        argv = [
+            str(self._java),
+            *JVM_OPTIONS,
+            *self._cds_options(node, dump=True),
+            *self._common_jvm_properties(),
+            "-cp",
+            self._classpath_string(),
+            "kafka.Kafka",
+            str(self._properties_path(node)),
+        ]
         node.process = self._spawn(argv, log_path)
         node.pid = node.process.pid
         return log_offset
 
     def _spawn(self, argv: list[str], log_path: Path) -> subprocess.Popen:
         with open(log_path, "ab") as log:
-            options = dict(stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                           cwd=self.cluster_dir)
+            options = dict(stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.cluster_dir)
             if self._owned:
                 process = _owned_spawner.popen(argv, **options)
             else:
@@ -374,8 +419,7 @@ class LocalCluster:
         _launched_pids.add(process.pid)
         return process
 
-    def _wait_ready(self, waiting: list[_Node], deadline: float,
-                    log_offsets: dict[int, int] | None = None) -> None:
+    def _wait_ready(self, waiting: list[_Node], deadline: float, log_offsets: dict[int, int] | None = None) -> None:
         """Until each waiting node answers metadata listing every running node."""
         log_offsets = log_offsets or {}
         began = time.monotonic()
@@ -385,8 +429,7 @@ class LocalCluster:
                 if not self._alive(node):
                     self._raise_early_exit(node, log_offsets.get(node.node_id, 0))
             running_ids = {n.node_id for n in self._nodes.values() if self._alive(n)}
-            pending = [node for node in pending
-                       if not _answers_metadata(node.port, running_ids, deadline)]
+            pending = [node for node in pending if not _answers_metadata(node.port, running_ids, deadline)]
             if pending and time.monotonic() > deadline:
                 logs = ", ".join(str(self._log_path(node)) for node in pending)
                 raise KafkaSetupError(
@@ -443,8 +486,10 @@ class LocalCluster:
     # ----------------------------------------------------------------- helpers
 
     def _common_jvm_properties(self) -> list[str]:
-        return [f"-Dlog4j2.configurationFile={self.cluster_dir / 'log4j2.properties'}",
-                f"-Dkafka.logs.dir={self.cluster_dir / 'logs'}"]
+        return [
+            f"-Dlog4j2.configurationFile={self.cluster_dir / 'log4j2.properties'}",
+            f"-Dkafka.logs.dir={self.cluster_dir / 'logs'}",
+        ]
 
     def _classpath_string(self) -> str:
         return os.pathsep.join(str(jar) for jar in self._classpath)
@@ -495,9 +540,16 @@ class LocalCluster:
             "java": str(self._java),
             "classpath": [str(jar) for jar in self._classpath],
             "broker_config": self._broker_config,
-            "nodes": [{"node_id": n.node_id, "port": n.port, "controller_port": n.controller_port,
-                       "pid": n.pid, "cds_dump": str(n.cds_dump) if n.cds_dump else None}
-                      for n in self._sorted_nodes()],
+            "nodes": [
+                {
+                    "node_id": n.node_id,
+                    "port": n.port,
+                    "controller_port": n.controller_port,
+                    "pid": n.pid,
+                    "cds_dump": str(n.cds_dump) if n.cds_dump else None,
+                }
+                for n in self._sorted_nodes()
+            ],
         }
         path = state_file()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -563,7 +615,7 @@ class _OwnedSpawner:
             try:
                 die_with_us = functools.partial(_die_with_parent, os.getpid())
                 result.set_result(subprocess.Popen(argv, preexec_fn=die_with_us, **options))
-            except BaseException as error:  # handed to the caller
+            except BaseException as error:  # noqa: BLE001 - re-raised by the caller's result()
                 result.set_exception(error)
 
 
@@ -688,10 +740,8 @@ def _pid_runs(pid: int, marker: str) -> bool:
 def _signal(pid: int | None, signum: int) -> None:
     if pid is None:
         return
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _read_from(path: Path, offset: int) -> str:
@@ -706,6 +756,9 @@ def _read_from(path: Path, offset: int) -> str:
 def _tail(path: Path, offset: int, lines: int = 3) -> str:
     """The log's error lines (exceptions without their stack frames), else its last lines."""
     text = [line.strip() for line in _read_from(path, offset).splitlines() if line.strip()]
-    errors = [line for line in text if ("Exception" in line or " ERROR " in line or "Error:" in line)
-              and not line.startswith(("at ", "..."))]
+    errors = [
+        line
+        for line in text
+        if ("Exception" in line or " ERROR " in line or "Error:" in line) and not line.startswith(("at ", "..."))
+    ]
     return " | ".join((errors or text)[-lines:])[-1500:] or "(empty log)"

@@ -19,17 +19,33 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from idemlab import errors
 from idemlab.kafka import records as batches
 from idemlab.kafka import wire
 from idemlab.kafka.faults import FaultPlan
 from idemlab.model import (
-    APPENDED, BROKER_DECISION, CONNECTION_CLOSED, DELAY, DISCONNECT, DROP_REQUEST,
-    DROP_RESPONSE, DUPLICATE, ERROR, FAULT_INJECTED, INIT_PRODUCER_ID, PRODUCE, REJECTED,
-    REQUEST_SENT, RESPONSE_RECEIVED, Event, Fault, StoredRecord,
+    APPENDED,
+    BROKER_DECISION,
+    CONNECTION_CLOSED,
+    DELAY,
+    DISCONNECT,
+    DROP_REQUEST,
+    DROP_RESPONSE,
+    DUPLICATE,
+    ERROR,
+    FAULT_INJECTED,
+    INIT_PRODUCER_ID,
+    PRODUCE,
+    REJECTED,
+    REQUEST_SENT,
+    RESPONSE_RECEIVED,
+    Event,
+    Fault,
+    StoredRecord,
 )
 
 log = logging.getLogger(__name__)
@@ -79,9 +95,9 @@ class InFlight:
 
 @dataclass
 class Answer:
-    frame: bytes | None                 # None: swallowed
-    deliver_at: float = 0.0             # loop time
-    close_reason: str | None = None     # close the client connection after delivering
+    frame: bytes | None  # None: swallowed
+    deliver_at: float = 0.0  # loop time
+    close_reason: str | None = None  # close the client connection after delivering
     delivered_events: list[dict] = field(default_factory=list)
 
 
@@ -115,8 +131,8 @@ class FaultProxy:
     async def start(self) -> None:
         for node_id in self.upstreams:
             server = await asyncio.start_server(
-                lambda r, w, node_id=node_id: self._accept(node_id, r, w), HOST, 0,
-                limit=STREAM_LIMIT)
+                lambda r, w, node_id=node_id: self._accept(node_id, r, w), HOST, 0, limit=STREAM_LIMIT
+            )
             self._servers.append(server)
             self.addresses[node_id] = server.sockets[0].getsockname()[:2]
 
@@ -179,17 +195,33 @@ class FaultProxy:
         if inflight.call.api_key == wire.INIT_PRODUCER_ID_KEY:
             self.emit(REQUEST_SENT, api=INIT_PRODUCER_ID, request_no=inflight.request_no, broker=node_id)
         for send in sends:
-            self.emit(REQUEST_SENT, api=PRODUCE, request_no=inflight.request_no, broker=node_id,
-                      topic=send.topic, partition=send.partition,
-                      producer_id=send.producer_id, producer_epoch=send.producer_epoch,
-                      base_sequence=send.base_sequence, last_sequence=send.last_sequence,
-                      record_count=send.record_count, values=send.values, msgs=send.msgs,
-                      partitions_in_request=len(sends))
+            self.emit(
+                REQUEST_SENT,
+                api=PRODUCE,
+                request_no=inflight.request_no,
+                broker=node_id,
+                topic=send.topic,
+                partition=send.partition,
+                producer_id=send.producer_id,
+                producer_epoch=send.producer_epoch,
+                base_sequence=send.base_sequence,
+                last_sequence=send.last_sequence,
+                record_count=send.record_count,
+                values=send.values,
+                msgs=send.msgs,
+                partitions_in_request=len(sends),
+            )
         fault = inflight.fault
         if fault is not None:
-            self.emit(FAULT_INJECTED, api=fault.request, request_no=inflight.request_no,
-                      broker=node_id, action=fault.action, error=fault.error,
-                      delay_ms=fault.delay_ms)
+            self.emit(
+                FAULT_INJECTED,
+                api=fault.request,
+                request_no=inflight.request_no,
+                broker=node_id,
+                action=fault.action,
+                error=fault.error,
+                delay_ms=fault.delay_ms,
+            )
 
     def injected_error(self, request: wire.Request, inflight: InFlight) -> Answer:
         code = errors.by_name(inflight.fault.error).code
@@ -240,13 +272,28 @@ class FaultProxy:
         """The RESPONSE_RECEIVED details to emit if this answer reaches the client."""
         base = {"request_no": inflight.request_no}
         if inflight.call.api_key == wire.INIT_PRODUCER_ID_KEY:
-            return [dict(base, api=INIT_PRODUCER_ID, producer_id=int(body.producer_id),
-                         producer_epoch=int(body.producer_epoch), error=error_name(body.error_code))]
+            return [
+                dict(
+                    base,
+                    api=INIT_PRODUCER_ID,
+                    producer_id=int(body.producer_id),
+                    producer_epoch=int(body.producer_epoch),
+                    error=error_name(body.error_code),
+                )
+            ]
         if inflight.call.api_key != wire.PRODUCE_KEY:
             return []
-        return [dict(base, api=PRODUCE, topic=topic, partition=int(part.index),
-                     error=error_name(part.error_code), base_offset=int(part.base_offset))
-                for topic, part in self._produce_partitions(body)]
+        return [
+            dict(
+                base,
+                api=PRODUCE,
+                topic=topic,
+                partition=int(part.index),
+                error=error_name(part.error_code),
+                base_offset=int(part.base_offset),
+            )
+            for topic, part in self._produce_partitions(body)
+        ]
 
     def _produce_partitions(self, body: Any):
         for topic_response in body.responses:
@@ -261,12 +308,23 @@ class FaultProxy:
                 continue
             code, base_offset = int(part.error_code), int(part.base_offset)
             result = REJECTED if code else self._append_or_duplicate(send, base_offset)
-            self.emit(BROKER_DECISION, request_no=inflight.request_no, broker=node_id,
-                      topic=topic, partition=send.partition, result=result,
-                      base_offset=base_offset, error=error_name(code),
-                      producer_id=send.producer_id, producer_epoch=send.producer_epoch,
-                      base_sequence=send.base_sequence, last_sequence=send.last_sequence,
-                      msgs=send.msgs, values=send.values, inferred=True)
+            self.emit(
+                BROKER_DECISION,
+                request_no=inflight.request_no,
+                broker=node_id,
+                topic=topic,
+                partition=send.partition,
+                result=result,
+                base_offset=base_offset,
+                error=error_name(code),
+                producer_id=send.producer_id,
+                producer_epoch=send.producer_epoch,
+                base_sequence=send.base_sequence,
+                last_sequence=send.last_sequence,
+                msgs=send.msgs,
+                values=send.values,
+                inferred=True,
+            )
 
     def _append_or_duplicate(self, send: PartitionSend, base_offset: int) -> str:
         key = (send.topic, send.partition, send.producer_id, send.producer_epoch, send.base_sequence)
@@ -304,8 +362,10 @@ def _partition_send(topic: str, partition_data: Any) -> PartitionSend:
     records = [record for batch in decoded for record in (batch.records or ())]
     count = sum(batch.record_count for batch in decoded)
     return PartitionSend(
-        topic=topic, partition=int(partition_data.index),
-        producer_id=first.producer_id, producer_epoch=first.producer_epoch,
+        topic=topic,
+        partition=int(partition_data.index),
+        producer_id=first.producer_id,
+        producer_epoch=first.producer_epoch,
         base_sequence=first.base_sequence,
         last_sequence=batches.sequence_at(first.base_sequence, count - 1),
         record_count=count,
@@ -333,8 +393,9 @@ class Connection:
         upstream = self.proxy.upstreams[self.node_id]
         try:
             upstream_reader, self.upstream_writer = await asyncio.wait_for(
-                asyncio.open_connection(*upstream, limit=STREAM_LIMIT), CONNECT_TIMEOUT_S)
-        except (OSError, asyncio.TimeoutError) as exc:
+                asyncio.open_connection(*upstream, limit=STREAM_LIMIT), CONNECT_TIMEOUT_S
+            )
+        except (TimeoutError, OSError) as exc:
             self.shutdown(f"broker unreachable: {exc.__class__.__name__}")
             self.finished.set()
             return
@@ -344,8 +405,9 @@ class Connection:
             return
         self._tasks = [
             asyncio.create_task(self._guard(self._forward_requests, None)),
-            asyncio.create_task(self._guard(lambda: self._read_answers(upstream_reader),
-                                            "broker closed the connection")),
+            asyncio.create_task(
+                self._guard(lambda: self._read_answers(upstream_reader), "broker closed the connection")
+            ),
             asyncio.create_task(self._guard(self._deliver_answers, None)),
         ]
         try:
@@ -360,7 +422,7 @@ class Connection:
     async def _guard(self, work: Callable[[], Any], reason_on_eof: str | None) -> None:
         try:
             await work()
-        except (asyncio.IncompleteReadError, ConnectionError, OSError, asyncio.TimeoutError):
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, OSError):
             self.shutdown(reason_on_eof)
 
     def shutdown(self, reason: str | None) -> None:
@@ -444,8 +506,7 @@ class Connection:
 
 def _expects_answer(request: wire.Request) -> bool:
     # acks=0 Produce requests get no response at all.
-    return not (request.call.api_key == wire.PRODUCE_KEY and request.body is not None
-                and request.body.acks == 0)
+    return not (request.call.api_key == wire.PRODUCE_KEY and request.body is not None and request.body.acks == 0)
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> bytes:
@@ -478,7 +539,7 @@ class ProxyThread:
             asyncio.set_event_loop(self._loop)
             try:
                 self._loop.run_until_complete(self.proxy.start())
-            except BaseException as exc:  # reported to start()'s caller
+            except BaseException as exc:  # noqa: BLE001 - re-raised in start()'s caller
                 failure.append(exc)
                 ready.set()
                 return
@@ -522,7 +583,7 @@ class ProxyThread:
         """Listener "host:port" per broker node id."""
         return {node: f"{host}:{port}" for node, (host, port) in self.proxy.addresses.items()}
 
-    def __enter__(self) -> "ProxyThread":
+    def __enter__(self) -> ProxyThread:
         self.start()
         return self
 

@@ -11,11 +11,13 @@ bytes anyway) and gunzips gzip batches; other codecs give `records=None`.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from kio.serial.readers import read_int8, read_int16, read_int32, read_int64, read_uint32
 
+from idemlab.kafka.wire import UNREADABLE
 from idemlab.model import StoredRecord
 
 MSG_HEADER = "idemlab.msg"
@@ -122,7 +124,7 @@ def _read_fields(data: bytes, offset: int, fields) -> tuple[dict | None, int]:
         for name, reader in fields:
             values[name], size = reader(data, offset)
             offset += size
-    except Exception:  # kio raises BufferUnderflow on a truncated batch
+    except UNREADABLE:  # a truncated batch
         return None, offset
     return values, offset
 
@@ -152,7 +154,7 @@ def _read_record(data: bytes, pos: int) -> tuple[Record, int]:
     # once per message on the proxy's hot path.
     length, pos = _varint(data, pos)
     end = pos + length
-    pos += 1                                   # attributes: unused since magic 2
+    pos += 1  # attributes: unused since magic 2
     _timestamp_delta, pos = _varint(data, pos)
     offset_delta, pos = _varint(data, pos)
     key, pos = _varbytes(data, pos)
@@ -185,10 +187,11 @@ def _varbytes(data: bytes, pos: int) -> tuple[bytes | None, int]:
     length, pos = _varint(data, pos)
     if length < 0:
         return None, pos
-    return data[pos:pos + length], pos + length
+    return data[pos : pos + length], pos + length
 
 
 # ---- views used by the proxy ----------------------------------------------------------
+
 
 def text(value: bytes | None) -> str | None:
     return None if value is None else value.decode("utf-8", "replace")
@@ -208,14 +211,16 @@ def stored_records(partition: int, batches: list[RecordBatch]) -> list[StoredRec
         if batch.is_control or batch.records is None:
             continue
         for record in batch.records:
-            stored.append(StoredRecord(
-                partition=partition,
-                offset=batch.base_offset + record.offset_delta,
-                value=text(record.value) or "",
-                key=text(record.key),
-                producer_id=batch.producer_id,
-                producer_epoch=batch.producer_epoch,
-                sequence=sequence_at(batch.base_sequence, record.offset_delta),
-                msg=msg_number(record),
-            ))
+            stored.append(
+                StoredRecord(
+                    partition=partition,
+                    offset=batch.base_offset + record.offset_delta,
+                    value=text(record.value) or "",
+                    key=text(record.key),
+                    producer_id=batch.producer_id,
+                    producer_epoch=batch.producer_epoch,
+                    sequence=sequence_at(batch.base_sequence, record.offset_delta),
+                    msg=msg_number(record),
+                )
+            )
     return stored

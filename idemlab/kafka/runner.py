@@ -10,16 +10,35 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 from idemlab.kafka import clusters
 from idemlab.kafka.proxy import ProxyThread
 from idemlab.model import (
-    BROKER_ACTION, CONNECTION_CLOSED, DELIVERY_REPORT, EPOCH_BUMP, FATAL_ERROR, FLUSH, INIT_PRODUCER_ID, PRODUCE,
-    PRODUCE_CALLED, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED, PRODUCER_RESTART, REQUEST_SENT,
-    RESPONSE_RECEIVED, RUN_ERROR, WAIT, Event, Scenario, Step, StoredRecord, Trace,
+    BROKER_ACTION,
+    CONNECTION_CLOSED,
+    DELIVERY_REPORT,
+    EPOCH_BUMP,
+    FATAL_ERROR,
+    FLUSH,
+    INIT_PRODUCER_ID,
+    PRODUCE,
+    PRODUCE_CALLED,
+    PRODUCE_REFUSED,
+    PRODUCER_ID_ASSIGNED,
+    PRODUCER_RESTART,
+    REQUEST_SENT,
+    RESPONSE_RECEIVED,
+    RUN_ERROR,
+    WAIT,
+    Event,
+    Scenario,
+    Step,
+    StoredRecord,
+    Trace,
 )
 from idemlab.producer_config import ConfigError, resolve
 
@@ -32,8 +51,13 @@ READ_BACK_TIMEOUT_S = 15.0
 
 
 class RealRun:
-    def __init__(self, scenario: Scenario, backend: str, on_event: Callable[[Event], None] | None,
-                 client_config: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        backend: str,
+        on_event: Callable[[Event], None] | None,
+        client_config: Mapping[str, Any] | None,
+    ) -> None:
         self.scenario = scenario
         self.backend = backend
         self.on_event = on_event
@@ -68,9 +92,13 @@ class RealRun:
             if all(m in self.values for m in msgs):
                 event = Event(event.t_ms, event.kind, {**event.detail, "values": [self.values[m] for m in msgs]})
         with self._lock:
-            if (event.kind == CONNECTION_CLOSED and self.events and self.events[-1].kind == CONNECTION_CLOSED
-                    and self.events[-1].detail.get("reason") == event.detail.get("reason")):
-                return    # the client retrying a dead broker every few ms: one event is enough
+            if (
+                event.kind == CONNECTION_CLOSED
+                and self.events
+                and self.events[-1].kind == CONNECTION_CLOSED
+                and self.events[-1].detail.get("reason") == event.detail.get("reason")
+            ):
+                return  # the client retrying a dead broker every few ms: one event is enough
             if event.kind == REQUEST_SENT and event.detail.get("api") == PRODUCE and event.detail.get("msgs"):
                 first = event.detail["msgs"][0]
                 self._attempts[first] = self._attempts.get(first, 0) + 1
@@ -87,24 +115,44 @@ class RealRun:
         d = event.detail
         if event.kind == RESPONSE_RECEIVED and d.get("api") == INIT_PRODUCER_ID and not d.get("error"):
             self.producer_id, self.epoch = d["producer_id"], d["producer_epoch"]
-            return [Event(event.t_ms, PRODUCER_ID_ASSIGNED,
-                          {"producer_id": self.producer_id, "producer_epoch": self.epoch})]
-        if (event.kind == REQUEST_SENT and d.get("api") == PRODUCE and d.get("producer_id") == self.producer_id
-                and self.producer_id >= 0 and d.get("producer_epoch", -1) > self.epoch):
+            return [
+                Event(event.t_ms, PRODUCER_ID_ASSIGNED, {"producer_id": self.producer_id, "producer_epoch": self.epoch})
+            ]
+        if (
+            event.kind == REQUEST_SENT
+            and d.get("api") == PRODUCE
+            and d.get("producer_id") == self.producer_id
+            and self.producer_id >= 0
+            and d.get("producer_epoch", -1) > self.epoch
+        ):
             old, self.epoch = self.epoch, d["producer_epoch"]
-            return [Event(event.t_ms, EPOCH_BUMP, {"producer_id": self.producer_id, "from_epoch": old,
-                                                    "to_epoch": self.epoch, "reason": "seen on the wire"})]
+            return [
+                Event(
+                    event.t_ms,
+                    EPOCH_BUMP,
+                    {
+                        "producer_id": self.producer_id,
+                        "from_epoch": old,
+                        "to_epoch": self.epoch,
+                        "reason": "seen on the wire",
+                    },
+                )
+            ]
         return []
 
     # ---- the client ---------------------------------------------------------------
     def _producer_config(self, bootstrap: str) -> dict[str, Any]:
-        return {**self.client_config, **dict(self.scenario.producer), "bootstrap.servers": bootstrap,
-                "error_cb": self._on_client_error, "log_level": 3}
+        return {
+            **self.client_config,
+            **dict(self.scenario.producer),
+            "bootstrap.servers": bootstrap,
+            "error_cb": self._on_client_error,
+            "log_level": 3,
+        }
 
     def _on_client_error(self, error: KafkaError) -> None:
-        if error.code() == KafkaError._ALL_BROKERS_DOWN:
-            if self.all_brokers_down_since is None:
-                self.all_brokers_down_since = time.monotonic()
+        if error.code() == KafkaError._ALL_BROKERS_DOWN and self.all_brokers_down_since is None:
+            self.all_brokers_down_since = time.monotonic()
 
     def _new_producer(self, bootstrap: str) -> Producer:
         self.producer_id, self.epoch = -1, -1
@@ -113,9 +161,14 @@ class RealRun:
     def _delivered(self, msg: int, error: KafkaError | None, message) -> None:
         self.outstanding -= 1
         offset = message.offset()
-        self.emit(DELIVERY_REPORT, msg=msg, value=self.values.get(msg), partition=message.partition(),
-                  offset=offset if (error is None and offset is not None and offset >= 0) else None,
-                  error=error.name() if error else None)
+        self.emit(
+            DELIVERY_REPORT,
+            msg=msg,
+            value=self.values.get(msg),
+            partition=message.partition(),
+            offset=offset if (error is None and offset is not None and offset >= 0) else None,
+            error=error.name() if error else None,
+        )
 
     # ---- steps --------------------------------------------------------------------
     def send(self, step: Step) -> None:
@@ -124,8 +177,11 @@ class RealRun:
             self._next_msg += 1
             self.values[msg] = value
             wire_value = value + PAD * max(0, (step.pad_to or 0) - len(value.encode()))
-            kwargs: dict[str, Any] = {"value": wire_value.encode(), "headers": [(MSG_HEADER, str(msg).encode())],
-                                      "on_delivery": lambda error, message, msg=msg: self._delivered(msg, error, message)}
+            kwargs: dict[str, Any] = {
+                "value": wire_value.encode(),
+                "headers": [(MSG_HEADER, str(msg).encode())],
+                "on_delivery": lambda error, message, msg=msg: self._delivered(msg, error, message),
+            }
             if step.key is not None:
                 kwargs["key"] = step.key.encode()
             if step.partition is not None:
@@ -180,7 +236,7 @@ class RealRun:
     def restart_producer(self, bootstrap: str) -> None:
         self.flush()
         old = self.producer_id
-        self.producer = None          # destroys the old producer (its PID is gone for good)
+        self.producer = None  # destroys the old producer (its PID is gone for good)
         self.emit(PRODUCER_RESTART, old_producer_id=old)
         self.producer = self._new_producer(bootstrap)
 
@@ -223,13 +279,19 @@ class RealRun:
         if local is not None:
             for node_id, status in local.nodes.items():
                 if not status.alive and node_id not in self.expected_down:
-                    self._stop(f"broker {node_id} stopped unexpectedly (see {status.log_path}); "
-                               "the trace shows the run up to that point")
+                    self._stop(
+                        f"broker {node_id} stopped unexpectedly (see {status.log_path}); "
+                        "the trace shows the run up to that point"
+                    )
                     return
-        elif (self.all_brokers_down_since is not None
-              and time.monotonic() - self.all_brokers_down_since > BROKERS_DOWN_GRACE_S):
-            self._stop(f"every broker of {self.backend} has been unreachable for {BROKERS_DOWN_GRACE_S:.0f} s; "
-                       "the trace shows the run up to that point")
+        elif (
+            self.all_brokers_down_since is not None
+            and time.monotonic() - self.all_brokers_down_since > BROKERS_DOWN_GRACE_S
+        ):
+            self._stop(
+                f"every broker of {self.backend} has been unreachable for {BROKERS_DOWN_GRACE_S:.0f} s; "
+                "the trace shows the run up to that point"
+            )
 
     def _stop(self, message: str) -> None:
         if self.run_error is None:
@@ -238,9 +300,17 @@ class RealRun:
 
     # ---- read back ----------------------------------------------------------------
     def read_back(self, bootstrap: str, fetched: dict[tuple[int, int], StoredRecord]) -> None:
-        consumer = Consumer({**self.client_config, "bootstrap.servers": bootstrap,
-                             "group.id": f"{self.topic}-reader", "enable.auto.commit": False,
-                             "fetch.wait.max.ms": 50, "log_level": 0, "socket.timeout.ms": 5000})
+        consumer = Consumer(
+            {
+                **self.client_config,
+                "bootstrap.servers": bootstrap,
+                "group.id": f"{self.topic}-reader",
+                "enable.auto.commit": False,
+                "fetch.wait.max.ms": 50,
+                "log_level": 0,
+                "socket.timeout.ms": 5000,
+            }
+        )
         try:
             ends = {}
             for p in range(self.scenario.partitions):
@@ -253,8 +323,10 @@ class RealRun:
                 if all(got[p] >= ends[p] for p in ends):
                     return
                 consumer.poll(0.1)
-            self._stop("could not read the whole stored log back within "
-                       f"{READ_BACK_TIMEOUT_S:.0f} s; the log shown may be incomplete")
+            self._stop(
+                "could not read the whole stored log back within "
+                f"{READ_BACK_TIMEOUT_S:.0f} s; the log shown may be incomplete"
+            )
         except KafkaException as exc:
             self._stop(f"could not read the stored log back: {exc.args[0].str()}")
         finally:
@@ -278,8 +350,13 @@ class RealRun:
         proxy = None
         try:
             clusters.create_topic(self.handle, self.scenario, self.topic)
-            proxy = ProxyThread(self.handle.upstreams(), self.scenario.faults, on_event=self.record,
-                                clock=self.clock, on_fetched=on_fetched)
+            proxy = ProxyThread(
+                self.handle.upstreams(),
+                self.scenario.faults,
+                on_event=self.record,
+                clock=self.clock,
+                on_fetched=on_fetched,
+            )
             bootstrap = proxy.start()
             self.producer = self._new_producer(bootstrap)
             for step in self.scenario.steps:
@@ -312,13 +389,26 @@ class RealRun:
                 clusters.delete_topic(self.handle, self.topic)
             self.handle.close()
         stored = [fetched[key] for key in sorted(fetched)]
-        return Trace(self.scenario.name, self.backend, config, events=list(self.events), stored=stored,
-                     fatal_error=self.fatal_error, run_error=self.run_error)
+        return Trace(
+            self.scenario.name,
+            self.backend,
+            config,
+            events=list(self.events),
+            stored=stored,
+            fatal_error=self.fatal_error,
+            run_error=self.run_error,
+        )
 
 
-def run_on_kafka(scenario: Scenario, backend: str, *, on_event: Callable[[Event], None] | None = None,
-                 client_config: Mapping[str, Any] | None = None) -> Trace:
+def run_on_kafka(
+    scenario: Scenario,
+    backend: str,
+    *,
+    on_event: Callable[[Event], None] | None = None,
+    client_config: Mapping[str, Any] | None = None,
+) -> Trace:
     from idemlab.backends import BackendUnavailable
+
     try:
         return RealRun(scenario, backend, on_event, client_config).run()
     except clusters.ClusterUnavailable as exc:
@@ -327,6 +417,7 @@ def run_on_kafka(scenario: Scenario, backend: str, *, on_event: Callable[[Event]
 
 def backend_status(backend: str) -> tuple[str, str]:
     from idemlab.kafka.jars import KafkaSetupError, find_java
+
     if backend == "local":
         cluster = clusters.SHARED.peek()
         if cluster is not None and all(n.alive for n in cluster.nodes.values()):
@@ -336,7 +427,7 @@ def backend_status(backend: str) -> tuple[str, str]:
         except KafkaSetupError as exc:
             return "unavailable", str(exc)
         return "starting", "Local Apache Kafka: starts on the first run (about 10-20 s)."
-    handle = clusters.ClusterHandle(backend[len("kafka://"):])
+    handle = clusters.ClusterHandle(backend[len("kafka://") :])
     try:
         brokers = handle.upstreams()
     except clusters.ClusterUnavailable as exc:
@@ -344,4 +435,4 @@ def backend_status(backend: str) -> tuple[str, str]:
     return "ready", f"Existing cluster {handle.bootstrap}: {len(brokers)} broker(s) reachable."
 
 
-__all__ = ["run_on_kafka", "backend_status"]
+__all__ = ["backend_status", "run_on_kafka"]

@@ -20,6 +20,7 @@ from kio.schema.errors import ErrorCode
 from kio.schema.request_header.v1.header import RequestHeader as RequestHeaderV1
 from kio.schema.response_header.v0.header import ResponseHeader as ResponseHeaderV0
 from kio.serial import entity_reader, entity_writer
+from kio.serial.errors import SerialError
 from kio.static.constants import EntityType
 from kio.static.primitive import i16, i32, i64
 
@@ -32,6 +33,9 @@ FIND_COORDINATOR_KEY = 10
 INIT_PRODUCER_ID_KEY = 22
 DESCRIBE_CLUSTER_KEY = 60
 
+# What kio raises on a truncated or malformed frame; anything else is a bug and propagates.
+UNREADABLE = (SerialError, ValueError)
+
 
 @dataclass(frozen=True)
 class ApiCall:
@@ -43,8 +47,8 @@ class ApiCall:
 
 @dataclass(frozen=True)
 class Request:
-    header: Any          # kio RequestHeader (v1 or v2)
-    body: Any | None     # kio request payload, None when kio cannot decode it
+    header: Any  # kio RequestHeader (v1 or v2)
+    body: Any | None  # kio request payload, None when kio cannot decode it
 
     @property
     def call(self) -> ApiCall:
@@ -53,8 +57,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Response:
-    header: Any          # kio ResponseHeader (v0 or v1)
-    body: Any            # kio response payload
+    header: Any  # kio ResponseHeader (v0 or v1)
+    body: Any  # kio response payload
 
 
 def frame(payload: bytes) -> bytes:
@@ -81,7 +85,7 @@ def decode_request(payload: bytes) -> Request | None:
     is unreadable.  `body` is None when kio has no schema for that api/version."""
     try:
         header, _ = entity_reader(RequestHeaderV1)(payload, 0)
-    except Exception:
+    except UNREADABLE:
         return None
     schema = request_schema(header.request_api_key, header.request_api_version)
     if schema is None:
@@ -89,7 +93,7 @@ def decode_request(payload: bytes) -> Request | None:
     try:
         header, header_size = entity_reader(schema.__header_schema__)(payload, 0)
         body, _ = entity_reader(schema)(payload, header_size)
-    except Exception:
+    except UNREADABLE:
         return Request(header, None)
     return Request(header, body)
 
@@ -98,7 +102,7 @@ def response_correlation_id(payload: bytes) -> int | None:
     """Every response header version starts with the correlation id (v0 is only that)."""
     try:
         header, _ = entity_reader(ResponseHeaderV0)(payload, 0)
-    except Exception:
+    except UNREADABLE:
         return None
     return header.correlation_id
 
@@ -110,7 +114,7 @@ def decode_response(payload: bytes, call: ApiCall) -> Response | None:
     try:
         header, header_size = entity_reader(schema.__header_schema__)(payload, 0)
         body, _ = entity_reader(schema)(payload, header_size)
-    except Exception:
+    except UNREADABLE:
         return None
     return Response(header, body)
 
@@ -133,6 +137,7 @@ def encode_request(header: Any, body: Any) -> bytes:
 
 # ---- building and rewriting response bodies -------------------------------------------
 
+
 def _response_module(api_key: int, version: int):
     return load_payload_module(api_key, version, EntityType.response)
 
@@ -153,20 +158,35 @@ def produce_error_response(request: Request, error_code: int) -> Any:
     topics = []
     for topic in request.body.topic_data:
         partitions = tuple(
-            _make(module.PartitionProduceResponse, index=partition.index,
-                  error_code=ErrorCode(error_code), base_offset=i64(-1), record_errors=())
+            _make(
+                module.PartitionProduceResponse,
+                index=partition.index,
+                error_code=ErrorCode(error_code),
+                base_offset=i64(-1),
+                record_errors=(),
+            )
             for partition in topic.partition_data
         )
-        topics.append(_make(module.TopicProduceResponse, name=getattr(topic, "name", None),
-                            topic_id=getattr(topic, "topic_id", None),
-                            partition_responses=partitions))
+        topics.append(
+            _make(
+                module.TopicProduceResponse,
+                name=getattr(topic, "name", None),
+                topic_id=getattr(topic, "topic_id", None),
+                partition_responses=partitions,
+            )
+        )
     return _make(module.ProduceResponse, responses=tuple(topics), throttle_time=NO_THROTTLE)
 
 
 def init_producer_id_error_response(request: Request, error_code: int) -> Any:
     module = _response_module(INIT_PRODUCER_ID_KEY, request.call.api_version)
-    return _make(module.InitProducerIdResponse, throttle_time=NO_THROTTLE,
-                 error_code=ErrorCode(error_code), producer_id=i64(-1), producer_epoch=i16(-1))
+    return _make(
+        module.InitProducerIdResponse,
+        throttle_time=NO_THROTTLE,
+        error_code=ErrorCode(error_code),
+        producer_id=i64(-1),
+        producer_epoch=i16(-1),
+    )
 
 
 def rewrite_endpoints(entity: Any, addresses: dict[int, tuple[str, int]]) -> Any:
@@ -183,7 +203,7 @@ def rewrite_endpoints(entity: Any, addresses: dict[int, tuple[str, int]]) -> Any
         value = getattr(entity, field_.name)
         if isinstance(value, tuple) and value and is_dataclass(value[0]):
             rewritten = tuple(rewrite_endpoints(item, addresses) for item in value)
-            if any(new is not old for new, old in zip(rewritten, value)):
+            if any(new is not old for new, old in zip(rewritten, value, strict=False)):
                 changes[field_.name] = rewritten
         elif is_dataclass(value):
             rewritten = rewrite_endpoints(value, addresses)

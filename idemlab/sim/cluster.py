@@ -15,7 +15,7 @@ from idemlab.model import StoredRecord
 from idemlab.sim.partition import AppendResult, Batch, LogColumns, PartitionReplica, StoredLog
 
 PRODUCER_ID_BLOCK = 1000
-REPLICA_FETCH_MS = 5.0   # followers fetch shortly after the leader appends
+REPLICA_FETCH_MS = 5.0  # followers fetch shortly after the leader appends
 DEFAULT_EXPIRATION_MS = 86_400_000
 DEFAULT_EXPIRATION_CHECK_MS = 600_000
 
@@ -25,17 +25,19 @@ class SimBroker:
     broker_id: int
     replicas: dict[int, PartitionReplica] = field(default_factory=dict)
     up: bool = True
-    pid_block: tuple[int, int] | None = None   # (next id, end of block)
+    pid_block: tuple[int, int] | None = None  # (next id, end of block)
 
 
 class SimCluster:
-    def __init__(self, brokers: int, partitions: int, replication_factor: int,
-                 topic_config: dict, broker_config: dict) -> None:
+    def __init__(
+        self, brokers: int, partitions: int, replication_factor: int, topic_config: dict, broker_config: dict
+    ) -> None:
         max_bytes = int(topic_config.get("max.message.bytes", 1_048_588))
         self.min_insync = int(topic_config.get("min.insync.replicas", 2 if brokers == 3 else 1))
         self.expiration_ms = int(broker_config.get("producer.id.expiration.ms", DEFAULT_EXPIRATION_MS))
-        self.expiration_check_ms = int(broker_config.get(
-            "producer.id.expiration.check.interval.ms", DEFAULT_EXPIRATION_CHECK_MS))
+        self.expiration_check_ms = int(
+            broker_config.get("producer.id.expiration.check.interval.ms", DEFAULT_EXPIRATION_CHECK_MS)
+        )
         self.brokers = {i: SimBroker(i) for i in range(1, brokers + 1)}
         self.partitions = partitions
         self.replica_ids: dict[int, list[int]] = {}
@@ -161,8 +163,12 @@ class SimCluster:
         return out
 
     def stored_view(self) -> StoredLog:
-        return StoredLog([(p, self.brokers[self.leader[p] or self.replica_ids[p][0]].replicas[p].log)
-                          for p in range(self.partitions)])
+        return StoredLog(
+            [
+                (p, self.brokers[self.leader[p] or self.replica_ids[p][0]].replicas[p].log)
+                for p in range(self.partitions)
+            ]
+        )
 
     def producer_state(self, partition: int):
         owner = self.leader[partition] or self.replica_ids[partition][0]

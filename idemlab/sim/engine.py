@@ -7,7 +7,17 @@ from collections import Counter
 from contextlib import contextmanager
 
 from idemlab.model import (
-    BROKER_ACTION, FATAL_ERROR, FLUSH, PRODUCER_EXPIRED, PRODUCER_RESTART, RUN_ERROR, WAIT, Event, Scenario, Step, Trace,
+    BROKER_ACTION,
+    FATAL_ERROR,
+    FLUSH,
+    PRODUCER_EXPIRED,
+    PRODUCER_RESTART,
+    RUN_ERROR,
+    WAIT,
+    Event,
+    Scenario,
+    Step,
+    Trace,
 )
 from idemlab.producer_config import ConfigError, ProducerSettings, resolve
 from idemlab.sim.clock import Scheduler
@@ -17,7 +27,7 @@ from idemlab.sim.wire import Wire
 
 TOPIC = "lab"
 FLUSH_SLACK_MS = 60_000
-SETTLE_MS = 5   # requests already on the wire (acks=0) reach the broker before the log is read
+SETTLE_MS = 5  # requests already on the wire (acks=0) reach the broker before the log is read
 BACKEND = "sim"
 
 
@@ -30,8 +40,13 @@ class Simulation:
         self.settings: ProducerSettings = resolve(scenario.producer)
         self.scheduler = Scheduler()
         self.events: list[Event] = []
-        self.cluster = SimCluster(scenario.brokers, scenario.partitions, scenario.replication_factor,
-                                  dict(scenario.topic), dict(scenario.broker_config))
+        self.cluster = SimCluster(
+            scenario.brokers,
+            scenario.partitions,
+            scenario.replication_factor,
+            dict(scenario.topic),
+            dict(scenario.broker_config),
+        )
         self.wire = Wire(self, scenario.faults)
         self.producer = SimProducer(self, self.settings, scenario.partitions, TOPIC)
         self.fatal_error: str | None = None
@@ -76,8 +91,10 @@ class Simulation:
         done = self.scheduler.run_until(lambda: producer.idle, limit)
         producer.flushing = False
         if not done and self.run_error is None:
-            self.run_error = (f"flush() returned with {producer.outstanding} message(s) still outstanding "
-                              f"after {self.settings.message_timeout_ms + FLUSH_SLACK_MS} ms")
+            self.run_error = (
+                f"flush() returned with {producer.outstanding} message(s) still outstanding "
+                f"after {self.settings.message_timeout_ms + FLUSH_SLACK_MS} ms"
+            )
             self.emit(RUN_ERROR, message=self.run_error)
         return done
 
@@ -98,7 +115,9 @@ class Simulation:
             self.emit(BROKER_ACTION, action=step.broker, broker_id=broker_id)
             if step.broker in ("stop", "kill"):
                 self.cluster.stop(broker_id, clean=(step.broker == "stop"))
-                self.wire.broker_down(broker_id, f"broker {broker_id} {'stopped' if step.broker == 'stop' else 'killed'}")
+                self.wire.broker_down(
+                    broker_id, f"broker {broker_id} {'stopped' if step.broker == 'stop' else 'killed'}"
+                )
             elif step.broker == "start":
                 self.cluster.start(broker_id)
                 self._expire_on_load()
@@ -162,7 +181,13 @@ def _run(scenario: Scenario, record_messages: bool) -> Trace:
     sim.emit(FLUSH, final=True)
     sim.flush()
     sim.scheduler.advance_to(sim.now + SETTLE_MS)
-    return Trace(scenario=scenario.name, backend=BACKEND, config=sim.settings.as_config(),
-                 events=sim.events, stored=sim.cluster.stored() if record_messages else sim.cluster.stored_view(),
-                 fatal_error=sim.fatal_error,
-                 run_error=sim.run_error, message_counts=dict(sim.message_counts) or None)
+    return Trace(
+        scenario=scenario.name,
+        backend=BACKEND,
+        config=sim.settings.as_config(),
+        events=sim.events,
+        stored=sim.cluster.stored() if record_messages else sim.cluster.stored_view(),
+        fatal_error=sim.fatal_error,
+        run_error=sim.run_error,
+        message_counts=dict(sim.message_counts) or None,
+    )

@@ -8,14 +8,14 @@ state building (B10).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from idemlab import errors
 from idemlab.model import NO_PRODUCER_ID, StoredRecord
-from idemlab.sim.producer_state import BatchMetadata, ProducerEntry, SEQ_MAX, last_sequence
+from idemlab.sim.producer_state import SEQ_MAX, BatchMetadata, ProducerEntry, last_sequence
 
 RECORD_BATCH_OVERHEAD = 61
 RECORD_OVERHEAD = 20
@@ -52,7 +52,7 @@ class Batch:
 
 @dataclass(frozen=True)
 class AppendResult:
-    error: str | None            # librdkafka error name, None for success
+    error: str | None  # librdkafka error name, None for success
     base_offset: int = -1
     duplicate: bool = False
 
@@ -72,25 +72,33 @@ class LogColumns:
     producer_ids: array = field(default_factory=_ints)
     epochs: array = field(default_factory=_ints)
     sequences: array = field(default_factory=_ints)
-    msgs: array = field(default_factory=_ints)       # -1: not known
+    msgs: array = field(default_factory=_ints)  # -1: not known
 
     def __len__(self) -> int:
         return len(self.values)
 
-    def tail(self, start: int) -> "LogColumns":
+    def tail(self, start: int) -> LogColumns:
         return LogColumns(*(column[start:] for column in self._columns()))
 
-    def extend(self, other: "LogColumns") -> None:
-        for mine, theirs in zip(self._columns(), other._columns()):
+    def extend(self, other: LogColumns) -> None:
+        for mine, theirs in zip(self._columns(), other._columns(), strict=False):
             mine.extend(theirs)
 
-    def copy(self) -> "LogColumns":
+    def copy(self) -> LogColumns:
         return self.tail(0)
 
     def record(self, partition: int, offset: int) -> StoredRecord:
         msg = self.msgs[offset]
-        return StoredRecord(partition, offset, self.values[offset], self.keys[offset], self.producer_ids[offset],
-                            self.epochs[offset], self.sequences[offset], None if msg < 0 else msg)
+        return StoredRecord(
+            partition,
+            offset,
+            self.values[offset],
+            self.keys[offset],
+            self.producer_ids[offset],
+            self.epochs[offset],
+            self.sequences[offset],
+            None if msg < 0 else msg,
+        )
 
     def _columns(self) -> tuple:
         return (self.values, self.keys, self.producer_ids, self.epochs, self.sequences, self.msgs)
@@ -186,8 +194,10 @@ class PartitionReplica:
         if batch.producer_id == NO_PRODUCER_ID:
             return
         entry = self.producers.setdefault(batch.producer_id, ProducerEntry(batch.producer_epoch))
-        entry.add(batch.producer_epoch, BatchMetadata(
-            batch.base_sequence, batch.last_sequence, first_offset, last_offset, batch.max_timestamp))
+        entry.add(
+            batch.producer_epoch,
+            BatchMetadata(batch.base_sequence, batch.last_sequence, first_offset, last_offset, batch.max_timestamp),
+        )
 
     def expire_producers(self, now_ms: float, expiration_ms: int) -> list[int]:
         expired = [pid for pid, e in self.producers.items() if now_ms - e.last_timestamp >= expiration_ms]

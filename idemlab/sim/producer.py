@@ -19,8 +19,16 @@ from typing import TYPE_CHECKING
 
 from idemlab import errors
 from idemlab.model import (
-    DELIVERY_REPORT, EPOCH_BUMP, FATAL_ERROR, INIT_PRODUCER_ID, NO_PRODUCER_ID, PRODUCE,
-    PRODUCE_CALLED, PRODUCE_REFUSED, PRODUCER_ID_ASSIGNED, Event,
+    DELIVERY_REPORT,
+    EPOCH_BUMP,
+    FATAL_ERROR,
+    INIT_PRODUCER_ID,
+    NO_PRODUCER_ID,
+    PRODUCE,
+    PRODUCE_CALLED,
+    PRODUCE_REFUSED,
+    PRODUCER_ID_ASSIGNED,
+    Event,
 )
 from idemlab.producer_config import ProducerSettings
 from idemlab.sim.partition import Batch
@@ -39,7 +47,7 @@ FLUSH = "flush"
 @dataclass(slots=True)
 class Message:
     msgid: int
-    msg: int                       # produce() call number, for the trace
+    msg: int  # produce() call number, for the trace
     value: str
     key: str | None
     partition: int
@@ -47,7 +55,7 @@ class Message:
     enqueued_ms: float
     retries: int = 0
     retry_at: float = 0.0
-    batch_last_msgid: int | None = None   # fixed batch boundary of a retried batch
+    batch_last_msgid: int | None = None  # fixed batch boundary of a retried batch
     possibly_persisted: bool = False
 
 
@@ -58,9 +66,9 @@ class PartitionQueue:
     epoch_base_msgid: int = 1
     acked_msgid: int = 0
     queue: list[Message] = field(default_factory=list)
-    in_flight: list["InFlight"] = field(default_factory=list)
+    in_flight: list[InFlight] = field(default_factory=list)
     wait_drain: bool = False
-    fresh: int = 0                    # queued messages never sent yet
+    fresh: int = 0  # queued messages never sent yet
     timeout_timer_at: float | None = None
 
     @property
@@ -72,7 +80,7 @@ class PartitionQueue:
 
     def requeue(self, messages: list[Message]) -> None:
         if not self.queue or messages[-1].msgid < self.queue[0].msgid:
-            self.queue[:0] = messages          # the usual case: retries are the oldest
+            self.queue[:0] = messages  # the usual case: retries are the oldest
         else:
             self.queue = sorted(self.queue + messages, key=lambda m: m.msgid)
 
@@ -80,7 +88,7 @@ class PartitionQueue:
 class SimProducer:
     ASSIGNED, WAIT_PID, DRAIN_BUMP, FATAL, CLOSED = "assigned", "wait_pid", "drain_bump", "fatal", "closed"
 
-    def __init__(self, sim: "Simulation", settings: ProducerSettings, partitions: int, topic: str) -> None:
+    def __init__(self, sim: Simulation, settings: ProducerSettings, partitions: int, topic: str) -> None:
         self.sim = sim
         self.settings = settings
         self.topic = topic
@@ -97,8 +105,9 @@ class SimProducer:
             self.sim.wire.request_producer_id(self)
 
     # ---- application API ----------------------------------------------------------
-    def produce(self, first_msg: int, values: tuple[str, ...], key: str | None, partition: int | None,
-                pad_to: int | None) -> None:
+    def produce(
+        self, first_msg: int, values: tuple[str, ...], key: str | None, partition: int | None, pad_to: int | None
+    ) -> None:
         """One produce() call per value, numbered from first_msg (the loop is here, not
         in the caller, because it is the simulator's hottest path)."""
         now = self.sim.now
@@ -108,8 +117,12 @@ class SimProducer:
             target = self._partition_for(key) if partition is None else partition
             detail = {"msg": msg, "value": value, "key": key, "partition": target}
             if self.state == self.FATAL:
-                self.sim.emit(PRODUCE_REFUSED, **detail, error=errors.FATAL,
-                              message=f"KafkaError{{code=_FATAL,val=-150,str=\"{self.fatal_error}\"}}")
+                self.sim.emit(
+                    PRODUCE_REFUSED,
+                    **detail,
+                    error=errors.FATAL,
+                    message=f'KafkaError{{code=_FATAL,val=-150,str="{self.fatal_error}"}}',
+                )
                 continue
             tp = self.partitions[target]
             size = max(pad_to or 0, len(value.encode()))
@@ -195,7 +208,7 @@ class SimProducer:
                     break
                 taken.append(m)
                 size += m.size
-        del tp.queue[:len(taken)]
+        del tp.queue[: len(taken)]
         tp.fresh -= sum(1 for m in taken if m.retries == 0)
         if self.settings.idempotent:
             for m in taken:
@@ -207,13 +220,19 @@ class SimProducer:
             pid, epoch, base_seq = self.producer_id, self.epoch, tp.sequence_of(messages[0].msgid)
         else:
             pid, epoch, base_seq = NO_PRODUCER_ID, -1, -1
-        batch = Batch(tp.partition, pid, epoch, base_seq,
-                      tuple(messages),   # a Message carries value, key, msg and size like a WireRecord
-                      max_timestamp=max(m.enqueued_ms for m in messages))
+        batch = Batch(
+            tp.partition,
+            pid,
+            epoch,
+            base_seq,
+            tuple(messages),  # a Message carries value, key, msg and size like a WireRecord
+            max_timestamp=max(m.enqueued_ms for m in messages),
+        )
         first_deadline = messages[0].enqueued_ms + self.settings.message_timeout_ms
         timeout_ms = min(self.settings.socket_timeout_ms, max(first_deadline - self.sim.now, 1))
-        request = self.sim.wire.send_produce(self, broker_id, tp, messages, batch, timeout_ms,
-                                             attempt=messages[0].retries + 1)
+        request = self.sim.wire.send_produce(
+            self, broker_id, tp, messages, batch, timeout_ms, attempt=messages[0].retries + 1
+        )
         tp.in_flight.append(request)
         if self.settings.acks == 0:
             tp.in_flight.remove(request)
@@ -222,7 +241,7 @@ class SimProducer:
                 self._report(m, None, None)
 
     # ---- responses ----------------------------------------------------------------
-    def on_produce_response(self, request: "InFlight", error: str | None, base_offset: int) -> None:
+    def on_produce_response(self, request: InFlight, error: str | None, base_offset: int) -> None:
         tp = self.partitions[request.partition]
         if request in tp.in_flight:
             tp.in_flight.remove(request)
@@ -237,7 +256,7 @@ class SimProducer:
             self._on_error_idempotent(tp, request, error)
         self.wake()
 
-    def _on_success(self, tp: PartitionQueue, request: "InFlight", base_offset: int) -> None:
+    def _on_success(self, tp: PartitionQueue, request: InFlight, base_offset: int) -> None:
         messages = request.messages
         if self.settings.idempotent:
             first = messages[0].msgid
@@ -258,10 +277,10 @@ class SimProducer:
         for m in messages:
             self._report(m, error, None)
 
-    def _on_error_idempotent(self, tp: PartitionQueue, request: "InFlight", error: str) -> None:
+    def _on_error_idempotent(self, tp: PartitionQueue, request: InFlight, error: str) -> None:
         messages = request.messages
         if (request.producer_id, request.producer_epoch) != (self.producer_id, self.epoch):
-            for m in messages:           # PID mismatch: an older epoch's batch, no retry
+            for m in messages:  # PID mismatch: an older epoch's batch, no retry
                 self._report(m, error, None)
             return
         if error == errors.OUT_OF_ORDER_SEQUENCE_NUMBER:
@@ -270,8 +289,7 @@ class SimProducer:
                 self._requeue(tp, messages, count_retry=False)
                 self._drain_and_bump("skipped sequence numbers")
                 return
-            why = ("failed due to sequence desynchronization" if gap == 0
-                   else "failed with rewound sequence number")
+            why = "failed due to sequence desynchronization" if gap == 0 else "failed with rewound sequence number"
             for m in messages:
                 self._report(m, error, None)
             self._set_fatal(error, self._request_text(request, why))
@@ -285,27 +303,30 @@ class SimProducer:
             self._report(m, error, None)
         self._permanent_failure(request, error)
 
-    def _permanent_failure(self, request: "InFlight", error: str) -> None:
+    def _permanent_failure(self, request: InFlight, error: str) -> None:
         if self.settings.gapless:
             text = self._request_text(request, f"failed: {errors.by_name(error).text}", gapless=True)
             self._set_fatal(errors.GAPLESS_GUARANTEE, text)
         else:
             self._drain_and_bump("message sequence gap")
 
-    def _request_text(self, request: "InFlight", why: str, gapless: bool = False) -> str:
+    def _request_text(self, request: InFlight, why: str, gapless: bool = False) -> str:
         n = len(request.messages)
         pid = f"PID{{Id:{request.producer_id},Epoch:{request.producer_epoch}}}"
         if gapless:
-            return (f"ProduceRequest for {self.topic} [{request.partition}] with {n} message(s) {why} "
-                    f"(broker {request.broker_id} {pid}, base seq {request.base_sequence}): "
-                    "unable to satisfy gap-less guarantee")
-        return (f"ProduceRequest for {self.topic} [{request.partition}] with {n} message(s) {why} "
-                f"with broker {request.broker_id} ({pid}, base seq {request.base_sequence})")
+            return (
+                f"ProduceRequest for {self.topic} [{request.partition}] with {n} message(s) {why} "
+                f"(broker {request.broker_id} {pid}, base seq {request.base_sequence}): "
+                "unable to satisfy gap-less guarantee"
+            )
+        return (
+            f"ProduceRequest for {self.topic} [{request.partition}] with {n} message(s) {why} "
+            f"with broker {request.broker_id} ({pid}, base seq {request.base_sequence})"
+        )
 
     @staticmethod
     def _retriable(error: str) -> bool:
-        info = errors.ERRORS_BY_NAME.get(error) or next(
-            (e for e in errors.ERRORS.values() if e.name == error), None)
+        info = errors.ERRORS_BY_NAME.get(error) or next((e for e in errors.ERRORS.values() if e.name == error), None)
         return bool(info and info.retriable)
 
     def _requeue(self, tp: PartitionQueue, messages: list[Message], count_retry: bool = True) -> None:
@@ -314,8 +335,9 @@ class SimProducer:
                 m.retries += 1
             m.possibly_persisted = True
             backoff = self.settings.retry_backoff_ms * (2 ** max(m.retries - 1, 0))
-            m.retry_at = self.sim.now + min(backoff, max(self.settings.retry_backoff_max_ms,
-                                                         self.settings.retry_backoff_ms))
+            m.retry_at = self.sim.now + min(
+                backoff, max(self.settings.retry_backoff_max_ms, self.settings.retry_backoff_ms)
+            )
             if not self.settings.idempotent:
                 m.batch_last_msgid = None
             m.retries = max(m.retries, 1)
@@ -395,8 +417,9 @@ class SimProducer:
             for m in tp.queue:
                 m.batch_last_msgid = None
         self.state = self.ASSIGNED
-        self.sim.emit(EPOCH_BUMP, producer_id=self.producer_id, from_epoch=old, to_epoch=self.epoch,
-                      reason=self._bump_reason)
+        self.sim.emit(
+            EPOCH_BUMP, producer_id=self.producer_id, from_epoch=old, to_epoch=self.epoch, reason=self._bump_reason
+        )
         self.wake()
 
     @staticmethod
@@ -421,8 +444,13 @@ class SimProducer:
         if not self.sim.record_messages:
             self.sim.tally(DELIVERY_REPORT, error)
             return
-        detail = {"msg": message.msg, "value": message.value, "partition": message.partition,
-                  "offset": offset, "error": error}
+        detail = {
+            "msg": message.msg,
+            "value": message.value,
+            "partition": message.partition,
+            "offset": offset,
+            "error": error,
+        }
         if implicit:
             detail["implicit_ack"] = True
         self.sim.emit_detail(DELIVERY_REPORT, detail)
@@ -436,4 +464,4 @@ class SimProducer:
         return self.outstanding <= 0
 
 
-__all__ = ["SimProducer", "Message", "PartitionQueue", "PRODUCE", "INIT_PRODUCER_ID", "FLUSH"]
+__all__ = ["FLUSH", "INIT_PRODUCER_ID", "PRODUCE", "Message", "PartitionQueue", "SimProducer"]

@@ -63,5 +63,5 @@ class ProducerEntry:
     def keep_last(self, count: int) -> None:
         del self.batches[:-count]
 
-    def copy(self) -> "ProducerEntry":
+    def copy(self) -> ProducerEntry:
         return ProducerEntry(self.epoch, list(self.batches), self.last_timestamp)

@@ -20,9 +20,22 @@ from typing import TYPE_CHECKING
 from idemlab import errors
 from idemlab.kafka.faults import FaultPlan
 from idemlab.model import (
-    APPENDED, BROKER_DECISION, CONNECTION_CLOSED, DELAY, DISCONNECT, DROP_REQUEST,
-    DROP_RESPONSE, DUPLICATE, ERROR, FAULT_INJECTED, INIT_PRODUCER_ID, PRODUCE, REJECTED,
-    REQUEST_SENT, RESPONSE_RECEIVED, Fault,
+    APPENDED,
+    BROKER_DECISION,
+    CONNECTION_CLOSED,
+    DELAY,
+    DISCONNECT,
+    DROP_REQUEST,
+    DROP_RESPONSE,
+    DUPLICATE,
+    ERROR,
+    FAULT_INJECTED,
+    INIT_PRODUCER_ID,
+    PRODUCE,
+    REJECTED,
+    REQUEST_SENT,
+    RESPONSE_RECEIVED,
+    Fault,
 )
 from idemlab.sim.partition import Batch
 
@@ -38,10 +51,10 @@ class InFlight:
     api: str
     request_no: int
     broker_id: int
-    connection: "Connection"
+    connection: Connection
     generation: int
     partition: int = -1
-    messages: list["Message"] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     producer_id: int = -1
     producer_epoch: int = -1
     base_sequence: int = -1
@@ -49,9 +62,9 @@ class InFlight:
 
 @dataclass(eq=False)
 class Connection:
-    producer: "SimProducer"
+    producer: SimProducer
     broker_id: int
-    state: str = "down"              # down | connecting | up
+    state: str = "down"  # down | connecting | up
     generation: int = 0
     in_flight: list[InFlight] = field(default_factory=list)
     last_delivery_ms: float = 0.0
@@ -60,14 +73,14 @@ class Connection:
 
 
 class Wire:
-    def __init__(self, sim: "Simulation", faults: tuple[Fault, ...]) -> None:
+    def __init__(self, sim: Simulation, faults: tuple[Fault, ...]) -> None:
         self.sim = sim
         self.plan = FaultPlan(faults)
         self.connections: dict[tuple[int, int], Connection] = {}
         self.pid_pending: set[int] = set()
 
     # ---- connections --------------------------------------------------------------
-    def connection(self, producer: "SimProducer", broker_id: int) -> Connection | None:
+    def connection(self, producer: SimProducer, broker_id: int) -> Connection | None:
         conn = self.connections.get((id(producer), broker_id))
         if conn is None:
             conn = self.connections[(id(producer), broker_id)] = Connection(producer, broker_id)
@@ -99,7 +112,7 @@ class Wire:
         elif id(conn.producer) in self.pid_pending:
             self.sim.scheduler.at(conn.next_attempt_ms, self._retry_pid, conn.producer)
 
-    def _retry_pid(self, producer: "SimProducer") -> None:
+    def _retry_pid(self, producer: SimProducer) -> None:
         if id(producer) in self.pid_pending:
             self.pid_pending.discard(id(producer))
             self.request_producer_id(producer)
@@ -130,7 +143,7 @@ class Wire:
             if b == broker_id:
                 self.close(conn, reason)
 
-    def close_producer(self, producer: "SimProducer") -> None:
+    def close_producer(self, producer: SimProducer) -> None:
         for (pid, _), conn in list(self.connections.items()):
             if pid == id(producer):
                 conn.in_flight.clear()
@@ -143,7 +156,7 @@ class Wire:
             request.connection.in_flight.remove(request)
 
     # ---- InitProducerId -----------------------------------------------------------
-    def request_producer_id(self, producer: "SimProducer") -> None:
+    def request_producer_id(self, producer: SimProducer) -> None:
         if producer.state != producer.WAIT_PID:
             return
         up = [b for b, broker in sorted(self.sim.cluster.brokers.items()) if broker.up]
@@ -164,19 +177,46 @@ class Wire:
         return {"producer_id": producer_id, "producer_epoch": epoch}, error
 
     # ---- Produce ------------------------------------------------------------------
-    def send_produce(self, producer: "SimProducer", broker_id: int, tp: "PartitionQueue",
-                     messages: list["Message"], batch: Batch, timeout_ms: float, attempt: int) -> InFlight:
+    def send_produce(
+        self,
+        producer: SimProducer,
+        broker_id: int,
+        tp: PartitionQueue,
+        messages: list[Message],
+        batch: Batch,
+        timeout_ms: float,
+        attempt: int,
+    ) -> InFlight:
         conn = self.connection(producer, broker_id)
         assert conn is not None, "the producer only sends on an open connection"
         request_no, fault = self.plan.decide(PRODUCE)
-        request = InFlight(PRODUCE, request_no, broker_id, conn, conn.generation, tp.partition, messages,
-                           batch.producer_id, batch.producer_epoch, batch.base_sequence)
+        request = InFlight(
+            PRODUCE,
+            request_no,
+            broker_id,
+            conn,
+            conn.generation,
+            tp.partition,
+            messages,
+            batch.producer_id,
+            batch.producer_epoch,
+            batch.base_sequence,
+        )
         request.batch = batch  # type: ignore[attr-defined]
         conn.in_flight.append(request)
-        self.sim.emit(REQUEST_SENT, api=PRODUCE, request_no=request_no, attempt=attempt, broker=broker_id,
-                      partition=tp.partition, producer_id=batch.producer_id,
-                      producer_epoch=batch.producer_epoch, base_sequence=batch.base_sequence,
-                      record_count=len(messages), **self._contents(batch))
+        self.sim.emit(
+            REQUEST_SENT,
+            api=PRODUCE,
+            request_no=request_no,
+            attempt=attempt,
+            broker=broker_id,
+            partition=tp.partition,
+            producer_id=batch.producer_id,
+            producer_epoch=batch.producer_epoch,
+            base_sequence=batch.base_sequence,
+            record_count=len(messages),
+            **self._contents(batch),
+        )
         self.sim.scheduler.after(timeout_ms, self._timeout, request)
         self._dispatch(request, fault, self._broker_produce)
         return request
@@ -192,12 +232,20 @@ class Wire:
         batch: Batch = request.batch  # type: ignore[attr-defined]
         result = self.sim.cluster.produce(request.broker_id, batch, self.sim.scheduler.after)
         outcome = REJECTED if result.error else (DUPLICATE if result.duplicate else APPENDED)
-        self.sim.emit(BROKER_DECISION, request_no=request.request_no, broker=request.broker_id,
-                      partition=request.partition, result=outcome,
-                      base_offset=result.base_offset if not result.error else -1, error=result.error,
-                      producer_id=batch.producer_id, producer_epoch=batch.producer_epoch,
-                      base_sequence=batch.base_sequence, last_sequence=batch.last_sequence,
-                      **self._contents(batch))
+        self.sim.emit(
+            BROKER_DECISION,
+            request_no=request.request_no,
+            broker=request.broker_id,
+            partition=request.partition,
+            result=outcome,
+            base_offset=result.base_offset if not result.error else -1,
+            error=result.error,
+            producer_id=batch.producer_id,
+            producer_epoch=batch.producer_epoch,
+            base_sequence=batch.base_sequence,
+            last_sequence=batch.last_sequence,
+            **self._contents(batch),
+        )
         return {"partition": request.partition, "base_offset": result.base_offset}, result.error
 
     def _timeout(self, request: InFlight) -> None:
@@ -210,16 +258,25 @@ class Wire:
     # ---- the fault-aware path -----------------------------------------------------
     def _dispatch(self, request: InFlight, fault: Fault | None, process) -> None:
         if fault is not None:
-            self.sim.emit(FAULT_INJECTED, api=request.api, request_no=request.request_no,
-                          action=fault.action, error=fault.error, delay_ms=fault.delay_ms)
+            self.sim.emit(
+                FAULT_INJECTED,
+                api=request.api,
+                request_no=request.request_no,
+                action=fault.action,
+                error=fault.error,
+                delay_ms=fault.delay_ms,
+            )
         action = fault.action if fault else None
         if action == DROP_REQUEST:
             self.sim.scheduler.after(ONE_WAY_MS, self._close_if_current, request, "request lost (fault)")
             return
         if action == ERROR:
             error = errors.by_name(fault.error).name
-            body = {"partition": request.partition, "base_offset": -1} if request.api == PRODUCE else \
-                {"producer_id": -1, "producer_epoch": -1}
+            body = (
+                {"partition": request.partition, "base_offset": -1}
+                if request.api == PRODUCE
+                else {"producer_id": -1, "producer_epoch": -1}
+            )
             self._deliver(request, body, error, self.sim.now + 2 * ONE_WAY_MS + (fault.delay_ms or 0))
             return
         self.sim.scheduler.after(ONE_WAY_MS, self._arrive, request, action, fault, process)
@@ -231,10 +288,11 @@ class Wire:
         body, error = process(request)
         at = self.sim.now + ONE_WAY_MS
         if request.api == PRODUCE and error is None and request.connection.producer.settings.acks == -1:
-            at += self.sim.cluster.replication_delay_ms   # acks=all: answered once followers have it
+            at += self.sim.cluster.replication_delay_ms  # acks=all: answered once followers have it
         if action == DROP_RESPONSE:
-            self.sim.scheduler.at(max(at, conn.last_delivery_ms), self._close_if_current, request,
-                                  "response lost (fault)")
+            self.sim.scheduler.at(
+                max(at, conn.last_delivery_ms), self._close_if_current, request, "response lost (fault)"
+            )
             return
         if action == DELAY:
             at += fault.delay_ms
@@ -261,7 +319,7 @@ class Wire:
         if then_close:
             self.close(conn, "connection closed after the answer (fault)")
 
-    def _answer(self, request: InFlight, producer: "SimProducer", body: dict, error: str | None) -> None:
+    def _answer(self, request: InFlight, producer: SimProducer, body: dict, error: str | None) -> None:
         if request.api == INIT_PRODUCER_ID:
             if error is None:
                 producer.on_producer_id(body["producer_id"], body["producer_epoch"])

@@ -7,8 +7,15 @@ from streamlit.testing.v1 import AppTest
 from tests.app.html_tables import html_frames
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE_FILES = ["pages/home.py", "pages/lesson.py", "pages/playground.py", "pages/compare.py", "pages/wire.py",
-         "pages/reference.py", "pages/presenter.py"]
+PAGE_FILES = [
+    "pages/home.py",
+    "pages/lesson.py",
+    "pages/playground.py",
+    "pages/compare.py",
+    "pages/wire.py",
+    "pages/reference.py",
+    "pages/presenter.py",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +27,7 @@ def fresh_caches():
 @pytest.fixture
 def open_page():
     """Run the app from its entry point, optionally with query values, and switch to a page."""
+
     def _open(page: str, **params: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
         for key, value in params.items():
@@ -28,12 +36,14 @@ def open_page():
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         return at
+
     return _open
 
 
 @pytest.fixture
 def frame_with():
     """The first table on the page that has the given column."""
+
     def _find(at: AppTest, column: str):
         frames = [element.value for element in at.dataframe]
         frames += [frame for element in at.get("html") for frame in html_frames(element.proto.body)]
@@ -41,6 +51,7 @@ def frame_with():
             if column in frame.columns:
                 return frame
         raise AssertionError(f"no table with a {column!r} column")
+
     return _find
 
 

@@ -1,7 +1,14 @@
 import pytest
 
-PAGES = ["pages/home.py", "pages/lesson.py", "pages/playground.py", "pages/compare.py", "pages/wire.py",
-         "pages/reference.py", "pages/presenter.py"]
+PAGES = [
+    "pages/home.py",
+    "pages/lesson.py",
+    "pages/playground.py",
+    "pages/compare.py",
+    "pages/wire.py",
+    "pages/reference.py",
+    "pages/presenter.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)

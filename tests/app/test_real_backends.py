@@ -157,15 +157,27 @@ def test_lesson_7_without_a_real_broker_quotes_the_recorded_figure(open_page, mo
 
 
 def test_lesson_7_quotes_the_recorded_figure_with_its_machine(open_page, monkeypatch):
-    monkeypatch.setattr(cost, "MEASURED", {**cost.MEASURED, "off_per_s": 80_000.0, "on_per_s": 76_000.0,
-                                           "ratio": 0.95, "machine": "a test machine"})
+    monkeypatch.setattr(
+        cost,
+        "MEASURED",
+        {**cost.MEASURED, "off_per_s": 80_000.0, "on_per_s": 76_000.0, "ratio": 0.95, "machine": "a test machine"},
+    )
     text = experiment_text(cost_lesson(open_page))
     assert "0.95×" in text and "a test machine" in text
 
 
 def test_lesson_7_measures_on_the_real_broker(open_page, fake, monkeypatch):
-    monkeypatch.setattr(cost, "compare", lambda bootstrap, messages=20000, size=100, rounds=1: {
-        "messages": messages, "size": size, "off_per_s": 50_000.0, "on_per_s": 45_000.0, "ratio": 0.9})
+    monkeypatch.setattr(
+        cost,
+        "compare",
+        lambda bootstrap, messages=20000, size=100, rounds=1: {
+            "messages": messages,
+            "size": size,
+            "off_per_s": 50_000.0,
+            "on_per_s": 45_000.0,
+            "ratio": 0.9,
+        },
+    )
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lesson"] = "what-it-costs"
     at.session_state["backend.choice"] = "Existing cluster"

@@ -6,8 +6,8 @@ from idemlab import codegen
 from idemlab import model as m
 from idemlab.scenarios import from_dict
 from idemlab.timeline import ProducerStateRow
-from ui import deeplink, event_words, tables_frame
 from tests.app.html_tables import html_frames
+from ui import deeplink, event_words, tables_frame
 from ui.glyphs import glyph
 from ui.html_table import html_table
 from ui.mailroom import mailroom_html, mailroom_text
@@ -24,15 +24,66 @@ def lost_ack_trace():
     ev = m.Event
     events = [
         ev(0, m.PRODUCE_CALLED, {"msg": 1, "value": "m1", "partition": 0}),
-        ev(1, m.REQUEST_SENT, {"api": "produce", "request_no": 1, "attempt": 1, "partition": 0, "producer_id": -1,
-                               "producer_epoch": -1, "base_sequence": -1, "record_count": 1, "msgs": [1], "values": ["m1"]}),
+        ev(
+            1,
+            m.REQUEST_SENT,
+            {
+                "api": "produce",
+                "request_no": 1,
+                "attempt": 1,
+                "partition": 0,
+                "producer_id": -1,
+                "producer_epoch": -1,
+                "base_sequence": -1,
+                "record_count": 1,
+                "msgs": [1],
+                "values": ["m1"],
+            },
+        ),
         ev(2, m.FAULT_INJECTED, {"api": "produce", "request_no": 1, "action": m.DROP_RESPONSE}),
-        ev(3, m.BROKER_DECISION, {"request_no": 1, "partition": 0, "result": m.APPENDED, "base_offset": 0,
-                                  "producer_id": -1, "producer_epoch": -1, "msgs": [1], "values": ["m1"]}),
-        ev(4, m.REQUEST_SENT, {"api": "produce", "request_no": 2, "attempt": 2, "partition": 0, "producer_id": -1,
-                               "base_sequence": -1, "record_count": 1, "msgs": [1], "values": ["m1"]}),
-        ev(5, m.BROKER_DECISION, {"request_no": 2, "partition": 0, "result": m.APPENDED, "base_offset": 1,
-                                  "producer_id": -1, "producer_epoch": -1, "msgs": [1], "values": ["m1"]}),
+        ev(
+            3,
+            m.BROKER_DECISION,
+            {
+                "request_no": 1,
+                "partition": 0,
+                "result": m.APPENDED,
+                "base_offset": 0,
+                "producer_id": -1,
+                "producer_epoch": -1,
+                "msgs": [1],
+                "values": ["m1"],
+            },
+        ),
+        ev(
+            4,
+            m.REQUEST_SENT,
+            {
+                "api": "produce",
+                "request_no": 2,
+                "attempt": 2,
+                "partition": 0,
+                "producer_id": -1,
+                "base_sequence": -1,
+                "record_count": 1,
+                "msgs": [1],
+                "values": ["m1"],
+            },
+        ),
+        ev(
+            5,
+            m.BROKER_DECISION,
+            {
+                "request_no": 2,
+                "partition": 0,
+                "result": m.APPENDED,
+                "base_offset": 1,
+                "producer_id": -1,
+                "producer_epoch": -1,
+                "msgs": [1],
+                "values": ["m1"],
+            },
+        ),
         ev(6, m.RESPONSE_RECEIVED, {"api": "produce", "request_no": 2, "partition": 0, "base_offset": 1}),
         ev(7, m.DELIVERY_REPORT, {"msg": 1, "value": "m1", "partition": 0, "offset": 1, "error": None}),
     ]
@@ -65,8 +116,11 @@ def test_snapshot_follows_the_position():
 
 
 def test_producer_state_lists_remembered_batches():
-    rows = [ProducerStateRow(partition=0, producer_id=7, producer_epoch=0, last_sequence=2,
-                             batches=((0, 1, 0, 1), (2, 2, 2, 2)))]
+    rows = [
+        ProducerStateRow(
+            partition=0, producer_id=7, producer_epoch=0, last_sequence=2, batches=((0, 1, 0, 1), (2, 2, 2, 2))
+        )
+    ]
     frame = tables_frame.producer_state_frame(rows)
     assert frame.iloc[0, -1] == "seq 0–1 → offset 0–1; seq 2 → offset 2"
 
@@ -93,7 +147,7 @@ def test_mailroom_has_a_text_alternative_naming_the_duplicate():
 def test_mailroom_picture_marks_the_duplicate_by_shape_and_word_not_colour_alone():
     trace = lost_ack_trace()
     html = mailroom_html(snapshot(trace, len(trace.events)), trace.events)
-    shelf = html[html.index("Shelf (partition log)"):html.index("Notebook")]
+    shelf = html[html.index("Shelf (partition log)") : html.index("Notebook")]
     assert "DUPLICATE @1" in shelf and "(duplicate)" in shelf
     assert glyph("duplicate") in shelf and glyph("appended") in shelf
     assert "receipt #1 lost" in html
@@ -114,26 +168,49 @@ def test_mailroom_picture_before_anything_happened_says_so():
 
 
 def test_event_words_give_ids_and_sequence_range():
-    event = m.Event(0, m.REQUEST_SENT, {"api": "produce", "request_no": 3, "attempt": 1, "producer_id": 1000,
-                                        "producer_epoch": 0, "base_sequence": 4, "record_count": 2, "values": ["a", "b"]})
+    event = m.Event(
+        0,
+        m.REQUEST_SENT,
+        {
+            "api": "produce",
+            "request_no": 3,
+            "attempt": 1,
+            "producer_id": 1000,
+            "producer_epoch": 0,
+            "base_sequence": 4,
+            "record_count": 2,
+            "values": ["a", "b"],
+        },
+    )
     assert event_words.describe(event) == "Request #3: Produce [a, b] PID 1000 · epoch 0 · seq 4–5"
 
 
 def test_steps_text_round_trips():
-    steps = [{"send": ["a", "b"], "key": "k"}, {"flush": True}, {"restart_producer": True},
-             {"wait_ms": 500}, {"broker": "stop", "broker_id": 1}]
+    steps = [
+        {"send": ["a", "b"], "key": "k"},
+        {"flush": True},
+        {"restart_producer": True},
+        {"wait_ms": 500},
+        {"broker": "stop", "broker_id": 1},
+    ]
     assert steps_from_text(steps_to_text(steps)) == steps
 
 
 def test_fault_tokens_round_trip():
-    for token in ["2:drop_response", "3:error:NOT_ENOUGH_REPLICAS", "4:delay:500",
-                  "init:1:error:COORDINATOR_LOAD_IN_PROGRESS", "p0.2:drop_request:s7"]:
+    for token in [
+        "2:drop_response",
+        "3:error:NOT_ENOUGH_REPLICAS",
+        "4:delay:500",
+        "init:1:error:COORDINATOR_LOAD_IN_PROGRESS",
+        "p0.2:drop_request:s7",
+    ]:
         assert fault_to_token(fault_from_token(token)) == token
 
 
 def test_deep_link_round_trips_through_encode_and_decode():
-    spec, notices = deeplink.decode({"idem": "1", "fault": "2:drop_response", "step": "5",
-                                     "steps": "send a b;flush"}, available=[])
+    spec, notices = deeplink.decode(
+        {"idem": "1", "fault": "2:drop_response", "step": "5", "steps": "send a b;flush"}, available=[]
+    )
     assert notices == []
     again, _ = deeplink.decode(deeplink.encode(spec), available=[])
     assert again == spec
@@ -145,8 +222,13 @@ def test_malformed_deep_link_values_fall_back_with_notices():
 
 
 def test_generated_code_carries_the_config_in_both_languages():
-    scenario = from_dict({"title": "T", "producer": {"enable.idempotence": True, "acks": "all", "linger.ms": 5},
-                          "step": [{"send": ["hello"]}]})
+    scenario = from_dict(
+        {
+            "title": "T",
+            "producer": {"enable.idempotence": True, "acks": "all", "linger.ms": 5},
+            "step": [{"send": ["hello"]}],
+        }
+    )
     python = codegen.python_producer(scenario)
     java = codegen.java_producer(scenario)
     compile(python, "producer.py", "exec")

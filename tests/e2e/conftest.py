@@ -12,12 +12,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
 from tests.needs import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
@@ -31,11 +40,29 @@ def _free_port() -> int:
 def streamlit_server():
     """`streamlit run app.py` on a free loopback port; yields its URL, stops it after."""
     port = _free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # a PIPE could fill and block
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - open while the server runs; a PIPE could fill and block
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -124,6 +151,7 @@ def warmed(browser, base_url):
 @pytest.fixture
 def open_url(page, warmed):
     base_url = warmed
+
     def _open(path: str = "", theme: str | None = None):
         sep = "&" if "?" in path else "?"
         url = f"{base_url}/{path.lstrip('/')}"
@@ -133,6 +161,7 @@ def open_url(page, warmed):
         page.wait_for_selector("[data-testid='stAppViewContainer']")
         wait_for_app_run(page)
         return page
+
     return _open
 
 

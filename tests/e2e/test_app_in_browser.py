@@ -3,6 +3,7 @@ stepping, deep links, dark theme, downloads, and a screenshot of every page."""
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,8 +13,15 @@ from idemlab.lessons import load_all
 pytestmark = pytest.mark.timeout(240)
 
 LESSON_SLUGS = [lesson.slug for lesson in load_all()]
-PAGE_PATHS = ["", "playground", "compare", "wire", "reference", "presenter",
-              *(f"lesson-{slug}" for slug in LESSON_SLUGS)]
+PAGE_PATHS = [
+    "",
+    "playground",
+    "compare",
+    "wire",
+    "reference",
+    "presenter",
+    *(f"lesson-{slug}" for slug in LESSON_SLUGS),
+]
 
 
 def assert_page_ok(page):
@@ -35,7 +43,7 @@ def test_every_page_opens_directly_by_its_url(open_url, screenshots, path, theme
 def test_dark_theme_really_is_dark(open_url):
     page = open_url("playground", theme="dark")
     background = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
-    red, green, blue = [int(x) for x in background[background.index("(") + 1:background.index(")")].split(",")[:3]]
+    red, green, blue = [int(x) for x in background[background.index("(") + 1 : background.index(")")].split(",")[:3]]
     assert red + green + blue < 200, background
 
 
@@ -104,5 +112,5 @@ def test_the_trace_downloads_as_json_and_the_code_is_shown(open_url, wait_run):
     expect(page.get_by_test_id("stCode").first).to_contain_text("'enable.idempotence': False")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Trace as JSON").click()
-    data = json.loads(open(download_info.value.path()).read())
+    data = json.loads(Path(download_info.value.path()).read_text())
     assert data["events"] and data["stored"]

@@ -20,8 +20,7 @@ LESSONS = {lesson.number: lesson for lesson in load_all()}
 
 
 def radio_group(page, label_start: str):
-    return page.get_by_test_id("stRadio").filter(has=page.get_by_test_id("stWidgetLabel").filter(
-        has_text=label_start))
+    return page.get_by_test_id("stRadio").filter(has=page.get_by_test_id("stWidgetLabel").filter(has_text=label_start))
 
 
 def choose(page, wait_run, label_start: str, index: int) -> None:

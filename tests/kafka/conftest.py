@@ -64,6 +64,7 @@ def kafka_cluster(no_broker_left_running):
 def shared_local_cluster(kafka_cluster):
     """Runs on the "local" back end that need no broker actions share the session's broker."""
     from idemlab.kafka import clusters
+
     clusters.SHARED.use(kafka_cluster)
     yield kafka_cluster
     clusters.SHARED.use(None)

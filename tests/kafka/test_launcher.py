@@ -44,6 +44,7 @@ if sys.argv[1] == "sigkill":
 
 # ------------------------------------------------------------------ helpers
 
+
 def process_running(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -65,8 +66,7 @@ def create_topic(bootstrap: str, replicas: int = 1) -> str:
 
 
 def produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
-                         "message.timeout.ms": 60000})
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "message.timeout.ms": 60000})
     errors = []
     for value in values:
         producer.produce(topic, value, on_delivery=lambda error, _: errors.append(error))
@@ -75,8 +75,7 @@ def produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
 
 
 def consume(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[bytes]:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "idemlab-tests",
-                         "enable.auto.commit": False})
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "idemlab-tests", "enable.auto.commit": False})
     consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
     values: list[bytes] = []
     deadline = time.monotonic() + timeout
@@ -104,8 +103,9 @@ def python_env(**overrides: str) -> dict[str, str]:
 
 
 def run_cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", CLI, *argv], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=150)
+    return subprocess.run(
+        [sys.executable, "-c", CLI, *argv], env=env, cwd=REPO, capture_output=True, text=True, timeout=150
+    )
 
 
 @pytest.fixture
@@ -134,6 +134,7 @@ def no_java(tmp_path, monkeypatch) -> dict[str, str]:
 
 
 # -------------------------------------------------------------------- tests
+
 
 @pytest.mark.timeout(120)
 def test_cluster_answers_metadata_after_start(kafka_cluster):
@@ -232,8 +233,13 @@ def test_missing_java_is_explained(no_java):
     with pytest.raises(KafkaSetupError) as raised:
         LocalCluster.start()
     message = str(raised.value)
-    for hint in ("java", "apt-get install -y openjdk-17-jre-headless maven", "KAFKA_HOME",
-                 "--backend kafka://HOST:PORT", "--backend sim"):
+    for hint in (
+        "java",
+        "apt-get install -y openjdk-17-jre-headless maven",
+        "KAFKA_HOME",
+        "--backend kafka://HOST:PORT",
+        "--backend sim",
+    ):
         assert hint in message
 
     result = run_cli("broker", "start", env=no_java)
@@ -278,8 +284,9 @@ def test_cli_status_names_the_log_file(private_cache):
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("owner_ends", ["exit", "sigkill"])
 def test_broker_does_not_outlive_its_owner_process(java_required, owner_ends):
-    owner = subprocess.Popen([sys.executable, "-c", OWNER, owner_ends], env=python_env(),
-                             cwd=REPO, stdout=subprocess.PIPE, text=True)
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER, owner_ends], env=python_env(), cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
     pid_text, cluster_dir = owner.stdout.readline().split()
     owner.wait(timeout=60)
     try:

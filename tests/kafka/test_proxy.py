@@ -19,8 +19,16 @@ from kio.schema.metadata.v12.response import MetadataResponse, MetadataResponseB
 from idemlab.kafka import wire
 from idemlab.kafka.proxy import ProxyThread
 from idemlab.model import (
-    APPENDED, BROKER_DECISION, CONNECTION_CLOSED, DUPLICATE, FAULT_INJECTED, INIT_PRODUCER_ID,
-    PRODUCE, REQUEST_SENT, RESPONSE_RECEIVED, Fault,
+    APPENDED,
+    BROKER_DECISION,
+    CONNECTION_CLOSED,
+    DUPLICATE,
+    FAULT_INJECTED,
+    INIT_PRODUCER_ID,
+    PRODUCE,
+    REQUEST_SENT,
+    RESPONSE_RECEIVED,
+    Fault,
 )
 
 CLIENT_TIMEOUTS = {
@@ -58,19 +66,31 @@ class Run:
 
     def produce(self, values, idempotent=True, **config):
         """Produce values (one flush), record header idemlab.msg = 1-based number."""
-        producer = Producer({"bootstrap.servers": self.bootstrap, "enable.idempotence": idempotent,
-                             **CLIENT_TIMEOUTS, **config})
+        producer = Producer(
+            {"bootstrap.servers": self.bootstrap, "enable.idempotence": idempotent, **CLIENT_TIMEOUTS, **config}
+        )
         reports = {}
         for msg, value in enumerate(values, start=1):
-            producer.produce(self.topic, value.encode(), headers=[("idemlab.msg", str(msg).encode())],
-                             on_delivery=lambda error, m, msg=msg: reports.__setitem__(msg, (error, m.offset())))
+            producer.produce(
+                self.topic,
+                value.encode(),
+                headers=[("idemlab.msg", str(msg).encode())],
+                on_delivery=lambda error, m, msg=msg: reports.__setitem__(msg, (error, m.offset())),
+            )
         assert producer.flush(30) == 0
         return [reports[msg] for msg in range(1, len(values) + 1)]
 
     def read_back(self):
         """The partition as a consumer sees it, read through the proxy; fills self.fetched."""
-        consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"readback-{uuid.uuid4().hex}",
-                             "enable.auto.commit": False, "enable.partition.eof": True, **CLIENT_TIMEOUTS})
+        consumer = Consumer(
+            {
+                "bootstrap.servers": self.bootstrap,
+                "group.id": f"readback-{uuid.uuid4().hex}",
+                "enable.auto.commit": False,
+                "enable.partition.eof": True,
+                **CLIENT_TIMEOUTS,
+            }
+        )
         consumer.assign([TopicPartition(self.topic, 0, 0)])  # assign(): never joins the group
         values, deadline = [], time.monotonic() + 20
         try:
@@ -219,8 +239,11 @@ def test_disconnect_delivers_then_closes(run_with):
     run = run_with(Fault(PRODUCE, "disconnect", nth=1))
     assert run.produce(VALUES) == [(None, 0), (None, 1), (None, 2)]
     eventually(lambda: any(e.kind == CONNECTION_CLOSED for e in run.events))
-    kinds = [e.kind for e in run.events if e.kind in (RESPONSE_RECEIVED, CONNECTION_CLOSED)
-             and e.get("api", PRODUCE) == PRODUCE]
+    kinds = [
+        e.kind
+        for e in run.events
+        if e.kind in (RESPONSE_RECEIVED, CONNECTION_CLOSED) and e.get("api", PRODUCE) == PRODUCE
+    ]
     assert kinds[:2] == [RESPONSE_RECEIVED, CONNECTION_CLOSED]
     assert len(run.of(REQUEST_SENT)) == 1
     assert [r.value for r in run.read_back()] == VALUES
@@ -239,6 +262,7 @@ def test_init_producer_id_error_is_retried(run_with):
 
 
 # ---- no broker needed ------------------------------------------------------------------
+
 
 def _socket_inodes() -> set[str]:
     inodes = set()
@@ -289,7 +313,8 @@ def test_broker_closing_its_side_closes_the_client():
                 upstream.close()
                 assert client.recv(1) == b""
             assert [(e.get("broker"), e.get("reason")) for e in events if e.kind == CONNECTION_CLOSED] == [
-                (7, "broker closed the connection")]
+                (7, "broker closed the connection")
+            ]
         finally:
             proxy.stop()
 
@@ -322,10 +347,16 @@ def test_error_answer_round_trips_for_every_produce_version(version):
     request_type = wire.request_schema(wire.PRODUCE_KEY, version)
     module = __import__(request_type.__module__, fromlist=["x"])
     topic = {"name": "t"} if "name" in module.TopicProduceData.__dataclass_fields__ else {"topic_id": uuid.uuid4()}
-    body = request_type(acks=-1, timeout=wire.NO_THROTTLE, topic_data=(module.TopicProduceData(
-        **topic, partition_data=(module.PartitionProduceData(index=0, records=None),)),))
-    header = request_type.__header_schema__(request_api_key=0, request_api_version=version,
-                                            correlation_id=42, client_id="test")
+    body = request_type(
+        acks=-1,
+        timeout=wire.NO_THROTTLE,
+        topic_data=(
+            module.TopicProduceData(**topic, partition_data=(module.PartitionProduceData(index=0, records=None),)),
+        ),
+    )
+    header = request_type.__header_schema__(
+        request_api_key=0, request_api_version=version, correlation_id=42, client_id="test"
+    )
     request = wire.decode_request(wire.encode_request(header, body)[4:])
     assert request.body == body
     frame = wire.encode_response(42, wire.produce_error_response(request, 19))
@@ -336,9 +367,16 @@ def test_error_answer_round_trips_for_every_produce_version(version):
 
 
 def test_rewrite_endpoints_replaces_known_nodes_only():
-    body = MetadataResponse(brokers=(MetadataResponseBroker(node_id=1, host="10.0.0.1", port=9092),
-                                     MetadataResponseBroker(node_id=2, host="10.0.0.2", port=9092)),
-                            cluster_id="c", controller_id=1, topics=(), throttle_time=wire.NO_THROTTLE)
+    body = MetadataResponse(
+        brokers=(
+            MetadataResponseBroker(node_id=1, host="10.0.0.1", port=9092),
+            MetadataResponseBroker(node_id=2, host="10.0.0.2", port=9092),
+        ),
+        cluster_id="c",
+        controller_id=1,
+        topics=(),
+        throttle_time=wire.NO_THROTTLE,
+    )
     rewritten = wire.rewrite_endpoints(body, {1: ("127.0.0.1", 5555)})
     assert [(b.node_id, b.host, b.port) for b in rewritten.brokers] == [(1, "127.0.0.1", 5555), (2, "10.0.0.2", 9092)]
     assert wire.rewrite_endpoints(body, {}) is body

@@ -10,6 +10,7 @@ def run_named():
         if overrides:
             scenario = scenarios.apply_overrides(scenario, [(k.replace("__", "."), v) for k, v in overrides.items()])
         return sim.run(scenario)
+
     return run
 
 
@@ -17,4 +18,5 @@ def run_named():
 def run_toml():
     def run(text):
         return sim.run(scenarios.parse(text, source="<test>"))
+
     return run

@@ -15,10 +15,28 @@ def test_json_output_has_the_documented_fields():
     result = cli("run", "lost-ack", "--json", "--trace")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    for key in ["scenario", "backend", "config", "stored", "deliveries", "duplicates", "lost", "reordered",
-                "fatal_error", "events"]:
+    for key in [
+        "scenario",
+        "backend",
+        "config",
+        "stored",
+        "deliveries",
+        "duplicates",
+        "lost",
+        "reordered",
+        "fatal_error",
+        "events",
+    ]:
         assert key in data
-    assert set(data["stored"][0]) == {"partition", "offset", "key", "value", "producer_id", "producer_epoch", "sequence"}
+    assert set(data["stored"][0]) == {
+        "partition",
+        "offset",
+        "key",
+        "value",
+        "producer_id",
+        "producer_epoch",
+        "sequence",
+    }
     assert set(data["deliveries"][0]) == {"value", "partition", "error", "offset"}
     assert data["duplicates"] == 1 and data["backend"] == "sim"
 
@@ -44,15 +62,23 @@ def test_a_path_to_a_scenario_file_works(tmp_path):
     assert [r["value"] for r in data["stored"]] == ["x"]
 
 
-@pytest.mark.parametrize("args,message", [
-    (["run", "no-such-scenario"], "no such scenario"),
-    (["run", "lost-ack", "--set", "enable.idempotence=true", "--set", "acks=1"],
-     "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true"),
-    (["run", "lost-ack", "--set", "nth=zero"], "fault[1].nth: must be a whole number"),
-    (["run", "lost-ack", "--backend", "kafka://nowhere"], "expected kafka://HOST:PORT"),
-    (["run", "lost-ack", "--set", "linger.ms=soon"], 'Invalid value for configuration property "queue.buffering.max.ms"'),
-    (["run"], "usage"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["run", "no-such-scenario"], "no such scenario"),
+        (
+            ["run", "lost-ack", "--set", "enable.idempotence=true", "--set", "acks=1"],
+            "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true",
+        ),
+        (["run", "lost-ack", "--set", "nth=zero"], "fault[1].nth: must be a whole number"),
+        (["run", "lost-ack", "--backend", "kafka://nowhere"], "expected kafka://HOST:PORT"),
+        (
+            ["run", "lost-ack", "--set", "linger.ms=soon"],
+            'Invalid value for configuration property "queue.buffering.max.ms"',
+        ),
+        (["run"], "usage"),
+    ],
+)
 def test_bad_input_exits_2_with_one_clear_message_and_no_traceback(args, message):
     result = cli(*args)
     assert result.returncode == 2
@@ -70,8 +96,10 @@ def test_malformed_scenario_file_names_file_and_key(tmp_path):
 
 def test_seed_makes_random_faults_repeatable(tmp_path):
     path = tmp_path / "random.toml"
-    path.write_text('title = "r"\n[producer]\n"batch.num.messages" = 1\n[[step]]\nsend = ["a","b","c","d","e","f"]\n'
-                    '[[fault]]\nprobability = 0.5\naction = "drop_response"\n')
+    path.write_text(
+        'title = "r"\n[producer]\n"batch.num.messages" = 1\n[[step]]\nsend = ["a","b","c","d","e","f"]\n'
+        '[[fault]]\nprobability = 0.5\naction = "drop_response"\n'
+    )
     first = cli("run", str(path), "--json", "--seed", "3").stdout
     assert first == cli("run", str(path), "--json", "--seed", "3").stdout
 

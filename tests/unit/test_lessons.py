@@ -11,9 +11,24 @@ from idemlab import lessons
 from idemlab.explain import MAX_SENTENCES, explain
 from idemlab.lessons import Lesson, LessonError
 from idemlab.model import (
-    APPENDED, BROKER_DECISION, CONNECTION_CLOSED, DELIVERY_REPORT, DROP_RESPONSE, DUPLICATE, EPOCH_BUMP,
-    FATAL_ERROR, FAULT_INJECTED, PRODUCE_CALLED, PRODUCER_ID_ASSIGNED, PRODUCER_RESTART, REJECTED,
-    REQUEST_SENT, RESPONSE_RECEIVED, Event, StoredRecord, Trace,
+    APPENDED,
+    BROKER_DECISION,
+    CONNECTION_CLOSED,
+    DELIVERY_REPORT,
+    DROP_RESPONSE,
+    DUPLICATE,
+    EPOCH_BUMP,
+    FATAL_ERROR,
+    FAULT_INJECTED,
+    PRODUCE_CALLED,
+    PRODUCER_ID_ASSIGNED,
+    PRODUCER_RESTART,
+    REJECTED,
+    REQUEST_SENT,
+    RESPONSE_RECEIVED,
+    Event,
+    StoredRecord,
+    Trace,
 )
 
 ALL = lessons.load_all()
@@ -21,6 +36,7 @@ IDS = [lesson.slug for lesson in ALL]
 
 
 # ---- the lesson files ---------------------------------------------------------------------
+
 
 def test_there_are_the_seven_lessons_in_order():
     assert [lesson.number for lesson in ALL] == list(range(1, 8))
@@ -71,9 +87,10 @@ def test_no_wrapped_line_turns_into_a_list_item(lesson: Lesson):
                 in_code = not in_code
             stripped = line.lstrip()
             starts_item = stripped[:2] in ("+ ", "* ") or (stripped[:2] == "- " and stripped[2:3].isdigit())
-            continuing = previous.strip() and not previous.lstrip()[:2] in ("+ ", "- ", "* ")
-            assert in_code or not (starts_item and continuing and not previous.rstrip().endswith(":")), \
+            continuing = previous.strip() and previous.lstrip()[:2] not in ("+ ", "- ", "* ")
+            assert in_code or not (starts_item and continuing and not previous.rstrip().endswith(":")), (
                 f"{lesson.slug} / {name}: {previous.strip()!r} then {line.strip()!r}"
+            )
             previous = line
 
 
@@ -95,7 +112,7 @@ def test_placeholders_and_render():
 
 # ---- malformed files -------------------------------------------------------------------------
 
-GOOD = '''+++
+GOOD = """+++
 title = "T"
 minutes = 5
 scenario = "lost-ack"
@@ -127,7 +144,7 @@ e
 
 ## After the run
 r
-'''
+"""
 
 
 def _write(tmp_path: Path, text: str, name: str = "09-broken.md") -> Path:
@@ -139,24 +156,27 @@ def _write(tmp_path: Path, text: str, name: str = "09-broken.md") -> Path:
 def test_good_tmp_lesson_loads(tmp_path: Path):
     lesson = lessons.load_file(_write(tmp_path, GOOD))
     assert lesson.number == 9 and lesson.slug == "broken" and lesson.prediction.correct == "b"
-    assert [l.slug for l in lessons.load_all(tmp_path)] == ["broken"]
+    assert [each.slug for each in lessons.load_all(tmp_path)] == ["broken"]
 
 
-@pytest.mark.parametrize("old, new, key", [
-    ('answer = 1\nexplanation', 'answer = 2\nexplanation', "prediction.answer"),
-    ('answer = 0\nfeedback', 'answer = -1\nfeedback', "check[1].answer"),
-    ('minutes = 5', 'minutes = "five"', "minutes"),
-    ('title = "T"\n', '', "title"),
-    ('choices = ["a", "b"]', 'choices = ["a"]', "prediction.choices"),
-    ('feedback = "fb"', 'explanation = "fb"', "check[1].explanation"),
-    ('duplicates = 0', 'duplicate_count = 0', "expect.duplicate_count"),
-    ('scenario = "lost-ack"', 'scenario = "lost-ack"\ncolour = "red"', "colour"),
-    ('[expect]\nduplicates = 0\n', '', "expect"),
-    ('## Mechanism', '## Mechanics', "## Mechanics"),
-    ('## After the run\nr\n', '', "## After the run"),
-    ('duplicates = 0', 'fatal = "yes"', "expect.fatal"),
-    ('duplicates = 0', '[expect.at_least]\nlosts = 1', "expect.at_least.losts"),
-])
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        ("answer = 1\nexplanation", "answer = 2\nexplanation", "prediction.answer"),
+        ("answer = 0\nfeedback", "answer = -1\nfeedback", "check[1].answer"),
+        ("minutes = 5", 'minutes = "five"', "minutes"),
+        ('title = "T"\n', "", "title"),
+        ('choices = ["a", "b"]', 'choices = ["a"]', "prediction.choices"),
+        ('feedback = "fb"', 'explanation = "fb"', "check[1].explanation"),
+        ("duplicates = 0", "duplicate_count = 0", "expect.duplicate_count"),
+        ('scenario = "lost-ack"', 'scenario = "lost-ack"\ncolour = "red"', "colour"),
+        ("[expect]\nduplicates = 0\n", "", "expect"),
+        ("## Mechanism", "## Mechanics", "## Mechanics"),
+        ("## After the run\nr\n", "", "## After the run"),
+        ("duplicates = 0", 'fatal = "yes"', "expect.fatal"),
+        ("duplicates = 0", "[expect.at_least]\nlosts = 1", "expect.at_least.losts"),
+    ],
+)
 def test_malformed_front_matter_names_file_and_key(tmp_path: Path, old: str, new: str, key: str):
     assert old in GOOD
     path = _write(tmp_path, GOOD.replace(old, new, 1))
@@ -167,11 +187,14 @@ def test_malformed_front_matter_names_file_and_key(tmp_path: Path, old: str, new
     assert str(path) in message and key in message
 
 
-@pytest.mark.parametrize("text, words", [
-    ("title = 'x'\n", "must start with a line '+++'"),
-    ("+++\ntitle = 'x'\n", "no closing '+++'"),
-    ("+++\ntitle = = 'x'\n+++\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("title = 'x'\n", "must start with a line '+++'"),
+        ("+++\ntitle = 'x'\n", "no closing '+++'"),
+        ("+++\ntitle = = 'x'\n+++\n", "not valid TOML"),
+    ],
+)
 def test_broken_front_matter_delimiters(tmp_path: Path, text: str, words: str):
     path = _write(tmp_path, text)
     with pytest.raises(LessonError) as caught:
@@ -187,6 +210,7 @@ def test_duplicate_lesson_numbers_are_refused(tmp_path: Path):
 
 
 # ---- hand-built traces ---------------------------------------------------------------------
+
 
 class _Builder:
     """A tiny trace writer: one record per request, as in the lab's scenarios."""
@@ -206,16 +230,43 @@ class _Builder:
     def produce(self, msg: int, value: str) -> None:
         self.add(PRODUCE_CALLED, msg=msg, value=value, key=None, partition=0)
 
-    def request(self, msg: int, value: str, seq: int, *, lose_response: bool = False,
-                duplicate_of: int | None = None, reject: str | None = None) -> None:
+    def request(
+        self,
+        msg: int,
+        value: str,
+        seq: int,
+        *,
+        lose_response: bool = False,
+        duplicate_of: int | None = None,
+        reject: str | None = None,
+    ) -> None:
         self.request_no += 1
         n = self.request_no
         sequence = seq if self.pid >= 0 else -1
-        self.add(REQUEST_SENT, api="produce", request_no=n, attempt=1, broker=1, partition=0,
-                 producer_id=self.pid, producer_epoch=self.epoch, base_sequence=sequence,
-                 record_count=1, msgs=[msg], values=[value])
-        common = dict(request_no=n, partition=0, producer_id=self.pid, producer_epoch=self.epoch,
-                      base_sequence=sequence, last_sequence=sequence, msgs=[msg], values=[value])
+        self.add(
+            REQUEST_SENT,
+            api="produce",
+            request_no=n,
+            attempt=1,
+            broker=1,
+            partition=0,
+            producer_id=self.pid,
+            producer_epoch=self.epoch,
+            base_sequence=sequence,
+            record_count=1,
+            msgs=[msg],
+            values=[value],
+        )
+        common = dict(
+            request_no=n,
+            partition=0,
+            producer_id=self.pid,
+            producer_epoch=self.epoch,
+            base_sequence=sequence,
+            last_sequence=sequence,
+            msgs=[msg],
+            values=[value],
+        )
         if reject:
             self.add(BROKER_DECISION, result=REJECTED, base_offset=None, error=reject, **common)
             self.add(RESPONSE_RECEIVED, api="produce", request_no=n, partition=0, error=reject, base_offset=None)
@@ -298,11 +349,19 @@ def test_explain_epoch_bump_restart_and_fatal():
 
 def test_explain_never_raises():
     assert explain(Trace("empty", "hand", {})) == []
-    odd = Trace("odd", "hand", {}, events=[
-        Event(0, REQUEST_SENT, {}), Event(1, BROKER_DECISION, {"result": "weird"}),
-        Event(2, FAULT_INJECTED, {"action": None}), Event(3, EPOCH_BUMP, {}),
-        Event(4, "something-new", {"x": 1}), Event(5, DELIVERY_REPORT, {"msg": None}),
-    ])
+    odd = Trace(
+        "odd",
+        "hand",
+        {},
+        events=[
+            Event(0, REQUEST_SENT, {}),
+            Event(1, BROKER_DECISION, {"result": "weird"}),
+            Event(2, FAULT_INJECTED, {"action": None}),
+            Event(3, EPOCH_BUMP, {}),
+            Event(4, "something-new", {"x": 1}),
+            Event(5, DELIVERY_REPORT, {"msg": None}),
+        ],
+    )
     assert isinstance(explain(odd), list)
     assert explain(None) == []  # type: ignore[arg-type]
 
@@ -323,6 +382,7 @@ def test_config_error_claim_accepts_a_refusing_backend():
 
 
 # ---- every lesson against the simulator ---------------------------------------------------------
+
 
 def _simulator():
     try:
@@ -346,6 +406,7 @@ def test_lesson_claims_hold_on_the_simulator(lesson: Lesson):
 
 # ---- reference data ---------------------------------------------------------------------
 
+
 def test_reference_tables_are_uniform_lists_of_dicts():
     from idemlab import reference_data
 
@@ -354,8 +415,17 @@ def test_reference_tables_are_uniform_lists_of_dicts():
         keys = set(rows[0])
         assert all(isinstance(row, dict) and set(row) == keys for row in rows), name
     glossary = {row["analogy"] for row in reference_data.GLOSSARY}
-    for word in ("sender", "letter", "number on the letter", "receipt", "post office", "shelf",
-                 "notebook", "resending", "new sender registration"):
+    for word in (
+        "sender",
+        "letter",
+        "number on the letter",
+        "receipt",
+        "post office",
+        "shelf",
+        "notebook",
+        "resending",
+        "new sender registration",
+    ):
         assert word in glossary
 
 

@@ -5,22 +5,38 @@ import pytest
 from idemlab.producer_config import ConfigError, key_for_error, model_error, resolve, validate
 
 REJECTED = [
-    ({"enable.idempotence": True, "acks": 1},
-     "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true"),
-    ({"enable.idempotence": True, "acks": 0},
-     "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true"),
-    ({"enable.idempotence": True, "max.in.flight.requests.per.connection": 6},
-     "Failed to create producer: `max.in.flight` must be set <= 5 when `enable.idempotence` is true"),
-    ({"enable.idempotence": True, "max.in.flight": 6},
-     "Failed to create producer: `max.in.flight` must be set <= 5 when `enable.idempotence` is true"),
-    ({"enable.idempotence": True, "retries": 0},
-     "Failed to create producer: `retries` must be set >= 1 when `enable.idempotence` is true"),
-    ({"enable.idempotence": True, "message.send.max.retries": 0},
-     "Failed to create producer: `retries` must be set >= 1 when `enable.idempotence` is true"),
-    ({"enable.gapless.guarantee": True},
-     "Failed to create producer: `enable.gapless.guarantee` requires `enable.idempotence` to be enabled"),
-    ({"enable.idempotence": True, "queuing.strategy": "lifo"},
-     "Failed to create producer: `queuing.strategy` must be set to `fifo` when `enable.idempotence` is true"),
+    (
+        {"enable.idempotence": True, "acks": 1},
+        "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true",
+    ),
+    (
+        {"enable.idempotence": True, "acks": 0},
+        "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true",
+    ),
+    (
+        {"enable.idempotence": True, "max.in.flight.requests.per.connection": 6},
+        "Failed to create producer: `max.in.flight` must be set <= 5 when `enable.idempotence` is true",
+    ),
+    (
+        {"enable.idempotence": True, "max.in.flight": 6},
+        "Failed to create producer: `max.in.flight` must be set <= 5 when `enable.idempotence` is true",
+    ),
+    (
+        {"enable.idempotence": True, "retries": 0},
+        "Failed to create producer: `retries` must be set >= 1 when `enable.idempotence` is true",
+    ),
+    (
+        {"enable.idempotence": True, "message.send.max.retries": 0},
+        "Failed to create producer: `retries` must be set >= 1 when `enable.idempotence` is true",
+    ),
+    (
+        {"enable.gapless.guarantee": True},
+        "Failed to create producer: `enable.gapless.guarantee` requires `enable.idempotence` to be enabled",
+    ),
+    (
+        {"enable.idempotence": True, "queuing.strategy": "lifo"},
+        "Failed to create producer: `queuing.strategy` must be set to `fifo` when `enable.idempotence` is true",
+    ),
 ]
 
 ACCEPTED = [

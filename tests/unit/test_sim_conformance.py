@@ -10,7 +10,6 @@ from idemlab import scenarios, sim
 from idemlab.model import BROKER_DECISION, EPOCH_BUMP, PRODUCE_REFUSED, RESPONSE_RECEIVED
 from idemlab.outcome import summarize
 
-
 C_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
@@ -76,7 +75,9 @@ def test_c7_idempotent_producer_refuses_the_gap_and_resends_in_order_at_a_new_ep
     trace = run_named("reorder-idempotent")
     assert log_of(trace) == [("m0", 0, 0, 0), ("m1", 0, 1, 0), ("m2", 0, 1, 1)]
     assert [e.get("error") for e in kinds(trace, RESPONSE_RECEIVED) if e.get("api") == "produce"][1:3] == [
-        "NOT_ENOUGH_REPLICAS", "OUT_OF_ORDER_SEQUENCE_NUMBER"]
+        "NOT_ENOUGH_REPLICAS",
+        "OUT_OF_ORDER_SEQUENCE_NUMBER",
+    ]
     assert [(e.get("from_epoch"), e.get("to_epoch")) for e in kinds(trace, EPOCH_BUMP)] == [(0, 1)]
     assert all(d.error is None for d in trace.deliveries)
 

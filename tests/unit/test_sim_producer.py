@@ -7,7 +7,9 @@ def produce_requests(trace):
     return [e for e in trace.events if e.kind == REQUEST_SENT and e.get("api") == "produce"]
 
 
-def scenario(producer="", steps='[[step]]\nsend = ["a", "b", "c", "d", "e", "f", "g"]\n[[step]]\nflush = true', faults=""):
+def scenario(
+    producer="", steps='[[step]]\nsend = ["a", "b", "c", "d", "e", "f", "g"]\n[[step]]\nflush = true', faults=""
+):
     return f'title = "t"\n[producer]\n"enable.idempotence" = true\n{producer}\n{steps}\n{faults}'
 
 
@@ -55,16 +57,20 @@ def test_a_retried_batch_keeps_its_boundaries_and_sequences(run_toml):
 
 
 def test_retries_exhausted_report_the_brokers_error(run_toml):
-    text = ('title = "t"\n[producer]\n"retries" = 1\n[[step]]\nsend = ["a"]\n[[step]]\nflush = true\n'
-            '[[fault]]\nrequest = "produce"\nprobability = 1.0\naction = "error"\nerror = "NOT_ENOUGH_REPLICAS"')
+    text = (
+        'title = "t"\n[producer]\n"retries" = 1\n[[step]]\nsend = ["a"]\n[[step]]\nflush = true\n'
+        '[[fault]]\nrequest = "produce"\nprobability = 1.0\naction = "error"\nerror = "NOT_ENOUGH_REPLICAS"'
+    )
     trace = run_toml(text)
     assert [(d.value, d.error) for d in trace.deliveries] == [("a", "NOT_ENOUGH_REPLICAS")]
     assert len(produce_requests(trace)) == 2
 
 
 def test_a_message_stuck_in_the_queue_times_out_and_bumps_the_epoch(run_toml):
-    steps = ('[[step]]\nsend = ["a"]\n[[step]]\nflush = true\n[[step]]\nbroker = "stop"\n'
-             '[[step]]\nsend = ["b"]\n[[step]]\nflush = true')
+    steps = (
+        '[[step]]\nsend = ["a"]\n[[step]]\nflush = true\n[[step]]\nbroker = "stop"\n'
+        '[[step]]\nsend = ["b"]\n[[step]]\nflush = true'
+    )
     trace = run_toml(scenario('"message.timeout.ms" = 2000', steps=steps))
     assert [(d.value, d.error) for d in trace.deliveries] == [("a", None), ("b", "_MSG_TIMED_OUT")]
     assert [e.get("to_epoch") for e in trace.events if e.kind == EPOCH_BUMP] == [1]
@@ -89,20 +95,28 @@ def test_a_restarted_producer_gets_the_next_pid_on_a_fresh_cluster(run_named):
 
 
 def test_a_broker_restart_moves_new_pids_to_the_next_block(run_toml):
-    steps = ('[[step]]\nsend = ["a"]\n[[step]]\nflush = true\n[[step]]\nbroker = "stop"\n'
-             '[[step]]\nbroker = "start"\n[[step]]\nrestart_producer = true\n[[step]]\nsend = ["b"]')
+    steps = (
+        '[[step]]\nsend = ["a"]\n[[step]]\nflush = true\n[[step]]\nbroker = "stop"\n'
+        '[[step]]\nbroker = "start"\n[[step]]\nrestart_producer = true\n[[step]]\nsend = ["b"]'
+    )
     pids = [e.get("producer_id") for e in run_toml(scenario(steps=steps)).events if e.kind == PRODUCER_ID_ASSIGNED]
     assert pids == [0, 1000]
 
 
 def test_the_first_init_producer_id_after_broker_start_is_refused_once(run_named):
-    answers = [e.get("error") for e in run_named("happy-path").events
-               if e.kind == "response" and e.get("api") == "init_producer_id"]
+    answers = [
+        e.get("error")
+        for e in run_named("happy-path").events
+        if e.kind == "response" and e.get("api") == "init_producer_id"
+    ]
     assert answers == ["COORDINATOR_LOAD_IN_PROGRESS", None]
 
 
 def test_same_scenario_and_seed_give_the_same_trace(run_toml):
-    text = scenario('"batch.num.messages" = 1', faults='[[fault]]\nrequest = "produce"\nprobability = 0.3\nseed = 7\naction = "drop_response"')
+    text = scenario(
+        '"batch.num.messages" = 1',
+        faults='[[fault]]\nrequest = "produce"\nprobability = 0.3\nseed = 7\naction = "drop_response"',
+    )
     assert run_toml(text).events == run_toml(text).events
 
 

@@ -1,16 +1,22 @@
 """Properties over random fault plans (hypothesis)."""
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from idemlab import scenarios, sim
 from idemlab.model import BROKER_DECISION, REQUEST_SENT
 from idemlab.outcome import summarize
 
 CONNECTION_FAULTS = st.sampled_from([{"action": "drop_response"}, {"action": "drop_request"}, {"action": "disconnect"}])
-RETRY_CAUSING = st.sampled_from([
-    {"action": "drop_response"}, {"action": "drop_request"}, {"action": "disconnect"},
-    {"action": "error", "error": "NOT_ENOUGH_REPLICAS"}, {"action": "error", "error": "NOT_LEADER_OR_FOLLOWER"},
-])
+RETRY_CAUSING = st.sampled_from(
+    [
+        {"action": "drop_response"},
+        {"action": "drop_request"},
+        {"action": "disconnect"},
+        {"action": "error", "error": "NOT_ENOUGH_REPLICAS"},
+        {"action": "error", "error": "NOT_LEADER_OR_FOLLOWER"},
+    ]
+)
 
 
 @st.composite
@@ -19,8 +25,14 @@ def fault_plans(draw, actions=RETRY_CAUSING):
     for nth in sorted(draw(st.sets(st.integers(1, 12), max_size=5))):
         faults.append({"request": "produce", "nth": nth, **draw(actions)})
     if draw(st.booleans()):
-        faults.append({"request": "produce", "probability": draw(st.floats(0.05, 0.4)),
-                       "seed": draw(st.integers(0, 1000)), **draw(actions)})
+        faults.append(
+            {
+                "request": "produce",
+                "probability": draw(st.floats(0.05, 0.4)),
+                "seed": draw(st.integers(0, 1000)),
+                **draw(actions),
+            }
+        )
     return faults
 
 
@@ -33,9 +45,12 @@ def runs(draw, idempotent, actions=RETRY_CAUSING):
         n += size
         if draw(st.booleans()):
             steps.append({"flush": True})
-    producer = {"enable.idempotence": idempotent, "linger.ms": draw(st.sampled_from([0, 5])),
-                "batch.num.messages": draw(st.integers(1, 3)),
-                "max.in.flight.requests.per.connection": draw(st.integers(1, 5))}
+    producer = {
+        "enable.idempotence": idempotent,
+        "linger.ms": draw(st.sampled_from([0, 5])),
+        "batch.num.messages": draw(st.integers(1, 3)),
+        "max.in.flight.requests.per.connection": draw(st.integers(1, 5)),
+    }
     data = {"title": "random", "producer": producer, "step": steps, "fault": draw(fault_plans(actions))}
     return scenarios.from_dict(data, source="<hypothesis>")
 
@@ -59,7 +74,7 @@ def retried_after_being_stored(trace) -> int:
     count = 0
     for i, event in enumerate(trace.events):
         if event.kind == BROKER_DECISION and event.get("result") == "appended":
-            later = {m for e in trace.events[i + 1:] if e.kind == REQUEST_SENT for m in e.get("msgs") or []}
+            later = {m for e in trace.events[i + 1 :] if e.kind == REQUEST_SENT for m in e.get("msgs") or []}
             count += sum(1 for m in event.get("msgs") if m in later)
     return count
 
@@ -84,13 +99,18 @@ def test_an_epoch_bump_can_store_a_possibly_persisted_retry_twice():
     retriable error, m3 then hits a sequence gap, the producer bumps the epoch and
     re-sends m1 as epoch 1, sequence 0 - which the broker must accept.  (m1's answer is
     lost because the connection closes after m0's answer.)"""
-    data = {"title": "bump duplicate",
-            "producer": {"enable.idempotence": True, "linger.ms": 0, "batch.num.messages": 1,
-                         "max.in.flight.requests.per.connection": 3},
-            "step": [{"send": ["m0", "m1", "m2", "m3"]}],
-            "fault": [{"request": "produce", "nth": 1, "action": "disconnect"}] +
-                     [{"request": "produce", "nth": n, "action": "error", "error": "NOT_ENOUGH_REPLICAS"}
-                      for n in (3, 4, 5)]}
+    data = {
+        "title": "bump duplicate",
+        "producer": {
+            "enable.idempotence": True,
+            "linger.ms": 0,
+            "batch.num.messages": 1,
+            "max.in.flight.requests.per.connection": 3,
+        },
+        "step": [{"send": ["m0", "m1", "m2", "m3"]}],
+        "fault": [{"request": "produce", "nth": 1, "action": "disconnect"}]
+        + [{"request": "produce", "nth": n, "action": "error", "error": "NOT_ENOUGH_REPLICAS"} for n in (3, 4, 5)],
+    }
     trace = sim.run(scenarios.from_dict(data))
     assert trace.fatal_error is None
     assert [(r.value, r.producer_epoch) for r in trace.stored if r.value == "m1"] == [("m1", 0), ("m1", 1)]
