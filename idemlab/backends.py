@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from idemlab.errors import BackendUnavailable
 from idemlab.model import Event, Scenario, Trace
 
 SIM = "sim"
 LOCAL = "local"
 KAFKA_PREFIX = "kafka://"
 
-
-class BackendUnavailable(RuntimeError):
-    """A real back end cannot be used; str() says why and what to do instead."""
+__all__ = ["KAFKA_PREFIX", "LOCAL", "SIM", "BackendUnavailable", "check_name", "run", "status"]
 
 
 def check_name(backend: str) -> str:

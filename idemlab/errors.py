@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class BackendUnavailable(RuntimeError):
+    """A real back end cannot be used; str() says why and what to do instead."""
+
+
 @dataclass(frozen=True)
 class KafkaErrorInfo:
     code: int

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from idemlab import errors
+from idemlab.fault_plan import FaultPlan
 from idemlab.kafka import records as batches
 from idemlab.kafka import wire
-from idemlab.kafka.faults import FaultPlan
 from idemlab.model import (
     APPENDED,
     BROKER_DECISION,

@@ -15,6 +15,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
+from idemlab.errors import BackendUnavailable
 from idemlab.kafka import clusters
 from idemlab.kafka.proxy import ProxyThread
 from idemlab.model import (
@@ -407,7 +408,6 @@ def run_on_kafka(
     on_event: Callable[[Event], None] | None = None,
     client_config: Mapping[str, Any] | None = None,
 ) -> Trace:
-    from idemlab.backends import BackendUnavailable
 
     try:
         return RealRun(scenario, backend, on_event, client_config).run()

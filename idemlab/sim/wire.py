@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from idemlab import errors
-from idemlab.kafka.faults import FaultPlan
+from idemlab.fault_plan import FaultPlan
 from idemlab.model import (
     APPENDED,
     BROKER_DECISION,

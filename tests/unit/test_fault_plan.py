@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from idemlab.kafka.faults import FaultPlan
+from idemlab.fault_plan import FaultPlan
 from idemlab.model import DELAY, DROP_REQUEST, DROP_RESPONSE, ERROR, INIT_PRODUCER_ID, PRODUCE, Fault
 
 
