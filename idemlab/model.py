@@ -26,6 +26,10 @@ FAULT_ACTIONS = (DROP_RESPONSE, DROP_REQUEST, ERROR, DELAY, DISCONNECT)
 BROKER_ACTIONS = ("stop", "kill", "start", "leader_change")
 
 NO_PRODUCER_ID = -1
+# Kafka's ProducerStateEntry.NUM_BATCHES_TO_RETAIN: a broker remembers the last 5 batches
+# per producer per partition; fixed, not configurable.
+BATCHES_REMEMBERED = 5
+INT32_MAX = 2**31 - 1  # sequence numbers are int32 and wrap from here to 0; also librdkafka's "unlimited"
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -91,31 +95,60 @@ def _truthy(value: Any) -> bool:
 
 
 # ---- trace events -------------------------------------------------------------------
-# Event kinds.  `detail` holds plain JSON values; the keys used per kind are listed here
-# so views, back ends and tests agree on them.
-PRODUCE_CALLED = "produce"  # msg, value, key, partition
-PRODUCE_REFUSED = "produce_refused"  # value, error, message
-REQUEST_SENT = "request"  # api, request_no, attempt, broker, partition,
-# producer_id, producer_epoch, base_sequence,
-# record_count, msgs, values
-FAULT_INJECTED = "fault"  # api, request_no, action, error, delay_ms
-BROKER_DECISION = "broker"  # request_no, partition, result (appended |
-# duplicate | rejected), base_offset, error,
-# producer_id, producer_epoch, base_sequence,
-# last_sequence, msgs, values, inferred
-RESPONSE_RECEIVED = "response"  # api, request_no, partition, error, base_offset,
-# producer_id, producer_epoch (InitProducerId)
-CONNECTION_CLOSED = "disconnected"  # broker, reason
-DELIVERY_REPORT = "delivery"  # msg, value, partition, offset, error
-PRODUCER_ID_ASSIGNED = "producer_id"  # producer_id, producer_epoch
-EPOCH_BUMP = "epoch_bump"  # producer_id, from_epoch, to_epoch, reason
-FATAL_ERROR = "fatal"  # error, message
-PRODUCER_RESTART = "producer_restart"  # old_producer_id
-BROKER_ACTION = "broker_action"  # action, broker_id
-PRODUCER_EXPIRED = "producer_expired"  # partition, producer_id (broker forgot it)
-FLUSH = "flush"  # (none)
-WAIT = "wait"  # wait_ms
-RUN_ERROR = "run_error"  # message
+# The documented event vocabulary: every back end emits these and only these, and every
+# view folds them.  `detail` holds plain JSON values; the keys of each kind are listed
+# beside it, so back ends, views and tests agree on them.  A rule of Kafka's (what the
+# broker keeps, when it forgets) is applied by the back end, which then *emits* its
+# result; no view re-derives one.
+#
+# PRODUCE_CALLED     msg, value, key, partition
+# PRODUCE_REFUSED    msg, value, key, error, message
+# REQUEST_SENT       api, request_no, attempt, broker, partition, producer_id,
+#                    producer_epoch, base_sequence, record_count, msgs, values
+# FAULT_INJECTED     api, request_no, action, error, delay_ms
+# BROKER_DECISION    request_no, broker, partition, result (appended | duplicate |
+#                    rejected), base_offset, error, producer_id, producer_epoch,
+#                    base_sequence, last_sequence, msgs, values, inferred (real broker),
+#                    remembered (appended and duplicate: the broker's notebook for this
+#                    producer on this partition after the decision, as REMEMBERED rows)
+# RESPONSE_RECEIVED  api, request_no, partition, error, base_offset; producer_id,
+#                    producer_epoch (InitProducerId)
+# CONNECTION_CLOSED  broker, reason
+# DELIVERY_REPORT    msg, value, partition, offset, error
+# PRODUCER_ID_ASSIGNED  producer_id, producer_epoch
+# EPOCH_BUMP         producer_id, from_epoch, to_epoch, reason
+# FATAL_ERROR        error, message
+# PRODUCER_RESTART   old_producer_id
+# BROKER_ACTION      action, broker_id
+# PRODUCER_STATE     partition, producers ([{producer_id, producer_epoch, remembered}]),
+#                    reason, source: the whole notebook of one partition after a broker
+#                    stopped, was killed, came back or handed leadership on; it replaces
+#                    what a view knew of that partition
+# PRODUCER_EXPIRED   partition, producer_id (the broker forgot it)
+# FLUSH              final (the run's closing flush)
+# WAIT               wait_ms
+# RUN_ERROR          message
+PRODUCE_CALLED = "produce"
+PRODUCE_REFUSED = "produce_refused"
+REQUEST_SENT = "request"
+FAULT_INJECTED = "fault"
+BROKER_DECISION = "broker"
+RESPONSE_RECEIVED = "response"
+CONNECTION_CLOSED = "disconnected"
+DELIVERY_REPORT = "delivery"
+PRODUCER_ID_ASSIGNED = "producer_id"
+EPOCH_BUMP = "epoch_bump"
+FATAL_ERROR = "fatal"
+PRODUCER_RESTART = "producer_restart"
+BROKER_ACTION = "broker_action"
+PRODUCER_STATE = "producer_state"
+PRODUCER_EXPIRED = "producer_expired"
+FLUSH = "flush"
+WAIT = "wait"
+RUN_ERROR = "run_error"
+
+# One remembered batch: [first_sequence, last_sequence, first_offset, last_offset].
+REMEMBERED_FIELDS = ("first_sequence", "last_sequence", "first_offset", "last_offset")
 
 APPENDED = "appended"
 DUPLICATE = "duplicate"

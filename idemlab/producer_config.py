@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-INT32_MAX = 2_147_483_647
+from idemlab.model import INT32_MAX
 
 # alias -> canonical librdkafka name (rd_kafka_conf_prop_find resolves aliases)
 ALIASES = {

@@ -18,6 +18,7 @@ from idemlab.model import (
     DELAY,
     ERROR,
     FAULT_ACTIONS,
+    INT32_MAX,
     REQUEST_KINDS,
     Fault,
     Scenario,
@@ -124,7 +125,7 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "
         broker_config=dict(broker_config),
         steps=steps,
         faults=faults,
-        seed=where.int_in(data, "seed", 0, 2**31 - 1, default=0),
+        seed=where.int_in(data, "seed", 0, INT32_MAX, default=0),
         source=source,
     )
     total = sum(len(step.values) for step in steps)
@@ -207,7 +208,7 @@ def _fault(where: _Where, index: int, raw: Any) -> Fault:
         raise sub.error("delay_ms", 'is required with action = "delay"')
     if action not in (DELAY, ERROR) and delay_ms is not None:
         raise sub.error("delay_ms", 'only allowed with action = "delay" or "error" (answer the error after delay_ms)')
-    seed = sub.int_in(raw, "seed", 0, 2**31 - 1, default=None)
+    seed = sub.int_in(raw, "seed", 0, INT32_MAX, default=None)
     return Fault(
         request=request, action=action, nth=nth, error=error, delay_ms=delay_ms, probability=probability, seed=seed
     )

@@ -3,8 +3,9 @@
 A trace is the complete, ordered record of a run, so stepping back and forth, seeking
 and forking need no hidden state: a Snapshot is a pure function of (trace, position),
 and a fork is a re-run of a changed scenario, which the deterministic simulator turns
-into the same prefix.  The broker's notebook is rebuilt by replaying the appended
-batches through the same ProducerEntry rules the simulated broker uses.
+into the same prefix.  This module only folds events: what the broker remembers comes
+from the back end's own `remembered` and PRODUCER_STATE events (model.py), never from
+Kafka's rules re-applied here.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from dataclasses import dataclass
 
 from idemlab.model import (
     APPENDED,
-    BROKER_ACTION,
     BROKER_DECISION,
     CONNECTION_CLOSED,
+    INT32_MAX,
     NO_PRODUCER_ID,
     PRODUCER_EXPIRED,
+    PRODUCER_STATE,
     REQUEST_SENT,
     RESPONSE_RECEIVED,
     Delivery,
@@ -28,7 +30,6 @@ from idemlab.model import (
     deliveries_until,
 )
 from idemlab.outcome import Outcome, summarize_parts
-from idemlab.sim.producer_state import SEQ_MAX, BatchMetadata, ProducerEntry
 
 
 @dataclass(frozen=True)
@@ -55,24 +56,23 @@ def snapshot(trace: Trace, position: int) -> Snapshot:
     position = max(0, min(position, len(trace.events)))
     events = trace.events[:position]
     stored: list[StoredRecord] = []
-    notebooks: dict[tuple[int, int], ProducerEntry] = {}
+    notebooks: dict[tuple[int, int], tuple[int, list]] = {}
     in_flight: dict[int, Event] = {}
     for event in events:
         d = event.detail
-        if event.kind == BROKER_DECISION and d.get("result") == APPENDED:
-            records = _records_of(event)
-            stored.extend(records)
-            if d["producer_id"] != NO_PRODUCER_ID:
-                entry = notebooks.setdefault((d["partition"], d["producer_id"]), ProducerEntry(d["producer_epoch"]))
-                entry.add(
-                    d["producer_epoch"],
-                    BatchMetadata(
-                        d["base_sequence"], d["last_sequence"], records[0].offset, records[-1].offset, event.t_ms
-                    ),
+        if event.kind == BROKER_DECISION:
+            if d.get("result") == APPENDED:
+                stored.extend(_records_of(event))
+            if "remembered" in d:
+                notebooks[(d["partition"], d["producer_id"])] = (d["producer_epoch"], d["remembered"])
+        elif event.kind == PRODUCER_STATE:
+            for key in [key for key in notebooks if key[0] == d["partition"]]:
+                del notebooks[key]
+            for producer in d["producers"]:
+                notebooks[(d["partition"], producer["producer_id"])] = (
+                    producer["producer_epoch"],
+                    producer["remembered"],
                 )
-        elif event.kind == BROKER_ACTION and d.get("action") == "stop":
-            for entry in notebooks.values():
-                entry.keep_last(1)
         elif event.kind == PRODUCER_EXPIRED:
             notebooks.pop((d["partition"], d["producer_id"]), None)
         elif event.kind == REQUEST_SENT and d.get("api") == "produce":
@@ -92,14 +92,8 @@ def snapshot(trace: Trace, position: int) -> Snapshot:
         trace.run_error if finished else None,
     )
     rows = [
-        ProducerStateRow(
-            p,
-            pid,
-            e.epoch,
-            e.last_seq,
-            tuple((b.first_seq, b.last_seq, b.first_offset, b.last_offset) for b in e.batches),
-        )
-        for (p, pid), e in sorted(notebooks.items())
+        ProducerStateRow(p, pid, epoch, batches[-1][1] if batches else -1, tuple(tuple(b) for b in batches))
+        for (p, pid), (epoch, batches) in sorted(notebooks.items())
     ]
     return Snapshot(
         position, events[-1] if events else None, stored, deliveries, rows, list(in_flight.values()), outcome
@@ -110,7 +104,7 @@ def _records_of(event: Event) -> list[StoredRecord]:
     d = event.detail
     out = []
     for i, (value, msg) in enumerate(zip(d["values"], d.get("msgs") or [None] * len(d["values"]), strict=False)):
-        sequence = -1 if d["producer_id"] == NO_PRODUCER_ID else (d["base_sequence"] + i) % (SEQ_MAX + 1)
+        sequence = -1 if d["producer_id"] == NO_PRODUCER_ID else (d["base_sequence"] + i) % (INT32_MAX + 1)
         out.append(
             StoredRecord(
                 d["partition"], d["base_offset"] + i, value, None, d["producer_id"], d["producer_epoch"], sequence, msg

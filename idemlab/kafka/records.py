@@ -18,11 +18,10 @@ from typing import NamedTuple
 from kio.serial.readers import read_int8, read_int16, read_int32, read_int64, read_uint32
 
 from idemlab.kafka.wire import UNREADABLE
-from idemlab.model import StoredRecord
+from idemlab.model import INT32_MAX, StoredRecord
 
 MSG_HEADER = "idemlab.msg"
 NO_SEQUENCE = -1
-SEQUENCE_MODULUS = 2**31  # sequences wrap from 2^31-1 to 0
 
 # DefaultRecordBatch header, in wire order.  batch_length counts the bytes after itself.
 BATCH_LENGTH_FIELDS = (
@@ -90,7 +89,7 @@ class RecordBatch:
 def sequence_at(base_sequence: int, delta: int) -> int:
     if base_sequence == NO_SEQUENCE:
         return NO_SEQUENCE
-    return (base_sequence + delta) % SEQUENCE_MODULUS
+    return (base_sequence + delta) % (INT32_MAX + 1)
 
 
 def decode_batches(data: bytes | None, record_limit: int | None = None) -> list[RecordBatch]:

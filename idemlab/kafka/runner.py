@@ -17,7 +17,9 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 
 from idemlab.errors import BackendUnavailable
 from idemlab.kafka import clusters
+from idemlab.kafka.describe import describe_producers
 from idemlab.kafka.proxy import ProxyThread
+from idemlab.kafka.records import MSG_HEADER
 from idemlab.model import (
     BROKER_ACTION,
     CONNECTION_CLOSED,
@@ -31,6 +33,7 @@ from idemlab.model import (
     PRODUCE_REFUSED,
     PRODUCER_ID_ASSIGNED,
     PRODUCER_RESTART,
+    PRODUCER_STATE,
     REQUEST_SENT,
     RESPONSE_RECEIVED,
     RUN_ERROR,
@@ -43,7 +46,6 @@ from idemlab.model import (
 )
 from idemlab.producer_config import ConfigError, resolve
 
-MSG_HEADER = "idemlab.msg"
 PAD = "."
 POLL_S = 0.05
 FLUSH_SLACK_S = 30.0
@@ -267,6 +269,7 @@ class RealRun:
                 self.all_brokers_down_since = None
             elif len(local.nodes) < 2:
                 self.emit(RUN_ERROR, message="leader_change needs a cluster of 3 brokers; skipped")
+                continue
             else:
                 # A controlled shutdown hands leadership to another in-sync replica; the
                 # old leader then rejoins as a follower.
@@ -274,6 +277,38 @@ class RealRun:
                 local.stop(node_id)
                 local.start_node(node_id)
                 self.expected_down.discard(node_id)
+            self._report_producer_state(f"broker {node_id}: {step.broker}")
+
+    def _report_producer_state(self, reason: str) -> None:
+        """PRODUCER_STATE for each partition, as its leader answers DescribeProducers: what
+        the broker demonstrably remembers after the action.  Its last sequence picks the
+        batch this run saw appended; nothing is said of a partition without a live leader."""
+        local = self.handle.local
+        for partition in range(self.scenario.partitions):
+            leader = clusters.leader_of(self.handle, self.topic, partition)
+            node = local.nodes.get(leader) if leader is not None else None
+            if node is None or not node.alive:
+                continue
+            active = describe_producers(("127.0.0.1", node.port), self.topic, partition)
+            if active is None:
+                continue
+            producers = []
+            for producer in active:
+                seen = self.proxy.proxy.notebook(self.topic, partition, producer.producer_id)
+                kept = [b for b in seen if b[1] == producer.last_sequence] or [[-1, producer.last_sequence, -1, -1]]
+                self.proxy.proxy.reset_notebook(
+                    self.topic, partition, producer.producer_id, producer.producer_epoch, kept
+                )
+                producers.append(
+                    {"producer_id": producer.producer_id, "producer_epoch": producer.producer_epoch, "remembered": kept}
+                )
+            self.emit(
+                PRODUCER_STATE,
+                partition=partition,
+                producers=producers,
+                reason=reason,
+                source="DescribeProducers",
+            )
 
     def _check_cluster(self) -> None:
         local = self.handle.local if self.handle else None
@@ -348,10 +383,10 @@ class RealRun:
                 fetched[(record.partition, record.offset)] = record
 
         self.handle = clusters.acquire(self.scenario, self.backend, self.client_config)
-        proxy = None
+        proxy = self.proxy = None
         try:
             clusters.create_topic(self.handle, self.scenario, self.topic)
-            proxy = ProxyThread(
+            proxy = self.proxy = ProxyThread(
                 self.handle.upstreams(),
                 self.scenario.faults,
                 on_event=self.record,

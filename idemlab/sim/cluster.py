@@ -102,14 +102,15 @@ class SimCluster:
                 follower.replicas[batch.partition].append_replicated(appended, batch)
 
     # ---- operations ---------------------------------------------------------------
-    def stop(self, broker_id: int, clean: bool) -> None:
+    def stop(self, broker_id: int) -> None:
+        """A clean stop and a hard kill end alike: see PartitionReplica.restart."""
         broker = self.brokers[broker_id]
         if not broker.up:
             return
         broker.up = False
         broker.pid_block = None
         for replica in broker.replicas.values():
-            replica.restart(clean)
+            replica.restart()
         for p, leader in self.leader.items():
             if leader == broker_id:
                 self.leader[p] = self._next_leader(p, exclude=broker_id)
@@ -171,5 +172,7 @@ class SimCluster:
         )
 
     def producer_state(self, partition: int):
+        """The notebook of the replica a view shows: the leader's, or while there is
+        none, the first replica's."""
         owner = self.leader[partition] or self.replica_ids[partition][0]
         return self.brokers[owner].replicas[partition].producers

@@ -12,6 +12,7 @@ from idemlab.model import (
     FLUSH,
     PRODUCER_EXPIRED,
     PRODUCER_RESTART,
+    PRODUCER_STATE,
     RUN_ERROR,
     WAIT,
     Event,
@@ -114,7 +115,7 @@ class Simulation:
         for broker_id in broker_ids:
             self.emit(BROKER_ACTION, action=step.broker, broker_id=broker_id)
             if step.broker in ("stop", "kill"):
-                self.cluster.stop(broker_id, clean=(step.broker == "stop"))
+                self.cluster.stop(broker_id)
                 self.wire.broker_down(
                     broker_id, f"broker {broker_id} {'stopped' if step.broker == 'stop' else 'killed'}"
                 )
@@ -127,7 +128,16 @@ class Simulation:
                     self.cluster.change_leader(p)
                     if old is not None and old != self.cluster.leader_of(p):
                         self.wire.broker_down(old, f"partition {p} moved away from broker {old}")
+            self._emit_producer_state(f"broker {broker_id}: {step.broker}")
         self.producer.wake()
+
+    def _emit_producer_state(self, reason: str) -> None:
+        for partition in range(self.scenario.partitions):
+            producers = [
+                {"producer_id": pid, "producer_epoch": entry.epoch, "remembered": entry.remembered()}
+                for pid, entry in sorted(self.cluster.producer_state(partition).items())
+            ]
+            self.emit(PRODUCER_STATE, partition=partition, producers=producers, reason=reason, source=BACKEND)
 
     def _default_targets(self, action: str) -> list[int]:
         if action == "start":

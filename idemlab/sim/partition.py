@@ -205,7 +205,7 @@ class PartitionReplica:
             del self.producers[pid]
         return expired
 
-    def restart(self, clean: bool) -> None:
+    def restart(self) -> None:
         """After a restart the broker remembers only each producer's last batch.
 
         A clean shutdown writes a snapshot holding one batch per producer (B15).  The

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-BATCHES_TO_RETAIN = 5
-SEQ_MAX = 2**31 - 1
+from idemlab.model import BATCHES_REMEMBERED, INT32_MAX
+
+SEQ_MAX = INT32_MAX
 
 
 def last_sequence(base_sequence: int, record_count: int) -> int:
@@ -56,9 +57,13 @@ class ProducerEntry:
             self.batches.clear()
             self.epoch = epoch
         self.batches.append(batch)
-        if len(self.batches) > BATCHES_TO_RETAIN:
+        if len(self.batches) > BATCHES_REMEMBERED:
             del self.batches[0]
         self.last_timestamp = batch.max_timestamp
+
+    def remembered(self) -> list[list[int]]:
+        """The notebook as the trace carries it (model.REMEMBERED_FIELDS per batch)."""
+        return [[b.first_seq, b.last_seq, b.first_offset, b.last_offset] for b in self.batches]
 
     def keep_last(self, count: int) -> None:
         del self.batches[:-count]

@@ -245,8 +245,15 @@ class Wire:
             base_sequence=batch.base_sequence,
             last_sequence=batch.last_sequence,
             **self._contents(batch),
+            **self._remembered(request.partition, batch.producer_id, result.error),
         )
         return {"partition": request.partition, "base_offset": result.base_offset}, result.error
+
+    def _remembered(self, partition: int, producer_id: int, error: str | None) -> dict:
+        if error or producer_id < 0:
+            return {}
+        entry = self.sim.cluster.producer_state(partition).get(producer_id)
+        return {"remembered": entry.remembered() if entry else []}
 
     def _timeout(self, request: InFlight) -> None:
         conn = request.connection
