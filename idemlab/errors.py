@@ -194,6 +194,12 @@ _LOCAL = [
         "Local: Gap-less ordering would not be guaranteed if proceeding",
         "enable.gapless.guarantee is on and a batch failed permanently: the producer stops.",
     ),
+    (
+        -197,
+        "_DESTROY",
+        "Local: Broker handle destroyed for termination",
+        "The producer was closed (or its partition removed) while the message waited for a retry.",
+    ),
     (-186, "_INVALID_ARG", "Local: Invalid argument or configuration", "The producer configuration was rejected."),
 ]
 

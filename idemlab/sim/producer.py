@@ -9,7 +9,12 @@ The rules and where they come from (reference §3.1 and §12):
   head-of-line or rewound -> fatal (L9, L11, L12);
 - permanent errors and message timeouts -> drain and bump, or fatal with
   enable.gapless.guarantee (L9, L10, L15);
-- a success that skips messages awaiting retry acks them implicitly (L8).
+- a success that skips messages awaiting retry acks them implicitly (L8);
+- one request is built ahead of the in-flight limit, and a retry cannot overtake it,
+  so without idempotence even max.in.flight = 1 reorders (docs/librdkafka-findings.md);
+- a topic-level permanent error (TOPIC_AUTHORIZATION_FAILED) fails every message of
+  the topic not yet sent; retries of requests that were in flight end as _DESTROY
+  (docs/librdkafka-findings.md).
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ PID_RETRY_MS = 500
 # librdkafka counts the idempotent in-flight limit in messages, not requests (L6).
 IDEMPOTENT_MAX_IN_FLIGHT_MESSAGES = 5
 FLUSH = "flush"
+# Errors that librdkafka treats as the whole topic's (rd_kafka_handle_Produce_error in
+# rdkafka_request.c calls rd_kafka_topic_set_error for them).
+TOPIC_LEVEL_ERRORS = frozenset({"TOPIC_AUTHORIZATION_FAILED"})
+DESTROY = "_DESTROY"
 
 
 @dataclass(slots=True)
@@ -101,6 +110,10 @@ class SimProducer:
         self.flushing = False
         self._serve_scheduled = False
         self._round_robin = 0
+        # broker id -> (partition queue, messages, connection generation): the request
+        # librdkafka builds while the connection is at its in-flight limit.
+        self._prebuilt: dict[int, tuple[PartitionQueue, list[Message], int]] = {}
+        self._orphaned: set[int] = set()  # ids of requests in flight when the topic failed
         if settings.idempotent:
             self.sim.wire.request_producer_id(self)
 
@@ -158,6 +171,8 @@ class SimProducer:
             self._maybe_finish_bump()
         if self.state not in (self.ASSIGNED,):
             return
+        if self._prebuilt:
+            self._send_prebuilt()
         for tp in self.partitions:
             self._serve_partition(tp)
 
@@ -174,6 +189,7 @@ class SimProducer:
             if connection is None:
                 return
             if len(connection.in_flight) >= self.settings.max_in_flight:
+                self._prebuild(tp, broker_id, connection)
                 return
             if self.settings.idempotent and tp.in_flight_messages >= IDEMPOTENT_MAX_IN_FLIGHT_MESSAGES:
                 return
@@ -183,6 +199,34 @@ class SimProducer:
                 return
             batch_messages = self._take_batch(tp)
             self._send(tp, broker_id, batch_messages)
+
+    def _prebuild(self, tp: PartitionQueue, broker_id: int, connection) -> None:
+        """librdkafka builds ProduceRequests ahead into the broker's output queue, up to
+        queue.buffering.backpressure.threshold (1) not yet on the wire, whatever
+        max.in.flight says (rd_kafka_toppar_producer_serve and
+        rd_kafka_broker_outbufs_space in rdkafka_broker.c); rd_kafka_send holds it there
+        until a response frees an in-flight slot. Its messages have left the queue, so a
+        batch re-queued for retry (rd_kafka_toppar_retry_msgq, rdkafka_partition.c) is
+        sent after it. With idempotence the drain before a retry and every PID/epoch
+        change purge such requests back to the queue (rd_kafka_broker_bufq_purge_by_toppar
+        with ERR__RETRY), so only the plain producer is affected."""
+        if self.settings.idempotent or broker_id in self._prebuilt:
+            return
+        if self._ready_at(tp) > self.sim.now:
+            return
+        self._prebuilt[broker_id] = (tp, self._take_batch(tp), connection.generation)
+
+    def _send_prebuilt(self) -> None:
+        for broker_id, (tp, messages, generation) in list(self._prebuilt.items()):
+            connection = self.sim.wire.connections.get((id(self), broker_id))
+            if connection is None or connection.generation != generation or connection.state != "up":
+                # rd_kafka_broker_fail: queued requests fail after the in-flight ones
+                # and their messages go back to the queue in order.
+                del self._prebuilt[broker_id]
+                self._requeue(tp, messages, count_retry=False)
+            elif len(connection.in_flight) < self.settings.max_in_flight:
+                del self._prebuilt[broker_id]
+                self._send(tp, broker_id, messages)
 
     def _ready_at(self, tp: PartitionQueue) -> float:
         head = tp.queue[0]
@@ -248,7 +292,18 @@ class SimProducer:
         if self.state == self.CLOSED:
             return
         messages = request.messages
+        if error is not None and id(request) in self._orphaned:
+            self._orphaned.discard(id(request))
+            if self._retriable(error) or error == errors.OUT_OF_ORDER_SEQUENCE_NUMBER:
+                # The partition left its broker when the topic failed; its retried
+                # messages wait in a removed partition until it is destroyed
+                # (rd_kafka_toppar_destroy_final, rdkafka_partition.c: ERR__DESTROY).
+                for m in messages:
+                    self._report(m, DESTROY, None)
+                self.wake()
+                return
         if error is None:
+            self._orphaned.discard(id(request))
             self._on_success(tp, request, base_offset)
         elif not self.settings.idempotent:
             self._on_error_plain(tp, messages, error)
@@ -276,6 +331,8 @@ class SimProducer:
             return
         for m in messages:
             self._report(m, error, None)
+        if error in TOPIC_LEVEL_ERRORS:
+            self._fail_topic(error)
 
     def _on_error_idempotent(self, tp: PartitionQueue, request: InFlight, error: str) -> None:
         messages = request.messages
@@ -301,7 +358,25 @@ class SimProducer:
             return
         for m in messages:
             self._report(m, error, None)
+        if error in TOPIC_LEVEL_ERRORS:
+            self._fail_topic(error)
         self._permanent_failure(request, error)
+
+    def _fail_topic(self, error: str) -> None:
+        """rd_kafka_handle_Produce_error (rdkafka_request.c) marks the topic failed
+        (rd_kafka_topic_set_error, rdkafka_topic.c): its partition count drops to 0, each
+        partition leaves its broker (RD_KAFKA_OP_PARTITION_LEAVE in
+        rd_kafka_broker_op_serve, rdkafka_broker.c), which purges requests not yet sent
+        and fails every queued message with the topic's error. Requests already on the
+        wire finish normally; a retry of one of them ends as _DESTROY."""
+        for broker_id, (tp, messages, _) in list(self._prebuilt.items()):
+            del self._prebuilt[broker_id]
+            tp.queue = sorted(tp.queue + messages, key=lambda m: m.msgid)
+        for tp in self.partitions:
+            failed, tp.queue, tp.fresh = tp.queue, [], 0
+            for m in failed:
+                self._report(m, error, None)
+            self._orphaned.update(id(r) for r in tp.in_flight)
 
     def _permanent_failure(self, request: InFlight, error: str) -> None:
         if self.settings.gapless:

@@ -66,9 +66,11 @@ def test_c6_retriable_error_without_idempotence_reorders(run_named):
     assert summarize(trace).reordered == 1
 
 
-def test_c6_one_request_in_flight_keeps_the_order(run_named):
+def test_c6_one_request_in_flight_does_not_keep_the_order_without_idempotence(run_named):
+    # librdkafka builds m2's request while m1's is in flight; the retry of m1 comes
+    # after it (docs/librdkafka-findings.md, confirmed on Kafka 4.4 + librdkafka 2.16).
     trace = run_named("reorder", **{"max.in.flight.requests.per.connection": 1})
-    assert [r.value for r in trace.stored] == ["m0", "m1", "m2"]
+    assert [r.value for r in trace.stored] == ["m0", "m2", "m1"]
 
 
 def test_c7_idempotent_producer_refuses_the_gap_and_resends_in_order_at_a_new_epoch(run_named):
