@@ -1,13 +1,15 @@
 """Kafka Idempotence Lab: page config, navigation over pages/, the shared sidebar."""
 
+import logging
+
 import streamlit as st
 
-from ui import navigation_mode
+from ui.widgets import navigation_mode
 
-navigation_mode.ensure()  # first, before the slow imports: see ui/navigation_mode.py
+navigation_mode.ensure()  # first, before the slow imports: see ui/widgets/navigation_mode.py
 navigation_mode.close_stray_dialog()
 
-from ui import backend_picker, engine, nav, progress  # noqa: E402
+from ui.widgets import backend_picker, engine, nav, progress  # noqa: E402
 
 st.set_page_config(page_title="Kafka Idempotence Lab", page_icon=":material/mail:", layout="wide")
 
@@ -18,4 +20,12 @@ progress.sync_from_url()
 backend_picker.show()
 if lesson_problem:
     st.sidebar.caption(lesson_problem)
-page.run()
+try:
+    page.run()
+except Exception as exc:
+    logging.getLogger("idemlab.app").exception("page %s failed", page.url_path)
+    st.error(
+        f"This page failed: {type(exc).__name__}: {exc}. The rest of the lab still works; "
+        "the server log has the details.",
+        icon=":material/error:",
+    )

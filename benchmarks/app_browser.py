@@ -43,7 +43,7 @@ CHROMIUM_ARGS = [
 ]
 PLAYGROUND_LINK = "playground?scenario=lost-ack&idem=0"
 PLAYGROUND_BARE = "playground"
-# The stored log: a short one is an HTML table (ui/html_table.py) with the check column.
+# The stored log: a short one is an HTML table (ui/views/html_table.py) with the check column.
 STORED_LOG = {
     PLAYGROUND_LINK: "table.idl-table:has-text('DUPLICATE of offset 1')",
     PLAYGROUND_BARE: "table.idl-table:has-text('check')",

@@ -26,7 +26,7 @@ PAGES = {
 
 def steady_state_navigation() -> None:
     """AppTest resets Streamlit's legacy pages/ flag before every run, which makes the
-    app's one-time switch to st.navigation (ui/navigation_mode.py) rerun every time.
+    app's one-time switch to st.navigation (ui/widgets/navigation_mode.py) rerun every time.
     A real server does that once per process, so measure the steady state."""
     original = PagesManager.__init__
 

@@ -17,7 +17,18 @@ SIM = "sim"
 LOCAL = "local"
 KAFKA_PREFIX = "kafka://"
 
-__all__ = ["KAFKA_PREFIX", "LOCAL", "SIM", "BackendUnavailable", "check_name", "run", "status"]
+__all__ = [
+    "KAFKA_PREFIX",
+    "LOCAL",
+    "SIM",
+    "BackendUnavailable",
+    "check_name",
+    "local_bootstrap",
+    "measure_cost",
+    "recorded_cost",
+    "run",
+    "status",
+]
 
 
 def check_name(backend: str) -> str:
@@ -69,3 +80,37 @@ def status(backend: str) -> tuple[str, str]:
     except ImportError as exc:  # pragma: no cover
         return "unavailable", f"The real-broker back end is not installed here ({exc})."
     return backend_status(backend)
+
+
+def local_bootstrap() -> str | None:
+    """Where the shared local broker listens, if this process has started it."""
+    try:
+        from idemlab.kafka.clusters import SHARED
+    except ImportError:  # pragma: no cover - only without the kafka extras
+        return None
+    cluster = SHARED.peek()
+    return cluster.bootstrap if cluster is not None else None
+
+
+def recorded_cost() -> dict[str, Any]:
+    """What idempotence cost when the README's benchmark last ran ({} if unknown)."""
+    try:
+        from idemlab.kafka.cost import MEASURED
+    except ImportError:  # pragma: no cover - only without the kafka extras
+        return {}
+    return dict(MEASURED)
+
+
+def measure_cost(backend: str, messages: int, size: int) -> dict[str, Any]:
+    """Produce throughput with idempotence off and on, measured now on a real back end
+    (the shared local broker is started when needed)."""
+    backend = check_name(backend)
+    if backend == SIM:
+        raise BackendUnavailable("The cost of idempotence is measured on a real broker, not the simulator.")
+    try:
+        from idemlab.kafka import cost
+        from idemlab.kafka.clusters import SHARED
+    except ImportError as exc:  # pragma: no cover
+        raise BackendUnavailable(f"The real-broker back end is not installed here ({exc}).") from None
+    bootstrap = SHARED.get().bootstrap if backend == LOCAL else backend.removeprefix(KAFKA_PREFIX)
+    return cost.compare(bootstrap, messages=messages, size=size)

@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from ui import backend_picker, compare_view, navigation_mode
-
-navigation_mode.ensure()
+from ui.widgets import backend_picker, compare_view
 
 st.title("Compare")
 st.markdown("Run one scenario twice and put the results next to each other.")

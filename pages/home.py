@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from ui import engine, nav, navigation_mode, progress
-
-navigation_mode.ensure()
+from ui.widgets import engine, nav, progress
 
 st.title("Kafka Idempotence Lab")
 st.markdown(

@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from ui import backend_picker, engine, lesson_view, navigation_mode
-
-navigation_mode.ensure()
+from ui.widgets import backend_picker, engine, lesson_view
 
 lessons = engine.lessons_or_stop("Lessons")
 by_slug = {lesson.slug: lesson for lesson in lessons}

@@ -3,20 +3,17 @@
 import streamlit as st
 
 from idemlab.scenarios import ScenarioError
-from ui import (
+from ui.views.playground_spec import build
+from ui.views.snapshot import snapshot
+from ui.widgets import (
     backend_picker,
     current_run,
     downloads,
     engine,
-    navigation_mode,
     playground_form,
     run_views,
     step_controls,
 )
-from ui.playground_spec import build
-from ui.snapshot import snapshot
-
-navigation_mode.ensure()
 
 st.title("Playground")
 for notice in playground_form.load_from_url():
@@ -36,7 +33,7 @@ if problem:
     st.stop()
 
 backend = backend_picker.current()
-result = engine.run_for_page(scenario, backend, "pg")
+result = engine.run(scenario, backend, ask_first="pg")
 if result is None:
     st.info(
         f"Press the button to run this set-up on {engine.backend_label(backend)}. "

@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from ui import engine, navigation_mode, presenter_view
-
-navigation_mode.ensure()
+from ui.widgets import engine, presenter_view
 
 lessons = engine.lessons_or_stop("Presenter view")
 titles = {f"{lesson.number}. {lesson.title}": lesson for lesson in lessons}

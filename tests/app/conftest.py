@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 from tests.app.html_tables import html_frames
 
@@ -16,6 +17,22 @@ PAGE_FILES = [
     "pages/reference.py",
     "pages/presenter.py",
 ]
+
+
+class _AfterTheSwitch(PagesManager):
+    """AppTest resets Streamlit's legacy-pages flag before every run, as if each run were
+    a fresh server's first visitor; a real server switches it once, on the first import
+    of ui.widgets (see ui/widgets/__init__.py).  AppTest here models the server after
+    that switch; tests/e2e/test_first_visitor.py covers the first visitor on a real one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode_as_on_a_running_server(monkeypatch):
+    monkeypatch.setattr(app_test, "PagesManager", _AfterTheSwitch)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Read the HTML tables an AppTest run drew (ui/html_table.py) back into DataFrames."""
+"""Read the HTML tables an AppTest run drew (ui/views/html_table.py) back into DataFrames."""
 
 from __future__ import annotations
 

@@ -2,18 +2,18 @@
 
 from dataclasses import replace
 
-from idemlab import codegen
+from idemlab import codegen, tables, words
 from idemlab import model as m
 from idemlab.scenarios import from_dict
 from idemlab.timeline import ProducerStateRow
 from tests.app.html_tables import html_frames
-from ui import deeplink, event_words, tables_frame
-from ui.glyphs import glyph
-from ui.html_table import html_table
-from ui.mailroom import mailroom_html, mailroom_text
-from ui.playground_spec import fault_from_token, fault_to_token, steps_from_text, steps_to_text
-from ui.sequence_figure import sequence_figure
-from ui.snapshot import snapshot
+from ui.views import deeplink, row_tints
+from ui.views.glyphs import glyph
+from ui.views.html_table import html_table
+from ui.views.mailroom import mailroom_html, mailroom_text
+from ui.views.playground_spec import fault_from_token, fault_to_token, steps_from_text, steps_to_text
+from ui.views.sequence_figure import sequence_figure
+from ui.views.snapshot import snapshot
 
 
 def record(offset, msg, seq=-1, pid=-1):
@@ -91,19 +91,19 @@ def lost_ack_trace():
 
 
 def test_stored_log_flags_the_second_copy_as_a_duplicate_in_words():
-    frame = tables_frame.stored_log_frame([record(0, 1), record(1, 1), record(2, 2)])
+    frame = tables.stored_log_frame([record(0, 1), record(1, 1), record(2, 2)])
     assert list(frame["check"]) == ["ok", "DUPLICATE of offset 0 (m1 stored twice)", "ok"]
-    assert tables_frame.stored_row_tints(frame)[1].startswith("background-color")
+    assert row_tints.stored_row_tints(frame)[1].startswith("background-color")
 
 
 def test_stored_log_flags_out_of_order_records():
-    frame = tables_frame.stored_log_frame([record(0, 2), record(1, 1)])
+    frame = tables.stored_log_frame([record(0, 2), record(1, 1)])
     assert frame["check"][1].startswith("OUT OF ORDER")
 
 
 def test_deliveries_call_out_failed_but_stored_and_delivered_but_not_stored():
     deliveries = [m.Delivery(1, "m1", 0, None, "_MSG_TIMED_OUT"), m.Delivery(2, "m2", 0, 5, None)]
-    frame = tables_frame.deliveries_frame(deliveries, [record(0, 1)])
+    frame = tables.deliveries_frame(deliveries, [record(0, 1)])
     assert list(frame["verdict"]) == ["REPORTED FAILED BUT STORED", "REPORTED DELIVERED BUT NOT STORED"]
 
 
@@ -121,7 +121,7 @@ def test_producer_state_lists_remembered_batches():
             partition=0, producer_id=7, producer_epoch=0, last_sequence=2, batches=((0, 1, 0, 1), (2, 2, 2, 2))
         )
     ]
-    frame = tables_frame.producer_state_frame(rows)
+    frame = tables.producer_state_frame(rows)
     assert frame.iloc[0, -1] == "seq 0–1 → offset 0–1; seq 2 → offset 2"
 
 
@@ -182,7 +182,7 @@ def test_event_words_give_ids_and_sequence_range():
             "values": ["a", "b"],
         },
     )
-    assert event_words.describe(event) == "Request #3: Produce [a, b] PID 1000 · epoch 0 · seq 4–5"
+    assert words.describe(event) == "Request #3: Produce [a, b] PID 1000 · epoch 0 · seq 4–5"
 
 
 def test_steps_text_round_trips():
@@ -238,9 +238,9 @@ def test_generated_code_carries_the_config_in_both_languages():
 
 
 def test_short_tables_are_real_html_tables_with_tinted_rows_and_escaped_values():
-    frame = tables_frame.stored_log_frame([record(0, 1), record(1, 1)])
+    frame = tables.stored_log_frame([record(0, 1), record(1, 1)])
     frame.loc[0, "value"] = "<script>"
-    html = html_table(frame, tables_frame.stored_row_tints(frame), caption="The stored log")
+    html = html_table(frame, row_tints.stored_row_tints(frame), caption="The stored log")
     [parsed] = html_frames(html)
     assert list(parsed.columns) == list(frame.columns)
     assert list(parsed["check"]) == list(frame["check"]) and parsed.loc[1, "check"].startswith("DUPLICATE")
@@ -249,7 +249,7 @@ def test_short_tables_are_real_html_tables_with_tinted_rows_and_escaped_values()
 
 
 def test_a_column_that_only_repeats_another_is_left_out():
-    frame = tables_frame.stored_log_frame([record(0, 1), record(1, 2)])
-    assert "message" not in tables_frame.without_echo(frame, kept="value", echo="message")
+    frame = tables.stored_log_frame([record(0, 1), record(1, 2)])
+    assert "message" not in tables.without_echo(frame, kept="value", echo="message")
     frame.loc[1, "value"] = "hello"
-    assert "message" in tables_frame.without_echo(frame, kept="value", echo="message")
+    assert "message" in tables.without_echo(frame, kept="value", echo="message")

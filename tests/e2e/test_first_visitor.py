@@ -1,7 +1,7 @@
 """The very first visitor of a freshly started server, arriving by a deep link.
 
 Streamlit runs that first session in its legacy pages/ mode, which says "Page not
-found" for a lesson URL before the app switches to st.navigation (ui/navigation_mode.py).
+found" for a lesson URL before the app switches to st.navigation (ui/widgets/navigation_mode.py).
 The learner must end up on the right page with the app's own sidebar and no dialog."""
 
 import pytest

@@ -7,7 +7,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from ui.palette import STYLE
+from ui.views.palette import STYLE
 
 
 class FigureParts:

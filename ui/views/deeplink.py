@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from idemlab.scenarios import ScenarioError
-from ui.playground_spec import (
+from ui.views.playground_spec import (
     BLANK,
     PlaygroundSpec,
     build,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import event_words, run_views
-from ui.snapshot import snapshot
+from idemlab import words
+from ui.views.snapshot import snapshot
+from ui.widgets import run_views
 
 # Only prose gets large type; buttons and controls keep their size so they do not truncate.
 LARGE_TYPE = """<style>
@@ -71,7 +72,7 @@ def show(lesson, trace) -> None:
         return
     view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="present.view", label_visibility="collapsed")
     snap = snapshot(trace, content)
-    st.header(event_words.describe(snap.event))
+    st.header(words.describe(snap.event))
     if view == "Sequence diagram":
         run_views.sequence(trace, content, "present")
     elif view == "Stored log":

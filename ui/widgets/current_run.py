@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from idemlab import backends
 from idemlab.model import Scenario
-from ui import engine
+from ui.widgets import engine
 
 KEY = "run.current"
 
@@ -30,13 +31,8 @@ def where(backend: str) -> str:
     if backend == engine.SIM:
         return "the **simulated broker** (in this app)"
     if backend == "local":
-        try:
-            from idemlab.kafka.clusters import SHARED
-
-            cluster = SHARED.peek()
-        except Exception:  # noqa: BLE001 - only for the caption
-            cluster = None
-        at = f" at {cluster.bootstrap}" if cluster is not None else ""
+        bootstrap = backends.local_bootstrap()
+        at = f" at {bootstrap}" if bootstrap else ""
         return f"**Local Kafka**{at} (a real Apache Kafka broker, through the fault proxy)"
     return f"the **existing cluster** {backend.removeprefix('kafka://')} (through the fault proxy)"
 

@@ -16,7 +16,7 @@ def trace_json(trace: Trace) -> str:
 
 
 def trace_csv(trace: Trace) -> str:
-    return report.events_frame(trace).to_csv(index=False)
+    return report.to_csv(trace)
 
 
 def show(trace: Trace, scenario: Scenario, key: str) -> None:

@@ -8,25 +8,12 @@ from typing import Any
 
 import streamlit as st
 
-from ui import engine, live_run
+from idemlab import backends
+from ui.widgets import engine, live_run
 
 PLACEHOLDER = "live_cost_figure"
 JOB = "cost.measure"
 MESSAGES, SIZE = 20_000, 100
-
-
-def _bootstrap(backend: str) -> str:
-    if backend == "local":
-        from idemlab.kafka.clusters import SHARED
-
-        return SHARED.get().bootstrap  # starts the shared local broker when needed
-    return backend.removeprefix("kafka://")
-
-
-def measured() -> dict[str, Any]:
-    from idemlab.kafka import cost
-
-    return dict(cost.MEASURED)
 
 
 def figure_text(live: dict[str, Any] | None, recorded: dict[str, Any]) -> str:
@@ -48,10 +35,7 @@ def figure_text(live: dict[str, Any] | None, recorded: dict[str, Any]) -> str:
 
 
 def value() -> str:
-    try:
-        recorded = measured()
-    except Exception:  # noqa: BLE001 - confluent-kafka missing: nothing recorded either
-        recorded = {}
+    recorded = backends.recorded_cost()
     live = st.session_state.get("cost.live")
     return figure_text(live if isinstance(live, dict) else None, recorded)
 
@@ -63,9 +47,7 @@ def measure_if_asked(backend: str) -> None:
     where = engine.backend_label(backend)
 
     def work(_count) -> dict[str, Any]:
-        from idemlab.kafka import cost
-
-        result = cost.compare(_bootstrap(backend), messages=MESSAGES, size=SIZE)
+        result = backends.measure_cost(backend, messages=MESSAGES, size=SIZE)
         return {**result, "where": where}
 
     def describe(job: live_run.Job) -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from idemlab import model as m
-from ui import event_words
-from ui.figure_parts import FigureParts
-from ui.palette import GREY, STYLE
+from idemlab import words
+from ui.views.figure_parts import FigureParts
+from ui.views.palette import GREY, STYLE
 
 PRODUCER_X, BROKER_X = 0.0, 1.0
 WINDOW = 22
@@ -42,7 +42,7 @@ def _draw(fig: FigureParts, event: m.Event, y: float, current: bool) -> None:
         meaning = "retry" if (get("attempt") or 1) > 1 else "request"
         label = f"#{get('request_no')} {'InitProducerId' if get('api') == m.INIT_PRODUCER_ID else 'Produce'}"
         if get("api") != m.INIT_PRODUCER_ID:
-            label += f" [{event_words.values_text(event)}] {event_words.ids(event)}"
+            label += f" [{words.values_text(event)}] {words.ids(event)}"
         _arrow(fig, y, PRODUCER_X, BROKER_X, meaning, label + (" (retry)" if meaning == "retry" else ""), current)
     elif event.kind == m.RESPONSE_RECEIVED:
         if get("error"):
@@ -68,7 +68,7 @@ def _draw(fig: FigureParts, event: m.Event, y: float, current: bool) -> None:
                 current,
             )
     elif event.kind == m.FAULT_INJECTED:
-        _row(fig, y, "lost", 0.5, "✗ " + event_words.describe(event), "middle", current)
+        _row(fig, y, "lost", 0.5, "✗ " + words.describe(event), "middle", current)
     elif event.kind == m.CONNECTION_CLOSED:
         _row(fig, y, "lost", 0.5, "✗ connection closed", "middle", current)
     elif event.kind == m.BROKER_DECISION:
@@ -79,14 +79,14 @@ def _draw(fig: FigureParts, event: m.Event, y: float, current: bool) -> None:
         }.get(get("result"), f"rejected: {get('error')}")
         _row(fig, y, meaning, BROKER_X, text, "right", current)
     elif event.kind == m.BROKER_ACTION:
-        _row(fig, y, "broker", BROKER_X, event_words.describe(event), "right", current)
+        _row(fig, y, "broker", BROKER_X, words.describe(event), "right", current)
     elif event.kind == m.DELIVERY_REPORT:
         meaning = "failed" if get("error") else "delivered"
         text = f"m{get('msg')} failed: {get('error')}" if get("error") else f"m{get('msg')} delivered @{get('offset')}"
         _row(fig, y, meaning, PRODUCER_X, text, "left", current)
     else:
         meaning = "failed" if event.kind in (m.FATAL_ERROR, m.RUN_ERROR, m.PRODUCE_REFUSED) else "producer"
-        _row(fig, y, meaning, PRODUCER_X, event_words.describe(event), "left", current)
+        _row(fig, y, meaning, PRODUCER_X, words.describe(event), "left", current)
 
 
 def sequence_figure(trace: m.Trace, position: int | None = None, window: int = WINDOW) -> go.Figure:

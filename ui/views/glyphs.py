@@ -1,4 +1,4 @@
-"""Small inline SVG shapes, one per meaning in ui.palette.STYLE, so HTML views mark
+"""Small inline SVG shapes, one per meaning in ui.views.palette.STYLE, so HTML views mark
 things by shape and colour as the plotly charts do.  Pure: meaning -> <img> markup."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from functools import cache
 
-from ui.palette import STYLE
+from ui.views.palette import STYLE
 
 SIZE = 16
 

@@ -8,10 +8,10 @@ from collections import Counter
 from html import escape
 
 from idemlab import model as m
-from ui import event_words
-from ui.glyphs import glyph
-from ui.html_style import SCREEN_READER_ONLY
-from ui.palette import STYLE
+from idemlab import words
+from ui.views.glyphs import glyph
+from ui.views.html_style import SCREEN_READER_ONLY
+from ui.views.palette import STYLE
 
 ZONES = (  # title, what an empty box says
     ("Sender (producer)", "no letters yet"),
@@ -41,11 +41,11 @@ def sender_rows(snap) -> list[tuple[str, str]]:
     rows = []
     for d in snap.deliveries:
         if d.ok:
-            rows.append(("delivered", f"{event_words.letter(d.msg, d.value)}: ✓ receipt, offset {d.offset}"))
+            rows.append(("delivered", f"{words.letter(d.msg, d.value)}: ✓ receipt, offset {d.offset}"))
         elif d.error == m.NO_REPORT:
-            rows.append(("waiting", f"{event_words.letter(d.msg, d.value)}: waiting for receipt"))
+            rows.append(("waiting", f"{words.letter(d.msg, d.value)}: waiting for receipt"))
         else:
-            rows.append(("failed", f"{event_words.letter(d.msg, d.value)}: ✗ {d.error}"))
+            rows.append(("failed", f"{words.letter(d.msg, d.value)}: ✗ {d.error}"))
     return rows
 
 
@@ -53,8 +53,8 @@ def post_rows(snap, trace_events: list[m.Event]) -> list[tuple[str, str]]:
     rows = []
     for e in snap.in_flight:
         meaning = "retry" if (e.get("attempt") or 1) > 1 else "request"
-        what = "InitProducerId" if e.get("api") == m.INIT_PRODUCER_ID else f"[{event_words.values_text(e)}]"
-        rows.append((meaning, f"#{e.get('request_no')} {what} {event_words.ids(e)}".strip()))
+        what = "InitProducerId" if e.get("api") == m.INIT_PRODUCER_ID else f"[{words.values_text(e)}]"
+        rows.append((meaning, f"#{e.get('request_no')} {what} {words.ids(e)}".strip()))
     for e in trace_events[: snap.position]:
         if e.kind == m.FAULT_INJECTED and e.get("action") in (m.DROP_RESPONSE, m.DROP_REQUEST):
             word = "receipt" if e.get("action") == m.DROP_RESPONSE else "letter"
@@ -71,7 +71,7 @@ def shelf_rows(snap) -> list[tuple[str, str]]:
         seq = f"seq {r.sequence}" if r.sequence >= 0 else "no seq"
         # The word leads on a duplicate, so it never runs past the edge of the shelf.
         head = f"DUPLICATE @{r.offset}" if dup else f"offset {r.offset}"
-        label = f"{head}: {event_words.letter(r.msg, r.value)} ({seq})"
+        label = f"{head}: {words.letter(r.msg, r.value)} ({seq})"
         if len({rec.partition for rec in snap.stored}) > 1:
             label = f"p{r.partition} " + label
         rows.append(("duplicate" if dup else "appended", label))
@@ -83,7 +83,7 @@ def notebook_rows(snap) -> list[tuple[str, str]]:
     for row in snap.producer_state:
         rows.append(("producer", f"PID {row.producer_id} · epoch {row.producer_epoch} · p{row.partition}"))
         for b in row.batches[-5:]:
-            rows.append(("note", f"seq {event_words.span(b[0], b[1])} → offset {event_words.span(b[2], b[3])}"))
+            rows.append(("note", f"seq {words.span(b[0], b[1])} → offset {words.span(b[2], b[3])}"))
     return rows
 
 

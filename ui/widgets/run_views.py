@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from idemlab import tables, words
 from idemlab.model import Trace
-from ui import event_words
-from ui import tables_frame as frames
-from ui.html_table import html_table
-from ui.mailroom import mailroom_html, mailroom_text
-from ui.sequence_figure import sequence_figure
+from ui.views import row_tints
+from ui.views.html_table import html_table
+from ui.views.mailroom import mailroom_html, mailroom_text
+from ui.views.sequence_figure import sequence_figure
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -36,7 +36,7 @@ def current_event(snap) -> None:
     if snap.event is None:
         st.caption("Before the first event. Step forward to start.")
     else:
-        st.markdown(f"**Event {snap.position}:** {event_words.describe(snap.event)}")
+        st.markdown(f"**Event {snap.position}:** {words.describe(snap.event)}")
 
 
 def mailroom(snap, trace: Trace, key: str) -> None:
@@ -56,9 +56,9 @@ def sequence(trace: Trace, position: int, key: str) -> None:
 
 
 def events_table(trace: Trace, position: int | None, key: str) -> None:
-    frame = frames.events_frame(trace.events, position)
+    frame = tables.events_frame(trace.events, position)
     st.dataframe(
-        frames.styled(frame, frames.event_row_tints(frame)),
+        row_tints.styled(frame, row_tints.event_row_tints(frame)),
         hide_index=True,
         key=f"{key}.events",
         column_config={"t (ms)": st.column_config.NumberColumn(format="%.1f")},
@@ -69,24 +69,24 @@ SMALL_TABLE_ROWS = 30
 
 
 def table(frame, key: str, tints: list[str] | None = None, alt: str = "", **options) -> None:
-    """A short table as plain HTML (ui/html_table.py says why); a long one as a
+    """A short table as plain HTML (ui/views/html_table.py says why); a long one as a
     scrolling, sortable grid."""
     if len(frame) <= SMALL_TABLE_ROWS:
         st.html(html_table(frame, tints, caption=alt))
     else:
-        st.dataframe(frames.styled(frame, tints) if tints else frame, hide_index=True, key=key, **options)
+        st.dataframe(row_tints.styled(frame, tints) if tints else frame, hide_index=True, key=key, **options)
 
 
 def stored_log(stored, key: str) -> None:
     st.markdown("**Stored log** (what a consumer would read)")
-    frame = frames.stored_log_frame(stored)
+    frame = tables.stored_log_frame(stored)
     if frame.empty:
         st.caption("Nothing stored yet.")
         return
     if frame["partition"].nunique() == 1:
         frame = frame.drop(columns="partition")
-    frame = frames.without_echo(frame, kept="value", echo="message")
-    table(frame, f"{key}.stored", frames.stored_row_tints(frame), alt="The stored log, one row per record")
+    frame = tables.without_echo(frame, kept="value", echo="message")
+    table(frame, f"{key}.stored", row_tints.stored_row_tints(frame), alt="The stored log, one row per record")
     problems = [c for c in frame["check"] if c != "ok"]
     if problems:
         st.markdown("\n".join(f"- ⚠ {p}" for p in problems))
@@ -94,7 +94,7 @@ def stored_log(stored, key: str) -> None:
 
 def producer_state(snap, key: str) -> None:
     st.markdown("**Broker's producer state** (its notebook: last sequence and up to 5 batches per PID)")
-    frame = frames.producer_state_frame(snap.producer_state)
+    frame = tables.producer_state_frame(snap.producer_state)
     if frame.empty:
         st.caption("No producer state: the broker only keeps it for idempotent producers.")
     else:
@@ -103,15 +103,15 @@ def producer_state(snap, key: str) -> None:
 
 def deliveries(snap, key: str) -> None:
     st.markdown("**Delivery reports vs what was stored**")
-    frame = frames.deliveries_frame(snap.deliveries, snap.stored)
+    frame = tables.deliveries_frame(snap.deliveries, snap.stored)
     if frame.empty:
         st.caption("No produce() calls yet.")
         return
-    frame = frames.without_echo(frame, kept="message", echo="value")
+    frame = tables.without_echo(frame, kept="message", echo="value")
     table(
         frame,
         f"{key}.deliveries",
-        frames.delivery_row_tints(frame),
+        row_tints.delivery_row_tints(frame),
         alt="Each produce() call: its delivery report and what was stored",
     )
     for verdict in sorted({v for v in frame["verdict"] if v.isupper()}):

@@ -14,7 +14,7 @@ import streamlit as st
 from idemlab import backends, producer_config, scenarios
 from idemlab import lessons as lesson_module
 from idemlab.model import Scenario, Trace
-from ui import live_run
+from ui.widgets import live_run
 
 SIM = "sim"
 
@@ -62,16 +62,6 @@ def _real(scenario: Scenario, backend: str, key: str) -> RunResult:
     return live_run.run(key, work, describe, lambda exc: _failure(backend, exc))
 
 
-def run(scenario: Scenario, backend: str = SIM) -> RunResult:
-    """Run now (real back ends: with a progress line; not kept, see run_kept)."""
-    if backend == SIM:
-        try:
-            return RunResult(_simulate(scenario_key(scenario), scenario))
-        except Exception as exc:  # noqa: BLE001 - a page shows the reason, never a traceback
-            return RunResult(None, f"The simulator could not run this scenario: {exc}")
-    return _real(scenario, backend, real_key(scenario, backend))
-
-
 def backend_status(backend: str) -> tuple[str, str]:
     if backend == SIM:
         return "ready", "Simulated broker: always ready, no set-up."
@@ -83,7 +73,7 @@ def backend_status(backend: str) -> tuple[str, str]:
 def _status(backend: str) -> tuple[str, str]:
     try:
         return backends.status(backend)
-    except Exception as exc:  # noqa: BLE001
+    except (backends.BackendUnavailable, ValueError, OSError) as exc:
         return "unavailable", str(exc)
 
 
@@ -94,10 +84,7 @@ def _cluster_status(backend: str) -> tuple[str, str]:
 
 def config_problem(producer: dict) -> tuple[str, str] | None:
     """(property, the real client's message) when the producer config is invalid."""
-    try:
-        message = producer_config.validate(dict(producer))
-    except Exception as exc:  # noqa: BLE001
-        return "", str(exc)
+    message = producer_config.validate(dict(producer))  # the client's own words, never raises
     if not message:
         return None
     return producer_config.KEY_FOR_ERROR.get(message, ""), message
@@ -107,7 +94,7 @@ def config_problem(producer: dict) -> tuple[str, str] | None:
 def lessons() -> tuple[list, str | None]:
     try:
         return lesson_module.load_all(), None
-    except Exception as exc:  # noqa: BLE001 - a broken lesson file must not take the app down
+    except (lesson_module.LessonError, OSError) as exc:  # a broken lesson file must not take the app down
         return [], f"The lessons could not be loaded: {exc}"
 
 
@@ -134,33 +121,29 @@ def forget(scenario: Scenario, backend: str) -> None:
     st.session_state.pop(real_key(scenario, backend), None)
 
 
-def run_kept(scenario: Scenario, backend: str) -> RunResult:
-    """Like run(), but a real broker's result is kept for this learner (runs take seconds).
-    A fresh run reruns the script once it ends, so every view (the sidebar's status too)
-    is drawn from the stored result."""
-    if backend == SIM:
-        return run(scenario)
-    key = real_key(scenario, backend)
-    if key not in st.session_state:
-        st.session_state[key] = run(scenario, backend)
-        st.rerun()
-    return st.session_state[key]
+def run(scenario: Scenario, backend: str = SIM, *, ask_first: str | None = None) -> RunResult | None:
+    """The one way a page runs a scenario; it never raises into the page.
 
-
-def run_for_page(scenario: Scenario, backend: str, ns: str) -> RunResult | None:
-    """Simulated runs happen at once; a real broker runs only when asked (or while a run
-    this learner started is still going)."""
+    Simulated: at once, cached by scenario content (the same for everyone).  Real: in a
+    worker thread with a progress line, the result kept for this learner (runs take
+    seconds); a fresh run reruns the script once it ends, so every view, the sidebar's
+    status too, is drawn from the kept result.  With `ask_first` (a widget namespace), a
+    real run waits for the learner's click: the button is drawn and None returned."""
     if backend == SIM:
-        return run(scenario)
+        return RunResult(_simulate(scenario_key(scenario), scenario))  # a bad config is the trace's run_error
     key = real_key(scenario, backend)
-    asked = f"{ns}.run_real.asked"
-    if key not in st.session_state and not st.session_state.pop(asked, False) and not live_run.running(key):
-        st.button(
-            f"Run on {backend_label(backend)}",
-            key=f"{ns}.run_real",
-            type="primary",
-            icon=":material/play_arrow:",
-            on_click=lambda: st.session_state.update({asked: True}),
-        )
-        return None
-    return run_kept(scenario, backend)
+    if key in st.session_state:
+        return st.session_state[key]
+    if ask_first is not None:
+        asked = f"{ask_first}.run_real.asked"
+        if not st.session_state.pop(asked, False) and not live_run.running(key):
+            st.button(
+                f"Run on {backend_label(backend)}",
+                key=f"{ask_first}.run_real",
+                type="primary",
+                icon=":material/play_arrow:",
+                on_click=lambda: st.session_state.update({asked: True}),
+            )
+            return None
+    st.session_state[key] = _real(scenario, backend, key)
+    st.rerun()

@@ -7,8 +7,8 @@ import streamlit as st
 
 from idemlab import scenarios
 from idemlab.model import Scenario
-from ui import backend_picker, current_run, engine, run_views
-from ui.snapshot import snapshot
+from ui.views.snapshot import snapshot
+from ui.widgets import backend_picker, current_run, engine, run_views
 
 MODES = ["Idempotence off vs on", "Simulated vs real broker"]
 
@@ -49,7 +49,7 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
     for column, (label, variant, where) in zip(st.columns(2, gap="large"), sides, strict=False):
         with column:
             st.subheader(label)
-            result = engine.run_kept(variant, where)
+            result = engine.run(variant, where)
             if result.error:
                 backend_picker.failure(
                     result.error, f"cmp.{where}.{label}", retry=lambda v=variant, w=where: engine.forget(v, w)

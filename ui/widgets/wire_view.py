@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from idemlab import model as m
-from ui import event_words, run_views
-from ui import tables_frame as frames
+from idemlab import words
+from ui.views import row_tints
+from ui.widgets import run_views
 
 WIRE_KINDS = (m.REQUEST_SENT, m.FAULT_INJECTED, m.BROKER_DECISION, m.RESPONSE_RECEIVED, m.CONNECTION_CLOSED)
 API_NAMES = {m.PRODUCE: "Produce", m.INIT_PRODUCER_ID: "InitProducerId"}
@@ -65,11 +66,11 @@ def _text(value) -> str:
 
 def _fault_words(event: m.Event) -> str:
     """'⚠ FAULT' on the rows where something went wrong (the last column says what)."""
-    return FAULT_MARK if event_words.is_fault(event) else ""
+    return FAULT_MARK if words.is_fault(event) else ""
 
 
 def _what(event: m.Event) -> str:
-    text = event_words.describe(event)
+    text = words.describe(event)
     if event.kind == m.REQUEST_SENT and event.get("api") == m.PRODUCE and event.get("attempt") is None:
         text += " (attempt not known: seen by the proxy)"
     if event.kind == m.BROKER_DECISION and event.get("inferred"):
@@ -120,7 +121,7 @@ def filter_frame(frame: pd.DataFrame, apis: list[str], partitions: list[str], fa
 
 
 def tints(frame: pd.DataFrame) -> list[str]:
-    return frames.event_row_tints(pd.DataFrame({"fault": list(frame["fault"]), "now": [""] * len(frame)}))
+    return row_tints.event_row_tints(pd.DataFrame({"fault": list(frame["fault"]), "now": [""] * len(frame)}))
 
 
 def _column_config() -> dict:
@@ -161,7 +162,7 @@ def show(trace: m.Trace) -> None:
         st.caption("No rows match these filters.")
     else:
         st.dataframe(
-            frames.styled(shown, tints(shown)),
+            row_tints.styled(shown, tints(shown)),
             hide_index=True,
             key="wire.table",
             height=min(38 + 35 * len(shown), 38 + 35 * 9),

@@ -10,8 +10,9 @@ import streamlit as st
 
 from idemlab import scenarios
 from idemlab.errors import ERRORS
-from ui import deeplink, engine
-from ui.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
+from ui.views import deeplink
+from ui.views.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
+from ui.widgets import engine
 
 FAULT_SLOTS = 6
 SIMPLE_FAULTS = {
@@ -129,6 +130,11 @@ def load_from_url() -> list[str]:
     st.session_state["pg.ready"] = True
     st.session_state["pg.published"] = link
     return notices
+
+
+def is_set_up() -> bool:
+    """Whether this learner has set up an experiment in the playground (it owns `pg.*`)."""
+    return bool(st.session_state.get("pg.ready"))
 
 
 def _on_scenario_change() -> None:

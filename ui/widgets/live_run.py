@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,13 +42,10 @@ _LOCK = threading.Lock()
 
 
 def _session_id() -> str:
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        return ctx.session_id if ctx is not None else "no-session"
-    except Exception:  # noqa: BLE001 - bare mode
-        return "no-session"
+    """This browser session's own id, kept in its session state (key `live.session`)."""
+    if "live.session" not in st.session_state:
+        st.session_state["live.session"] = uuid.uuid4().hex
+    return st.session_state["live.session"]
 
 
 def _forget_stale() -> None:
@@ -80,7 +78,7 @@ def run(
             def worker() -> None:
                 try:
                     job.result = work(job.count)
-                except BaseException as exc:  # noqa: BLE001 - handed to on_error in the script thread
+                except Exception as exc:  # noqa: BLE001 - whatever failed is this learner's result, shown by on_error
                     job.result = on_error(exc)
                 finally:
                     job.finished = time.monotonic()

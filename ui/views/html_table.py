@@ -11,7 +11,7 @@ from html import escape
 
 import pandas as pd
 
-from ui.html_style import SCREEN_READER_ONLY
+from ui.views.html_style import SCREEN_READER_ONLY
 
 CSS = (
     """<style>
@@ -33,7 +33,7 @@ def _cell(value) -> str:
 
 
 def html_table(frame: pd.DataFrame, tints: list[str] | None = None, caption: str = "") -> str:
-    """`tints` holds one CSS declaration per row ("" for none), as ui.tables_frame makes."""
+    """`tints` holds one CSS declaration per row ("" for none), as ui/views/row_tints.py makes."""
     head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
     rows = []
     for i, values in enumerate(frame.itertuples(index=False)):

@@ -1,6 +1,6 @@
 """One lesson: analogy (with the mail room), mechanism, the experiment — predict first,
 then run and see — the check questions, and a link into the playground.
-Owns session keys `lesson.<number>.*`; answers go through ui.progress."""
+Owns session keys `lesson.<number>.*`; answers go through ui.widgets.progress."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from idemlab import lessons as lesson_module
 from idemlab.explain import explain
 from idemlab.model import PRODUCE_CALLED
 from idemlab.scenarios import ScenarioError
-from ui import backend_picker, cost_view, current_run, deeplink, engine, progress, run_views, step_controls
-from ui.playground_spec import normalise_producer, spec_for
-from ui.snapshot import snapshot
+from ui.views import deeplink
+from ui.views.playground_spec import normalise_producer, spec_for
+from ui.views.snapshot import snapshot
+from ui.widgets import backend_picker, cost_view, current_run, engine, progress, run_views, step_controls
 
 
 def _render(lesson, heading: str, values: dict | None = None) -> None:
@@ -79,7 +80,7 @@ def _experiment_result(
             f"{engine.backend_label(backend)}."
         )
         return simulated
-    result = engine.run_kept(scenario, backend)
+    result = engine.run(scenario, backend)
     if result.error:
         backend_picker.failure(result.error, ns, retry=lambda: engine.forget(scenario, backend))
         return None

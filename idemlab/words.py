@@ -1,9 +1,23 @@
-"""One short, plain-words line per trace event, shared by the diagram labels, the step
-caption, the events table and the presenter view.  Pure: no streamlit."""
+"""Every trace event in words, in two registers, from one place.
+
+- PLAIN: a short sentence a learner reads (the diagram labels, the step caption, the
+  events table, the presenter view);
+- TERSE: one line in Kafka terms for the terminal account of `python -m idemlab run`.
+
+Pure: no streamlit.
+"""
 
 from __future__ import annotations
 
 from idemlab import model as m
+
+PLAIN = "plain"
+TERSE = "terse"
+
+
+def describe(event: m.Event, register: str = PLAIN) -> str:
+    return _terse(event) if register == TERSE else _plain(event)
+
 
 FAULT_WORDS = {
     m.DROP_RESPONSE: "acknowledgement lost",
@@ -35,7 +49,7 @@ def values_text(event: m.Event) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def describe(event: m.Event) -> str:
+def _plain(event: m.Event) -> str:
     kind, get = event.kind, event.get
     if kind == m.PRODUCE_CALLED:
         return f"App calls produce({get('value')!s}) — message m{get('msg')}"
@@ -72,7 +86,7 @@ def describe(event: m.Event) -> str:
     if kind == m.DELIVERY_REPORT:
         if get("error"):
             return f"Delivery report m{get('msg')} ({get('value')}): FAILED {get('error')}"
-        return f"Delivery report m{get('msg')} ({get('value')}): delivered at offset {get('offset')}"
+        return f"Delivery report m{get('msg')} ({get('value')}): delivered {offset_words(get('offset'))}"
     if kind == m.PRODUCER_ID_ASSIGNED:
         return f"Producer id assigned: PID {get('producer_id')}, epoch {get('producer_epoch')}"
     if kind == m.EPOCH_BUMP:
@@ -89,7 +103,82 @@ def describe(event: m.Event) -> str:
         return f"App waits {get('wait_ms')} ms"
     if kind == m.RUN_ERROR:
         return f"Run stopped: {get('message')}"
+    if kind == m.PRODUCER_STATE:
+        return f"Broker's notebook for partition {get('partition')} after {get('reason')}: {_notebook(event)}"
+    if kind == m.PRODUCER_EXPIRED:
+        return f"Broker forgets PID {get('producer_id')} on partition {get('partition')} (producer id expired)"
     return kind
+
+
+def _terse(event: m.Event) -> str:
+    d = event.detail
+    kind = event.kind
+    if kind == m.PRODUCE_CALLED:
+        return f"app: produce({d['value']!r}) -> partition {d['partition']}"
+    if kind == m.REQUEST_SENT and d.get("api") == "produce":
+        seq = (
+            ""
+            if d["producer_id"] < 0
+            else f" PID {d['producer_id']} epoch {d['producer_epoch']} seq {d['base_sequence']}"
+        )
+        return f"wire: Produce #{d['request_no']} (attempt {d.get('attempt', '?')}) [{', '.join(d['values'])}]{seq}"
+    if kind == m.REQUEST_SENT:
+        return f"wire: InitProducerId #{d['request_no']}"
+    if kind == m.FAULT_INJECTED:
+        extra = f" {d['error']}" if d.get("error") else ""
+        extra += f" {d['delay_ms']} ms" if d.get("delay_ms") else ""
+        return f"fault: {d['action']}{extra} on {d['api']} #{d['request_no']}"
+    if kind == m.BROKER_DECISION:
+        if d["result"] == "rejected":
+            return f"broker: rejected Produce #{d['request_no']} with {d['error']}"
+        if d["result"] == "duplicate":
+            return f"broker: duplicate of offset {d['base_offset']}, not stored again (Produce #{d['request_no']})"
+        return f"broker: stored [{', '.join(d['values'])}] at offset {d['base_offset']} (Produce #{d['request_no']})"
+    if kind == m.DELIVERY_REPORT:
+        return f"app: delivery report {d['value']!r}: " + (d["error"] or f"delivered {offset_words(d['offset'])}")
+    if kind == m.PRODUCER_ID_ASSIGNED:
+        return f"producer: got PID {d['producer_id']} epoch {d['producer_epoch']}"
+    if kind == m.EPOCH_BUMP:
+        return f"producer: epoch {d['from_epoch']} -> {d['to_epoch']} ({d['reason']})"
+    if kind == m.FATAL_ERROR:
+        return f"producer: FATAL {d['error']}: {d['message']}"
+    if kind == m.RESPONSE_RECEIVED and d.get("api") == "produce":
+        answer = d["error"] or f"ok, base offset {d['base_offset']}"
+        return f"wire: answer to Produce #{d['request_no']}: {answer}"
+    if kind == m.RESPONSE_RECEIVED:
+        answer = d["error"] or f"PID {d['producer_id']} epoch {d['producer_epoch']}"
+        return f"wire: answer to InitProducerId #{d['request_no']}: {answer}"
+    if kind == m.CONNECTION_CLOSED:
+        return f"wire: connection to broker {d['broker']} closed ({d['reason']})"
+    if kind == m.PRODUCER_RESTART:
+        return "app: producer closed and created again"
+    if kind == m.RUN_ERROR:
+        return f"run stopped: {d['message']}"
+    if kind == m.PRODUCER_STATE:
+        return f"broker: producer state of partition {d['partition']} after {d['reason']} ({d['source']}): {_notebook(event)}"
+    if kind == m.BROKER_ACTION:
+        return f"operator: broker {d['broker_id']} {d['action']}"
+    parts = ", ".join(f"{k}={v}" for k, v in d.items() if v is not None)
+    return f"{kind}: {parts}" if parts else kind
+
+
+def _notebook(event: m.Event) -> str:
+    producers = event.get("producers") or ()
+    if not producers:
+        return "no producer remembered"
+    return "; ".join(
+        f"PID {p['producer_id']} epoch {p['producer_epoch']}: "
+        + (", ".join(f"seq {span(b[0], b[1])}" for b in p["remembered"]) or "no batch")
+        for p in producers
+    )
+
+
+def offset_words(offset: int | None) -> str:
+    """A delivery's offset; librdkafka reports none for a message acknowledged only
+    implicitly, by a later batch's success after its own answer was lost (L8)."""
+    if offset is None or offset < 0:
+        return "(offset not reported: acknowledged implicitly by a later answer)"
+    return f"at offset {offset}"
 
 
 def is_fault(event: m.Event) -> bool:

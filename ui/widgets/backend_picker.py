@@ -7,7 +7,7 @@ import re
 
 import streamlit as st
 
-from ui import engine
+from ui.widgets import engine
 
 CHOICES = {"Simulated": "sim", "Local Kafka": "local", "Existing cluster": "cluster"}
 BOOTSTRAP_RE = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
