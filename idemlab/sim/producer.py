@@ -51,6 +51,8 @@ FLUSH = "flush"
 # rdkafka_request.c calls rd_kafka_topic_set_error for them).
 TOPIC_LEVEL_ERRORS = frozenset({"TOPIC_AUTHORIZATION_FAILED"})
 DESTROY = "_DESTROY"
+DUPLICATE_SEQUENCE_NUMBER = "DUPLICATE_SEQUENCE_NUMBER"
+UNKNOWN_PRODUCER_ID = "UNKNOWN_PRODUCER_ID"
 
 
 @dataclass(slots=True)
@@ -209,8 +211,11 @@ class SimProducer:
         batch re-queued for retry (rd_kafka_toppar_retry_msgq, rdkafka_partition.c) is
         sent after it. With idempotence the drain before a retry and every PID/epoch
         change purge such requests back to the queue (rd_kafka_broker_bufq_purge_by_toppar
-        with ERR__RETRY), so only the plain producer is affected."""
-        if self.settings.idempotent or broker_id in self._prebuilt:
+        with ERR__RETRY, see _unbuild), so there it cannot overtake a retry; it counts
+        against the 5 in-flight messages (rktp_msgs_inflight)."""
+        if broker_id in self._prebuilt:
+            return
+        if self.settings.idempotent and tp.in_flight_messages >= IDEMPOTENT_MAX_IN_FLIGHT_MESSAGES:
             return
         if self._ready_at(tp) > self.sim.now:
             return
@@ -227,6 +232,18 @@ class SimProducer:
             elif len(connection.in_flight) < self.settings.max_in_flight:
                 del self._prebuilt[broker_id]
                 self._send(tp, broker_id, messages)
+
+    def _unbuild(self, only: PartitionQueue | None = None) -> None:
+        """Purge requests built but not sent back to their queue, in msgid order
+        (rd_kafka_broker_bufq_purge_by_toppar, rdkafka_broker.c: ERR__RETRY, no retry
+        counted)."""
+        for broker_id, (tp, messages, _) in list(self._prebuilt.items()):
+            if only is not None and tp is not only:
+                continue
+            del self._prebuilt[broker_id]
+            tp.requeue(messages)
+            tp.fresh += sum(1 for m in messages if m.retries == 0)
+            self._arm_timeout(tp)
 
     def _ready_at(self, tp: PartitionQueue) -> float:
         head = tp.queue[0]
@@ -340,6 +357,23 @@ class SimProducer:
             for m in messages:  # PID mismatch: an older epoch's batch, no retry
                 self._report(m, error, None)
             return
+        if error == DUPLICATE_SEQUENCE_NUMBER:
+            # rd_kafka_handle_idempotent_Produce_error (rdkafka_request.c): a duplicate
+            # counts as delivered (PERSISTED) without an offset, and the acknowledged
+            # sequence moves on, although this broker stored nothing.
+            self._on_success(tp, request, -1)
+            return
+        if error == UNKNOWN_PRODUCER_ID:
+            # rd_kafka_handle_idempotent_Produce_error: on a first attempt the batch is
+            # retried in a new epoch (drain, local bump); after retries it is fatal.
+            if messages[0].retries == 0 and messages[0].msgid == tp.acked_msgid + 1:
+                self._requeue(tp, messages, count_retry=False)
+                self._drain_and_bump("unknown producer id")
+                return
+            for m in messages:
+                self._report(m, error, None)
+            self._set_fatal(error, self._request_text(request, "failed: unable to retry without risking duplication"))
+            return
         if error == errors.OUT_OF_ORDER_SEQUENCE_NUMBER:
             gap = messages[0].msgid - (tp.acked_msgid + 1)
             if gap > 0:
@@ -354,6 +388,7 @@ class SimProducer:
         if self._retriable(error) and messages[0].retries < self.settings.retries:
             self._requeue(tp, messages)
             tp.wait_drain = True
+            self._unbuild(tp)
             self._expire_due(tp)
             return
         for m in messages:
@@ -476,6 +511,7 @@ class SimProducer:
     def _drain_and_bump(self, reason: str) -> None:
         if self.state in (self.FATAL, self.CLOSED):
             return
+        self._unbuild()
         if self.state != self.DRAIN_BUMP:
             self.state = self.DRAIN_BUMP
             self._bump_reason = reason
@@ -512,6 +548,10 @@ class SimProducer:
             purged, tp.queue, tp.fresh = tp.queue, [], 0
             for m in purged:
                 self._report(m, errors.PURGE_QUEUE, None)
+        # A request already built escapes the purge (rd_kafka_set_fatal_error0 purges
+        # the queues only); it comes back to its queue, is never sent and ends as
+        # _MSG_TIMED_OUT after message.timeout.ms (measured: docs/librdkafka-findings.md).
+        self._unbuild()
 
     # ---- reports ------------------------------------------------------------------
     def _report(self, message: Message, error: str | None, offset: int | None, implicit: bool = False) -> None:

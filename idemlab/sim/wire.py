@@ -284,7 +284,12 @@ class Wire:
                 if request.api == PRODUCE
                 else {"producer_id": -1, "producer_epoch": -1}
             )
-            self._deliver(request, body, error, self.sim.now + 2 * ONE_WAY_MS + (fault.delay_ms or 0))
+            # Answered where the request arrives, so it queues behind the answers to
+            # earlier requests on the connection (Kafka answers in order; so does the proxy).
+            extra = fault.delay_ms or 0
+            self.sim.scheduler.after(
+                ONE_WAY_MS, lambda: self._deliver(request, body, error, self.sim.now + ONE_WAY_MS + extra)
+            )
             return
         self.sim.scheduler.after(ONE_WAY_MS, self._arrive, request, action, fault, process)
 
