@@ -35,20 +35,12 @@ from typing import Any
 
 from idemlab import scenarios as _scenarios
 from idemlab.model import (
-    BROKER_DECISION,
-    DELIVERY_REPORT,
-    DUPLICATE,
-    EPOCH_BUMP,
-    FATAL_ERROR,
-    PRODUCE_REFUSED,
-    PRODUCER_ID_ASSIGNED,
-    PRODUCER_RESTART,
-    REJECTED,
-    RUN_ERROR,
     Scenario,
     Trace,
 )
-from idemlab.outcome import Outcome, summarize
+from idemlab.outcome import DERIVED_KEYS, OUTCOME_KEYS
+from idemlab.outcome import facts as observed
+from idemlab.validation import Where
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -62,27 +54,11 @@ _FILE_RE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)\.md$")
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _MSG_TOKEN_RE = re.compile(r"\b[a-z]+\d+\b")
 
-# ---- what [expect] may claim ------------------------------------------------------------
-# Outcome fields (idemlab.outcome.Outcome) are compared as they are, except that a whole
-# number given for a tuple field (duplicate_msgs, producer_ids, ...) is compared with the
-# tuple's length ("producer_ids = 2" means two distinct producer ids in the log).
-OUTCOME_KEYS = tuple(Outcome.__dataclass_fields__)
-DERIVED_KEYS = {
-    "fatal": "true when the producer hit a fatal error",
-    "stored_values": "the stored values in log order (partition, then offset)",
-    "epochs": "the distinct producer epochs in the stored log, ascending (idempotent records only)",
-    "epoch_bumps": "how many times the producer bumped its epoch",
-    "dedup_hits": "how many batches the broker answered as duplicates (not stored again)",
-    "broker_errors": "the distinct errors the broker rejected batches with, sorted",
-    "broker_errors_include": "errors that must be among the broker's rejections (others may occur too)",
-    "delivery_errors": "the distinct delivery-report errors the application saw, sorted",
-    "value_duplicates": "stored records whose value already appears earlier in the same partition "
-    "(counts application re-sends too, unlike duplicates)",
-    "producer_id_assignments": "how many producer ids the producer was given (InitProducerId answers)",
-    "producer_restarts": "how many times the application re-created its producer",
-    "config_error": "text that must appear in the error refusing the producer configuration",
-}
-EXPECT_KEYS = frozenset(OUTCOME_KEYS) | frozenset(DERIVED_KEYS)
+# ---- what [expect] may claim: every fact of idemlab.outcome.facts ----------------------
+# Outcome fields are compared as they are, except that a whole number given for a tuple
+# field (duplicate_msgs, producer_ids, ...) is compared with the tuple's length
+# ("producer_ids = 2" means two distinct producer ids in the log).
+EXPECT_KEYS = frozenset(OUTCOME_KEYS) | frozenset(DERIVED_KEYS)  # from idemlab.outcome
 # [expect.at_least] holds numeric lower bounds for the same keys (counts for tuples/lists).
 AT_LEAST = "at_least"
 
@@ -186,12 +162,12 @@ def parse(text: str, source: str = "<lesson>", number: int = 0, slug: str = "les
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         raise LessonError(f"{source}: front matter is not valid TOML: {exc}") from None
-    where = _Where(source)
+    where = Where(source, error_type=LessonError)
     unknown = sorted(set(data) - FRONT_KEYS)
     if unknown:
         raise where.error(unknown[0], f"unknown key; allowed: {', '.join(sorted(FRONT_KEYS))}")
     title = where.text(data, "title")
-    minutes = where.typed(data, "minutes", int)
+    minutes = where.typed(data, "minutes", int, required=True)
     if minutes < 1 or minutes > 240:
         raise where.error("minutes", f"must be from 1 to 240, not {minutes}")
     scenario = where.text(data, "scenario")
@@ -235,27 +211,27 @@ def _split_front_matter(text: str, source: str) -> tuple[str, str]:
     raise LessonError(f"{source}: front matter: no closing '+++' line")
 
 
-def _question(where: _Where, raw: Any, label: str, allowed: set[str], why_key: str) -> Question:
+def _question(where: Where, raw: Any, label: str, allowed: set[str], why_key: str) -> Question:
     if not isinstance(raw, Mapping):
         raise where.error(label, "must be a table")
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise where.error(f"{label}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}")
-    sub = _Where(where.source, f"{label}.")
+    sub = where.inside(f"{label}.")
     question = sub.text(raw, "question")
     choices = raw.get("choices")
     if not isinstance(choices, list) or len(choices) < 2 or not all(isinstance(c, str) and c.strip() for c in choices):
         raise sub.error("choices", "must be a list of at least two non-empty strings")
     if len(set(choices)) != len(choices):
         raise sub.error("choices", "has the same choice twice")
-    answer = sub.typed(raw, "answer", int)
+    answer = sub.typed(raw, "answer", int, required=True)
     if not 0 <= answer < len(choices):
         raise sub.error("answer", f"must be a 0-based index from 0 to {len(choices) - 1}, not {answer}")
     why = sub.text(raw, why_key)
     return Question(question=question, choices=tuple(choices), answer=answer, explanation=why)
 
 
-def _expect(where: _Where, raw: Any) -> dict[str, Any]:
+def _expect(where: Where, raw: Any) -> dict[str, Any]:
     if raw is None:
         raise where.error("expect", "is required: the claims the lesson makes about its run, e.g. duplicates = 1")
     if not isinstance(raw, Mapping) or not raw:
@@ -284,7 +260,7 @@ def _expect(where: _Where, raw: Any) -> dict[str, Any]:
     return out
 
 
-def _sections(body: str, where: _Where) -> dict[str, str]:
+def _sections(body: str, where: Where) -> dict[str, str]:
     sections: dict[str, list[str]] = {}
     current: str | None = None
     for line in body.splitlines():
@@ -305,32 +281,6 @@ def _sections(body: str, where: _Where) -> dict[str, str]:
         if name not in sections or not "\n".join(sections[name]).strip():
             raise where.error(f"## {name}", "section is missing or empty")
     return {name: "\n".join(lines).strip() + "\n" for name, lines in sections.items()}
-
-
-class _Where:
-    def __init__(self, source: str, prefix: str = "") -> None:
-        self.source = source
-        self.prefix = prefix
-
-    def error(self, key: str, message: str) -> LessonError:
-        return LessonError(f"{self.source}: {self.prefix}{key}: {message}")
-
-    def typed(self, data: Mapping, key: str, kind: type) -> Any:
-        if key not in data:
-            raise self.error(key, f"is required ({_KIND_WORD.get(kind, kind.__name__)})")
-        value = data[key]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(key, f"must be a {_KIND_WORD.get(kind, kind.__name__)}, not {value!r}")
-        return value
-
-    def text(self, data: Mapping, key: str) -> str:
-        value = self.typed(data, key, str)
-        if not value.strip():
-            raise self.error(key, "must not be empty")
-        return value
-
-
-_KIND_WORD = {str: "string", int: "whole number", bool: "boolean", float: "number"}
 
 
 # ---- using a lesson -------------------------------------------------------------------
@@ -369,47 +319,6 @@ def prediction_log(choice: str) -> list[str] | None:
     if tokens and all(_MSG_TOKEN_RE.fullmatch(t) for t in tokens):
         return tokens
     return None
-
-
-def observed(trace: Trace, outcome: Outcome | None = None) -> dict[str, Any]:
-    """Every claimable fact about a run, by [expect] key."""
-    outcome = outcome or summarize(trace)
-    facts: dict[str, Any] = {name: getattr(outcome, name) for name in OUTCOME_KEYS}
-    records = sorted(trace.stored, key=lambda r: (r.partition, r.offset))
-    decisions = [e for e in trace.events if e.kind == BROKER_DECISION]
-    seen: dict[int, set] = {}
-    value_dups = 0
-    for record in records:
-        values = seen.setdefault(record.partition, set())
-        value_dups += record.value in values
-        values.add(record.value)
-    facts.update(
-        fatal=bool(trace.fatal_error) or any(e.kind == FATAL_ERROR for e in trace.events),
-        stored_values=[r.value for r in records],
-        epochs=sorted({r.producer_epoch for r in records if r.producer_id >= 0}),
-        epoch_bumps=sum(1 for e in trace.events if e.kind == EPOCH_BUMP),
-        dedup_hits=sum(1 for e in decisions if e.get("result") == DUPLICATE),
-        broker_errors=sorted(
-            {str(e.get("error")) for e in decisions if e.get("result") == REJECTED and e.get("error")}
-        ),
-        delivery_errors=sorted(
-            {str(e.get("error")) for e in trace.events if e.kind == DELIVERY_REPORT and e.get("error")}
-        ),
-        value_duplicates=value_dups,
-        producer_id_assignments=sum(1 for e in trace.events if e.kind == PRODUCER_ID_ASSIGNED),
-        producer_restarts=sum(1 for e in trace.events if e.kind == PRODUCER_RESTART),
-        config_error=_config_error_text(trace),
-    )
-    facts["broker_errors_include"] = facts["broker_errors"]
-    return facts
-
-
-def _config_error_text(trace: Trace) -> str:
-    texts = [trace.run_error or "", trace.fatal_error or ""]
-    for event in trace.events:
-        if event.kind in (PRODUCE_REFUSED, RUN_ERROR, FATAL_ERROR):
-            texts += [str(event.get("message") or ""), str(event.get("error") or "")]
-    return "\n".join(t for t in texts if t)
 
 
 def check_expectations(lesson: Lesson, trace: Trace) -> list[str]:

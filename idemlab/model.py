@@ -82,6 +82,7 @@ class Scenario:
     faults: tuple[Fault, ...] = ()
     seed: int = 0
     source: str = ""
+    racy: str = ""  # `[real_broker] racy = "..."`: the real outcome is known to vary
 
     @property
     def idempotent(self) -> bool:

@@ -5,8 +5,24 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from idemlab.model import NO_REPORT, Delivery, StoredRecord, Trace
+from idemlab.model import (
+    BROKER_DECISION,
+    DELIVERY_REPORT,
+    DUPLICATE,
+    EPOCH_BUMP,
+    FATAL_ERROR,
+    NO_REPORT,
+    PRODUCE_REFUSED,
+    PRODUCER_ID_ASSIGNED,
+    PRODUCER_RESTART,
+    REJECTED,
+    RUN_ERROR,
+    Delivery,
+    StoredRecord,
+    Trace,
+)
 
 
 @dataclass(frozen=True)
@@ -108,3 +124,64 @@ def reordered_msgs(stored: list[StoredRecord]) -> tuple[int, ...]:
             out.append(record.msg)
         latest[record.partition] = max(highest, record.msg)
     return tuple(out)
+
+
+# ---- every fact about a run, by name (lessons claim these in [expect]) ----------------
+OUTCOME_KEYS = tuple(Outcome.__dataclass_fields__)
+DERIVED_KEYS = {
+    "fatal": "true when the producer hit a fatal error",
+    "stored_values": "the stored values in log order (partition, then offset)",
+    "epochs": "the distinct producer epochs in the stored log, ascending (idempotent records only)",
+    "epoch_bumps": "how many times the producer bumped its epoch",
+    "dedup_hits": "how many batches the broker answered as duplicates (not stored again)",
+    "broker_errors": "the distinct errors the broker rejected batches with, sorted",
+    "broker_errors_include": "errors that must be among the broker's rejections (others may occur too)",
+    "delivery_errors": "the distinct delivery-report errors the application saw, sorted",
+    "value_duplicates": "stored records whose value already appears earlier in the same partition "
+    "(counts application re-sends too, unlike duplicates)",
+    "producer_id_assignments": "how many producer ids the producer was given (InitProducerId answers)",
+    "producer_restarts": "how many times the application re-created its producer",
+    "config_error": "text that must appear in the error refusing the producer configuration",
+}
+
+
+def facts(trace: Trace, outcome: Outcome | None = None) -> dict[str, Any]:
+    """Every fact a lesson may claim about a run ([expect] keys): the Outcome's fields
+    and the DERIVED_KEYS below, all from the trace alone."""
+    outcome = outcome or summarize(trace)
+    found: dict[str, Any] = {name: getattr(outcome, name) for name in OUTCOME_KEYS}
+    records = sorted(trace.stored, key=lambda r: (r.partition, r.offset))
+    decisions = [e for e in trace.events if e.kind == BROKER_DECISION]
+    seen: dict[int, set] = {}
+    value_dups = 0
+    for record in records:
+        values = seen.setdefault(record.partition, set())
+        value_dups += record.value in values
+        values.add(record.value)
+    found.update(
+        fatal=bool(trace.fatal_error) or any(e.kind == FATAL_ERROR for e in trace.events),
+        stored_values=[r.value for r in records],
+        epochs=sorted({r.producer_epoch for r in records if r.producer_id >= 0}),
+        epoch_bumps=sum(1 for e in trace.events if e.kind == EPOCH_BUMP),
+        dedup_hits=sum(1 for e in decisions if e.get("result") == DUPLICATE),
+        broker_errors=sorted(
+            {str(e.get("error")) for e in decisions if e.get("result") == REJECTED and e.get("error")}
+        ),
+        delivery_errors=sorted(
+            {str(e.get("error")) for e in trace.events if e.kind == DELIVERY_REPORT and e.get("error")}
+        ),
+        value_duplicates=value_dups,
+        producer_id_assignments=sum(1 for e in trace.events if e.kind == PRODUCER_ID_ASSIGNED),
+        producer_restarts=sum(1 for e in trace.events if e.kind == PRODUCER_RESTART),
+        config_error=_config_error_text(trace),
+    )
+    found["broker_errors_include"] = found["broker_errors"]
+    return found
+
+
+def _config_error_text(trace: Trace) -> str:
+    texts = [trace.run_error or "", trace.fatal_error or ""]
+    for event in trace.events:
+        if event.kind in (PRODUCE_REFUSED, RUN_ERROR, FATAL_ERROR):
+            texts += [str(event.get("message") or ""), str(event.get("error") or "")]
+    return "\n".join(t for t in texts if t)

@@ -24,6 +24,7 @@ from idemlab.model import (
     Scenario,
     Step,
 )
+from idemlab.validation import Where
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "lessons" / "scenarios"
 
@@ -39,11 +40,13 @@ TOP_KEYS = {
     "broker_config",
     "step",
     "fault",
+    "real_broker",
 }
 STEP_ACTIONS = ("send", "flush", "restart_producer", "wait_ms", "broker")
 STEP_KEYS = set(STEP_ACTIONS) | {"key", "partition", "broker_id", "bytes"}
 FAULT_KEYS = {"request", "nth", "action", "error", "delay_ms", "probability", "seed"}
 TOPIC_KEYS = {"max.message.bytes", "min.insync.replicas"}
+REAL_BROKER_KEYS = {"racy"}  # [real_broker] racy = "what varies between real runs"
 BROKER_KEYS = {"producer.id.expiration.ms", "producer.id.expiration.check.interval.ms"}
 PRODUCER_WORDS = {"acks", "retries", "debug", "partitioner"}  # producer properties without a dot
 SCENARIO_OVERRIDES = {"title", "summary", "partitions", "brokers", "replication_factor", "seed"}
@@ -91,7 +94,7 @@ def parse(text: str, source: str = "<scenario>", name: str = "scenario") -> Scen
 
 
 def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "scenario") -> Scenario:
-    where = _Where(source)
+    where = Where(source, error_type=ScenarioError)
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
         raise where.error(unknown[0], f"unknown key; allowed: {', '.join(sorted(TOP_KEYS))}")
@@ -113,6 +116,8 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "
                 raise where.error(f"{table_name}.{key}", "must be a positive whole number")
     steps = tuple(_step(where, i, raw, partitions, brokers) for i, raw in enumerate(where.array(data, "step"), 1))
     faults = tuple(_fault(where, i, raw) for i, raw in enumerate(where.array(data, "fault"), 1))
+    real_broker = where.table(data, "real_broker", allowed=REAL_BROKER_KEYS)
+    racy = Where(source, "real_broker.", ScenarioError).typed(real_broker, "racy", str, default="").strip()
     scenario = Scenario(
         name=name,
         title=title,
@@ -127,6 +132,7 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "
         faults=faults,
         seed=where.int_in(data, "seed", 0, INT32_MAX, default=0),
         source=source,
+        racy=racy,
     )
     total = sum(len(step.values) for step in steps)
     if total > MAX_MESSAGES:
@@ -134,7 +140,7 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "
     return scenario
 
 
-def _step(where: _Where, index: int, raw: Any, partitions: int, brokers: int) -> Step:
+def _step(where: Where, index: int, raw: Any, partitions: int, brokers: int) -> Step:
     label = f"step[{index}]"
     if not isinstance(raw, Mapping):
         raise where.error(label, 'must be a table such as { send = ["m1"] }')
@@ -145,7 +151,7 @@ def _step(where: _Where, index: int, raw: Any, partitions: int, brokers: int) ->
     if len(actions) != 1:
         raise where.error(label, f"needs exactly one of: {', '.join(STEP_ACTIONS)}")
     action = actions[0]
-    sub = _Where(where.source, prefix=f"{label}.")
+    sub = where.inside(f"{label}.")
     if action == "send":
         values = raw["send"]
         if isinstance(values, str):
@@ -173,14 +179,14 @@ def _step(where: _Where, index: int, raw: Any, partitions: int, brokers: int) ->
     return Step("broker", broker=broker, broker_id=broker_id)
 
 
-def _fault(where: _Where, index: int, raw: Any) -> Fault:
+def _fault(where: Where, index: int, raw: Any) -> Fault:
     label = f"fault[{index}]"
     if not isinstance(raw, Mapping):
         raise where.error(label, 'must be a table such as { request = "produce", nth = 1, action = "drop_response" }')
     unknown = sorted(set(raw) - FAULT_KEYS)
     if unknown:
         raise where.error(f"{label}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(FAULT_KEYS))}")
-    sub = _Where(where.source, prefix=f"{label}.")
+    sub = where.inside(f"{label}.")
     request = sub.typed(raw, "request", str, default="produce")
     if request not in REQUEST_KINDS:
         raise sub.error("request", f"must be one of: {', '.join(REQUEST_KINDS)}")
@@ -212,52 +218,6 @@ def _fault(where: _Where, index: int, raw: Any) -> Fault:
     return Fault(
         request=request, action=action, nth=nth, error=error, delay_ms=delay_ms, probability=probability, seed=seed
     )
-
-
-class _Where:
-    def __init__(self, source: str, prefix: str = "") -> None:
-        self.source = source
-        self.prefix = prefix
-
-    def error(self, key: str, message: str) -> ScenarioError:
-        return ScenarioError(f"{self.source}: {self.prefix}{key}: {message}")
-
-    def typed(self, data: Mapping, key: str, kind: type, required: bool = False, default: Any = None) -> Any:
-        if key not in data:
-            if required:
-                raise self.error(key, f"is required ({kind.__name__})")
-            return default
-        value = data[key]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(key, f"must be a {_KIND_WORD.get(kind, kind.__name__)}, not {value!r}")
-        return value
-
-    def int_in(self, data: Mapping, key: str, low: int, high: int, default: Any = 0) -> Any:
-        if key not in data:
-            return default
-        value = self.typed(data, key, int)
-        if not low <= value <= high:
-            raise self.error(key, f"must be from {low} to {high}, not {value}")
-        return value
-
-    def table(self, data: Mapping, key: str, allowed: set[str] | None = None) -> Mapping:
-        value = data.get(key, {})
-        if not isinstance(value, Mapping):
-            raise self.error(key, "must be a table")
-        if allowed is not None:
-            unknown = sorted(set(value) - allowed)
-            if unknown:
-                raise self.error(f"{key}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}")
-        return value
-
-    def array(self, data: Mapping, key: str) -> list:
-        value = data.get(key, [])
-        if not isinstance(value, list):
-            raise self.error(key, f"must be an array of tables ([[{key}]])")
-        return value
-
-
-_KIND_WORD = {str: "string", int: "whole number", bool: "boolean", float: "number"}
 
 
 # ---- overrides ----------------------------------------------------------------------
@@ -353,7 +313,14 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
         "step": [_step_dict(step) for step in scenario.steps],
         "fault": [{k: v for k, v in dataclasses.asdict(f).items() if v is not None} for f in scenario.faults],
     }
+    if scenario.racy:
+        data["real_broker"] = {"racy": scenario.racy}
     return data
+
+
+def racy_note(scenario: Scenario) -> str:
+    """The scenario's note that its outcome on a real broker varies ("" if none)."""
+    return scenario.racy
 
 
 def _step_dict(step: Step) -> dict[str, Any]:
