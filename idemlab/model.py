@@ -86,13 +86,9 @@ class Scenario:
 
     @property
     def idempotent(self) -> bool:
-        return _truthy(self.producer.get("enable.idempotence", False))
+        from idemlab.producer_config import as_bool  # the config module imports this one
 
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes")
-    return bool(value)
+        return as_bool(self.producer.get("enable.idempotence", False))
 
 
 # ---- trace events -------------------------------------------------------------------

@@ -114,25 +114,54 @@ class ConfigError(ValueError):
 
 
 def canonical(conf: Mapping[str, Any]) -> dict[str, Any]:
+    """The same properties under librdkafka's canonical names."""
     return {ALIASES.get(key, key): value for key, value in conf.items()}
 
 
-def _bool(value: Any) -> bool:
+# The names the playground and the lessons use: Java's where both clients know them
+# (acks, retries, linger.ms), librdkafka's own otherwise.
+_FRIENDLY = {
+    canonical_name: alias
+    for alias, canonical_name in ALIASES.items()
+    if alias not in ("max.in.flight", "delivery.timeout.ms")
+}
+
+
+def friendly(key: str) -> str:
+    """The name a learner knows a property by (acks, retries, linger.ms, ...)."""
+    return _FRIENDLY.get(ALIASES.get(key, key), ALIASES.get(key, key))
+
+
+def default(key: str) -> Any:
+    """What an unset property means, by either name; acks in the learner's form ("all")."""
+    value = DEFAULTS[ALIASES.get(key, key)]
+    return "all" if friendly(key) == "acks" and value == -1 else value
+
+
+def as_bool(value: Any) -> bool:
+    """A boolean property as librdkafka reads it (rd_kafka_conf_set: true/false, 1/0, ...)."""
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "t", "yes", "y", "on")
     return bool(value)
 
 
-def _acks(value: Any) -> int:
+def acks_value(value: Any) -> int:
+    """acks as a number (-1 for all); ValueError for text that is neither."""
     if isinstance(value, str) and value.strip().lower() == "all":
         return -1
     return int(value)
 
 
+def acks_text(value: Any) -> str | int:
+    """acks in the learner's form: "all" for all/-1, else the number."""
+    number = acks_value(value)
+    return "all" if number == -1 else number
+
+
 def model_error(conf: Mapping[str, Any]) -> str | None:
     """librdkafka's idempotence checks, in its order, with its exact texts."""
     user = canonical(conf)
-    idempotent = _bool(user.get("enable.idempotence", False))
+    idempotent = as_bool(user.get("enable.idempotence", False))
     if idempotent:
         if "max.in.flight.requests.per.connection" in user and int(user["max.in.flight.requests.per.connection"]) > 5:
             return INFLIGHT_MESSAGE
@@ -145,9 +174,9 @@ def model_error(conf: Mapping[str, Any]) -> str | None:
             return BACKPRESSURE_MESSAGE
         if "queuing.strategy" in user and str(user["queuing.strategy"]) != "fifo":
             return STRATEGY_MESSAGE
-        if "request.required.acks" in user and _acks(user["request.required.acks"]) != -1:
+        if "request.required.acks" in user and acks_value(user["request.required.acks"]) != -1:
             return ACKS_MESSAGE
-    elif _bool(user.get("enable.gapless.guarantee", False)):
+    elif as_bool(user.get("enable.gapless.guarantee", False)):
         return GAPLESS_MESSAGE
     return None
 
@@ -189,13 +218,13 @@ def resolve(conf: Mapping[str, Any]) -> ProducerSettings:
     user = canonical(conf)
     try:
         merged = {**DEFAULTS, **{k: v for k, v in user.items() if k in DEFAULTS}}
-        idempotent = _bool(merged["enable.idempotence"])
+        idempotent = as_bool(merged["enable.idempotence"])
         max_in_flight = int(merged["max.in.flight.requests.per.connection"])
         if idempotent:
             max_in_flight = min(max_in_flight, IDEMPOTENT_MAX_IN_FLIGHT)
         return ProducerSettings(
             idempotent=idempotent,
-            acks=_acks(merged["request.required.acks"]),
+            acks=acks_value(merged["request.required.acks"]),
             retries=int(merged["message.send.max.retries"]),
             max_in_flight=max_in_flight,
             linger_ms=int(float(merged["queue.buffering.max.ms"])),
@@ -208,7 +237,7 @@ def resolve(conf: Mapping[str, Any]) -> ProducerSettings:
             retry_backoff_max_ms=int(merged["retry.backoff.max.ms"]),
             reconnect_backoff_ms=int(merged["reconnect.backoff.ms"]),
             reconnect_backoff_max_ms=int(merged["reconnect.backoff.max.ms"]),
-            gapless=_bool(merged["enable.gapless.guarantee"]),
+            gapless=as_bool(merged["enable.gapless.guarantee"]),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"Failed to create producer: {exc}") from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from idemlab import scenarios
+from idemlab import producer_config, scenarios
 from idemlab.model import BROKER_ACTIONS, DELAY, ERROR, Scenario
 
 BLANK = "blank"
@@ -22,23 +22,17 @@ BLANK_SCENARIO: dict[str, Any] = {
     "fault": [],
 }
 
-# control -> librdkafka default (what an unset property means)
-CONTROL_DEFAULTS: dict[str, Any] = {
-    "enable.idempotence": False,
-    "acks": "all",
-    "max.in.flight.requests.per.connection": 1_000_000,
-    "retries": 2_147_483_647,
-    "linger.ms": 5,
-    "message.timeout.ms": 300_000,
-    "batch.num.messages": 10_000,
-}
-ALIASES = {
-    "request.required.acks": "acks",
-    "message.send.max.retries": "retries",
-    "max.in.flight": "max.in.flight.requests.per.connection",
-    "queue.buffering.max.ms": "linger.ms",
-    "delivery.timeout.ms": "message.timeout.ms",
-}
+# The properties the playground has a control for; an unset one means librdkafka's default.
+CONTROLS = (
+    "enable.idempotence",
+    "acks",
+    "max.in.flight.requests.per.connection",
+    "retries",
+    "linger.ms",
+    "message.timeout.ms",
+    "batch.num.messages",
+)
+CONTROL_DEFAULTS: dict[str, Any] = {key: producer_config.default(key) for key in CONTROLS}
 
 
 @dataclass
@@ -62,11 +56,11 @@ def base_dict(name: str) -> dict[str, Any]:
 def normalise_producer(producer: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in producer.items():
-        key = ALIASES.get(key, key)
+        key = producer_config.friendly(key)
         if key == "acks":
-            value = "all" if str(value).strip().lower() in ("all", "-1") else int(value)
-        if key == "enable.idempotence" and isinstance(value, str):
-            value = value.strip().lower() in ("true", "1", "yes")
+            value = producer_config.acks_text(value)
+        if key == "enable.idempotence":
+            value = producer_config.as_bool(value)
         out[key] = value
     return out
 
@@ -84,7 +78,10 @@ def spec_for(name: str) -> PlaygroundSpec:
 def build(spec: PlaygroundSpec) -> Scenario:
     """Raises ScenarioError (one line, learner-readable) when the spec is not valid."""
     data = base_dict(spec.scenario)
-    data["producer"] = {**{ALIASES.get(k, k): v for k, v in data.get("producer", {}).items()}, **spec.producer}
+    data["producer"] = {
+        **{producer_config.friendly(k): v for k, v in data.get("producer", {}).items()},
+        **spec.producer,
+    }
     data["step"] = steps_from_text(spec.steps_text)
     data["fault"] = [dict(f) for f in spec.faults]
     name = spec.scenario if spec.scenario != BLANK else "playground"
