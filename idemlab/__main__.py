@@ -2,6 +2,7 @@
 
     python -m idemlab run SCENARIO [--backend sim|local|kafka://HOST:PORT]
                                    [--set key=value ...] [--seed N] [--json] [--trace]
+                                   [--repeat N]
     python -m idemlab scenarios
     python -m idemlab broker start|stop|kill|status ...
 
@@ -37,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="seed for random faults (same seed, same run)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--trace", action="store_true", help="include every event")
+    run.add_argument(
+        "--repeat",
+        type=int,
+        metavar="N",
+        help="run it N times and print the distribution of outcomes (stored logs, duplicates, reorders)",
+    )
     run.add_argument("--client-config", help="a file of client properties (key=value lines) for kafka:// back ends")
     commands.add_parser("scenarios", help="list the scenarios")
     try:
@@ -88,6 +95,8 @@ def _run(args: argparse.Namespace) -> int:
     config_error = validate(scenario.producer)
     if config_error:
         return _fail(f"{scenario.source}: producer: {config_error}")
+    if args.repeat is not None:
+        return _repeat(scenario, backend, args, client_config)
     try:
         trace = backends.run(scenario, backend, client_config=client_config)
     except backends.BackendUnavailable as exc:
@@ -109,6 +118,27 @@ def _print_json(trace, include_events: bool) -> None:
     json_output.write(trace, out, include_events, indent=2 if out.isatty() else None)
     out.write("\n")
     out.flush()
+
+
+def _repeat(scenario, backend: str, args: argparse.Namespace, client_config) -> int:
+    """--repeat N: the same scenario N times; how many distinct stored logs (idemlab.repeat)."""
+    import json as json_module
+
+    from idemlab import repeat
+
+    if not 1 <= args.repeat <= repeat.MAX_RUNS:
+        return _fail(f"--repeat {args.repeat}: choose 1 to {repeat.MAX_RUNS} runs")
+    try:
+        dist = repeat.repeat(
+            scenario, backend, args.repeat, run=lambda s, b: backends.run(s, b, client_config=client_config)
+        )
+    except backends.BackendUnavailable as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json_module.dumps(repeat.to_dict(dist), indent=2, default=str))
+    else:
+        print(repeat.text(dist))
+    return 0
 
 
 def _read_client_config(path: str) -> dict[str, str]:
