@@ -169,3 +169,12 @@ def open_url(page, warmed):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in tests/e2e drives Chromium: `-m browser` selects them, `-m "not browser"`
+    leaves them out."""
+    e2e = Path(__file__).resolve().parent
+    for item in items:
+        if e2e in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
