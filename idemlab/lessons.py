@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from idemlab import scenarios as _scenarios
+from idemlab.errors import BackendUnavailable
 from idemlab.model import (
     Scenario,
     Trace,
@@ -355,11 +356,11 @@ def check_run(lesson: Lesson, run: Callable[[Scenario], Trace]) -> list[str]:
     """
     try:
         scenario = scenario_for(lesson)
-    except Exception as exc:  # noqa: BLE001 - reported as a disagreement, one line
+    except _scenarios.ScenarioError as exc:  # reported as a disagreement, one line
         return [f"{lesson.slug}: scenario {lesson.scenario!r} with overrides {lesson.overrides}: {exc}"]
     try:
         trace = run(scenario)
-    except Exception as exc:  # noqa: BLE001
+    except (BackendUnavailable, ValueError) as exc:  # a back end that refuses the run or its config
         wanted = lesson.expect.get("config_error")
         if wanted is not None and str(wanted).lower() in str(exc).lower():
             return []
