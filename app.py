@@ -15,7 +15,7 @@ st.set_page_config(page_title="Kafka Idempotence Lab", page_icon=":material/mail
 
 lessons, lesson_problem = engine.lessons()
 page = st.navigation(nav.sections(lessons), expanded=True)
-st.session_state["nav.url_path"] = page.url_path
+nav.remember(page)
 progress.sync_from_url()
 backend_picker.show()
 if lesson_problem:

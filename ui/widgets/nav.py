@@ -1,8 +1,32 @@
-"""The app's pages in one place, so app.py and in-page links agree on URLs."""
+"""The app's pages in one place, so app.py and in-page links agree on URLs.
+Owns session key `nav.url_path` (the page the entry point is running)."""
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
+
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
+
+
+def remember(page: st.Page) -> None:
+    """Called by app.py with the page it is about to run."""
+    st.session_state["nav.url_path"] = page.url_path
+
+
+def chosen_lesson(lessons: list):
+    """The lesson the URL names (/lesson-<slug> or /lesson?lesson=<slug>), else the first,
+    with a notice when the URL named one that does not exist."""
+    url_path = st.session_state.get("nav.url_path", "")
+    slug = url_path.removeprefix("lesson-") if url_path.startswith("lesson-") else st.query_params.get("lesson", "")
+    by_slug = {lesson.slug: lesson for lesson in lessons}
+    if slug in by_slug:
+        return by_slug[slug], None
+    if not slug:
+        return lessons[0], None
+    named = f"`{slug}`" if _SLUG_RE.fullmatch(slug) else "that link names"
+    return lessons[0], f"There is no lesson {named}; showing the first one."
 
 
 def lesson_page(lesson) -> st.Page:
