@@ -162,6 +162,11 @@ def _terse(event: m.Event) -> str:
     return f"{kind}: {parts}" if parts else kind
 
 
+def notebook_text(event: m.Event) -> str:
+    """A PRODUCER_STATE event's notebook: 'PID 0 epoch 0: seq 3'."""
+    return _notebook(event)
+
+
 def _notebook(event: m.Event) -> str:
     producers = event.get("producers") or ()
     if not producers:
@@ -197,3 +202,39 @@ def letter(msg, value) -> str:
 
 def span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
+
+
+def letter_names(events) -> dict[int, str]:
+    """Each produce() call's name, by its number: the value it sent.  A value the
+    application sends again is a new letter with the same value, so the later calls are
+    named "m2 (sent again)", "m2 (sent a 3rd time)", …: one name per letter, and never
+    an index (m3) beside a different value (m2)."""
+    names: dict[int, str] = {}
+    times: dict[str, int] = {}
+    for event in events:
+        if event.kind != m.PRODUCE_CALLED:
+            continue
+        value = str(event.get("value"))
+        n = times[value] = times.get(value, 0) + 1
+        names[event.get("msg")] = (
+            value if n == 1 else f"{value} (sent again)" if n == 2 else f"{value} (sent a {ordinal(n)} time)"
+        )
+    return names
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def and_list(names) -> str:
+    """'m1', 'm1 and m2', 'm1, m2 and m3'."""
+    names = [str(n) for n in names]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def first_line(text) -> str:
+    line = str(text).splitlines()[0] if text else ""
+    return line if len(line) <= 200 else line[:197] + "..."

@@ -1,0 +1,427 @@
+"""The few moments of a run that matter, each with one plain sentence and the event it
+points at: what a learner steps through instead of every event.
+
+`key_moments(trace)` reads only the trace (events and stored log), so it works on a
+trace from either back end.  `Moment.event` indexes `trace.events` (the `events` list
+of `python -m idemlab run … --trace --json`).  The kinds are exactly KINDS; letters are
+named by their value (idemlab.words.letter_names), never by their produce() index.
+Pure: no streamlit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from idemlab import model as m
+from idemlab import words
+from idemlab.outcome import reordered_msgs, summarize
+
+KINDS = (
+    "ack_lost",
+    "request_lost",
+    "retry",
+    "duplicate_caught",
+    "duplicate_stored",
+    "epoch_bump",
+    "fatal_error",
+    "reordered",
+    "lost",
+    "failed_but_stored",
+    "delivered_not_stored",
+    "producer_restart",
+    "new_producer_id",
+    "broker_down",
+    "broker_up",
+    "leader_change",
+    "expired",
+)
+
+
+class Moment(NamedTuple):
+    kind: str  # one of KINDS
+    event: int  # index into trace.events
+    text: str  # one plain sentence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "event": self.event, "text": self.text}
+
+
+def key_moments(trace: m.Trace) -> list[Moment]:
+    """The run's key moments in event order (ties keep the order they were found in)."""
+    return _Moments(trace).find()
+
+
+def first_moment_position(trace: m.Trace) -> int:
+    """The timeline position (events shown) at the first key moment, or 0 without one."""
+    moments = key_moments(trace)
+    return moments[0].event + 1 if moments else 0
+
+
+class _Moments:
+    def __init__(self, trace: m.Trace) -> None:
+        self.trace = trace
+        self.events = trace.events
+        self.names = words.letter_names(self.events)
+        self.out: list[Moment] = []
+        self._group: tuple | None = None
+        self.final_copies: dict[int, int] = {}
+        for record in trace.stored:
+            if record.msg is not None:
+                self.final_copies[record.msg] = self.final_copies.get(record.msg, 0) + 1
+
+    def add(self, kind: str, index: int, text: str) -> None:
+        self.flush_group()
+        self.out.append(Moment(kind, index, text))
+
+    def group(self, kind: str, index: int, name: str, render) -> None:
+        """A moment that absorbs the next ones of the same kind when nothing else
+        happens in between (three retries sent together, two reports of one purge)."""
+        if self._group is not None and self._group[0] == kind:
+            self._group[2].append(name)
+            return
+        self.flush_group()
+        self._group = (kind, index, [name], render)
+
+    def flush_group(self) -> None:
+        if self._group is not None:
+            kind, index, names, render = self._group
+            self._group = None
+            self.out.append(Moment(kind, index, render(names)))
+
+    def letters(self, event: m.Event) -> str:
+        msgs = event.get("msgs") or ()
+        values = event.get("values") or ()
+        if msgs and all(msg is not None for msg in msgs):
+            names = [
+                self.names.get(msg, str(value)) for msg, value in zip(msgs, values or [None] * len(msgs), strict=False)
+            ]
+        else:
+            names = [str(v) for v in values]
+        return words.and_list(names) if names else "the batch"
+
+    def find(self) -> list[Moment]:
+        events = self.events
+        first_attempt: dict[tuple, m.Event] = {}  # msgs -> the request that first carried them
+        stored_msgs: dict[int, int] = {}  # msg -> offset of its first copy
+        decisions: dict[Any, m.Event] = {}  # request_no -> its broker decision
+        requests: dict[Any, m.Event] = {}  # request_no -> its produce request
+        last_failure: dict[tuple, str] = {}  # msgs -> why the last attempt did not land
+        pid_refusals: list[m.Event] = []
+        pids_seen = 0
+        late = set(reordered_msgs(self.trace.stored))
+        told_reordered: set[int] = set()
+
+        for i, e in enumerate(events):
+            kind, get = e.kind, e.get
+            if kind == m.REQUEST_SENT:
+                if get("api") == m.PRODUCE:
+                    requests[get("request_no")] = e
+                    self._request(i, e, first_attempt, last_failure)
+                continue
+            if kind == m.RESPONSE_RECEIVED:
+                if get("error") and get("api") == m.INIT_PRODUCER_ID:
+                    pid_refusals.append(e)
+                elif get("error") and get("api") == m.PRODUCE and get("request_no") in requests:
+                    last_failure[_msgs_key(requests[get("request_no")])] = f" after the refusal {get('error')}"
+                continue
+            if kind in (m.PRODUCE_CALLED, m.FLUSH, m.WAIT, m.PRODUCER_STATE, m.CONNECTION_CLOSED):
+                continue
+            if kind == m.DELIVERY_REPORT:
+                self._report(i, e)
+                continue
+            if kind == m.FAULT_INJECTED:
+                self._fault(i, e, requests, decisions, last_failure)
+            elif kind == m.BROKER_DECISION:
+                decisions[get("request_no")] = e
+                self._decision(i, e, stored_msgs, late, told_reordered)
+            elif kind == m.PRODUCER_ID_ASSIGNED:
+                pids_seen += 1
+                self._producer_id(i, e, pids_seen, pid_refusals)
+                pid_refusals = []
+            elif kind == m.EPOCH_BUMP:
+                reason = get("reason")
+                because = f" ({reason})" if reason and reason != "seen on the wire" else ""
+                self.add(
+                    "epoch_bump",
+                    i,
+                    f"The producer bumps its epoch from {get('from_epoch')} to {get('to_epoch')}{because}: "
+                    f"same producer id (PID {get('producer_id')}), a fresh page in the broker's notebook, "
+                    "and its sequence numbers start again at 0.",
+                )
+            elif kind == m.FATAL_ERROR:
+                message = words.first_line(get("message"))
+                self.add(
+                    "fatal_error",
+                    i,
+                    f"The producer stops for good with a fatal error, {get('error')}"
+                    + (f" (“{message}”)" if message else "")
+                    + ": it refuses new letters, and the application must create a new producer.",
+                )
+            elif kind == m.PRODUCER_RESTART:
+                self.add(
+                    "producer_restart",
+                    i,
+                    "The application closes its producer and creates a new one: the new producer "
+                    "must register again, and the broker will see it as a new sender.",
+                )
+            elif kind == m.BROKER_ACTION:
+                self._broker_action(i, e)
+            elif kind == m.PRODUCER_EXPIRED:
+                self.add(
+                    "expired",
+                    i,
+                    f"The broker forgets PID {get('producer_id')} on partition {get('partition')}: "
+                    "judged by the timestamps of its records, it has sent nothing for longer than "
+                    "producer.id.expiration.ms, so its page in the notebook is gone.",
+                )
+        self.flush_group()
+        self._lost_without_report()
+        return sorted(self.out, key=lambda moment: moment.event)
+
+    def _request(self, i: int, e: m.Event, first_attempt: dict, last_failure: dict) -> None:
+        key = _msgs_key(e)
+        if not key:
+            return
+        first = first_attempt.setdefault(key, e)
+        if first is e and (e.get("attempt") or 1) == 1:
+            return
+        why = last_failure.get(key, "")
+        if _no_pid(e):
+            how = ""
+        elif (e.get("producer_id"), e.get("producer_epoch"), e.get("base_sequence")) == (
+            first.get("producer_id"),
+            first.get("producer_epoch"),
+            first.get("base_sequence"),
+        ):
+            how = ", with the same producer id, epoch and sequence numbers"
+        else:
+            how = f", under new numbers ({_short_ids(e, epoch=True)})"
+        self.group(
+            "retry",
+            i,
+            self.letters(e),
+            lambda names: f"The producer sends {words.and_list(names)} again{why}{how}.",
+        )
+
+    # ---- one kind of event each -------------------------------------------------------
+    def _fault(self, i: int, e: m.Event, requests: dict, decisions: dict, last_failure: dict) -> None:
+        action, number = e.get("action"), e.get("request_no")
+        request = requests.get(number) if e.get("api", m.PRODUCE) == m.PRODUCE else None
+        if e.get("api") == m.INIT_PRODUCER_ID:
+            if action == m.DROP_RESPONSE:
+                self.add(
+                    "ack_lost",
+                    i,
+                    f"The answer to the producer's registration (InitProducerId, request #{number}) is lost "
+                    "on the way back: the producer asks again.",
+                )
+            elif action == m.DROP_REQUEST:
+                self.add(
+                    "request_lost",
+                    i,
+                    f"The producer's registration (InitProducerId, request #{number}) is lost on the way: "
+                    "the post office never sees it.",
+                )
+            return
+        what = f"{self.letters(request)} (request #{number})" if request is not None else f"Request #{number}"
+        if action == m.DROP_RESPONSE:
+            decision = decisions.get(number)
+            if request is not None:
+                last_failure[_msgs_key(request)] = " because its receipt never came"
+            if decision is not None and decision.get("result") == m.APPENDED:
+                detail = (
+                    f"the broker stored it at offset {decision.get('base_offset')}, but the producer cannot know that"
+                )
+            elif decision is not None and decision.get("result") == m.DUPLICATE:
+                detail = f"the broker had recognised it (already at offset {decision.get('base_offset')})"
+            elif decision is not None:
+                detail = f"the broker had refused it ({decision.get('error')})"
+            else:
+                detail = "the producer cannot tell whether it was stored"
+            self.add("ack_lost", i, f"The receipt for {what} is lost on the way back: {detail}.")
+        elif action == m.DROP_REQUEST:
+            if request is not None:
+                last_failure[_msgs_key(request)] = " because the first one never arrived"
+            self.add(
+                "request_lost",
+                i,
+                f"{what} is lost on the way: the broker never sees it, so nothing is stored.",
+            )
+
+    def _decision(self, i: int, e: m.Event, stored_msgs: dict, late: set, told_reordered: set) -> None:
+        result = e.get("result")
+        msgs = [msg for msg in (e.get("msgs") or ()) if msg is not None]
+        if result == m.DUPLICATE:
+            where = f"offset {e.get('base_offset')}"
+            self.add(
+                "duplicate_caught",
+                i,
+                f"The broker already has {self.letters(e)} ({_short_ids(e)}) on the shelf at {where}: "
+                "it keeps one copy and answers with that offset.",
+            )
+            return
+        if result != m.APPENDED:
+            return
+        again = [msg for msg in msgs if msg in stored_msgs and self.final_copies.get(msg, 0) > 1]
+        if again:
+            first = ", ".join(str(stored_msgs[msg]) for msg in again)
+            if e.get("producer_id", m.NO_PRODUCER_ID) == m.NO_PRODUCER_ID:
+                why = "without idempotence the retry carries no producer id or sequence number to recognise it by"
+            else:
+                why = f"the retry came as {_short_ids(e, epoch=True)}, which the broker's notebook does not hold"
+            self.add(
+                "duplicate_stored",
+                i,
+                f"The broker stores {self.letters(e)} a second time, at offset {e.get('base_offset')} "
+                f"(first copy at offset {first}): {why}.",
+            )
+        for n, msg in enumerate(msgs):
+            stored_msgs.setdefault(msg, (e.get("base_offset") or 0) + n)
+        shown = [msg for msg in msgs if msg in late and msg not in told_reordered]
+        if shown:
+            told_reordered.update(shown)
+            names = words.and_list([self.names.get(msg, f"message {msg}") for msg in shown])
+            self.add(
+                "reordered",
+                i,
+                f"The broker stores {names} at offset {e.get('base_offset')}, after a letter that was sent "
+                "later: the order on the shelf is not the order of sending.",
+            )
+
+    def _producer_id(self, i: int, e: m.Event, seen: int, refused: list[m.Event]) -> None:
+        pid, epoch = e.get("producer_id"), e.get("producer_epoch")
+        if seen == 1:
+            text = (
+                f"The producer registers with the post office and gets its producer id: PID {pid}, epoch {epoch}. "
+                "From now on every letter carries this id and a sequence number."
+            )
+        else:
+            text = f"The producer registers again and gets a new producer id: PID {pid}, epoch {epoch}."
+        loading = [r for r in refused if r.get("error") == "COORDINATOR_LOAD_IN_PROGRESS"]
+        if loading:
+            text += (
+                " Its first request was answered COORDINATOR_LOAD_IN_PROGRESS: a broker that has just "
+                "started is still loading its block of producer ids, so the producer waited and asked again."
+            )
+        self.add("new_producer_id", i, text)
+
+    def _broker_action(self, i: int, e: m.Event) -> None:
+        action, broker = e.get("action"), e.get("broker_id")
+        name = f"Broker {broker}" if broker is not None else "The broker"
+        if action == "stop":
+            self.add(
+                "broker_down",
+                i,
+                f"{name} shuts down cleanly: it writes a snapshot of its notebook that keeps only "
+                "each producer's last batch.",
+            )
+        elif action == "kill":
+            self.add("broker_down", i, f"{name} is killed (SIGKILL): no time to write anything down.")
+        elif action == "start":
+            state = next(
+                (
+                    later
+                    for later in self.events[i + 1 : i + 6]
+                    if later.kind == m.PRODUCER_STATE and str(later.get("reason", "")).endswith("start")
+                ),
+                None,
+            )
+            if state is None:
+                held = ""
+            elif not state.get("producers"):
+                held = ": its notebook is empty"
+            else:
+                held = f": its notebook for partition {state.get('partition')} now holds {words.notebook_text(state)}"
+            self.add("broker_up", i, f"{name} starts again{held}.")
+        elif action == "leader_change":
+            self.add(
+                "leader_change",
+                i,
+                "Another broker becomes the partition's leader; it keeps the notebook entries of every "
+                "batch that was replicated to it.",
+            )
+
+    def _report(self, i: int, e: m.Event) -> None:
+        msg, error = e.get("msg"), e.get("error")
+        name = self.names.get(msg, str(e.get("value")))
+        stored = msg in self.final_copies
+        if error and stored:
+            self.group(
+                "failed_but_stored",
+                i,
+                name,
+                lambda names: (
+                    f"{words.and_list(names)} {_is(names)} reported failed ({error}), but "
+                    f"{_it(names)} {_is(names)} on the shelf: failed does not mean absent."
+                ),
+            )
+        elif not error and not stored:
+            self.group(
+                "delivered_not_stored",
+                i,
+                name,
+                lambda names: (
+                    f"{words.and_list(names)} {_is(names)} reported delivered, but {_it(names)} "
+                    f"{_is(names)} not on the shelf: {_it(names)} {_was(names)} lost."
+                ),
+            )
+        elif error:
+            self.group(
+                "lost",
+                i,
+                name,
+                lambda names: (
+                    f"{words.and_list(names)} never {_reach(names)} the shelf, and the delivery "
+                    f"report says so ({error})."
+                ),
+            )
+
+    def _lost_without_report(self) -> None:
+        outcome = summarize(self.trace)
+        reported = {e.get("msg") for e in self.events if e.kind == m.DELIVERY_REPORT}
+        missing = [msg for msg in outcome.lost_msgs if msg not in reported]
+        if missing and self.events:
+            names = words.and_list([self.names.get(msg, f"message {msg}") for msg in missing])
+            self.add(
+                "lost",
+                len(self.events) - 1,
+                f"{names} never reached the shelf, and no delivery report came by the end of the run.",
+            )
+
+
+def _msgs_key(request: m.Event) -> tuple:
+    msgs = request.get("msgs") or request.get("values") or ()
+    return (request.get("partition"), tuple(msgs)) if msgs else ()
+
+
+def _short_ids(event: m.Event, epoch: bool = False) -> str:
+    pid, base = event.get("producer_id"), event.get("base_sequence")
+    last = event.get("last_sequence")
+    if last is None and base is not None:
+        last = base + max(1, event.get("record_count") or len(event.get("msgs") or ()) or 1) - 1
+    seq = f"seq {base}" if last in (None, base) else f"seq {base}–{last}"
+    return f"PID {pid}, epoch {event.get('producer_epoch')}, {seq}" if epoch else f"PID {pid}, {seq}"
+
+
+def _no_pid(event: m.Event) -> bool:
+    return event.get("producer_id") in (None, m.NO_PRODUCER_ID)
+
+
+def _is(names: list[str]) -> str:
+    return "is" if len(names) == 1 else "are"
+
+
+def _was(names: list[str]) -> str:
+    return "was" if len(names) == 1 else "were"
+
+
+def _it(names: list[str]) -> str:
+    return "it" if len(names) == 1 else "they"
+
+
+def _reach(names: list[str]) -> str:
+    return "reaches" if len(names) == 1 else "reach"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
