@@ -11,6 +11,7 @@ from ui.widgets import (
     downloads,
     engine,
     playground_form,
+    repeat_view,
     run_views,
     step_controls,
 )
@@ -55,4 +56,5 @@ step_controls.show(
     initial=st.session_state.pop("pg.position", None),
     on_position=playground_form.publish_position,
 )
+repeat_view.show(scenario, backend, "pg", simulated=engine.run(scenario).trace)
 downloads.show(trace, scenario, "pg")

@@ -8,7 +8,7 @@ import streamlit as st
 from idemlab import scenarios
 from idemlab.model import Scenario
 from ui.views.snapshot import snapshot
-from ui.widgets import backend_picker, current_run, engine, run_views
+from ui.widgets import backend_picker, current_run, engine, repeat_view, run_views
 
 MODES = ["Idempotence off vs on", "Simulated vs real broker"]
 
@@ -62,3 +62,4 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
             run_views.deliveries(snap, f"cmp.{label}")
             if show_diagrams:
                 run_views.sequence(result.trace, len(result.trace.events), f"cmp.{label}")
+            repeat_view.show(variant, where, f"cmp.{label}", simulated=engine.run(variant).trace)
