@@ -12,16 +12,16 @@ was measured at 2.x the time of tomllib + json.dumps alone (benchmarks/cli_json.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from itertools import islice
 from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
+from idemlab.gc_pause import cyclic_gc_paused
 from idemlab.model import Delivery, Event, StoredRecord, Trace, deliveries_until
-from idemlab.outcome import summarize_parts
+from idemlab.moments import Moment, key_moments
+from idemlab.outcome import duplicates_caught, summarize_parts
 
 CHUNK = 2000  # entries encoded per call: large enough for the C encoder, small in memory
 _esc = encode_basestring_ascii  # what the encoder does to a str (ensure_ascii, its default)
@@ -86,13 +86,16 @@ def _delivery_compact(deliveries: list[Delivery]) -> str:
 
 def _fields(trace: Trace, include_events: bool) -> Iterator[tuple[str, Any]]:
     deliveries = deliveries_until(trace.events, len(trace.events))  # once: trace.deliveries recomputes
-    outcome = summarize_parts(trace.stored, deliveries, trace.fatal_error, trace.run_error)
+    outcome = summarize_parts(
+        trace.stored, deliveries, trace.fatal_error, trace.run_error, duplicates_caught(trace.events)
+    )
     yield "scenario", trace.scenario
     yield "backend", trace.backend
     yield "config", trace.config
     yield "stored", _Rows(trace.stored, _stored_row, _stored_compact)
     yield "deliveries", _Rows(deliveries, _delivery_row, _delivery_compact)
     yield "duplicates", outcome.duplicates
+    yield "duplicates_caught", outcome.duplicates_caught
     yield "lost", outcome.lost
     yield "reordered", outcome.reordered
     yield "failed_but_stored", len(outcome.failed_but_stored)
@@ -100,6 +103,8 @@ def _fields(trace: Trace, include_events: bool) -> Iterator[tuple[str, Any]]:
     yield "fatal_error", trace.fatal_error
     yield "run_error", trace.run_error
     yield "summary", outcome.sentence()
+    # `event` indexes the `events` list below (with --trace), i.e. trace.events
+    yield "moments", _Rows(key_moments(trace, outcome), Moment.to_dict)
     if include_events:
         yield "events", _Rows(trace.events, Event.to_dict)
 
@@ -124,7 +129,7 @@ def write(trace: Trace, out: TextIO, include_events: bool = False, indent: int |
     pad = "" if indent is None else "\n" + " " * indent
     inner = "" if indent is None else pad + " " * indent
     colon = ":" if indent is None else ": "
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         out.write("{")
         first = True
         for key, value in _fields(trace, include_events):
@@ -154,16 +159,3 @@ def _compact(chunk: list[Any], rows: _Rows, encode: Callable[[Any], str]) -> str
         except (TypeError, ValueError):  # a field of an unexpected type: the encoder decides
             pass
     return encode([rows.row(item) for item in chunk])[1:-1]
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """Encoding allocates hundreds of thousands of short-lived dicts without cycles; the
-    cyclic collector's scans of a large trace would double the time (as in sim.engine)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

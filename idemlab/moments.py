@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from idemlab import model as m
 from idemlab import words
-from idemlab.outcome import reordered_msgs, summarize
+from idemlab.outcome import Outcome, summarize
 
 KINDS = (
     "ack_lost",
@@ -46,9 +46,10 @@ class Moment(NamedTuple):
         return {"kind": self.kind, "event": self.event, "text": self.text}
 
 
-def key_moments(trace: m.Trace) -> list[Moment]:
-    """The run's key moments in event order (ties keep the order they were found in)."""
-    return _Moments(trace).find()
+def key_moments(trace: m.Trace, outcome: Outcome | None = None) -> list[Moment]:
+    """The run's key moments in event order (ties keep the order they were found in).
+    `outcome`, when the caller has it, saves summarising the run again."""
+    return _Moments(trace, outcome).find()
 
 
 def first_moment_position(trace: m.Trace) -> int:
@@ -58,16 +59,22 @@ def first_moment_position(trace: m.Trace) -> int:
 
 
 class _Moments:
-    def __init__(self, trace: m.Trace) -> None:
+    def __init__(self, trace: m.Trace, outcome: Outcome | None = None) -> None:
         self.trace = trace
         self.events = trace.events
-        self.names = words.letter_names(self.events)
+        self._names: dict[int, str] | None = None
         self.out: list[Moment] = []
         self._group: tuple | None = None
-        self.final_copies: dict[int, int] = {}
-        for record in trace.stored:
-            if record.msg is not None:
-                self.final_copies[record.msg] = self.final_copies.get(record.msg, 0) + 1
+        self.outcome = outcome or summarize(trace)
+        self.not_stored = set(self.outcome.lost_msgs)  # produce() calls with no record in the log
+        self.stored_twice = set(self.outcome.duplicate_msgs)
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Letter names, worked out only when a moment needs one (a bulk run has 100,000)."""
+        if self._names is None:
+            self._names = words.letter_names(self.events)
+        return self._names
 
     def add(self, kind: str, index: int, text: str) -> None:
         self.flush_group()
@@ -108,11 +115,19 @@ class _Moments:
         last_failure: dict[tuple, str] = {}  # msgs -> why the last attempt did not land
         pid_refusals: list[m.Event] = []
         pids_seen = 0
-        late = set(reordered_msgs(self.trace.stored))
+        late = set(self.outcome.reordered_msgs)
         told_reordered: set[int] = set()
 
+        not_stored = self.not_stored
         for i, e in enumerate(events):
-            kind, get = e.kind, e.get
+            kind = e.kind
+            if kind == m.PRODUCE_CALLED:  # the common events first, decided in one look
+                continue
+            if kind == m.DELIVERY_REPORT:
+                if e.detail.get("error") is not None or e.detail.get("msg") in not_stored:
+                    self._report(i, e)
+                continue
+            get = e.get
             if kind == m.REQUEST_SENT:
                 if get("api") == m.PRODUCE:
                     requests[get("request_no")] = e
@@ -124,10 +139,7 @@ class _Moments:
                 elif get("error") and get("api") == m.PRODUCE and get("request_no") in requests:
                     last_failure[_msgs_key(requests[get("request_no")])] = f" after the refusal {get('error')}"
                 continue
-            if kind in (m.PRODUCE_CALLED, m.FLUSH, m.WAIT, m.PRODUCER_STATE, m.CONNECTION_CLOSED):
-                continue
-            if kind == m.DELIVERY_REPORT:
-                self._report(i, e)
+            if kind in (m.FLUSH, m.WAIT, m.PRODUCER_STATE, m.CONNECTION_CLOSED):
                 continue
             if kind == m.FAULT_INJECTED:
                 self._fault(i, e, requests, decisions, last_failure)
@@ -262,7 +274,7 @@ class _Moments:
             return
         if result != m.APPENDED:
             return
-        again = [msg for msg in msgs if msg in stored_msgs and self.final_copies.get(msg, 0) > 1]
+        again = [msg for msg in msgs if msg in stored_msgs and msg in self.stored_twice]
         if again:
             first = ", ".join(str(stored_msgs[msg]) for msg in again)
             if e.get("producer_id", m.NO_PRODUCER_ID) == m.NO_PRODUCER_ID:
@@ -344,7 +356,7 @@ class _Moments:
     def _report(self, i: int, e: m.Event) -> None:
         msg, error = e.get("msg"), e.get("error")
         name = self.names.get(msg, str(e.get("value")))
-        stored = msg in self.final_copies
+        stored = msg not in self.not_stored
         if error and stored:
             self.group(
                 "failed_but_stored",
@@ -377,7 +389,9 @@ class _Moments:
             )
 
     def _lost_without_report(self) -> None:
-        outcome = summarize(self.trace)
+        outcome = self.outcome
+        if not outcome.lost_msgs:
+            return
         reported = {e.get("msg") for e in self.events if e.kind == m.DELIVERY_REPORT}
         missing = [msg for msg in outcome.lost_msgs if msg not in reported]
         if missing and self.events:

@@ -4,7 +4,7 @@ cases where the delivery report misleads the application."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from idemlab.model import (
@@ -45,17 +45,27 @@ class Outcome:
     fatal_error: str | None = None
     run_error: str | None = None
     errors: dict[str, int] = field(default_factory=dict)
+    duplicates_caught: int = 0  # retried batches the broker recognised and did not store again
+    produced: int | None = None  # produce() calls so far (None: every call, `sent`)
+    stored_known: bool = True  # False: the log was never read back; nothing is called lost
 
     def sentence(self) -> str:
-        """The outcome line in plain words."""
+        """The outcome line in plain words; each counter says what it counts: produce()
+        calls, delivery reports that said delivered, records in the log."""
+        produced = self.sent if self.produced is None else self.produced
         parts = [
-            f"{self.sent} sent",
+            f"{produced} produced",
+            f"{self.delivered_ok} acknowledged",
             f"{self.stored} stored",
             _count(self.duplicates, "duplicate"),
             f"{self.lost} lost",
             f"{self.reordered} reordered",
         ]
+        if not self.stored_known:
+            parts[2:] = ["stored log unknown (it could not be read back)"]
         text = ", ".join(parts) + "."
+        if self.duplicates_caught:
+            text += f" The broker caught {_count(self.duplicates_caught, 'duplicate')} (not stored again)."
         if self.failed_but_stored:
             text += f" {_count(len(self.failed_but_stored), 'message')} reported failed but stored."
         if self.delivered_but_not_stored:
@@ -74,11 +84,26 @@ def _count(n: int, word: str) -> str:
 
 
 def summarize(trace: Trace) -> Outcome:
-    return summarize_parts(trace.stored, trace.deliveries, trace.fatal_error, trace.run_error)
+    outcome = summarize_parts(
+        trace.stored, trace.deliveries, trace.fatal_error, trace.run_error, duplicates_caught(trace.events)
+    )
+    if not trace.stored_known:  # a real broker died and its log was never read: no verdicts on it
+        outcome = replace(outcome, lost=0, lost_msgs=(), delivered_but_not_stored=(), stored_known=False)
+    return outcome
+
+
+def duplicates_caught(events) -> int:
+    """Retried batches the broker recognised and did not store again (its duplicate decisions)."""
+    return sum(1 for e in events if e.kind == BROKER_DECISION and e.detail.get("result") == DUPLICATE)
 
 
 def summarize_parts(
-    stored: list[StoredRecord], deliveries: list[Delivery], fatal_error: str | None = None, run_error: str | None = None
+    stored: list[StoredRecord],
+    deliveries: list[Delivery],
+    fatal_error: str | None = None,
+    run_error: str | None = None,
+    caught: int = 0,
+    produced: int | None = None,
 ) -> Outcome:
     copies = Counter(record.msg for record in stored)
     duplicate_msgs = tuple(sorted(msg for msg, n in copies.items() if msg is not None and n > 1))
@@ -107,6 +132,8 @@ def summarize_parts(
         fatal_error=fatal_error,
         run_error=run_error,
         errors=dict(errors),
+        duplicates_caught=caught,
+        produced=produced,
     )
 
 
@@ -133,7 +160,7 @@ DERIVED_KEYS = {
     "stored_values": "the stored values in log order (partition, then offset)",
     "epochs": "the distinct producer epochs in the stored log, ascending (idempotent records only)",
     "epoch_bumps": "how many times the producer bumped its epoch",
-    "dedup_hits": "how many batches the broker answered as duplicates (not stored again)",
+    "dedup_hits": "how many batches the broker answered as duplicates (not stored again); the same as duplicates_caught",
     "broker_errors": "the distinct errors the broker rejected batches with, sorted",
     "broker_errors_include": "errors that must be among the broker's rejections (others may occur too)",
     "delivery_errors": "the distinct delivery-report errors the application saw, sorted",
@@ -163,7 +190,8 @@ def facts(trace: Trace, outcome: Outcome | None = None) -> dict[str, Any]:
         stored_values=[r.value for r in records],
         epochs=sorted({r.producer_epoch for r in records if r.producer_id >= 0}),
         epoch_bumps=sum(1 for e in trace.events if e.kind == EPOCH_BUMP),
-        dedup_hits=sum(1 for e in decisions if e.get("result") == DUPLICATE),
+        duplicates_caught=duplicates_caught(decisions),
+        dedup_hits=duplicates_caught(decisions),
         broker_errors=sorted(
             {str(e.get("error")) for e in decisions if e.get("result") == REJECTED and e.get("error")}
         ),

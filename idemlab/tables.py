@@ -18,8 +18,15 @@ from idemlab.timeline import ProducerStateRow
 STORED_COLUMNS = ["partition", "offset", "value", "message", "PID", "epoch", "sequence", "check"]
 
 
-def stored_log_frame(stored: Iterable[m.StoredRecord]) -> pd.DataFrame:
+def stored_log_frame(stored: Iterable[m.StoredRecord], names: dict[int, str] | None = None) -> pd.DataFrame:
+    """The partition log; the "message" column names each record's letter (its value,
+    or "m2 (sent again)" for an application re-send: words.letter_names(trace.events)
+    when given, otherwise worked out from the records)."""
     records = sorted(stored, key=lambda r: (r.partition, r.offset))
+    if names is None:
+        names = words.names_in_order(
+            (r.msg, r.value) for r in sorted(records, key=lambda r: (r.msg is None, r.msg or 0))
+        )
     copies = Counter(r.msg for r in records if r.msg is not None)
     first_offset: dict[int, int] = {}
     late = set(reordered_msgs(records))
@@ -27,9 +34,9 @@ def stored_log_frame(stored: Iterable[m.StoredRecord]) -> pd.DataFrame:
     for r in records:
         check = "ok"
         if r.msg is not None and copies[r.msg] > 1 and r.msg in first_offset:
-            check = f"DUPLICATE of offset {first_offset[r.msg]} (m{r.msg} stored twice)"
+            check = f"DUPLICATE of offset {first_offset[r.msg]} ({words.letter(r.msg, r.value, names)} stored twice)"
         elif r.msg in late:
-            check = f"OUT OF ORDER: m{r.msg} stored after a later message"
+            check = f"OUT OF ORDER: {words.letter(r.msg, r.value, names)} stored after a later message"
         if r.msg is not None:
             first_offset.setdefault(r.msg, r.offset)
         rows.append(
@@ -37,7 +44,7 @@ def stored_log_frame(stored: Iterable[m.StoredRecord]) -> pd.DataFrame:
                 "partition": r.partition,
                 "offset": r.offset,
                 "value": r.value,
-                "message": f"m{r.msg}" if r.msg is not None else "?",
+                "message": words.letter(r.msg, r.value, names) if r.msg is not None else "?",
                 # -1 is what the record batch really carries when the producer has no id
                 "PID": r.producer_id if r.producer_id >= 0 else "-1 (none)",
                 "epoch": r.producer_epoch if r.producer_id >= 0 else "-1",
@@ -69,6 +76,8 @@ def producer_state_frame(rows: Iterable[ProducerStateRow]) -> pd.DataFrame:
 
 
 def deliveries_frame(deliveries: Iterable[m.Delivery], stored: Iterable[m.StoredRecord]) -> pd.DataFrame:
+    deliveries = list(deliveries)
+    names = words.names_in_order((d.msg, d.value) for d in deliveries)
     offsets: dict[int, list[int]] = {}
     for r in stored:
         offsets.setdefault(r.msg, []).append(r.offset)
@@ -76,7 +85,7 @@ def deliveries_frame(deliveries: Iterable[m.Delivery], stored: Iterable[m.Stored
     for d in deliveries:
         where = offsets.get(d.msg, [])
         report = (
-            f"delivered, offset {d.offset}"
+            f"delivered {words.offset_words(d.offset)}"
             if d.ok
             else "no report yet"
             if d.error == m.NO_REPORT
@@ -96,7 +105,7 @@ def deliveries_frame(deliveries: Iterable[m.Delivery], stored: Iterable[m.Stored
             verdict = "ok"
         rows.append(
             {
-                "message": f"m{d.msg}",
+                "message": words.letter(d.msg, d.value, names),
                 "value": d.value,
                 "delivery report": report,
                 "stored at offsets": ", ".join(map(str, where)) or "—",

@@ -29,7 +29,7 @@ from idemlab.model import (
     Trace,
     deliveries_until,
 )
-from idemlab.outcome import Outcome, summarize_parts
+from idemlab.outcome import Outcome, duplicates_caught, summarize_parts
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,8 @@ def snapshot(trace: Trace, position: int) -> Snapshot:
         deliveries if finished else [d for d in deliveries if d.error != "(no report)"],
         trace.fatal_error if finished else None,
         trace.run_error if finished else None,
+        duplicates_caught(events),
+        len(deliveries),  # produce() calls so far, reported or not
     )
     rows = [
         ProducerStateRow(p, pid, epoch, batches[-1][1] if batches else -1, tuple(tuple(b) for b in batches))

@@ -52,7 +52,7 @@ def values_text(event: m.Event) -> str:
 def _plain(event: m.Event) -> str:
     kind, get = event.kind, event.get
     if kind == m.PRODUCE_CALLED:
-        return f"App calls produce({get('value')!s}) — message m{get('msg')}"
+        return f"App calls produce({get('value')!s})"
     if kind == m.PRODUCE_REFUSED:
         return f"produce({get('value')}) refused: {get('error')}"
     if kind == m.REQUEST_SENT:
@@ -62,9 +62,7 @@ def _plain(event: m.Event) -> str:
         retry = f" — retry {attempt - 1}" if attempt > 1 else ""
         return f"Request #{get('request_no')}: Produce [{values_text(event)}] {ids(event)}{retry}".strip()
     if kind == m.FAULT_INJECTED:
-        extra = f" ({get('error')})" if get("error") else ""
-        extra += f" ({get('delay_ms')} ms)" if get("delay_ms") else ""
-        return f"Fault on request #{get('request_no')}: {FAULT_WORDS.get(get('action'), get('action'))}{extra}"
+        return fault_text(event)
     if kind == m.BROKER_DECISION:
         result = get("result")
         if result == m.APPENDED:
@@ -76,19 +74,28 @@ def _plain(event: m.Event) -> str:
             )
         return f"Broker rejects request #{get('request_no')}: {get('error')} — nothing stored"
     if kind == m.RESPONSE_RECEIVED:
+        if get("error") == COORDINATOR_LOAD_IN_PROGRESS and get("api") == m.INIT_PRODUCER_ID:
+            return (
+                f"Reply to request #{get('request_no')}: COORDINATOR_LOAD_IN_PROGRESS — the broker has just "
+                "started and is still loading its block of producer ids; the producer asks again"
+            )
         if get("error"):
             return f"Reply to request #{get('request_no')}: error {get('error')}"
         if get("api") == m.INIT_PRODUCER_ID:
-            return f"Producer gets PID {get('producer_id')}, epoch {get('producer_epoch')}"
+            # the id itself is told once, by the PRODUCER_ID_ASSIGNED event that follows
+            return f"Reply to request #{get('request_no')}: the post office hands out a producer id"
         return f"Reply to request #{get('request_no')}: OK, offset {get('base_offset')}"
     if kind == m.CONNECTION_CLOSED:
-        return f"Connection to broker closed ({get('reason')})"
+        return f"Connection to broker {get('broker')} closed{_close_reason(get('reason'))}"
     if kind == m.DELIVERY_REPORT:
         if get("error"):
-            return f"Delivery report m{get('msg')} ({get('value')}): FAILED {get('error')}"
-        return f"Delivery report m{get('msg')} ({get('value')}): delivered {offset_words(get('offset'))}"
+            return f"Delivery report for {get('value')}: FAILED {get('error')}"
+        return f"Delivery report for {get('value')}: delivered {offset_words(get('offset'))}"
     if kind == m.PRODUCER_ID_ASSIGNED:
-        return f"Producer id assigned: PID {get('producer_id')}, epoch {get('producer_epoch')}"
+        return (
+            f"The producer gets its id: PID {get('producer_id')}, epoch {get('producer_epoch')} "
+            "(its sender number; every letter carries it with a sequence number)"
+        )
     if kind == m.EPOCH_BUMP:
         return f"Epoch bump for PID {get('producer_id')}: {get('from_epoch')} → {get('to_epoch')} ({get('reason')})"
     if kind == m.FATAL_ERROR:
@@ -145,9 +152,8 @@ def _terse(event: m.Event) -> str:
     if kind == m.RESPONSE_RECEIVED and d.get("api") == "produce":
         answer = d["error"] or f"ok, base offset {d['base_offset']}"
         return f"wire: answer to Produce #{d['request_no']}: {answer}"
-    if kind == m.RESPONSE_RECEIVED:
-        answer = d["error"] or f"PID {d['producer_id']} epoch {d['producer_epoch']}"
-        return f"wire: answer to InitProducerId #{d['request_no']}: {answer}"
+    if kind == m.RESPONSE_RECEIVED:  # the id itself: the PRODUCER_ID_ASSIGNED line that follows
+        return f"wire: answer to InitProducerId #{d['request_no']}: {d['error'] or 'ok'}"
     if kind == m.CONNECTION_CLOSED:
         return f"wire: connection to broker {d['broker']} closed ({d['reason']})"
     if kind == m.PRODUCER_RESTART:
@@ -186,6 +192,35 @@ def offset_words(offset: int | None) -> str:
     return f"at offset {offset}"
 
 
+COORDINATOR_LOAD_IN_PROGRESS = "COORDINATOR_LOAD_IN_PROGRESS"
+
+
+def fault_text(event: m.Event) -> str:
+    """A FAULT_INJECTED event in plain words, told where it happens: a request lost or
+    refused on the way, or an answer lost, held up or cut off after the broker decided."""
+    number, action = event.get("request_no"), event.get("action")
+    if action == m.DROP_RESPONSE:
+        return f"Fault: the answer to request #{number} is lost on the way back (acknowledgement lost)"
+    if action == m.DROP_REQUEST:
+        return f"Fault: request #{number} is lost on the way; the broker never sees it"
+    if action == m.ERROR:
+        late = f", {event.get('delay_ms')} ms late" if event.get("delay_ms") else ""
+        return f"Fault: request #{number} is answered with the error {event.get('error')}{late}; nothing reaches the broker"
+    if action == m.DELAY:
+        return f"Fault: the answer to request #{number} is held up {event.get('delay_ms')} ms"
+    if action == m.DISCONNECT:
+        return f"Fault: the connection is cut right after the answer to request #{number}"
+    return f"Fault on request #{number}: {action}"
+
+
+def _close_reason(reason) -> str:
+    """A closed connection's reason, unless it only repeats the fault told just before."""
+    text = str(reason or "")
+    if not text or text in m.FAULT_ACTIONS or text.endswith("(fault)"):
+        return " (by the fault above)" if text else ""
+    return f" ({text})"
+
+
 def is_fault(event: m.Event) -> bool:
     return (
         event.kind in (m.FAULT_INJECTED, m.CONNECTION_CLOSED, m.FATAL_ERROR, m.RUN_ERROR)
@@ -195,9 +230,13 @@ def is_fault(event: m.Event) -> bool:
     )
 
 
-def letter(msg, value) -> str:
-    """'m2' when the value is just the message's name, else 'm2 "hello"'."""
-    return f"m{msg}" if str(value) == f"m{msg}" else f'm{msg} "{value}"'
+def letter(msg, value, names: dict[int, str] | None = None) -> str:
+    """A letter's one name: its value ('m2', 'hello'), or from `names` (letter_names)
+    when given, so that a value the application sent again reads 'm2 (sent again)'.
+    Never its produce() index beside a different value."""
+    if names is not None and msg in names:
+        return names[msg]
+    return str(value)
 
 
 def span(first: int, last: int) -> str:
@@ -209,16 +248,20 @@ def letter_names(events) -> dict[int, str]:
     application sends again is a new letter with the same value, so the later calls are
     named "m2 (sent again)", "m2 (sent a 3rd time)", …: one name per letter, and never
     an index (m3) beside a different value (m2)."""
+    return names_in_order((e.get("msg"), e.get("value")) for e in events if e.kind == m.PRODUCE_CALLED)
+
+
+def names_in_order(pairs) -> dict[int, str]:
+    """letter_names from (msg, value) pairs in produce() order (deliveries, or stored
+    records sorted by msg: a value is 'sent again' only beside its earlier call)."""
     names: dict[int, str] = {}
     times: dict[str, int] = {}
-    for event in events:
-        if event.kind != m.PRODUCE_CALLED:
+    for msg, value in pairs:
+        if msg is None or msg in names:
             continue
-        value = str(event.get("value"))
+        value = str(value)
         n = times[value] = times.get(value, 0) + 1
-        names[event.get("msg")] = (
-            value if n == 1 else f"{value} (sent again)" if n == 2 else f"{value} (sent a {ordinal(n)} time)"
-        )
+        names[msg] = value if n == 1 else f"{value} (sent again)" if n == 2 else f"{value} (sent a {ordinal(n)} time)"
     return names
 
 

@@ -216,17 +216,22 @@ class FaultProxy:
                 msgs=send.msgs,
                 partitions_in_request=len(sends),
             )
+        if inflight.fault is not None and inflight.fault.action in (DROP_REQUEST, ERROR):
+            self.trace_fault(node_id, inflight)  # lost or refused on the way: now
+
+    def trace_fault(self, node_id: int, inflight: InFlight) -> None:
+        """The trace tells a fault when it happens: a request lost or refused on the way
+        when it is sent; a lost, held-up or cut-off answer after the broker's decision."""
         fault = inflight.fault
-        if fault is not None:
-            self.emit(
-                FAULT_INJECTED,
-                api=fault.request,
-                request_no=inflight.request_no,
-                broker=node_id,
-                action=fault.action,
-                error=fault.error,
-                delay_ms=fault.delay_ms,
-            )
+        self.emit(
+            FAULT_INJECTED,
+            api=fault.request,
+            request_no=inflight.request_no,
+            broker=node_id,
+            action=fault.action,
+            error=fault.error,
+            delay_ms=fault.delay_ms,
+        )
 
     def injected_error(self, request: wire.Request, inflight: InFlight) -> Answer:
         code = errors.by_name(inflight.fault.error).code
@@ -249,6 +254,7 @@ class FaultProxy:
             return Answer(raw)
         response = wire.decode_response(payload, inflight.call)
         if response is None:
+            self._trace_answer_fault(node_id, inflight)
             return self._apply_fault(inflight, Answer(raw))
         api_key, body = inflight.call.api_key, response.body
         if api_key == wire.PRODUCE_KEY:
@@ -257,11 +263,16 @@ class FaultProxy:
             self._read_fetch(body)
         elif api_key == wire.METADATA_KEY:
             self._learn_topic_ids(body)
+        self._trace_answer_fault(node_id, inflight)
         rewritten = body
         if api_key in REWRITTEN_APIS or getattr(body, "node_endpoints", ()):
             rewritten = wire.rewrite_endpoints(body, self.addresses)
         frame = raw if rewritten is body else wire.encode_response(inflight.correlation_id, rewritten)
         return self._apply_fault(inflight, Answer(frame, delivered_events=self._answer_details(inflight, body)))
+
+    def _trace_answer_fault(self, node_id: int, inflight: InFlight) -> None:
+        if inflight.fault is not None and inflight.fault.action not in (DROP_REQUEST, ERROR):
+            self.trace_fault(node_id, inflight)
 
     def _apply_fault(self, inflight: InFlight, answer: Answer) -> Answer:
         action = inflight.fault.action if inflight.fault else None

@@ -264,15 +264,10 @@ class Wire:
 
     # ---- the fault-aware path -----------------------------------------------------
     def _dispatch(self, request: InFlight, fault: Fault | None, process) -> None:
-        if fault is not None:
-            self.sim.emit(
-                FAULT_INJECTED,
-                api=request.api,
-                request_no=request.request_no,
-                action=fault.action,
-                error=fault.error,
-                delay_ms=fault.delay_ms,
-            )
+        # The trace tells a fault when it happens: a request lost or refused on the way
+        # now; a lost, held-up or cut-off answer once the broker has decided (_arrive).
+        if fault is not None and fault.action in (DROP_REQUEST, ERROR):
+            self._emit_fault(request, fault)
         action = fault.action if fault else None
         if action == DROP_REQUEST:
             self.sim.scheduler.after(ONE_WAY_MS, self._close_if_current, request, "request lost (fault)")
@@ -298,6 +293,8 @@ class Wire:
         if request.generation != conn.generation or not self.sim.cluster.brokers[request.broker_id].up:
             return
         body, error = process(request)
+        if fault is not None:
+            self._emit_fault(request, fault)
         at = self.sim.now + ONE_WAY_MS
         if request.api == PRODUCE and error is None and request.connection.producer.settings.acks == -1:
             at += self.sim.cluster.replication_delay_ms  # acks=all: answered once followers have it
@@ -309,6 +306,16 @@ class Wire:
         if action == DELAY:
             at += fault.delay_ms
         self._deliver(request, body, error, at, then_close=(action == DISCONNECT))
+
+    def _emit_fault(self, request: InFlight, fault: Fault) -> None:
+        self.sim.emit(
+            FAULT_INJECTED,
+            api=request.api,
+            request_no=request.request_no,
+            action=fault.action,
+            error=fault.error,
+            delay_ms=fault.delay_ms,
+        )
 
     def _close_if_current(self, request: InFlight, reason: str) -> None:
         if request.generation == request.connection.generation:

@@ -52,7 +52,7 @@ def test_readable_account_tells_the_story():
     result = cli("run", "lost-ack")
     assert result.returncode == 0
     assert "fault: drop_response on produce #2" in result.stdout
-    assert "Outcome: 3 sent, 4 stored, 1 duplicate" in result.stdout
+    assert "Outcome: 3 produced, 3 acknowledged, 4 stored, 1 duplicate" in result.stdout
 
 
 def test_a_path_to_a_scenario_file_works(tmp_path):
