@@ -209,6 +209,7 @@ class Trace:
     fatal_error: str | None = None
     run_error: str | None = None
     message_counts: dict[str, int] | None = None  # only when per-message events were left out
+    stored_known: bool = True  # False: the stored log could not be read back (a real broker died)
 
     @property
     def deliveries(self) -> list[Delivery]:

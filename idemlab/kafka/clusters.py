@@ -5,11 +5,17 @@
   settings (producer.id.expiration.check.interval.ms is static), gets a dedicated
   cluster for that run, so one learner's broker failure never disturbs another's run.
 - "kafka://HOST:PORT": an existing cluster; no broker actions.
+
+Dedicated clusters are 1-3 JVMs each: at most IDEMLAB_MAX_DEDICATED (default 1) run at
+once in this process; a run that needs one waits up to DEDICATED_WAIT_S for its turn,
+then is refused with a message (a server full of learners cannot start a JVM each).
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +30,41 @@ CONNECT_TIMEOUT_S = 8.0
 # A short check interval lets producer-id expiry (C15) be seen within seconds; it only
 # costs a scan of an in-memory map per partition per second.
 SHARED_BROKER_CONFIG = {"producer.id.expiration.check.interval.ms": 1000}
+DEDICATED_WAIT_S = 120.0
+
+
+def max_dedicated() -> int:
+    try:
+        return max(1, int(os.environ.get("IDEMLAB_MAX_DEDICATED", "1")))
+    except ValueError:
+        return 1
+
+
+class _DedicatedSlots:
+    """A counting limit read from the environment when used (tests change it)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.in_use = 0
+
+    def take(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.in_use >= max_dedicated():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 1.0))
+            self.in_use += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._cond:
+            self.in_use = max(0, self.in_use - 1)
+            self._cond.notify_all()
+
+
+DEDICATED = _DedicatedSlots()
 
 
 class ClusterUnavailable(RuntimeError):
@@ -54,7 +95,11 @@ class ClusterHandle:
 
     def close(self) -> None:
         if self.dedicated and self.local is not None:
-            self.local.close()
+            try:
+                self.local.close()
+            finally:
+                self.local = None
+                DEDICATED.give_back()
 
 
 class SharedLocalCluster:
@@ -122,7 +167,17 @@ def acquire(scenario: Scenario, backend: str, client_config: Mapping[str, Any] |
             config = {**SHARED_BROKER_CONFIG, **{k: v for k, v in scenario.broker_config.items()}}
             if scenario.brokers == 3:
                 config.setdefault("min.insync.replicas", 2)
-            local = LocalCluster.start(brokers=scenario.brokers, broker_config=config)
+            if not DEDICATED.take(DEDICATED_WAIT_S):
+                raise ClusterUnavailable(
+                    f"This scenario needs a broker cluster of its own, and the {max_dedicated()} this server "
+                    f"allows at once stayed busy for {DEDICATED_WAIT_S:.0f} s. Try again in a minute, or use "
+                    "the simulated broker."
+                )
+            try:
+                local = LocalCluster.start(brokers=scenario.brokers, broker_config=config)
+            except BaseException:
+                DEDICATED.give_back()
+                raise
             return ClusterHandle(local.bootstrap, local=local, dedicated=True)
         local = SHARED.get()
         return ClusterHandle(local.bootstrap, local=local)

@@ -8,6 +8,8 @@ record.  The result is the same Trace the simulator returns.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -51,6 +53,22 @@ POLL_S = 0.05
 FLUSH_SLACK_S = 30.0
 BROKERS_DOWN_GRACE_S = 8.0
 READ_BACK_TIMEOUT_S = 15.0
+# A wait step on a real broker holds a broker (and, on a server, a run slot) for its
+# whole length: capped, and the trace says so.  IDEMLAB_MAX_REAL_WAIT_MS overrides.
+MAX_WAIT_MS = 60_000
+RESTART_FOR_READ_BACK_S = 60.0
+# librdkafka's own log lines go to this logger, which prints nothing unless asked for
+# (`run --client-log`, or a handler the embedding application adds).
+CLIENT_LOG = logging.getLogger("idemlab.librdkafka")
+CLIENT_LOG.addHandler(logging.NullHandler())
+CLIENT_LOG.propagate = False
+
+
+def max_wait_ms() -> int:
+    try:
+        return max(0, int(os.environ.get("IDEMLAB_MAX_REAL_WAIT_MS", MAX_WAIT_MS)))
+    except ValueError:
+        return MAX_WAIT_MS
 
 
 class RealRun:
@@ -81,6 +99,7 @@ class RealRun:
         self.topic = clusters.unique_topic(scenario)
         self._next_msg = 1
         self._attempts: dict[int, int] = {}
+        self.stored_known = True
 
     # ---- events -------------------------------------------------------------------
     def clock(self) -> float:
@@ -150,7 +169,8 @@ class RealRun:
             **dict(self.scenario.producer),
             "bootstrap.servers": bootstrap,
             "error_cb": self._on_client_error,
-            "log_level": 3,
+            "logger": CLIENT_LOG,
+            "log_level": 7 if "debug" in self.scenario.producer else 3,
         }
 
     def _on_client_error(self, error: KafkaError) -> None:
@@ -230,8 +250,12 @@ class RealRun:
                 return
 
     def wait(self, step: Step) -> None:
-        self.emit(WAIT, wait_ms=step.wait_ms)
-        end = time.monotonic() + step.wait_ms / 1000
+        wait_ms = min(step.wait_ms, max_wait_ms())
+        if wait_ms < step.wait_ms:
+            self.emit(WAIT, wait_ms=wait_ms, capped_from_ms=step.wait_ms)
+        else:
+            self.emit(WAIT, wait_ms=wait_ms)
+        end = time.monotonic() + wait_ms / 1000
         while time.monotonic() < end and not self.run_error:
             self._poll(min(POLL_S, max(0.0, end - time.monotonic())))
             self._check_cluster()
@@ -329,6 +353,39 @@ class RealRun:
                 "the trace shows the run up to that point"
             )
 
+    def _brokers_back_for_read_back(self) -> bool:
+        """Whether the stored log can be read.  A local broker that died unexpectedly (or
+        that the scenario left down) is started again on its own storage first: the log it
+        wrote is still there.  When that fails the stored log is unknown, and the trace
+        says so rather than calling acknowledged messages lost."""
+        local = self.handle.local if self.handle else None
+        if local is None:
+            return True
+        dead = [node_id for node_id, status in local.nodes.items() if not status.alive]
+        if not dead:
+            return True
+        unexpected = [node_id for node_id in dead if node_id not in self.expected_down]
+        if not unexpected and any(n.alive for n in local.nodes.values()):
+            return True  # the scenario stopped some; the others hold the log
+        try:
+            for node_id in dead:
+                local.start_node(node_id, timeout=RESTART_FOR_READ_BACK_S)
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the log unknown, said in words
+            self._note_unknown(f"broker(s) {', '.join(map(str, dead))} could not be started again to read it ({exc})")
+            return False
+        return True
+
+    def _note_unknown(self, why: str) -> None:
+        message = (
+            f"the stored log is unknown: {why}. Acknowledged messages are not counted as lost; "
+            "what the broker kept was never read back"
+        )
+        if self.run_error is None:
+            self.run_error = message
+        else:
+            self.run_error += f"; {message}"
+        self.emit(RUN_ERROR, message=message)
+
     def _stop(self, message: str) -> None:
         if self.run_error is None:
             self.run_error = message
@@ -343,6 +400,7 @@ class RealRun:
                 "group.id": f"{self.topic}-reader",
                 "enable.auto.commit": False,
                 "fetch.wait.max.ms": 50,
+                "logger": CLIENT_LOG,
                 "log_level": 0,
                 "socket.timeout.ms": 5000,
             }
@@ -364,7 +422,8 @@ class RealRun:
                 f"{READ_BACK_TIMEOUT_S:.0f} s; the log shown may be incomplete"
             )
         except KafkaException as exc:
-            self._stop(f"could not read the stored log back: {exc.args[0].str()}")
+            self.stored_known = False
+            self._note_unknown(f"it could not be read back ({exc.args[0].str()})")
         finally:
             consumer.close()
 
@@ -416,8 +475,10 @@ class RealRun:
                 self.producer.purge()
                 self.producer.flush(0)
             self.producer = None
-            if self.handle.local is None or any(n.alive for n in self.handle.local.nodes.values()):
+            if self._brokers_back_for_read_back():
                 self.read_back(bootstrap, fetched)
+            else:
+                self.stored_known = False
         finally:
             if proxy is not None:
                 proxy.stop()
@@ -433,6 +494,7 @@ class RealRun:
             stored=stored,
             fatal_error=self.fatal_error,
             run_error=self.run_error,
+            stored_known=self.stored_known,
         )
 
 

@@ -180,8 +180,8 @@ def test_lesson_7_measures_on_the_real_broker(open_page, fake, monkeypatch):
     )
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lesson"] = "what-it-costs"
+    monkeypatch.setenv("IDEMLAB_CLUSTERS", "127.0.0.1:9092")  # operator-listed (backend_picker)
     at.session_state["backend.choice"] = "Existing cluster"
-    at.session_state["backend.bootstrap"] = "127.0.0.1:9092"
     at.run()
     at.switch_page("pages/lesson.py").run()
     assert not at.exception, [e.value for e in at.exception]

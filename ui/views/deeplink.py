@@ -1,8 +1,12 @@
 """Deep links: the playground's setup as plain, validated query values, e.g.
 `?scenario=lost-ack&idem=1&fault=2:drop_response&step=12`.
 
-decode() never raises: a malformed value is dropped and named in a notice, and the
-view falls back to the scenario's own value.  Pure: no streamlit.
+decode() never raises: a malformed or out-of-range value is dropped and named in a
+notice, and the view falls back to the scenario's own value.  Every value a link may
+carry is held to the same ranges as the playground's controls (the ranges below are the
+controls' ranges too: ui.widgets.playground_form uses them), so a link can set up
+nothing a learner could not set up by hand; room_problem() applies the same limits to
+any scenario the app is asked to run.  Pure: no streamlit.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from idemlab.model import Scenario
 from idemlab.scenarios import ScenarioError
+from ui.views import safe
 from ui.views.playground_spec import (
     BLANK,
     PlaygroundSpec,
@@ -21,16 +27,28 @@ from ui.views.playground_spec import (
     steps_from_text,
 )
 
-# query key -> (producer property, parser)
+# The controls' ranges (ui.widgets.playground_form draws its widgets with these).
+MAX_TIMEOUT_MS = 300_000  # librdkafka's default message.timeout.ms is the largest offered
+MAX_DELAY_MS = 600_000  # a delay fault
+MAX_RANDOM_RATE = 0.5  # random fault rate
+MAX_STEPS_CHARS = 2000  # the Steps box
+MAX_MESSAGES = 200  # messages a playground run may send
+MAX_STEPS = 100
+MAX_WAIT_MS = 60_000  # one wait step
+MAX_FAULTS = 12
+MAX_NTH = 1000
+MAX_POSITION = 1_000_000
+
+# query key -> (producer property, min, max)
 INT_KEYS = {
     "inflight": ("max.in.flight.requests.per.connection", 1, 1_000_000),
     "retries": ("retries", 0, 2_147_483_647),
     "linger": ("linger.ms", 0, 900_000),
-    "timeout": ("message.timeout.ms", 1, 2_147_483_647),
+    "timeout": ("message.timeout.ms", 1, MAX_TIMEOUT_MS),
     "batch": ("batch.num.messages", 1, 1_000_000),
 }
 KEYS = {"scenario", "idem", "acks", "steps", "fault", "step", *INT_KEYS}
-MAX_LEN = 2000
+MAX_LEN = MAX_STEPS_CHARS
 
 
 def _bool(text: str) -> bool:
@@ -46,28 +64,65 @@ def decode(params: Mapping[str, str], available: list[str]) -> tuple[PlaygroundS
     notices: list[str] = []
     name = str(params.get("scenario", BLANK))
     if name != BLANK and name not in available:
-        notices.append(f"Unknown scenario `{name[:60]}`; showing the blank playground instead.")
+        notices.append(f"Unknown scenario {safe.code(name)}; showing the blank playground instead.")
         name = BLANK
     try:
         spec = spec_for(name)
     except ScenarioError as exc:
-        return spec_for(BLANK), [f"Scenario `{name}` could not be loaded ({exc}); showing the blank playground."]
+        return spec_for(BLANK), [
+            f"Scenario {safe.code(name)} could not be loaded ({safe.md(exc)}); showing the blank playground."
+        ]
     for key in sorted(KEYS & set(params)):
         raw = str(params[key])
         if key == "scenario":
             continue
         try:
             if len(raw) > MAX_LEN:
-                raise ValueError("too long")
+                raise ValueError(f"longer than {MAX_LEN} characters")
             _apply(spec, key, raw)
         except (ValueError, ScenarioError) as exc:
-            notices.append(f"Ignored `{key}={raw[:40]}` ({exc}); using the default instead.")
+            notices.append(f"Ignored {safe.code(f'{key}={raw}', 40)} ({safe.md(exc)}); using the default instead.")
     try:
-        build(spec)
+        problem = room_problem(build(spec))
     except ScenarioError as exc:
-        notices.append(f"The link's setup is not a valid scenario ({exc}); showing `{name}` as it is.")
+        problem = str(exc)
+    if problem:
+        notices.append(
+            f"The link's setup is not a valid scenario ({safe.md(problem)}); showing {safe.code(name)} as it is."
+        )
         spec = spec_for(name)
     return spec, notices
+
+
+def room_problem(scenario: Scenario) -> str | None:
+    """Why the app will not run this scenario (it exceeds what the playground's controls
+    allow), or None.  Shipped scenarios are within these limits."""
+    messages = sum(len(step.values) for step in scenario.steps)
+    if messages > MAX_MESSAGES:
+        return f"it sends {messages} messages; the lab runs at most {MAX_MESSAGES}"
+    if len(scenario.steps) > MAX_STEPS:
+        return f"it has {len(scenario.steps)} steps; the lab runs at most {MAX_STEPS}"
+    if len(scenario.faults) > MAX_FAULTS:
+        return f"it has {len(scenario.faults)} faults; the lab runs at most {MAX_FAULTS}"
+    for step in scenario.steps:
+        if step.kind == "wait" and (step.wait_ms or 0) > MAX_WAIT_MS:
+            return f"a wait of {step.wait_ms} ms; the lab waits at most {MAX_WAIT_MS} ms"
+        for value in (*step.values, *([step.key] if step.key is not None else [])):
+            if not safe.plain_value(value):
+                return (
+                    f"message value or key {safe.code(value, 30)} is not allowed: use up to 40 letters, digits, _ or -"
+                )
+    for fault in scenario.faults:
+        if fault.probability is not None and fault.probability > MAX_RANDOM_RATE:
+            return f"a random fault rate of {fault.probability:g}; the lab allows at most {MAX_RANDOM_RATE:g}"
+        if (fault.delay_ms or 0) > MAX_DELAY_MS:
+            return f"a delay of {fault.delay_ms} ms; the lab allows at most {MAX_DELAY_MS} ms"
+        if (fault.nth or 0) > MAX_NTH:
+            return f"a fault on request {fault.nth}; the lab counts requests up to {MAX_NTH}"
+    timeout = scenario.producer.get("message.timeout.ms", scenario.producer.get("delivery.timeout.ms"))
+    if isinstance(timeout, int) and timeout > MAX_TIMEOUT_MS:
+        return f"message.timeout.ms = {timeout}; the lab allows at most {MAX_TIMEOUT_MS}"
+    return None
 
 
 def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
@@ -86,15 +141,33 @@ def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
         spec.producer[prop] = value
     elif key == "steps":
         text = "\n".join(part.strip() for part in raw.split(";"))
-        steps_from_text(text)
+        steps = steps_from_text(text)
+        if len(steps) > MAX_STEPS:
+            raise ValueError(f"more than {MAX_STEPS} steps")
         spec.steps_text = text
     elif key == "fault":
-        spec.faults = [] if raw.strip() in ("", "none") else [fault_from_token(t) for t in raw.split(",")]
+        tokens = [] if raw.strip() in ("", "none") else raw.split(",")
+        if len(tokens) > MAX_FAULTS:
+            raise ValueError(f"more than {MAX_FAULTS} faults")
+        spec.faults = [_bounded_fault(fault_from_token(t)) for t in tokens]
     elif key == "step":
         value = int(raw)
-        if value < 0:
-            raise ValueError("expected a position from 0")
+        if not 0 <= value <= MAX_POSITION:
+            raise ValueError(f"expected a position from 0 to {MAX_POSITION}")
         spec.position = value
+
+
+def _bounded_fault(fault: dict[str, Any]) -> dict[str, Any]:
+    probability = fault.get("probability")
+    if probability is not None and not 0 <= probability <= MAX_RANDOM_RATE:
+        raise ValueError(f"a random fault rate from 0 to {MAX_RANDOM_RATE:g}")
+    if not 0 <= fault.get("delay_ms", 0) <= MAX_DELAY_MS:
+        raise ValueError(f"a delay from 0 to {MAX_DELAY_MS} ms")
+    if fault.get("nth") is not None and not 1 <= fault["nth"] <= MAX_NTH:
+        raise ValueError(f"a request number from 1 to {MAX_NTH}")
+    if not 0 <= fault.get("seed", 0) <= 2_147_483_647:
+        raise ValueError("a seed from 0 to 2147483647")
+    return fault
 
 
 def encode(spec: PlaygroundSpec) -> dict[str, str]:
@@ -119,3 +192,24 @@ def query_string(params: Mapping[str, Any]) -> str:
     from urllib.parse import urlencode
 
     return urlencode({k: v for k, v in params.items()}, safe=":,;")
+
+
+# ---- a fault chosen by clicking a letter or receipt in the mail room ----------------
+def with_fault(faults: list[dict[str, Any]], fault: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fault plan with `fault` set on its request: any fault already addressed to the
+    same request (kind and number) is replaced, the others are kept in order."""
+    same = (fault.get("request", "produce"), fault.get("nth"))
+    kept = [f for f in faults if (f.get("request", "produce"), f.get("nth")) != same]
+    return [*kept, dict(fault)]
+
+
+def faults_param(faults: list[dict[str, Any]]) -> str:
+    """The `fault` query value for a fault plan (the playground's codec)."""
+    return ",".join(fault_to_token(f) for f in faults) or "none"
+
+
+def faults_from_param(raw: str) -> list[dict[str, Any]]:
+    """A `fault` query value back into a fault plan; ValueError when malformed."""
+    if len(raw) > MAX_LEN:
+        raise ValueError("too long")
+    return [] if raw.strip() in ("", "none") else [fault_from_token(t) for t in raw.split(",")]

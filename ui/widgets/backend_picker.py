@@ -1,24 +1,97 @@
-"""Sidebar back-end picker with live status and a Reset button.
-Owns session keys `backend.*`; pages ask `current()` for the chosen back end."""
+"""Sidebar back-end picker with its status and a Reset button.
+Owns session keys `backend.*`; pages ask `current()` for the chosen back end.
+
+The server's operator decides what learners may use; a visitor never names a host:
+
+- IDEMLAB_BACKENDS: which back ends learners may pick, comma-separated from
+  `sim,local,cluster` (default: all three; `cluster` appears only when clusters are
+  listed).  The simulator is always offered.
+- IDEMLAB_CLUSTERS: the existing clusters on offer, `;`-separated, each
+  `[name=]host:port[,host:port…]`, e.g. `Team cluster=kafka1:9092,kafka2:9092`.
+  Or in Streamlit secrets (`.streamlit/secrets.toml`): `[idemlab] clusters = {"Team
+  cluster" = "kafka1:9092"}` (a list of addresses also works).
+
+Nothing connects to a listed cluster before the learner asks for a run.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 
 import streamlit as st
 
+from ui.views import safe
 from ui.widgets import engine
 
-CHOICES = {"Simulated": "sim", "Local Kafka": "local", "Existing cluster": "cluster"}
-BOOTSTRAP_RE = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
+LABELS = {"sim": "Simulated", "local": "Local Kafka", "cluster": "Existing cluster"}
+CHOICES = {label: name for name, label in LABELS.items()}
+HOST_PORT_RE = re.compile(r"^[A-Za-z0-9._-]{1,253}:\d{1,5}$")
 KEEP_ON_RESET = ("progress.",)
 
 
+def _bootstrap_ok(bootstrap: str) -> bool:
+    hosts = bootstrap.split(",")
+    return bool(hosts) and all(HOST_PORT_RE.match(h) and 0 < int(h.rsplit(":", 1)[1]) < 65536 for h in hosts)
+
+
+def parse_clusters(text: str) -> dict[str, str]:
+    """`name=host:port[,host:port];…` -> {name: bootstrap}; malformed entries are skipped
+    (and logged by the caller's operator, never shown to learners as typed)."""
+    out: dict[str, str] = {}
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        name, _, bootstrap = entry.rpartition("=")
+        bootstrap = bootstrap.replace(" ", "")
+        if _bootstrap_ok(bootstrap):
+            out[name.strip() or bootstrap] = bootstrap
+    return out
+
+
+def _secret_clusters() -> dict[str, str]:
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return {}
+        section = st.secrets.get("idemlab", {})
+        listed = section.get("clusters", {}) if isinstance(section, Mapping) else {}
+    except (FileNotFoundError, KeyError, ValueError, OSError, st.errors.StreamlitAPIException):
+        return {}
+    if isinstance(listed, Mapping):
+        items = [(str(k), str(v)) for k, v in listed.items()]
+    elif isinstance(listed, (list, tuple)):
+        items = [("", str(v)) for v in listed]
+    else:
+        return {}
+    return parse_clusters(";".join(f"{name}={bootstrap}" for name, bootstrap in items))
+
+
+def listed_clusters() -> dict[str, str]:
+    """{label: bootstrap} the operator offers (environment first, then secrets)."""
+    return {**parse_clusters(os.environ.get("IDEMLAB_CLUSTERS", "")), **_secret_clusters()}
+
+
+def allowed() -> list[str]:
+    """The back ends learners may pick ("sim" always)."""
+    text = os.environ.get("IDEMLAB_BACKENDS", "sim,local,cluster")
+    names = {n.strip().lower() for n in text.split(",")}
+    out = ["sim"] + [n for n in ("local", "cluster") if n in names]
+    if "cluster" in out and not listed_clusters():
+        out.remove("cluster")
+    return out
+
+
 def current() -> str:
+    """The back end this learner picked, if the operator allows it; else the simulator."""
     choice = CHOICES.get(st.session_state.get("backend.choice", "Simulated"), "sim")
+    if choice not in allowed():
+        return "sim"
     if choice == "cluster":
-        bootstrap = st.session_state.get("backend.bootstrap", "").strip()
-        return f"kafka://{bootstrap}" if BOOTSTRAP_RE.match(bootstrap) else "sim"
+        clusters = listed_clusters()
+        picked = st.session_state.get("backend.cluster")
+        bootstrap = clusters.get(picked) if picked in clusters else next(iter(clusters.values()), None)
+        return f"kafka://{bootstrap}" if bootstrap else "sim"
     return choice
 
 
@@ -51,22 +124,23 @@ def failure(message: str, ns: str, retry=None) -> None:
 
 
 def show() -> str:
+    offered = allowed()
     with st.sidebar:
-        st.radio(
-            "Broker",
-            list(CHOICES),
-            key="backend.choice",
-            help="Simulated needs no set-up. Local Kafka starts a real broker on this machine.",
-        )
-        if st.session_state.get("backend.choice") == "Existing cluster":
-            bootstrap = st.text_input(
-                "Bootstrap server (host:port)", key="backend.bootstrap", placeholder="localhost:9092"
+        if st.session_state.get("backend.choice") not in [LABELS[n] for n in offered]:
+            st.session_state["backend.choice"] = "Simulated"
+        if len(offered) > 1:
+            st.radio(
+                "Broker",
+                [LABELS[n] for n in offered],
+                key="backend.choice",
+                help="Simulated needs no set-up. Local Kafka starts a real broker on this machine."
+                + (" Existing cluster: one this server's operator has listed." if "cluster" in offered else ""),
             )
-            if bootstrap and not BOOTSTRAP_RE.match(bootstrap.strip()):
-                st.error("Write it as host:port, for example localhost:9092.")
+        if st.session_state.get("backend.choice") == LABELS["cluster"]:
+            clusters = listed_clusters()
+            if len(clusters) > 1:
+                st.selectbox("Cluster", list(clusters), key="backend.cluster", format_func=safe.shorten)
         backend = current()
-        if st.session_state.get("backend.choice") == "Existing cluster" and backend == "sim":
-            st.info("Enter a bootstrap server; until then runs use the simulated broker.")
         state, text = engine.backend_status(backend)
         if state == "ready":
             st.success(f"Ready — {text}", icon=":material/check_circle:")

@@ -14,6 +14,7 @@ import streamlit as st
 from idemlab import backends, producer_config, scenarios
 from idemlab import lessons as lesson_module
 from idemlab.model import Scenario, Trace
+from ui.views import deeplink, safe
 from ui.widgets import live_run
 
 SIM = "sim"
@@ -30,7 +31,14 @@ def scenario_key(scenario: Scenario) -> str:
     return json.dumps({"name": scenario.name, **scenarios.to_dict(scenario)}, sort_keys=True, default=str)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+# Bounded twice: by entries and by bytes.  What one entry can hold is bounded too: the
+# app runs only scenarios within deeplink.room_problem's limits (200 messages, ...), and
+# every simulated run within idemlab.sim.engine.work_limits.
+CACHE_MAX_ENTRIES = 128
+CACHE_MAX_SIZE = "256MB"
+
+
+@st.cache_data(max_entries=CACHE_MAX_ENTRIES, max_size=CACHE_MAX_SIZE, show_spinner=False)
 def _simulate(key: str, _scenario: Scenario) -> Trace:
     return backends.run(_scenario, SIM)
 
@@ -40,13 +48,15 @@ def backend_label(backend: str) -> str:
         return "the simulated broker"
     if backend == backends.LOCAL:
         return "Local Kafka"
-    return f"the cluster at {backend.removeprefix(backends.KAFKA_PREFIX)}"
+    return f"the cluster at {backend.removeprefix(backends.KAFKA_PREFIX)}"  # operator-listed, host:port only
 
 
 def _failure(backend: str, exc: BaseException) -> RunResult:
-    if isinstance(exc, backends.BackendUnavailable):
-        return RunResult(None, str(exc), backend)
-    return RunResult(None, f"The run on {backend_label(backend)} failed: {type(exc).__name__}: {exc}", backend)
+    if isinstance(exc, (backends.BackendUnavailable, live_run.LabBusy)):
+        return RunResult(None, safe.md(exc, 600), backend)
+    return RunResult(
+        None, f"The run on {backend_label(backend)} failed: {type(exc).__name__}: {safe.md(exc, 600)}", backend
+    )
 
 
 def _real(scenario: Scenario, backend: str, key: str) -> RunResult:
@@ -54,10 +64,14 @@ def _real(scenario: Scenario, backend: str, key: str) -> RunResult:
         return RunResult(backends.run(scenario, backend, on_event=count), None, backend)
 
     def describe(job: live_run.Job) -> str:
-        return (
-            f"Running “{scenario.title or scenario.name}” on {backend_label(backend)}… "
-            f"{job.events} events seen · {job.elapsed:.0f} s"
-        )
+        title = safe.md(scenario.title or scenario.name, 80)
+        if job.queue_position:
+            return (
+                f"Waiting to run “{title}” on {backend_label(backend)}: the lab runs at most "
+                f"{live_run.max_runs()} real runs at a time; yours is number {job.queue_position} in the queue "
+                f"· {job.elapsed:.0f} s"
+            )
+        return f"Running “{title}” on {backend_label(backend)}… {job.events} events seen · {job.elapsed:.0f} s"
 
     return live_run.run(key, work, describe, lambda exc: _failure(backend, exc))
 
@@ -66,7 +80,8 @@ def backend_status(backend: str) -> tuple[str, str]:
     if backend == SIM:
         return "ready", "Simulated broker: always ready, no set-up."
     if backend.startswith(backends.KAFKA_PREFIX):
-        return _cluster_status(backend)  # a network round trip: not on every rerun
+        # Nothing connects before the learner asks for a run: the operator listed it.
+        return "ready", f"{backend_label(backend)}, listed by this server's operator; reached when you run."
     return _status(backend)
 
 
@@ -75,11 +90,6 @@ def _status(backend: str) -> tuple[str, str]:
         return backends.status(backend)
     except (backends.BackendUnavailable, ValueError, OSError) as exc:
         return "unavailable", str(exc)
-
-
-@st.cache_data(ttl=15, max_entries=32, show_spinner="Checking the cluster…")
-def _cluster_status(backend: str) -> tuple[str, str]:
-    return _status(backend)
 
 
 def config_problem(producer: dict) -> tuple[str, str] | None:
@@ -129,6 +139,9 @@ def run(scenario: Scenario, backend: str = SIM, *, ask_first: str | None = None)
     seconds); a fresh run reruns the script once it ends, so every view, the sidebar's
     status too, is drawn from the kept result.  With `ask_first` (a widget namespace), a
     real run waits for the learner's click: the button is drawn and None returned."""
+    problem = deeplink.room_problem(scenario)
+    if problem:
+        return RunResult(None, f"The lab does not run this set-up: {problem}.", backend)
     if backend == SIM:
         return RunResult(_simulate(scenario_key(scenario), scenario))  # a bad config is the trace's run_error
     key = real_key(scenario, backend)

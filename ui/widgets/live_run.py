@@ -4,10 +4,16 @@ page shows a live progress line: events seen so far and elapsed seconds.
 The worker never touches Streamlit; it only bumps a counter.  The job is kept in a
 registry keyed by this session's id, so a rerun that interrupts the progress loop (a
 click elsewhere) picks the same job up instead of starting a second run.  Results go
-to st.session_state: per learner, never shared between sessions."""
+to st.session_state: per learner, never shared between sessions.
+
+Server-wide limits protect the room: at most IDEMLAB_MAX_REAL_RUNS jobs (default 2) run
+at once, the others wait in a first-come queue whose position the progress line shows,
+and at most IDEMLAB_MAX_QUEUE (default 20) wait; past that a new run is refused at once
+with a message.  (Dedicated clusters have their own limit in idemlab.kafka.clusters.)"""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -21,6 +27,25 @@ POLL_S = 0.25
 FORGET_AFTER_S = 600  # finished jobs nobody collected (the tab closed) are dropped
 
 
+class LabBusy(RuntimeError):
+    """The queue of real runs is full; str() says so in a learner's words."""
+
+
+def _env_int(name: str, default: int, low: int = 1) -> int:
+    try:
+        return max(low, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def max_runs() -> int:
+    return _env_int("IDEMLAB_MAX_REAL_RUNS", 2)
+
+
+def max_queue() -> int:
+    return _env_int("IDEMLAB_MAX_QUEUE", 20, low=0)
+
+
 @dataclass
 class Job:
     started: float = field(default_factory=time.monotonic)
@@ -28,6 +53,12 @@ class Job:
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     finished: float | None = None
+
+    @property
+    def queue_position(self) -> int:
+        """1 for the next job to run, 0 when running (or not limited)."""
+        with _SLOTS:
+            return _WAITING.index(self) + 1 if self in _WAITING else 0
 
     def count(self, _event: Any = None) -> None:
         self.events += 1  # one writer thread; a torn read only delays the display
@@ -39,6 +70,32 @@ class Job:
 
 _JOBS: dict[tuple[str, str], Job] = {}
 _LOCK = threading.Lock()
+_SLOTS = threading.Condition()
+_WAITING: list[Job] = []
+_RUNNING = 0
+
+
+def _wait_for_slot(job: Job) -> None:
+    global _RUNNING
+    with _SLOTS:
+        while not (max_runs() > _RUNNING and _WAITING and _WAITING[0] is job):
+            _SLOTS.wait(1.0)
+        _WAITING.pop(0)
+        _RUNNING += 1
+        _SLOTS.notify_all()
+
+
+def _free_slot() -> None:
+    global _RUNNING
+    with _SLOTS:
+        _RUNNING -= 1
+        _SLOTS.notify_all()
+
+
+def load() -> tuple[int, int]:
+    """(real runs running now, runs waiting), server-wide."""
+    with _SLOTS:
+        return _RUNNING, len(_WAITING)
 
 
 def _session_id() -> str:
@@ -73,14 +130,30 @@ def run(
         _forget_stale()
         job = _JOBS.get((sid, key))
         if job is None:
-            job = _JOBS[(sid, key)] = Job()
+            job = Job()
+            with _SLOTS:
+                if len(_WAITING) >= max_queue() and max_runs() <= _RUNNING:
+                    return on_error(
+                        LabBusy(
+                            f"The lab is busy: {_RUNNING} real runs are running and {len(_WAITING)} are "
+                            "waiting, the most this server takes. Try again in a minute, or use the "
+                            "simulated broker."
+                        )
+                    )
+                _WAITING.append(job)
+            _JOBS[(sid, key)] = job
 
             def worker() -> None:
+                slot_taken = False
                 try:
+                    _wait_for_slot(job)
+                    slot_taken = True
                     job.result = work(job.count)
                 except Exception as exc:  # noqa: BLE001 - whatever failed is this learner's result, shown by on_error
                     job.result = on_error(exc)
                 finally:
+                    if slot_taken:
+                        _free_slot()
                     job.finished = time.monotonic()
                     job.done.set()
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from idemlab import scenarios
 from idemlab.errors import ERRORS
-from ui.views import deeplink
+from ui.views import deeplink, safe
 from ui.views.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
 from ui.widgets import engine
 
@@ -29,7 +29,7 @@ NUMBER_CONTROLS = {  # widget key -> (property, label, min, max)
     "pg.inflight": ("max.in.flight.requests.per.connection", "max.in.flight.requests.per.connection", 1, 1_000_000),
     "pg.retries": ("retries", "retries", 0, 2_147_483_647),
     "pg.linger": ("linger.ms", "linger.ms", 0, 900_000),
-    "pg.timeout": ("message.timeout.ms", "message.timeout.ms", 1, 2_147_483_647),
+    "pg.timeout": ("message.timeout.ms", "message.timeout.ms", 1, deeplink.MAX_TIMEOUT_MS),
     "pg.batch": ("batch.num.messages", "batch.num.messages", 1, 1_000_000),
 }
 
@@ -160,7 +160,7 @@ def summary(spec: PlaygroundSpec) -> str:
     faults = ", ".join(deeplink.fault_to_token(f) for f in spec.faults) or "none"
     idem = "ON" if spec.control("enable.idempotence") else "OFF"
     return (
-        f"{_title(spec.scenario)} · idempotence **{idem}** · acks={spec.control('acks')} · "
+        f"{safe.md(_title(spec.scenario), 80)} · idempotence **{idem}** · acks={spec.control('acks')} · "
         f"{sends} messages · faults: `{faults}`"
     )
 
@@ -241,7 +241,7 @@ def show(problem: tuple[str, str] | None) -> None:
     if steps_tab.open:
         with steps_tab:
             left, right = st.columns([2, 1])
-            left.text_area("Steps", key="pg.steps", height=150, help=STEP_HELP)
+            left.text_area("Steps", key="pg.steps", height=150, help=STEP_HELP, max_chars=deeplink.MAX_STEPS_CHARS)
             right.caption(STEP_HELP)
             right.button("+ restart producer", on_click=_append_step, args=("restart producer",), key="pg.add.restart")
             right.button(
@@ -257,8 +257,8 @@ def show(problem: tuple[str, str] | None) -> None:
             for slot in range(1, FAULT_SLOTS + 1):
                 grid[(slot - 1) % 3].selectbox(f"Request {slot}", FAULT_CHOICES, key=f"pg.fault.{slot}")
             extra = st.columns(4)
-            extra[0].number_input("Delay length (ms)", 0, 600_000, key="pg.delay_ms", step=100)
-            extra[1].slider("Random fault rate", 0.0, 0.5, key="pg.random.rate", step=0.05)
+            extra[0].number_input("Delay length (ms)", 0, deeplink.MAX_DELAY_MS, key="pg.delay_ms", step=100)
+            extra[1].slider("Random fault rate", 0.0, deeplink.MAX_RANDOM_RATE, key="pg.random.rate", step=0.05)
             extra[2].selectbox("Random fault", RANDOM_ACTIONS, key="pg.random.action")
             extra[3].number_input("Random seed", 0, 2**31 - 1, key="pg.random.seed")
             if st.session_state.get("pg.extra_faults"):
