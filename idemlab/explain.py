@@ -2,8 +2,9 @@
 
 `explain(trace)` returns 3–8 sentences (fewer when little happened): mail-room words
 first, Kafka words in parentheses.  It only reads events and the stored log, works for
-traces from either back end, and never raises: a situation it does not recognise just
-gets no sentence.
+traces from either back end.  A situation it does not recognise gets no sentence; a
+trace whose events lack the keys it reads (a malformed back end) gets no explanation
+rather than a broken page; any other exception is a bug and propagates.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from idemlab.model import (
     Event,
     Trace,
 )
+from idemlab.words import letter, letter_names
 
 MAX_SENTENCES = 8
 DETAILED_FAULTS = 3
@@ -41,11 +43,17 @@ DETAILED_FAULTS = 3
 _SETUP, _FAULT, _RETRY, _REJECT, _BUMP, _RESTART, _BROKER, _FATAL, _RESULT = 5, 8, 8, 6, 7, 7, 6, 9, 9
 
 
+# What a malformed trace can raise while its events are read: a missing detail key,
+# None where a number was expected, a value of another type.  Nothing else is caught,
+# so a typo in a sentence fails the tests instead of silently dropping the explanation.
+MALFORMED_TRACE = (KeyError, IndexError, TypeError, ValueError)
+
+
 def explain(trace: Trace) -> list[str]:
-    """What happened in this run, in at most MAX_SENTENCES sentences.  Never raises."""
+    """What happened in this run, in at most MAX_SENTENCES sentences."""
     try:
         candidates = _Story(trace).tell()
-    except Exception:  # noqa: BLE001 - an explanation must never break a page
+    except MALFORMED_TRACE:
         candidates = []
     return _trim(candidates)
 
@@ -67,6 +75,7 @@ class _Story:
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self.events: list[Event] = list(getattr(trace, "events", None) or [])
+        self.names = letter_names(self.events)
         self.out: list[tuple[float, int, str]] = []
         self.at: float = 0
 
@@ -92,10 +101,7 @@ class _Story:
             self.run_error,
             self.result,
         ):
-            try:
-                step()
-            except Exception:  # noqa: BLE001 - skip the part we cannot read
-                continue
+            step()
         return self.out
 
     # ---- who is sending ------------------------------------------------------------
@@ -145,7 +151,7 @@ class _Story:
         if len(delays) > 1:  # one sentence for a run of held-up receipts
             self.at = self._index(delays[0]["request"])
             numbers = ", ".join(str(a["request"].get("request_no")) for a in delays)
-            letters = ", ".join(_values(a["request"]) for a in delays)
+            letters = ", ".join(_values(a["request"], self.names) for a in delays)
             self.say(
                 _FAULT - 2,
                 f"The receipts for requests {numbers} ({letters}) were held up "
@@ -159,7 +165,7 @@ class _Story:
             request, fault, decision = a["request"], a["fault"], a["decision"]
             key = _msgs_key(request)
             earlier = seen_msgs.get(key)
-            label = _request_label(request)
+            label = _request_label(request, self.names)
             self.at = self._index(request)
             if fault is not None and id(fault) in skip_faults:
                 pass
@@ -250,7 +256,7 @@ class _Story:
     def _retry_sentence(self, request: Event, decision: Event, earlier: dict[str, Any]) -> bool:
         result = decision.get("result")
         first = earlier["request"]
-        values = _values(request)
+        values = _values(request, self.names)
         same_identity = (
             not _no_pid(request.get("producer_id"))
             and request.get("producer_id") == first.get("producer_id")
@@ -262,7 +268,7 @@ class _Story:
                 _RETRY,
                 f"The producer sent {values} again with the same PID, epoch and sequence "
                 f"({_identity(request)}); the post office found it in its notebook "
-                "of recent batches (the last 5 per sender) and answered with the original offset "
+                "of recent batches (the last 5 batches per producer and partition) and answered with the original offset "
                 f"{decision.get('base_offset')} without storing it again.",
             )
             return True
@@ -469,7 +475,7 @@ class _Story:
         by_msg: dict[int, list] = {}
         for record in records:
             by_msg.setdefault(record.msg, []).append(record)
-        values = {d.msg: d.value for d in self.trace.deliveries}
+        values = {d.msg: letter(d.msg, d.value, self.names) for d in self.trace.deliveries}
         for msg in outcome.duplicate_msgs[:2]:
             offsets = ", ".join(str(r.offset) for r in by_msg.get(msg, []))
             self.say(
@@ -543,8 +549,11 @@ def _msgs_key(request: Event) -> tuple:
     return (request.get("partition"), tuple(msgs)) if msgs else ()
 
 
-def _values(request: Event) -> str:
+def _values(request: Event, names: dict[int, str] | None = None) -> str:
     values = list(request.get("values") or [])
+    msgs = list(request.get("msgs") or [])
+    if names and values and len(msgs) == len(values):
+        values = [letter(msg, value, names) for msg, value in zip(msgs, values, strict=True)]
     if not values:
         msgs = list(request.get("msgs") or [])
         values = [f"message {m}" for m in msgs]
@@ -567,10 +576,10 @@ def _identity(request: Event) -> str:
     return ", ".join(parts)
 
 
-def _request_label(request: Event) -> str:
+def _request_label(request: Event, names: dict[int, str] | None = None) -> str:
     number = request.get("request_no")
     head = f"request {number}" if number is not None else "a request"
-    return f"{head} ({_values(request)}, {_identity(request)})"
+    return f"{head} ({_values(request, names)}, {_identity(request)})"
 
 
 def _fault_words(fault: Event) -> str:

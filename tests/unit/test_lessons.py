@@ -347,7 +347,7 @@ def test_explain_epoch_bump_restart_and_fatal():
     assert "fatal error" in text
 
 
-def test_explain_never_raises():
+def test_explain_survives_a_malformed_trace():
     assert explain(Trace("empty", "hand", {})) == []
     odd = Trace(
         "odd",
@@ -363,7 +363,6 @@ def test_explain_never_raises():
         ],
     )
     assert isinstance(explain(odd), list)
-    assert explain(None) == []  # type: ignore[arg-type]
 
 
 def test_check_expectations_reports_run_errors_and_at_least():

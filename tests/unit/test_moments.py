@@ -1,0 +1,150 @@
+"""Key moments and the order of events, on every shipped scenario (simulator)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from idemlab import lessons, model, report, scenarios, sim, words
+from idemlab.moments import KINDS, Moment, key_moments
+from idemlab.outcome import summarize
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted(ROOT.glob("lessons/scenarios/*.toml")) + sorted(ROOT.glob("tests/scenarios/*.toml"))
+LESSONS = lessons.load_all()
+
+
+def run_file(path: Path, **overrides) -> model.Trace:
+    scenario = scenarios.load(str(path))
+    if overrides:
+        scenario = scenarios.apply_overrides(scenario, list(overrides.items()))
+    return sim.run(scenario)
+
+
+@pytest.fixture(scope="module", params=[(p, idem) for p in SHIPPED for idem in (None, True, False)], ids=str)
+def trace(request) -> model.Trace:
+    path, idem = request.param
+    return run_file(path) if idem is None else run_file(path, **{"enable.idempotence": idem})
+
+
+def test_moments_are_well_formed(trace):
+    moments = key_moments(trace)
+    assert all(isinstance(mo, Moment) and mo.kind in KINDS for mo in moments)
+    assert [mo.event for mo in moments] == sorted(mo.event for mo in moments)
+    assert all(0 <= mo.event < len(trace.events) for mo in moments)
+    for mo in moments:
+        assert mo.text and mo.text[-1] in ".)", mo
+        assert "None" not in mo.text and "offset -1" not in mo.text, mo
+
+
+def test_every_lesson_run_has_at_most_ten_moments():
+    for lesson in LESSONS:
+        trace = sim.run(lessons.scenario_for(lesson))
+        assert len(key_moments(trace)) <= 10, lesson.slug
+
+
+def kinds(name: str, **overrides) -> list[str]:
+    return [mo.kind for mo in key_moments(run_file(ROOT / f"lessons/scenarios/{name}.toml", **overrides))]
+
+
+def test_lesson_two_points_at_the_caught_duplicate():
+    trace = run_file(ROOT / "lessons/scenarios/lost-ack.toml", **{"enable.idempotence": True})
+    moments = key_moments(trace)
+    assert [mo.kind for mo in moments] == ["new_producer_id", "ack_lost", "retry", "duplicate_caught"]
+    caught = moments[-1]
+    event = trace.events[caught.event]
+    assert event.kind == model.BROKER_DECISION and event.get("result") == model.DUPLICATE
+    assert caught.text == (
+        "The broker already has m2 (PID 0, seq 1) on the shelf at offset 1: "
+        "it keeps one copy and answers with that offset."
+    )
+    lost = trace.events[moments[1].event]
+    assert lost.kind == model.FAULT_INJECTED and "stored it at offset 1" in moments[1].text
+    assert summarize(trace).duplicates_caught == 1
+    assert "The broker caught 1 duplicate" in summarize(trace).sentence()
+
+
+@pytest.mark.parametrize(
+    ("name", "overrides", "expected"),
+    [
+        ("lost-ack", {}, ["ack_lost", "retry", "duplicate_stored"]),
+        ("lost-request", {}, ["request_lost", "retry"]),
+        ("reorder", {}, ["retry", "reordered"]),
+        ("reorder-idempotent", {}, ["new_producer_id", "epoch_bump", "retry"]),
+        ("new-partition-loss", {}, ["new_producer_id", "delivered_not_stored"]),
+        ("producer-restart", {}, ["new_producer_id", "producer_restart", "new_producer_id"]),
+        ("message-too-large", {}, ["new_producer_id", "lost", "epoch_bump"]),
+        ("timeout-but-stored", {}, ["new_producer_id", "failed_but_stored", "epoch_bump"]),
+    ],
+)
+def test_moments_of_a_scenario(name, overrides, expected):
+    assert kinds(name, **overrides) == expected
+
+
+def test_broker_failures_and_expiry_are_moments():
+    restart = kinds("broker-restart")
+    assert {"broker_down", "broker_up", "fatal_error", "failed_but_stored", "duplicate_caught"} <= set(restart)
+    assert "expired" in kinds("producer-expiry-late-retry")
+    assert "duplicate_stored" in kinds("producer-expiry-late-retry")
+    leader = [mo.kind for mo in key_moments(run_file(ROOT / "tests/scenarios/leader-change.toml"))]
+    assert "leader_change" in leader
+    assert "duplicate_caught" in kinds("leader-failover")
+    assert "duplicate_stored" not in kinds("leader-failover-unreplicated")  # x ends up stored once
+
+
+def test_cross_partition_duplicate_is_a_stored_duplicate_after_an_epoch_bump():
+    found = kinds("cross-partition-duplicate")
+    assert found.index("epoch_bump") < found.index("duplicate_stored")
+
+
+def test_json_carries_moments_and_duplicates_caught():
+    trace = run_file(ROOT / "lessons/scenarios/lost-ack.toml", **{"enable.idempotence": True})
+    doc = json.loads(report.to_json(trace, include_events=True, indent=None))
+    assert doc["duplicates_caught"] == 1
+    assert doc["moments"] == [mo.to_dict() for mo in key_moments(trace)]
+    caught = doc["moments"][-1]
+    assert doc["events"][caught["event"]]["kind"] == model.BROKER_DECISION
+    assert doc["events"][caught["event"]]["result"] == model.DUPLICATE
+
+
+# ---- the trace tells events in the order they happen ---------------------------------
+
+
+def test_a_lost_answer_is_told_after_the_brokers_decision(trace):
+    events = trace.events
+    for i, fault in enumerate(events):
+        if fault.kind != model.FAULT_INJECTED or fault.get("api") != model.PRODUCE:
+            continue
+        number = fault.get("request_no")
+        sent = [j for j, e in enumerate(events[:i]) if e.kind == model.REQUEST_SENT and e.get("request_no") == number]
+        assert sent, f"fault {i} before its request"
+        decided = [j for j, e in enumerate(events) if e.kind == model.BROKER_DECISION and e.get("request_no") == number]
+        if fault.get("action") in (model.DROP_RESPONSE, model.DELAY, model.DISCONNECT):
+            assert decided and decided[0] < i, f"fault {i} ({fault.get('action')}) before the broker decided"
+        else:
+            assert not decided or decided[0] > i
+
+
+def test_each_fact_is_told_once(trace):
+    """The producer id is told by one event, and a closed connection does not repeat its fault."""
+    texts = [words.describe(e) for e in trace.events]
+    for event in trace.events:
+        if event.kind == model.PRODUCER_ID_ASSIGNED:
+            told = f"PID {event.get('producer_id')}, epoch {event.get('producer_epoch')}"
+            assert sum(told in text for text in texts) == 1, told
+    for text in texts:
+        assert "(fault)" not in text and "offset None" not in text and "offset -1" not in text
+
+
+def test_the_opening_coordinator_load_is_explained(trace):
+    for event in trace.events:
+        if event.get("error") == "COORDINATOR_LOAD_IN_PROGRESS" and event.kind == model.RESPONSE_RECEIVED:
+            assert "loading its block of producer ids" in words.describe(event)
+            break
+
+
+def test_the_outcome_line_says_what_it_counts():
+    trace = run_file(ROOT / "lessons/scenarios/lost-ack.toml")
+    assert summarize(trace).sentence().startswith("3 produced, 3 acknowledged, 4 stored, 1 duplicate")
