@@ -9,7 +9,7 @@ from ui.widgets import navigation_mode
 navigation_mode.ensure()  # first, before the slow imports: see ui/widgets/navigation_mode.py
 navigation_mode.close_stray_dialog()
 
-from ui.widgets import backend_picker, engine, nav, progress  # noqa: E402
+from ui.widgets import backend_picker, class_member, engine, nav, progress  # noqa: E402
 
 st.set_page_config(page_title="Kafka Idempotence Lab", page_icon=":material/mail:", layout="wide")
 
@@ -17,6 +17,7 @@ lessons, lesson_problem = engine.lessons()
 page = st.navigation(nav.sections(lessons), expanded=True)
 nav.remember(page)
 progress.sync_from_url()
+class_member.sync_from_url()
 backend_picker.show()
 if lesson_problem:
     st.sidebar.caption(lesson_problem)

@@ -1,26 +1,20 @@
-"""Presenter view: a lesson in large type, one slide at a time, for a projector."""
+"""Presenter view: a lesson in large type, one slide at a time, for a projector.
+`/presenter?lesson=<slug>&slide=<n>[&class=<code>]` opens exactly there."""
 
 import streamlit as st
 
+from idemlab.lessons import scenario_for
+from idemlab.scenarios import ScenarioError
 from ui.widgets import engine, presenter_view
 
+st.set_page_config(initial_sidebar_state="collapsed")  # the whole width for the slides
 lessons = engine.lessons_or_stop("Presenter view")
-titles = {f"{lesson.number}. {lesson.title}": lesson for lesson in lessons}
-choice = st.sidebar.selectbox(
-    "Lesson to present",
-    list(titles),
-    key="present.lesson",
-    on_change=lambda: st.session_state.update({"present.slide": 0}),
-)
-lesson = titles[choice]
-st.title(f"Lesson {lesson.number}: {lesson.title}")
+lesson = presenter_view.chosen_lesson(lessons)
 try:
-    from idemlab.lessons import scenario_for
-
     result = engine.run(scenario_for(lesson))
-except Exception as exc:  # noqa: BLE001 - show the reason, not a traceback
+except ScenarioError as exc:
     st.error(f"This lesson's scenario cannot be run: {exc}")
     st.stop()
 if result.error:
     st.warning(result.error)
-presenter_view.show(lesson, result.trace)
+presenter_view.show(lessons, lesson, result.trace)

@@ -1,5 +1,6 @@
 """Two runs of one scenario side by side: idempotence off vs on, or simulated vs real.
-Owns session keys `cmp.*`."""
+Honours the playground's link parameters (`?scenario=reorder&fault=2:drop_response…`,
+ui/views/deeplink.py).  Owns session keys `cmp.*`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import streamlit as st
 
 from idemlab import scenarios
 from idemlab.model import Scenario
+from ui.views import deeplink, safe
+from ui.views.playground_spec import build
 from ui.views.snapshot import snapshot
 from ui.widgets import backend_picker, current_run, engine, repeat_view, run_views
 
@@ -21,14 +24,57 @@ def variants(scenario: Scenario, mode: str, backend: str) -> list[tuple[str, Sce
     return [("Idempotence OFF", off, backend), ("Idempotence ON", on, backend)]
 
 
+def _link() -> dict[str, str]:
+    """The playground link parameters in the URL (scenario, idem, acks, inflight, …)."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k in deeplink.KEYS and k != "step"}
+
+
+def _follow_link(names: list[str]) -> list[str]:
+    """A link not seen yet in this session picks the scenario; its notices, if any."""
+    link = _link()
+    key = sorted(link.items())
+    if not link or st.session_state.get("cmp.link_seen") == key:
+        return []
+    st.session_state["cmp.link_seen"] = key
+    spec, notices = deeplink.decode(link, names)
+    if spec.scenario in names:
+        st.session_state["cmp.scenario"] = spec.scenario
+        st.session_state["cmp.link"] = link
+    return notices
+
+
+def _picked() -> None:
+    """The learner chose another scenario: the link's other settings no longer apply."""
+    st.session_state.pop("cmp.link", None)
+    for key in list(st.query_params.to_dict()):
+        if key in deeplink.KEYS:
+            del st.query_params[key]
+    st.query_params["scenario"] = st.session_state["cmp.scenario"]
+    st.session_state["cmp.link_seen"] = sorted(_link().items())
+
+
+def _scenario(name: str, names: list[str]) -> Scenario:
+    link = st.session_state.get("cmp.link")
+    if link and link.get("scenario") == name:
+        spec, _ = deeplink.decode(link, names)
+        settings = ", ".join(f"{k}={v}" for k, v in sorted(link.items()) if k != "scenario")
+        if settings:
+            st.caption(f"From the link: {safe.md(settings)} (changing the scenario drops these).")
+        return build(spec)
+    return scenarios.load(name)
+
+
 def pick() -> tuple[Scenario | None, str]:
     names = scenarios.available()
-    default = names.index("lost-ack") if "lost-ack" in names else 0
+    for notice in _follow_link(names):
+        st.warning(notice, icon=":material/link_off:")
+    if st.session_state.get("cmp.scenario") not in names:
+        st.session_state["cmp.scenario"] = "lost-ack" if "lost-ack" in names else names[0]
     cols = st.columns([2, 2])
-    name = cols[0].selectbox("Scenario", names, index=default, key="cmp.scenario")
+    name = cols[0].selectbox("Scenario", names, key="cmp.scenario", on_change=_picked)
     mode = cols[1].radio("Compare", MODES, key="cmp.mode", horizontal=True)
     try:
-        return scenarios.load(name), mode
+        return _scenario(name, names), mode
     except scenarios.ScenarioError as exc:
         st.error(str(exc))
         return None, mode

@@ -58,6 +58,10 @@ def sections(lessons: list) -> dict[str, list[st.Page]]:
         ],
         "Reference": [
             st.Page("pages/reference.py", title="Reference", url_path="reference", icon=":material/menu_book:"),
+        ],
+        "Workshop": [
+            st.Page("pages/classroom.py", title="Join a class", url_path="class", icon=":material/groups:"),
             st.Page("pages/presenter.py", title="Presenter view", url_path="presenter", icon=":material/slideshow:"),
+            st.Page("pages/instructor.py", title="Instructor kit", url_path="instructor", icon=":material/co_present:"),
         ],
     }

@@ -1,82 +1,220 @@
-"""Presenter view: a lesson as slides in large type, one view at a time, moved with
-buttons or the keyboard.  Owns session keys `present.*`."""
+"""Presenter view: a lesson as slides in large type for a projector, moved with buttons,
+the arrow keys or a clicker (PageUp/PageDown).  The lesson and the slide live in the URL
+(`/presenter?lesson=<slug>&slide=<n>`, n from 1; `&class=<code>` for a live class), so a
+refresh or a shared link opens exactly there.  Owns session keys `present.*`."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from idemlab import words
+from idemlab.explain import explain
+from ui.views import presenter_deck
+from ui.views.presenter_deck import Slide
 from ui.views.snapshot import snapshot
-from ui.widgets import run_views
+from ui.widgets import class_results, cost_view, run_views
 
 # Only prose gets large type; buttons and controls keep their size so they do not truncate.
 LARGE_TYPE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] p,
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] li { font-size: 1.45rem; line-height: 1.5; }
-[data-testid="stMainBlockContainer"] h2 { font-size: 2.2rem; }
-.idl-mailroom li, .idl-table { font-size: 1.3rem; }
-.idl-mailroom h4 { font-size: 1.4rem; }
-.idl-legend { font-size: 1.15rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] li { font-size: 1.5rem; line-height: 1.45; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 2.3rem; padding-top: .25rem; }
+.idl-mailroom li, .idl-table { font-size: 1.35rem; }
+.idl-mailroom h4 { font-size: 1.5rem; }
+.idl-mailroom ul { max-height: 28rem; }
+.idl-legend { font-size: 1.2rem; }
+.idl-class-chart { font-size: 1.4rem; }
 </style>"""
 VIEWS = ["Mail room", "Sequence diagram", "Stored log"]
 
+# Keys work as soon as the page opens: nothing that swallows arrow keys keeps the focus
+# (the lesson picker after a choice, a link clicked on the previous page), and a
+# presentation clicker's PageDown/PageUp move like → and ←.  Streamlit's own shortcut
+# handler (hotkeys on the document) does the arrows.  The slide number in the comment
+# makes the script run again after every move.
+FOCUS_AND_CLICKER = """<script>
+/* slide %(slide)s */
+(() => {
+  const active = document.activeElement;
+  if (active && active !== document.body && !active.closest("[data-testid=stSidebar]")) { active.blur(); }
+  window.focus();
+  if (window.__idlClicker) return;
+  window.__idlClicker = true;
+  document.addEventListener("keydown", (event) => {
+    if (!location.pathname.endsWith("/presenter")) return;
+    const target = event.target;
+    if (target && ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+    const key = {PageDown: "next", PageUp: "prev"}[event.key];
+    if (!key) return;
+    const button = document.querySelector(`[class~="st-key-present.${key}"] button`);
+    if (button) { event.preventDefault(); button.click(); }
+  });
+})();
+</script>"""
 
-def slides(lesson, trace) -> list[tuple[str, object]]:
-    """('text', (heading, markdown)) or ('event', position)."""
-    out: list[tuple[str, object]] = [
-        ("text", ("The analogy", lesson.section("Analogy"))),
-        ("text", ("How it works", lesson.section("Mechanism"))),
-        (
-            "text",
-            (
-                "Predict",
-                lesson.prediction.question
-                + "\n\n"
-                + "\n".join(f"{chr(65 + i)}. {c}" for i, c in enumerate(lesson.prediction.choices)),
-            ),
-        ),
-    ]
-    if trace is not None:
-        out += [("event", position) for position in range(1, len(trace.events) + 1)]
-    out.append(("text", ("After the run", lesson.section("After the run"))))
-    return out
+
+def _lesson_from_url(lessons: list):
+    slug = st.query_params.get("lesson", "")
+    return next((lesson for lesson in lessons if lesson.slug == slug), None)
+
+
+def chosen_lesson(lessons: list):
+    """The lesson to present: the URL's when it names one the session has not shown yet
+    (a link, a refresh), else the one picked last; the first lesson otherwise."""
+    ss = st.session_state
+    from_url = _lesson_from_url(lessons)
+    written = ss.get("present.written")
+    url_pair = (st.query_params.get("lesson", ""), st.query_params.get("slide", ""))
+    if from_url is not None and url_pair != written:
+        ss["present.lesson"] = from_url.slug
+        ss["present.slide_from_url"] = url_pair[1]
+    slugs = [lesson.slug for lesson in lessons]
+    if ss.get("present.lesson") not in slugs:
+        ss["present.lesson"] = slugs[0]
+    return next(lesson for lesson in lessons if lesson.slug == ss["present.lesson"])
+
+
+def class_code() -> str:
+    """The live class whose answers the reveal slides show (`?class=` in the URL)."""
+    code = class_results.normal_code(st.query_params.get("class", "") or st.session_state.get("present.class", ""))
+    if code:
+        st.session_state["present.class"] = code
+    return code
+
+
+def _write_url(slug: str, slide: int, code: str) -> None:
+    wanted = {"lesson": slug, "slide": str(slide)}
+    if code:
+        wanted["class"] = code
+    for key, value in wanted.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    st.session_state["present.written"] = (slug, str(slide))
 
 
 def _go(by: int, count: int) -> None:
-    st.session_state["present.slide"] = max(0, min(count - 1, st.session_state.get("present.slide", 0) + by))
+    st.session_state["present.slide"] = max(1, min(count, st.session_state.get("present.slide", 1) + by))
 
 
-def show(lesson, trace) -> None:
+def _pick_lesson(titles: dict) -> None:
+    st.session_state["present.lesson"] = titles[st.session_state["present.pick"]]
+    st.session_state["present.slide"] = 1
+
+
+def _controls(lessons: list, lesson, index: int, count: int) -> None:
+    titles = {f"{item.number}. {item.title}": item.slug for item in lessons}
+    current = next(title for title, slug in titles.items() if slug == lesson.slug)
+    if st.session_state.get("present.pick") != current:
+        st.session_state["present.pick"] = current
+    cols = st.columns([3, 1, 1, 2], vertical_alignment="center")
+    cols[0].selectbox(
+        "Lesson to present",
+        list(titles),
+        key="present.pick",
+        on_change=_pick_lesson,
+        args=(titles,),
+        label_visibility="collapsed",
+    )
+    cols[1].button("◀ Previous", on_click=_go, args=(-1, count), shortcut="Left", key="present.prev", width="stretch")
+    cols[2].button(
+        "Next ▶", on_click=_go, args=(1, count), shortcut="Right", key="present.next", width="stretch", type="primary"
+    )
+    cols[3].markdown(f"Slide {index} of {count} · keys ← → (or a clicker)")
+
+
+def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
     st.html(LARGE_TYPE)
-    deck = slides(lesson, trace)
-    index = max(0, min(st.session_state.get("present.slide", 0), len(deck) - 1))
-    cols = st.columns([1, 1, 2])
-    cols[0].button(
-        "◀ Previous", on_click=_go, args=(-1, len(deck)), shortcut="Left", key="present.prev", width="stretch"
-    )
-    cols[1].button(
-        "Next ▶",
-        on_click=_go,
-        args=(1, len(deck)),
-        shortcut="Right",
-        key="present.next",
-        width="stretch",
-        type="primary",
-    )
-    cols[2].markdown(f"Slide {index + 1} of {len(deck)} · keys ← →")
-    kind, content = deck[index]
-    if kind == "text":
-        heading, body = content
-        st.header(heading)
-        st.markdown(body)
-        return
+    code = class_code()
+    values = {cost_view.PLACEHOLDER: cost_view.value()} if cost_view.PLACEHOLDER in lesson.placeholders else {}
+    deck = presenter_deck.deck(lesson, trace, values)
+    ss = st.session_state
+    if "present.slide_from_url" in ss:
+        ss["present.slide"] = presenter_deck.parse_slide(ss.pop("present.slide_from_url"), len(deck))
+    index = presenter_deck.clamp(ss.get("present.slide", 1), len(deck))
+    ss["present.slide"] = index
+    _write_url(lesson.slug, index, code)
+    _controls(lessons, lesson, index, len(deck))
+    st.html(FOCUS_AND_CLICKER % {"slide": f"{lesson.slug}/{index}"}, unsafe_allow_javascript=True)
+    slide = deck[index - 1]
+    if slide.kind == "title":
+        _title(lesson, code)
+    elif slide.kind == "text":
+        st.header(slide.title)
+        st.markdown(slide.body)
+    elif slide.kind == "question":
+        _question(lesson, slide, code)
+    elif slide.kind == "reveal":
+        _reveal(lesson, slide, code)
+    elif slide.kind == "moment":
+        _moment(slide, trace)
+    else:
+        _after(slide, trace)
+
+
+def _title(lesson, code: str) -> None:
+    st.title(f"Lesson {lesson.number}: {lesson.title}")
+    st.markdown(f"About {lesson.minutes} minutes · experiment: `{lesson.scenario}`")
+    if code:
+        class_results.join_banner(code)
+
+
+def _question(lesson, slide: Slide, code: str) -> None:
+    question = presenter_deck.question_of(lesson, slide.question)
+    st.header(slide.title)
+    st.markdown(question.question)
+    st.markdown(presenter_deck.options_markdown(question.choices))
+    if code:
+        st.caption(f"Answer on your own screen, in the lesson page (class {code}). The next slide shows the class.")
+
+
+def _reveal(lesson, slide: Slide, code: str) -> None:
+    question = presenter_deck.question_of(lesson, slide.question)
+    st.header(slide.title)
+    if code:
+        class_results.reveal(code, lesson.number, slide.question, question.choices)
+    st.markdown(f"**Answer {presenter_deck.letter(question.answer)}.** {question.correct}")
+    st.markdown(question.explanation)
+
+
+def _moment(slide: Slide, trace) -> None:
+    snap = snapshot(trace, slide.position)
+    st.header(slide.title)
+    st.caption(f"Event {snap.position} of {len(trace.events)}: {words.describe(snap.event) if snap.event else ''}")
+    _views(snap, trace, slide.position)
+
+
+def _views(snap, trace, position: int) -> None:
     view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="present.view", label_visibility="collapsed")
-    snap = snapshot(trace, content)
-    st.header(words.describe(snap.event))
     if view == "Sequence diagram":
-        run_views.sequence(trace, content, "present")
+        st.plotly_chart(
+            presenter_deck.projector_figure(trace, position), config=run_views.PLOT_CONFIG, key="present.sequence"
+        )
     elif view == "Stored log":
         run_views.stored_log(snap.stored, "present")
     else:
         run_views.mailroom(snap, trace, "present")
     st.markdown(f"**{snap.outcome.sentence()}**")
+
+
+def _after(slide: Slide, trace) -> None:
+    st.header(slide.title)
+    if trace is None:
+        st.markdown(slide.body)
+        return
+    st.markdown("**What happened** (generated from this run):")
+    st.markdown("\n".join(f"- {sentence}" for sentence in explain(trace)))
+    st.markdown(slide.body)
+    if trace.events:
+        snap = snapshot(trace)
+        left, right = st.columns(2, gap="large")
+        with left:
+            run_views.stored_log(snap.stored, "present.after")
+        with right:
+            st.markdown("**Sequence diagram** (the last events)")
+            st.plotly_chart(
+                presenter_deck.projector_figure(trace, len(trace.events)),
+                config=run_views.PLOT_CONFIG,
+                key="present.after.sequence",
+            )

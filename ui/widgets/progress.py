@@ -8,6 +8,8 @@ import re
 
 import streamlit as st
 
+from ui.widgets import class_member
+
 ANSWER_RE = re.compile(r"^(\d{1,3})\.(p|c\d{1,2})\.(\d{1,2})$")
 MAX_ITEMS = 200
 
@@ -60,6 +62,7 @@ def answers() -> dict[str, int]:
 def mark_done(number: int) -> None:
     st.session_state["progress.done"] = sorted(set(done()) | {number})
     _write_url()
+    class_member.record(f"{number}.done", 1)  # the live class, if the learner joined one
 
 
 def answer(number: int, question: str) -> int | None:
@@ -74,6 +77,7 @@ def set_answer(number: int, question: str, choice: int | None) -> None:
         current[f"{number}.{question}"] = choice
     st.session_state["progress.answers"] = current
     _write_url()
+    class_member.record(f"{number}.{question}", choice)  # the live class, if the learner joined one
 
 
 def reset() -> None:

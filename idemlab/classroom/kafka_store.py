@@ -1,0 +1,208 @@
+"""Classes on an existing Kafka cluster, for a workshop that outgrows one app process
+or one machine: every app process produces to, and reads back from, one compacted topic.
+
+- Written with the idempotent producer (enable.idempotence=true, acks=all): a retried
+  answer is never stored twice — the lab uses the feature it teaches.
+- Keys: `class/<CODE>` (the class: created, expires) and
+  `answer/<CODE>/<learner>/<question>` (the choice); compaction keeps the latest value
+  per key, so a changed answer replaces the old one, and `compact,delete` with a
+  retention of two days removes old classes altogether.
+- A class lives in one partition (crc32 of its code), so reading a class back reads one
+  partition: each process keeps what it has read and only fetches what is new.
+- What the broker remembers of the producers that wrote a class's partition (producer
+  id, epoch, last sequence number) comes from the broker itself, by DescribeProducers
+  (idemlab.kafka.describe): confluent-kafka's Message does not expose a record's
+  producer id or sequence.
+
+Limits (answers per learner, learners per class) are checked against what this process
+has read, just before producing: two processes racing on one learner's 100th answer may
+both pass.  The bound still holds per process, and the reader applies it again.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from idemlab.classroom.model import Answer, ClassError, ClassInfo
+from idemlab.classroom.store import ClassStore
+
+DEFAULT_TOPIC = "idemlab-classes"
+PARTITIONS = 6
+RETENTION_MS = 2 * 24 * 3600 * 1000
+TIMEOUT_S = 10.0
+
+
+class KafkaStore(ClassStore):
+    kind = "kafka"
+
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str = DEFAULT_TOPIC,
+        client_config: Mapping[str, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(clock)
+        from confluent_kafka import Consumer, Producer
+
+        self.bootstrap = bootstrap
+        self.topic = topic
+        common = {"bootstrap.servers": bootstrap, **dict(client_config or {})}
+        self._ensure_topic(common)
+        self.producer = Producer({**common, "enable.idempotence": True, "acks": "all", "linger.ms": 2})
+        self.consumer = Consumer(
+            {
+                **common,
+                "group.id": "idemlab-classroom-reader",
+                "enable.auto.commit": False,
+                "enable.partition.eof": False,
+            }
+        )
+        self._lock = threading.Lock()
+        self._read: dict[int, tuple[int, dict[str, dict]]] = {}  # partition -> (next offset, key -> value)
+        self.partitions = len(self.consumer.list_topics(topic, timeout=TIMEOUT_S).topics[topic].partitions)
+
+    def describe(self) -> str:
+        return f"Kafka topic {self.topic} on {self.bootstrap}"
+
+    def _ensure_topic(self, common: dict) -> None:
+        from confluent_kafka import KafkaException
+        from confluent_kafka.admin import AdminClient, NewTopic
+
+        admin = AdminClient(common)
+        metadata = admin.list_topics(timeout=TIMEOUT_S)
+        if self.topic in metadata.topics and not metadata.topics[self.topic].error:
+            return
+        replicas = min(3, len(metadata.brokers))
+        config = {"cleanup.policy": "compact,delete", "retention.ms": str(RETENTION_MS)}
+        if replicas > 1:
+            config["min.insync.replicas"] = str(replicas - 1)
+        future = admin.create_topics([NewTopic(self.topic, PARTITIONS, replicas, config=config)])[self.topic]
+        try:
+            future.result(TIMEOUT_S)
+        except KafkaException as exc:
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise
+
+    def close(self) -> None:
+        self.producer.flush(TIMEOUT_S)
+        self.consumer.close()
+
+    # -- where a class lives ---------------------------------------------------------------
+    def partition_of(self, code: str) -> int:
+        return zlib.crc32(code.encode()) % self.partitions
+
+    def _produce(self, code: str, key: str, value: dict | None) -> None:
+        errors: list = []
+        self.producer.produce(
+            self.topic,
+            key=key.encode(),
+            value=None if value is None else json.dumps(value).encode(),
+            partition=self.partition_of(code),
+            on_delivery=lambda err, _msg: errors.append(err),
+        )
+        self.producer.flush(TIMEOUT_S)
+        if not errors or errors[0] is not None:
+            raise ClassError(
+                f"The class store on Kafka did not take the answer ({errors[0] if errors else 'no reply'})."
+            )
+
+    def _state(self, code: str) -> dict[str, dict]:
+        """Every live key of the class's partition, brought up to date (new records only)."""
+        from confluent_kafka import TopicPartition
+
+        partition = self.partition_of(code)
+        with self._lock:
+            offset, values = self._read.get(partition, (0, {}))
+            low, high = self.consumer.get_watermark_offsets(
+                TopicPartition(self.topic, partition), timeout=TIMEOUT_S, cached=False
+            )
+            offset = max(offset, low)
+            if offset < high:
+                self.consumer.assign([TopicPartition(self.topic, partition, offset)])
+                deadline = time.monotonic() + TIMEOUT_S
+                while offset < high and time.monotonic() < deadline:
+                    for message in self.consumer.consume(500, timeout=1.0):
+                        if message.error():
+                            continue
+                        offset = message.offset() + 1
+                        key = (message.key() or b"").decode(errors="replace")
+                        if message.value() is None:
+                            values.pop(key, None)
+                        else:
+                            try:
+                                values[key] = json.loads(message.value())
+                            except ValueError:
+                                continue
+                self.consumer.unassign()
+            self._read[partition] = (offset, values)
+            return dict(values)
+
+    # -- the store interface ---------------------------------------------------------------
+    def _save_class(self, info: ClassInfo) -> bool:
+        if f"class/{info.code}" in self._state(info.code):
+            return False
+        self._produce(info.code, f"class/{info.code}", {"created": info.created, "expires": info.expires})
+        return True
+
+    def _overwrite_class(self, info: ClassInfo) -> None:
+        self._produce(info.code, f"class/{info.code}", {"created": info.created, "expires": info.expires})
+
+    def _load_class(self, code: str) -> ClassInfo | None:
+        value = self._state(code).get(f"class/{code}")
+        try:
+            return ClassInfo(code, float(value["created"]), float(value["expires"])) if value else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _save_answer(self, code: str, answer: Answer, limit_learner: int, limit_learners: int) -> None:
+        key = f"answer/{code}/{answer.learner}/{answer.question}"
+        answers = self._load_answers(code)
+        if key not in self._state(code):
+            mine = sum(1 for a in answers if a.learner == answer.learner)
+            if mine >= limit_learner:
+                raise ClassError(f"This browser has sent {limit_learner} answers to the class, the most it may.")
+            if mine == 0 and len({a.learner for a in answers}) >= limit_learners:
+                raise ClassError(f"The class is full ({limit_learners} learners).")
+        self._produce(code, key, {"choice": answer.choice, "at": answer.at})
+
+    def _load_answers(self, code: str) -> list[Answer]:
+        prefix = f"answer/{code}/"
+        out = []
+        for key, value in self._state(code).items():
+            if not key.startswith(prefix):
+                continue
+            learner, _, question = key[len(prefix) :].partition("/")
+            try:
+                out.append(Answer(learner, question, int(value["choice"]), float(value["at"])))
+            except (KeyError, TypeError, ValueError):
+                continue
+        return out
+
+    # -- what the broker remembers of the class's producers -------------------------------------
+    def producers(self, code: str) -> list[dict]:
+        """The idempotent producers that wrote the class's partition, as its leader
+        remembers them: producer id, epoch and last sequence number (DescribeProducers)."""
+        from idemlab.kafka.describe import describe_producers
+
+        partition = self.partition_of(code)
+        metadata = self.consumer.list_topics(self.topic, timeout=TIMEOUT_S)
+        leader = metadata.topics[self.topic].partitions[partition].leader
+        broker = metadata.brokers.get(leader)
+        if broker is None:
+            return []
+        found = describe_producers((broker.host, broker.port), self.topic, partition, timeout_s=5.0) or []
+        return [
+            {
+                "partition": partition,
+                "producer_id": p.producer_id,
+                "epoch": p.producer_epoch,
+                "last_sequence": p.last_sequence,
+            }
+            for p in found
+        ]

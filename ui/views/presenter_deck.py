@@ -1,0 +1,127 @@
+"""A lesson as a deck of slides for the presenter view.  Pure: Lesson + Trace -> slides.
+
+The order an instructor walks through:
+
+    title · analogy · mechanism (split to fit a screen) · experiment · predict ·
+    reveal (the class's answers, then the right one and why) · one slide per key moment
+    of the run (idemlab.moments) · after the run (the generated explanation, the stored
+    log, the diagram) · each check question followed by its reveal.
+
+Every slide shows what its text points at: the "after the run" text talks about the
+explanation, the log table and the sequence diagram, so that slide draws all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from idemlab import lessons as lesson_module
+from idemlab.model import Trace
+from idemlab.moments import key_moments
+
+TEXT_LIMIT = 900  # characters of Markdown that fit a 1920x1080 slide in large type
+
+
+@dataclass(frozen=True)
+class Slide:
+    kind: str  # title | text | question | reveal | moment | after
+    title: str
+    body: str = ""  # Markdown (lesson content: the repository's own text)
+    question: str = ""  # "p" or "c0", "c1", … for question and reveal slides
+    position: int | None = None  # timeline position for a moment slide
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+
+def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Paragraph blocks merged greedily up to `limit` characters; a block is never cut."""
+    blocks = [block.strip() for block in text.strip().split("\n\n") if block.strip()]
+    out: list[str] = []
+    for block in blocks:
+        if out and len(out[-1]) + len(block) + 2 <= limit:
+            out[-1] += "\n\n" + block
+        else:
+            out.append(block)
+    return out or [""]
+
+
+def letter(index: int) -> str:
+    return chr(65 + index)
+
+
+def options_markdown(choices) -> str:
+    """One option per line, lettered: a Markdown list, so options never run together."""
+    return "\n".join(f"- **{letter(i)}.** {choice}" for i, choice in enumerate(choices))
+
+
+def question_of(lesson, qid: str):
+    return lesson.prediction if qid == "p" else lesson.checks[int(qid[1:])]
+
+
+def _split(kind: str, title: str, text: str) -> list[Slide]:
+    parts = chunks(text)
+    if len(parts) == 1:
+        return [Slide(kind, title, parts[0])]
+    return [Slide(kind, f"{title} ({i} of {len(parts)})", part) for i, part in enumerate(parts, 1)]
+
+
+def moment_slides(trace: Trace | None) -> list[Slide]:
+    if trace is None or not trace.events:
+        return []
+    moments = key_moments(trace)
+    slides = [Slide("moment", moment.text, position=moment.event + 1) for moment in moments]
+    if not moments or moments[-1].event + 1 < len(trace.events):
+        slides.append(Slide("moment", "The end of the run", position=len(trace.events)))
+    return slides
+
+
+def deck(lesson, trace: Trace | None, values: dict | None = None) -> list[Slide]:
+    values = values or {}
+    out = [Slide("title", f"Lesson {lesson.number}: {lesson.title}")]
+    out += _split("text", "The analogy", lesson.section("Analogy"))
+    out += _split("text", "Mechanism", lesson.section("Mechanism"))
+    out += _split("text", "The experiment", lesson_module.render(lesson.section("Experiment"), values))
+    out.append(Slide("question", "Predict", question="p"))
+    out.append(Slide("reveal", "Reveal: your predictions", question="p"))
+    out += moment_slides(trace)
+    out.append(Slide("after", "After the run", lesson_module.render(lesson.section("After the run"), values)))
+    for i in range(len(lesson.checks)):
+        out.append(Slide("question", f"Check {i + 1}", question=f"c{i}"))
+        out.append(Slide("reveal", f"Reveal: check {i + 1}", question=f"c{i}"))
+    return out
+
+
+def clamp(slide: int, count: int) -> int:
+    """A 1-based slide number from a URL, kept inside the deck."""
+    return max(1, min(int(slide), count))
+
+
+def parse_slide(raw: str | None, count: int) -> int:
+    try:
+        return clamp(int(str(raw).strip()), count)
+    except (TypeError, ValueError):
+        return 1
+
+
+PROJECTOR_WINDOW = 9  # sequence-diagram rows on a slide: the current one stays in view
+PROJECTOR_SCALE = 1.6
+
+
+def projector_figure(trace: Trace, position: int):
+    """The sequence diagram for a projector: the last few rows ending at the current
+    event (so it is never below the fold), labels about 1.6 times larger."""
+    from ui.views.sequence_figure import sequence_figure
+
+    fig = sequence_figure(trace, position, window=PROJECTOR_WINDOW)
+    for annotation in fig.layout.annotations:
+        size = annotation.font.size if annotation.font and annotation.font.size else 14
+        annotation.font.size = round(size * PROJECTOR_SCALE)
+    for scatter in fig.data:
+        sizes = scatter.marker.size
+        if sizes is not None:
+            scatter.marker.size = [round(s * PROJECTOR_SCALE) for s in sizes]
+    rows = max(min(position, PROJECTOR_WINDOW), 4)
+    fig.update_layout(height=120 + rows * 58, font={"size": 20})
+    return fig

@@ -1,0 +1,78 @@
+"""A learner's membership of a live class: joined by code, anonymous (a random token
+this browser holds), kept in the URL (`?cls=<CODE>.<token>`) like the learner's
+progress so a refresh stays in the class.  Every prediction and check answer, and every
+finished lesson, is also sent to the class store.  Owns session keys `class.*`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from idemlab import classroom
+from idemlab.classroom import ClassError
+from ui.widgets import class_store
+
+URL_KEY = "cls"
+
+
+def current() -> tuple[str, str] | None:
+    """(class code, learner token) when this browser is in a class."""
+    code, learner = st.session_state.get("class.code", ""), st.session_state.get("class.learner", "")
+    return (code, learner) if code and learner else None
+
+
+def sync_from_url() -> None:
+    """Called by app.py on every run: the URL's membership on a new session, the
+    session's membership back into the URL."""
+    ss = st.session_state
+    if "class.code" not in ss:
+        code, _, learner = str(st.query_params.get(URL_KEY, "")).partition(".")
+        code, learner = classroom.normal_code(code), classroom.valid_learner(learner)
+        ss["class.code"], ss["class.learner"] = (code, learner) if code and learner else ("", "")
+    member = current()
+    wanted = f"{member[0]}.{member[1]}" if member else ""
+    if wanted and st.query_params.get(URL_KEY) != wanted:
+        st.query_params[URL_KEY] = wanted
+    elif not wanted and URL_KEY in st.query_params:
+        del st.query_params[URL_KEY]
+
+
+def join(code: str, answers: dict[str, int], done: list[int]) -> str | None:
+    """Join the class; the answers given so far go with the learner.  None, or why not."""
+    store, problem = class_store.get()
+    if store is None:
+        return problem
+    code = classroom.normal_code(code)
+    if not code or store.get_class(code) is None:
+        return "There is no open class with that code. Check it with your instructor."
+    learner = st.session_state.get("class.learner") or classroom.new_learner()
+    st.session_state["class.code"], st.session_state["class.learner"] = code, learner
+    try:
+        for question, choice in sorted(answers.items()):
+            store.submit(code, learner, question, choice)
+        for number in done:
+            store.submit(code, learner, f"{number}.{classroom.model.DONE}", 1)
+    except ClassError as exc:
+        return str(exc)
+    sync_from_url()
+    return None
+
+
+def leave() -> None:
+    st.session_state["class.code"] = ""
+    sync_from_url()
+
+
+def record(question: str, choice: int | None) -> None:
+    """The hook ui.widgets.progress calls for every answer ("3.p", "3.c0") and every
+    finished lesson ("3.done"): sent to the class when the learner is in one."""
+    member = current()
+    if member is None or choice is None:
+        return
+    store, problem = class_store.get()
+    if store is None:
+        st.toast(f"Your answer was not sent to the class: {problem}", icon=":material/cloud_off:")
+        return
+    try:
+        store.submit(member[0], member[1], question, int(choice))
+    except ClassError as exc:
+        st.toast(f"Your answer was not sent to the class: {exc}", icon=":material/cloud_off:")
