@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from idemlab.model import INT32_MAX
 
@@ -241,3 +241,37 @@ def resolve(conf: Mapping[str, Any]) -> ProducerSettings:
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"Failed to create producer: {exc}") from None
+
+
+class InFlightLimit(NamedTuple):
+    requests: int  # requests in flight per connection (max.in.flight after idempotence's cap)
+    messages_per_partition: int | None  # librdkafka's idempotent cap, counted in messages (L6)
+    text: str  # the limit that actually applies, in one plain sentence
+
+
+def in_flight_limit(conf: Mapping[str, Any]) -> InFlightLimit:
+    """Which in-flight limit actually applies (ConfigError as resolve).  With idempotence
+    on, librdkafka caps max.in.flight at 5 requests per connection and, per partition,
+    builds no new request while 5 of that partition's messages are in flight
+    (rd_kafka_toppar_producer_serve: RD_KAFKA_IDEMP_MAX_INFLIGHT - rktp_msgs_inflight,
+    a message count); with multi-message batches that is about one request per partition."""
+    settings = resolve(conf)
+    if not settings.idempotent:
+        return InFlightLimit(
+            settings.max_in_flight,
+            None,
+            f"Up to {settings.max_in_flight:,} requests in flight per connection (idempotence off).",
+        )
+    batch = settings.batch_num_messages
+    per_request = (
+        f"one message per request, so up to {min(settings.max_in_flight, IDEMPOTENT_MAX_IN_FLIGHT)} requests per partition"
+        if batch == 1
+        else f"with batches of up to {batch:,} messages, often just one request per partition"
+    )
+    return InFlightLimit(
+        settings.max_in_flight,
+        IDEMPOTENT_MAX_IN_FLIGHT,
+        f"Up to {settings.max_in_flight} requests in flight per connection, and librdkafka builds no new "
+        f"request for a partition while {IDEMPOTENT_MAX_IN_FLIGHT} of its messages are in flight "
+        f"({per_request}).",
+    )

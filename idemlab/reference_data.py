@@ -340,13 +340,15 @@ GLOSSARY: list[dict] = [
     {
         "analogy": "sender number",
         "kafka": "producer id (PID)",
-        "meaning": "Written on every batch. It is -1 when idempotence is off.",
+        "meaning": "A number the broker gives each idempotent producer when it starts, written on every "
+        "batch so the broker can tell senders apart. It is -1 when idempotence is off.",
     },
     {
         "analogy": "round",
         "kafka": "producer epoch",
-        "meaning": "Goes with the sender number. librdkafka starts a new round (an epoch bump) after an "
-        "error that leaves a gap. Numbering then restarts at 0 on every partition.",
+        "meaning": "A generation counter that goes with the producer id, starting at 0. librdkafka starts "
+        "a new round (an epoch bump) after an error that leaves a gap in the numbering; numbering then "
+        "restarts at 0 on every partition, and the broker refuses batches of an older round.",
     },
     {"analogy": "letter", "kafka": "record (message)", "meaning": "What produce() sends."},
     {
@@ -392,7 +394,21 @@ GLOSSARY: list[dict] = [
     {
         "analogy": "letters in the bag at once",
         "kafka": "requests in flight (max.in.flight ≤ 5)",
-        "meaning": "Sent but not yet acknowledged.",
+        "meaning": "Produce requests sent on one connection but not yet answered. With idempotence on, at "
+        "most 5, matching the 5 batches the broker remembers; librdkafka also builds no new request for "
+        "a partition while 5 of its messages are in flight.",
+    },
+    {
+        "analogy": "waiting for the full receipt",
+        "kafka": "acks=all (-1)",
+        "meaning": "The broker answers only once every in-sync replica has the batch. Idempotence requires it; "
+        "acks=1 answers after the leader alone has it.",
+    },
+    {
+        "analogy": "branches keeping up",
+        "kafka": "in-sync replicas (ISR)",
+        "meaning": "The copies of a partition (the leader and the followers) that are keeping up with the "
+        "leader. acks=all waits for these, not for every replica.",
     },
     {
         "analogy": "refusing a letter out of turn",
@@ -413,7 +429,10 @@ GLOSSARY: list[dict] = [
     {
         "analogy": "forgetting a quiet sender",
         "kafka": "producer id expiration",
-        "meaning": "After producer.id.expiration.ms without writes (1 day by default).",
+        "meaning": "A partition forgets a producer id whose newest record's timestamp is older than "
+        "producer.id.expiration.ms (1 day by default). It checks every "
+        "producer.id.expiration.check.interval.ms (10 minutes by default), so the forgetting happens at "
+        "the first check after that time.",
     },
     {
         "analogy": "the sender gives up",
@@ -426,6 +445,54 @@ GLOSSARY: list[dict] = [
         "meaning": "Idempotence does not stop a reader from handling the same letter twice.",
     },
 ]
+
+# ---- the terms a learner meets, in plain words (the UI shows them on hover or focus) ----
+_TERMS: dict[str, str] = {
+    "producer": "The client object that sends messages to Kafka (a Producer in confluent-kafka).",
+    "broker": "A Kafka server. The broker that leads a partition stores that partition's records.",
+    "partition": "One ordered log of records; a topic is split into partitions.",
+    "offset": "A record's position in its partition log: 0, 1, 2, …",
+    "batch": "One or more records sent together in one produce request for one partition "
+    "(a record batch: the envelope).",
+    "producer id": "A number the broker gives an idempotent producer when it starts (PID), written on "
+    "every batch so the broker can tell senders apart; -1 when idempotence is off.",
+    "PID": "Short for producer id.",
+    "epoch": "A generation counter that goes with the producer id, starting at 0. When the producer has to "
+    "restart its numbering it bumps the epoch (same id, epoch + 1), and the broker refuses batches that "
+    "carry an older epoch.",
+    "epoch bump": "The producer moves to the next epoch of the same producer id, and its sequence numbers "
+    "restart at 0 on every partition (librdkafka does this after an error that leaves a gap).",
+    "sequence number": "The running number of a record per partition, for one producer id and epoch: "
+    "0, 1, 2, … A batch carries the number of its first record.",
+    "in flight": "Sent to the broker but not answered yet. max.in.flight.requests.per.connection limits "
+    "how many requests may be in flight on one connection (at most 5 with idempotence on).",
+    "acks": "How many copies must have a batch before the broker answers: 0 (no answer), 1 (the leader), "
+    "all (every in-sync replica). Idempotence requires acks=all.",
+    "ISR": "In-sync replicas: the copies of a partition that are keeping up with its leader. acks=all waits "
+    "for these, not for every replica.",
+    "retry": "The client sends the same batch again, with the same producer id, epoch and sequence numbers. "
+    "Only these are deduplicated.",
+    "duplicate": "The same produce() call stored more than once.",
+    "producer state": "What the broker remembers per partition and producer id: the epoch and the last 5 "
+    "batches (their sequence numbers and offsets). The notebook in the mail room.",
+    "InitProducerId": "The idempotent producer's first request: it asks for a producer id (and gets epoch 0).",
+    "delivery report": "What the application is told about one produce() call: delivered (with its offset) "
+    "or failed (with an error).",
+    "idempotence": "enable.idempotence: the producer numbers its batches so the broker can drop the "
+    "duplicates its own retries would create, within one producer session and one partition.",
+    "fatal error": "An error after which the producer refuses new messages; the application must create "
+    "a new producer (with a new producer id).",
+    "producer id expiration": "A partition forgets a producer id whose newest record's timestamp is older "
+    "than producer.id.expiration.ms (1 day by default), at the next check, which runs every "
+    "producer.id.expiration.check.interval.ms (10 minutes by default).",
+}
+
+
+def glossary() -> dict[str, str]:
+    """Every term a learner meets, with its plain definition (term -> definition), for
+    the hover glossary; the analogy table (GLOSSARY) maps mail-room words to Kafka terms."""
+    return dict(_TERMS)
+
 
 TABLES: dict[str, list[dict]] = {
     "Producer settings": PRODUCER_SETTINGS,
