@@ -1,6 +1,7 @@
 """Kafka Idempotence Lab: page config, navigation over pages/, the shared sidebar."""
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -11,7 +12,10 @@ navigation_mode.close_stray_dialog()
 
 from ui.widgets import backend_picker, class_member, engine, nav, progress  # noqa: E402
 
-st.set_page_config(page_title="Kafka Idempotence Lab", page_icon=":material/mail:", layout="wide")
+# A bundled file, not an emoji or :material/…: icon (those load from a CDN that an
+# offline workshop room cannot reach).
+PAGE_ICON = str(Path(__file__).with_name(".streamlit") / "page_icon.png")
+st.set_page_config(page_title="Kafka Idempotence Lab", page_icon=PAGE_ICON, layout="wide")
 
 lessons, lesson_problem = engine.lessons()
 page = st.navigation(nav.sections(lessons), expanded=True)

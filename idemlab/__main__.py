@@ -5,6 +5,7 @@
                                    [--repeat N]
     python -m idemlab scenarios
     python -m idemlab broker start|stop|kill|status ...
+    python -m idemlab serve [--workers N] [--port P]
 
 Exit status: 0 for a run that happened (whatever its outcome), 2 for bad input or a
 back end that cannot be used.
@@ -13,12 +14,25 @@ back end that cannot be used.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import re
+import signal
 import sys
 
 from idemlab import backends, json_output, scenarios
 from idemlab.producer_config import validate
 
 BAD_INPUT = 2
+# C0 and C1 control characters other than newline and tab, DEL, and Unicode's bidi and
+# zero-width formatting: shown as \xNN / \uNNNN, never sent to the terminal raw.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal(text: str) -> str:
+    """Text from a scenario file or a run, safe to print to a terminal."""
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="run it N times and print the distribution of outcomes (stored logs, duplicates, reorders)",
     )
     run.add_argument("--client-config", help="a file of client properties (key=value lines) for kafka:// back ends")
+    run.add_argument(
+        "--client-log",
+        action="store_true",
+        help="print librdkafka's own log lines (and --set debug=... output) to stderr on a real broker",
+    )
     commands.add_parser("scenarios", help="list the scenarios")
+    serve = commands.add_parser(
+        "serve", help="serve the app to a room: N app processes behind HAProxy with sticky sessions"
+    )
+    serve.add_argument("--workers", type=int, default=None, help="app processes (default: one per core)")
+    serve.add_argument("--port", type=int, default=8501, help="where HAProxy listens (default 8501)")
+    serve.add_argument("--address", default="127.0.0.1", help="where HAProxy listens (default 127.0.0.1)")
     try:
         from idemlab.kafka.cli import add_broker_commands
     except ImportError:
@@ -63,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT if exc.code else 0
     if args.command == "scenarios":
         for name in scenarios.available():
-            print(f"{name:28s} {scenarios.load(name).title}")
+            print(terminal(f"{name:28s} {scenarios.load(name).title}"))
         return 0
+    if args.command == "serve":
+        from idemlab.serve import serve
+
+        return serve(args.workers, args.port, args.address)
     if args.command == "broker":
         from idemlab.kafka.cli import run_broker_command
 
@@ -73,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(terminal(f"error: {message}"), file=sys.stderr)
     return BAD_INPUT
 
 
@@ -92,6 +121,16 @@ def _run(args: argparse.Namespace) -> int:
         client_config = _read_client_config(args.client_config) if args.client_config else None
     except (scenarios.ScenarioError, ValueError, OSError) as exc:
         return _fail(str(exc))
+    if backend == backends.SIM and "debug" in scenario.producer:
+        print(
+            "note: debug is librdkafka's own logging; the simulated broker has no librdkafka, so it is ignored "
+            "(on a real broker, add --client-log to see its lines)",
+            file=sys.stderr,
+        )
+        producer = {k: v for k, v in scenario.producer.items() if k != "debug"}
+        scenario = dataclasses.replace(scenario, producer=producer)
+    if args.client_log:
+        _show_client_log()
     config_error = validate(scenario.producer)
     if config_error:
         return _fail(f"{scenario.source}: producer: {config_error}")
@@ -106,8 +145,17 @@ def _run(args: argparse.Namespace) -> int:
     else:
         from idemlab import report  # imports pandas (0.3-0.6 s); the JSON path does without
 
-        print(report.account(trace, with_events=True))
+        print(terminal(report.account(trace, with_events=True)))
     return 0
+
+
+def _show_client_log() -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("librdkafka: %(message)s"))
+    logging.getLogger("idemlab.librdkafka").addHandler(handler)
+    logging.getLogger("idemlab.librdkafka").setLevel(logging.DEBUG)
 
 
 def _print_json(trace, include_events: bool) -> None:
@@ -137,7 +185,7 @@ def _repeat(scenario, backend: str, args: argparse.Namespace, client_config) -> 
     if args.json:
         print(json_module.dumps(repeat.to_dict(dist), indent=2, default=str))
     else:
-        print(repeat.text(dist))
+        print(terminal(repeat.text(dist)))
     return 0
 
 
@@ -155,7 +203,12 @@ def _read_client_config(path: str) -> dict[str, str]:
     return config
 
 
+def _exit_on_sigterm(signum, _frame) -> None:
+    raise SystemExit(128 + signum)  # exit handlers run: an owned broker and its folder go too
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         sys.exit(main())
     except BrokenPipeError:  # e.g. piped into `head`

@@ -52,6 +52,8 @@ PRODUCER_WORDS = {"acks", "retries", "debug", "partitioner"}  # producer propert
 SCENARIO_OVERRIDES = {"title", "summary", "partitions", "brokers", "replication_factor", "seed"}
 MAX_PARTITIONS = 64
 MAX_MESSAGES = 2_000_000
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the documented maximum (2,000,000 short values) is about 20 MB
+MAX_NESTING = 20  # tables and arrays inside each other; a scenario needs 3
 
 
 class ScenarioError(ValueError):
@@ -79,6 +81,9 @@ def resolve_path(name_or_path: str) -> Path:
 def load(name_or_path: str) -> Scenario:
     path = resolve_path(name_or_path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{path}: {size:,} bytes; a scenario file may have at most {MAX_FILE_BYTES:,}")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
@@ -86,11 +91,33 @@ def load(name_or_path: str) -> Scenario:
 
 
 def parse(text: str, source: str = "<scenario>", name: str = "scenario") -> Scenario:
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{source}: {len(text):,} characters; a scenario may have at most {MAX_FILE_BYTES:,}")
+    data = _toml(text, source)
+    return from_dict(data, source=source, name=name)
+
+
+def _toml(text: str, source: str) -> dict[str, Any]:
+    """tomllib.loads, with deep nesting refused in one line instead of a traceback."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
-    return from_dict(data, source=source, name=name)
+    except RecursionError:
+        raise ScenarioError(f"{source}: values nested too deeply (at most {MAX_NESTING} levels)") from None
+    if _depth(data) > MAX_NESTING:
+        raise ScenarioError(f"{source}: values nested too deeply (at most {MAX_NESTING} levels)")
+    return data
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_NESTING:
+        return level
+    if isinstance(value, Mapping):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
 
 
 def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "scenario") -> Scenario:
@@ -235,8 +262,10 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 def _scalar(raw: str) -> Any:
     try:
-        return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+        return _toml(f"v = {raw}", "--set")["v"]
+    except ScenarioError as exc:
+        if "nested too deeply" in str(exc):
+            raise
         return raw
 
 
@@ -266,6 +295,11 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) ->
                     )
                 index, fault_key = int(parts[1]), parts[2]
             faults = data.setdefault("fault", [])
+            if not 1 <= index <= len(faults) + 1:
+                raise ScenarioError(
+                    f"--set {key}: the scenario has {len(faults)} fault(s); "
+                    f"N must be from 1 to {len(faults) + 1} (N = {len(faults) + 1} adds one)"
+                )
             while len(faults) < index:
                 faults.append({"request": "produce", "action": "drop_response", "nth": 1})
             faults[index - 1][fault_key] = value

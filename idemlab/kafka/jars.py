@@ -12,12 +12,33 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 DEFAULT_KAFKA_VERSION = "4.4.0"
 POM = Path(__file__).with_name("pom.xml")
-MAVEN_TIMEOUT_S = 900
+MAVEN_TIMEOUT_S = 180  # about 20 s on a good link; IDEMLAB_MAVEN_TIMEOUT_S overrides
+MAVEN_PROGRESS_EVERY_S = 15
+# Maven's own network timeouts, so a stalled connection fails instead of hanging.
+MAVEN_NETWORK_OPTIONS = [
+    "-Daether.connector.connectTimeout=20000",
+    "-Daether.connector.requestTimeout=60000",
+    "-Dmaven.wagon.httpconnectionManager.ttlSeconds=30",
+]
+
+
+def maven_timeout_s() -> float:
+    try:
+        return max(1.0, float(os.environ.get("IDEMLAB_MAVEN_TIMEOUT_S", MAVEN_TIMEOUT_S)))
+    except ValueError:
+        return MAVEN_TIMEOUT_S
+
+
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
 
 _ALTERNATIVES = (
     "Alternatively set KAFKA_HOME to an unpacked Apache Kafka 4.x release, use an existing "
@@ -115,21 +136,45 @@ def _maven_copy_dependencies(version: str, output_dir: Path) -> None:
         "-B",
         "-q",
         "-Dstyle.color=never",
+        *MAVEN_NETWORK_OPTIONS,
         "-f",
         str(POM),
         "dependency:copy-dependencies",
         f"-Dkafka.version={version}",
         f"-DoutputDirectory={output_dir}",
     ]
-    try:
-        done = subprocess.run(
-            command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=MAVEN_TIMEOUT_S
-        )
-    except subprocess.TimeoutExpired:
-        raise KafkaSetupError(
-            f"Maven did not finish downloading Apache Kafka {version} within {MAVEN_TIMEOUT_S} s. "
-            f"Check access to Maven Central and retry. {_ALTERNATIVES}"
-        ) from None
+    timeout = maven_timeout_s()
+    _progress(
+        f"Downloading Apache Kafka {version}'s jars with Maven into {output_dir.parent.parent} "
+        f"(once; about 20 s, at most {timeout:.0f} s)…"
+    )
+    started = time.monotonic()
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, text=True)
+        try:
+            while True:
+                try:
+                    left = timeout - (time.monotonic() - started)
+                    process.wait(timeout=max(0.1, min(MAVEN_PROGRESS_EVERY_S, left)))
+                    break
+                except subprocess.TimeoutExpired:
+                    elapsed = time.monotonic() - started
+                    if elapsed >= timeout:
+                        raise
+                    _progress(f"  … Maven still downloading after {elapsed:.0f} s (gives up at {timeout:.0f} s)")
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise KafkaSetupError(
+                f"Maven did not finish downloading Apache Kafka {version} within {timeout:.0f} s. "
+                f"Check access to Maven Central and retry (IDEMLAB_MAVEN_TIMEOUT_S allows longer). {_ALTERNATIVES}"
+            ) from None
+        except BaseException:
+            process.kill()
+            raise
+        out.seek(0)
+        output = out.read()
+    done = subprocess.CompletedProcess(command, process.returncode, output, "")
     if done.returncode != 0 or not any(output_dir.glob("kafka_2.13-*.jar")):
         raise KafkaSetupError(
             f"Maven could not download Apache Kafka {version} (exit {done.returncode}): "

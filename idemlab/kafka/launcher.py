@@ -49,6 +49,8 @@ READY_TIMEOUT_S = 90.0  # generous: a 3-node start on 2 busy cores can take 40 s
 STOP_TIMEOUT_S = 30.0
 KILL_WAIT_S = 10.0
 PORT_ATTEMPTS = 3
+FOLDER_PREFIX = "idemlab-kafka-"
+OWNER_FILE = "owner"
 
 # Measured on 2 cores (benchmarks/broker_cold_start.py): the class-data-sharing archive
 # (see _cds_options) halves start-up; C1-only JIT and the serial collector trim a little
@@ -155,7 +157,10 @@ class LocalCluster:
         classpath = kafka_classpath(kafka_version)
         if not owned:
             _forget_stale_record()
-        cluster_dir = Path(tempfile.mkdtemp(prefix="idemlab-kafka-"))
+        remove_orphaned_folders()
+        cluster_dir = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        if owned:  # a killed owner cannot clean up: the next start removes the folder
+            (cluster_dir / OWNER_FILE).write_text(_process_identity(os.getpid()))
         config = {key: _property_value(value) for key, value in (broker_config or {}).items()}
         nodes = [_Node(node_id, 0, 0) for node_id in range(1, brokers + 1)]
         cluster = cls(cluster_dir, java, classpath, nodes, owned, config)
@@ -562,6 +567,32 @@ class LocalCluster:
             return json.loads(state_file().read_text())["cluster_dir"] == str(self.cluster_dir)
         except (OSError, ValueError, KeyError):
             return False
+
+
+def _process_identity(pid: int) -> str:
+    """pid and start time (so a reused pid is not mistaken for the owner)."""
+    try:
+        start = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        start = "?"
+    return f"{pid} {start}"
+
+
+def remove_orphaned_folders(root: Path | None = None) -> list[Path]:
+    """Delete the folders of owned clusters whose owning process is gone (killed before
+    its exit handlers ran); their JVMs died with it (PR_SET_PDEATHSIG).  Returns them."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            recorded = (folder / OWNER_FILE).read_text().strip()
+        except OSError:
+            continue  # not an owned cluster (a `broker start` one, or not ours)
+        pid = int(recorded.split()[0]) if recorded.split() and recorded.split()[0].isdigit() else -1
+        if pid > 0 and _process_identity(pid) == recorded:
+            continue  # its owner is alive
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def _forget_stale_record() -> None:

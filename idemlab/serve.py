@@ -1,0 +1,253 @@
+"""`python -m idemlab serve`: several Streamlit app processes behind HAProxy, for a room
+of learners.
+
+One Streamlit process runs every script on one core (the GIL), so a room of learners
+queues behind one core while the others idle.  `serve` starts N `streamlit run app.py`
+workers on free loopback ports and HAProxy (an existing load balancer: Debian's
+`haproxy` package) listening on --port, with sticky sessions by cookie: a learner's
+first request picks a worker (round robin), the cookie keeps every later request and
+the websocket (HAProxy carries the Upgrade) on that worker, where the learner's
+session lives.  One command starts and stops it all: Ctrl+C or SIGTERM stops HAProxy
+and the workers; if any of them exits, the others are stopped and the command fails.
+
+HAProxy answers every response with `X-Idemlab-Worker: wN`, so a test or a curious
+operator can see which worker served a request.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+HAPROXY_PATHS = ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")
+START_TIMEOUT_S = 90.0
+COOKIE = "IDEMLAB_WORKER"
+WORKER_HEADER = "X-Idemlab-Worker"
+
+
+class ServeError(RuntimeError):
+    """The room cannot be served; str() says why and what to do."""
+
+
+@dataclass
+class Worker:
+    name: str
+    port: int
+    process: subprocess.Popen | None = None
+
+
+def find_haproxy() -> str:
+    found = shutil.which("haproxy") or next((p for p in HAPROXY_PATHS if os.access(p, os.X_OK)), None)
+    if not found:
+        raise ServeError(
+            "HAProxy is not installed, and `serve` needs it to share learners between workers "
+            "(sticky sessions, websockets). Install it (Debian/Ubuntu: `apt-get install -y haproxy`), "
+            "or serve one process with `streamlit run app.py --server.address 127.0.0.1`."
+        )
+    return found
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def haproxy_config(address: str, port: int, workers: list[Worker]) -> str:
+    servers = "\n".join(
+        f"    server {w.name} 127.0.0.1:{w.port} cookie {w.name} check inter 2s fall 3 rise 1" for w in workers
+    )
+    return f"""global
+    maxconn 4096
+
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+    timeout tunnel 12h
+    timeout http-request 30s
+
+frontend lab
+    bind {address}:{port}
+    default_backend workers
+
+backend workers
+    balance roundrobin
+    cookie {COOKIE} insert indirect nocache httponly
+    option httpchk GET /_stcore/health
+    http-response set-header {WORKER_HEADER} %s
+{servers}
+"""
+
+
+def _streamlit_argv(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
+            return answer.read() == b"ok"
+    except OSError:
+        return False
+
+
+class Room:
+    """The workers and the balancer; start() then wait(); stop() always."""
+
+    def __init__(self, workers: int, port: int, address: str = "127.0.0.1", quiet: bool = False) -> None:
+        if workers < 1:
+            raise ServeError(f"--workers {workers}: at least 1")
+        self.haproxy = find_haproxy()
+        self.address, self.port, self.quiet = address, port, quiet
+        self.workers = [Worker(f"w{i}", free_port()) for i in range(1, workers + 1)]
+        self.balancer: subprocess.Popen | None = None
+        self.folder = Path(tempfile.mkdtemp(prefix="idemlab-serve-"))
+        self._logs: list = []
+
+    def _say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+    def _spawn(self, argv: list[str], log_name: str) -> subprocess.Popen:
+        log = open(self.folder / log_name, "w")  # noqa: SIM115 - open while the child runs
+        self._logs.append(log)
+        return subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        if _answers(self.address, self.port):
+            raise ServeError(f"{self.address}:{self.port} is in use; choose another --port")
+        config = self.folder / "haproxy.cfg"
+        config.write_text(haproxy_config(self.address, self.port, self.workers))
+        check = subprocess.run([self.haproxy, "-c", "-q", "-f", str(config)], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise ServeError(f"HAProxy refused its configuration: {(check.stdout + check.stderr).strip()[:400]}")
+        for worker in self.workers:
+            worker.process = self._spawn(_streamlit_argv(worker.port), f"{worker.name}.log")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        waiting = list(self.workers)
+        while waiting:
+            for worker in list(waiting):
+                if worker.process.poll() is not None:
+                    raise ServeError(
+                        f"worker {worker.name} exited while starting; its log: {self.folder / (worker.name + '.log')}"
+                    )
+                if _healthy(worker.port):
+                    waiting.remove(worker)
+            if waiting and time.monotonic() > deadline:
+                raise ServeError(
+                    f"workers {', '.join(w.name for w in waiting)} did not start within {START_TIMEOUT_S} s"
+                )
+            if waiting:
+                time.sleep(0.3)
+        self.balancer = self._spawn([self.haproxy, "-db", "-f", str(config)], "haproxy.log")
+        while not _answers(self.address, self.port):
+            if self.balancer.poll() is not None:
+                log = (self.folder / "haproxy.log").read_text()[-400:]
+                raise ServeError(f"HAProxy could not listen on {self.address}:{self.port}: {log.strip()}")
+            if time.monotonic() > deadline:
+                raise ServeError(f"HAProxy did not answer on {self.address}:{self.port}")
+            time.sleep(0.1)
+        self._say(
+            f"Serving the lab at http://{self.address}:{self.port} — {len(self.workers)} worker(s) on "
+            f"127.0.0.1:{', '.join(str(w.port) for w in self.workers)} behind HAProxy (sticky sessions). "
+            "Ctrl+C stops them all."
+        )
+
+    def wait(self) -> int:
+        """Block until a signal or until a process exits; 0 after a signal."""
+        stop = {"signal": None}
+
+        def on_signal(signum, _frame):
+            stop["signal"] = signum
+
+        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            while stop["signal"] is None:
+                for name, process in self._processes():
+                    if process.poll() is not None:
+                        self._say(
+                            f"{name} exited (status {process.returncode}); stopping the others. Logs: {self.folder}"
+                        )
+                        return 1
+                time.sleep(0.5)
+            return 0
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _processes(self) -> list[tuple[str, subprocess.Popen]]:
+        out = [(f"worker {w.name}", w.process) for w in self.workers if w.process is not None]
+        return out + ([("HAProxy", self.balancer)] if self.balancer is not None else [])
+
+    def stop(self) -> None:
+        processes = [p for _, p in self._processes()]
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 10
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in self._logs:
+            log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _answers(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def serve(workers: int | None, port: int, address: str = "127.0.0.1") -> int:
+    """The `serve` command: 0 after Ctrl+C, 1 if a process died, 2 if it could not start."""
+    try:
+        room = Room(workers or os.cpu_count() or 1, port, address)
+    except ServeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        room.start()
+        return room.wait()
+    except ServeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        room.stop()
