@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui.widgets import engine, nav, progress
+from idemlab.lessons import scenario_for
+from ui.views.snapshot import snapshot
+from ui.widgets import engine, nav, progress, run_views
 
 st.title("Kafka Idempotence Lab")
 st.markdown(
@@ -14,6 +16,15 @@ st.markdown(
 lessons, problem = engine.lessons()
 if problem:
     st.error(problem)
+hero = next((lesson for lesson in lessons if lesson.number == 2), None)
+if hero is not None:
+    shown = engine.run(scenario_for(hero))
+    if shown.trace is not None and run_views.animated(shown.trace):
+        st.caption(
+            f"The mail room, playing lesson {hero.number}'s experiment: a receipt is lost, the letter is "
+            "sent again, and the post office recognises it. Step through it, or press Play."
+        )
+        run_views.mailroom(snapshot(shown.trace, 0), shown.trace, "home.hero", autoplay=True)
 done = set(progress.done())
 next_lesson = next((lesson for lesson in lessons if lesson.number not in done), None)
 if lessons:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from idemlab.explain import explain
 from idemlab.scenarios import ScenarioError
 from ui.views.playground_spec import build
 from ui.views.snapshot import snapshot
@@ -48,13 +49,19 @@ if result.error:
 trace = result.trace
 current_run.remember(scenario, result)
 current_run.caption(result)
-step_controls.show(
-    "pg",
-    engine.scenario_key(scenario) + backend,
-    len(trace.events),
-    lambda position: run_views.all_views(snapshot(trace, position), trace, "pg"),
-    initial=st.session_state.pop("pg.position", None),
-    on_position=playground_form.publish_position,
-)
+for sentence in explain(trace):
+    st.markdown(f"- {sentence}")
+start = st.session_state.pop("pg.position", None)
+if run_views.animated(trace):
+    run_views.run(trace, "pg", start=start or 0, on_fault=playground_form.break_request)
+else:
+    step_controls.show(
+        "pg",
+        engine.scenario_key(scenario) + backend,
+        len(trace.events),
+        lambda position: run_views.all_views(snapshot(trace, position), trace, "pg"),
+        initial=start or 0,
+        on_position=playground_form.publish_position,
+    )
 repeat_view.show(scenario, backend, "pg", simulated=engine.run(scenario).trace)
 downloads.show(trace, scenario, "pg")

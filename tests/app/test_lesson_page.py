@@ -15,3 +15,64 @@ def test_presenter_moves_through_slides(open_page):
     at = open_page("pages/presenter.py")
     at.button(key="present.next").click().run()
     assert any("Slide 2 of" in m.value for m in at.markdown)
+
+
+def _lesson_one():
+    from idemlab.lessons import load_all
+
+    return next(lesson for lesson in load_all() if lesson.number == 1)
+
+
+def test_the_prediction_locks_when_the_experiment_runs(open_page):
+    lesson = _lesson_one()
+    wrong = next(i for i in range(len(lesson.prediction.choices)) if i != lesson.prediction.answer)
+    at = open_page("pages/lesson.py")
+    at.radio(key="lesson.1.p").set_value(lesson.prediction.choices[wrong]).run()
+    next(b for b in at.button if b.label == "Run the experiment").click().run()
+    assert any(e.value.startswith("Not quite") for e in at.error)
+    at.radio(key="lesson.1.p").set_value(lesson.prediction.choices[lesson.prediction.answer]).run()
+    assert not at.exception
+    answers = at.query_params["ans"]
+    answers = answers[0] if isinstance(answers, list) else answers
+    assert f"1.p.{wrong}" in answers and f"1.r.{lesson.prediction.answer}" in answers
+    assert any("recorded as a second try" in i.value for i in at.info)
+    assert any(s.value.startswith("Second try: Right.") for s in at.success)
+    assert not any(s.value.startswith("Right.") for s in at.success)  # never a plain "Right" after the fact
+
+
+def test_after_a_run_the_mail_room_opens_at_the_beginning(open_page):
+    import json
+
+    at = open_page("pages/lesson.py")
+    radio = at.radio(key="lesson.1.p")
+    radio.set_value(radio.options[1]).run()
+    next(b for b in at.button if b.label == "Run the experiment").click().run()
+    rooms = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    assert len(rooms) == 2  # the analogy's, then the experiment's
+    analogy, experiment = rooms
+    assert analogy["autoplay"] and not analogy["interactive"]
+    assert experiment["start"] == 0 and experiment["interactive"]
+    assert len(experiment["events"]) > len(analogy["events"])  # the analogy stops before the answer
+
+
+def test_a_clicked_fault_in_the_url_reruns_the_lesson_with_it(open_page):
+    at = open_page("pages/lesson.py", fault="2:drop_response,3:drop_response")
+    at.session_state["lesson.1.ran"] = True
+    radio = at.radio(key="lesson.1.p")
+    radio.set_value(radio.options[1]).run()
+    assert not at.exception
+    assert any("You broke this run yourself" in i.value and "3:drop_response" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "Back to the lesson's experiment").click().run()
+    assert "fault" not in at.query_params
+
+
+def test_the_apps_own_session_values_pickle(open_page):
+    """runner.enforceSerializableSessionState is off (a v2 component's state is an
+    unpicklable proxy in Streamlit 1.67); the app's own values must still pickle."""
+    import pickle
+
+    for page in ("pages/lesson.py", "pages/playground.py", "pages/home.py"):
+        values = open_page(page).session_state._state._state.filtered_state  # AppTest -> SessionState
+        assert values
+        for key, value in values.items():
+            assert pickle.loads(pickle.dumps(value)) is not None or value is None, key

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 
@@ -16,7 +18,9 @@ def open_setup(at, tab: str | None = None):
 def test_a_link_opens_on_the_result_with_the_setup_folded_and_summarised(open_page, checks, frame_with):
     at = open_page("pages/playground.py", scenario="lost-ack", idem="0")
     [setup] = [e for e in at.expander if e.label.startswith("Set up the experiment")]
-    assert "lost-ack" in setup.label and "idempotence **OFF**" in setup.label and "2:drop_response" in setup.label
+    assert (
+        "The lost receipt" in setup.label and "idempotence **OFF**" in setup.label and "2:drop_response" in setup.label
+    )
     assert not at.toggle  # nothing drawn inside while folded
     open_setup(at)
     assert at.toggle(key="pg.idem").value is False
@@ -65,12 +69,49 @@ def test_malformed_deep_link_falls_back_with_a_notice(open_page, checks, frame_w
     assert at.selectbox(key="pg.scenario").value == "blank"
 
 
-def test_deep_link_sets_the_step_position(open_page, checks, frame_with):
+def mailroom_data(at) -> dict:
+    [component] = [c for c in at.get("bidi_component") if c.proto.component_name == "idemlab_mailroom"]
+    return json.loads(component.proto.json)
+
+
+def test_deep_link_opens_the_mail_room_at_that_step(open_page, checks, frame_with):
     at = open_page("pages/playground.py", scenario="lost-ack", idem="0", step="3")
-    assert at.slider(key="pg.pos").value == 3
-    at.button(key="pg.fwd").click().run()
-    assert at.slider(key="pg.pos").value == 4
-    assert at.query_params["step"] == ["4"] or at.query_params["step"] == "4"
+    data = mailroom_data(at)
+    assert data["start"] == 3 and data["interactive"]
+    assert len(data["frames"]) == len(data["events"]) + 1
+
+
+def test_without_a_step_the_mail_room_opens_at_the_beginning(open_page, checks, frame_with):
+    data = mailroom_data(open_page("pages/playground.py", scenario="lost-ack", idem="1"))
+    assert data["start"] == 0
+    assert [m["kind"] for m in data["moments"]][:1] and "duplicate_caught" in {m["kind"] for m in data["moments"]}
+
+
+def test_a_click_on_a_receipt_sets_that_fault_and_reruns(open_page, checks, frame_with):
+    at = open_page("pages/playground.py", scenario="lost-ack", idem="0")
+    at.session_state["pg.click_fault"] = {"request": "produce", "nth": 3, "action": "drop_response"}
+    at.run()
+    assert not at.exception
+    assert at.query_params["fault"] in ("2:drop_response,3:drop_response", ["2:drop_response,3:drop_response"])
+    assert sum(c.startswith("DUPLICATE") for c in checks(at)) == 2
+
+
+def test_the_playground_explains_its_run(open_page, checks, frame_with):
+    at = open_page("pages/playground.py", scenario="lost-ack", idem="0")
+    assert any("stored" in m.value and "m2" in m.value for m in at.markdown if m.value.startswith("- "))
+
+
+def test_partitions_can_be_chosen_and_travel_in_the_link(open_page, checks, frame_with):
+    at = open_setup(open_page("pages/playground.py", scenario="lost-ack", idem="1"))
+    at.number_input(key="pg.partitions").set_value(3).run()
+    assert not at.exception
+    assert at.query_params["parts"] in ("3", ["3"])
+
+
+def test_the_in_flight_limit_that_applies_is_shown(open_page, checks, frame_with):
+    at = open_setup(open_page("pages/playground.py", scenario="lost-ack", idem="1"))
+    captions = " ".join(c.value for c in at.caption)
+    assert "In flight that applies: **5**" in captions
 
 
 def test_the_url_follows_the_setup(open_page, checks, frame_with):

@@ -47,7 +47,8 @@ INT_KEYS = {
     "timeout": ("message.timeout.ms", 1, MAX_TIMEOUT_MS),
     "batch": ("batch.num.messages", 1, 1_000_000),
 }
-KEYS = {"scenario", "idem", "acks", "steps", "fault", "step", *INT_KEYS}
+MAX_PARTITIONS = 8
+KEYS = {"scenario", "idem", "acks", "steps", "fault", "step", "parts", *INT_KEYS}
 MAX_LEN = MAX_STEPS_CHARS
 
 
@@ -150,6 +151,11 @@ def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
         if len(tokens) > MAX_FAULTS:
             raise ValueError(f"more than {MAX_FAULTS} faults")
         spec.faults = [_bounded_fault(fault_from_token(t)) for t in tokens]
+    elif key == "parts":
+        value = int(raw)
+        if not 1 <= value <= MAX_PARTITIONS:
+            raise ValueError(f"expected 1..{MAX_PARTITIONS}")
+        spec.partitions = value
     elif key == "step":
         value = int(raw)
         if not 0 <= value <= MAX_POSITION:
@@ -181,6 +187,8 @@ def encode(spec: PlaygroundSpec) -> dict[str, str]:
             out[key] = str(spec.producer[prop])
     if spec.steps_text.strip() != base.steps_text.strip():
         out["steps"] = ";".join(line.strip() for line in spec.steps_text.splitlines() if line.strip())
+    if spec.partitions != base.partitions:
+        out["parts"] = str(spec.partitions)
     if spec.faults != base.faults:
         out["fault"] = ",".join(fault_to_token(f) for f in spec.faults) or "none"
     if spec.position is not None:
@@ -212,4 +220,7 @@ def faults_from_param(raw: str) -> list[dict[str, Any]]:
     """A `fault` query value back into a fault plan; ValueError when malformed."""
     if len(raw) > MAX_LEN:
         raise ValueError("too long")
-    return [] if raw.strip() in ("", "none") else [fault_from_token(t) for t in raw.split(",")]
+    tokens = [] if raw.strip() in ("", "none") else raw.split(",")
+    if len(tokens) > MAX_FAULTS:
+        raise ValueError(f"more than {MAX_FAULTS} faults")
+    return [_bounded_fault(fault_from_token(t)) for t in tokens]

@@ -41,7 +41,7 @@ def sender_rows(snap) -> list[tuple[str, str]]:
     rows = []
     for d in snap.deliveries:
         if d.ok:
-            rows.append(("delivered", f"{words.letter(d.msg, d.value)}: ✓ receipt, offset {d.offset}"))
+            rows.append(("delivered", f"{words.letter(d.msg, d.value)}: ✓ receipt, {words.offset_words(d.offset)}"))
         elif d.error == m.NO_REPORT:
             rows.append(("waiting", f"{words.letter(d.msg, d.value)}: waiting for receipt"))
         else:

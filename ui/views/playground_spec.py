@@ -42,6 +42,7 @@ class PlaygroundSpec:
     steps_text: str = ""
     faults: list[dict[str, Any]] = field(default_factory=list)
     position: int | None = None
+    partitions: int = 1
 
     def control(self, key: str) -> Any:
         return self.producer.get(key, CONTROL_DEFAULTS[key])
@@ -72,6 +73,7 @@ def spec_for(name: str) -> PlaygroundSpec:
         producer=normalise_producer(dict(data.get("producer", {}))),
         steps_text=steps_to_text(data.get("step", [])),
         faults=[dict(f) for f in data.get("fault", [])],
+        partitions=int(data.get("partitions", 1)),
     )
 
 
@@ -84,6 +86,7 @@ def build(spec: PlaygroundSpec) -> Scenario:
     }
     data["step"] = steps_from_text(spec.steps_text)
     data["fault"] = [dict(f) for f in spec.faults]
+    data["partitions"] = spec.partitions
     name = spec.scenario if spec.scenario != BLANK else "playground"
     return scenarios.from_dict(data, source="playground", name=name)
 

@@ -36,7 +36,7 @@ def _arrow(parts: FigureParts, y: float, start: float, end: float, meaning: str,
     _row(parts, y, meaning, (start + end) / 2, label, "middle", current)
 
 
-def _draw(fig: FigureParts, event: m.Event, y: float, current: bool) -> None:
+def _draw(fig: FigureParts, event: m.Event, y: float, current: bool, names: dict[int, str] | None = None) -> None:
     get = event.get
     if event.kind == m.REQUEST_SENT:
         meaning = "retry" if (get("attempt") or 1) > 1 else "request"
@@ -82,7 +82,12 @@ def _draw(fig: FigureParts, event: m.Event, y: float, current: bool) -> None:
         _row(fig, y, "broker", BROKER_X, words.describe(event), "right", current)
     elif event.kind == m.DELIVERY_REPORT:
         meaning = "failed" if get("error") else "delivered"
-        text = f"m{get('msg')} failed: {get('error')}" if get("error") else f"m{get('msg')} delivered @{get('offset')}"
+        name = words.letter(get("msg"), get("value"), names)
+        text = (
+            f"{name} failed: {get('error')}"
+            if get("error")
+            else f"{name} delivered {words.offset_words(get('offset'))}"
+        )
         _row(fig, y, meaning, PRODUCER_X, text, "left", current)
     else:
         meaning = "failed" if event.kind in (m.FATAL_ERROR, m.RUN_ERROR, m.PRODUCE_REFUSED) else "producer"
@@ -98,8 +103,9 @@ def sequence_figure(trace: m.Trace, position: int | None = None, window: int = W
     for x, name in ((PRODUCER_X, "Producer"), (BROKER_X, "Broker")):
         parts.shape(type="line", x0=x, x1=x, y0=0.6, y1=-rows - 0.4, line={"color": GREY, "width": 2, "dash": "dot"})
         parts.label(x, 1.1, f"<b>{name}</b>", font={"size": 15})
+    names = words.letter_names(trace.events)
     for i, event in enumerate(shown):
-        _draw(parts, event, -i, current=(start + i + 1 == position))
+        _draw(parts, event, -i, current=(start + i + 1 == position), names=names)
     if start:
         parts.label(0.5, 0.6, f"… {start} earlier events (see the table)", font={"size": 11, "color": GREY})
     return parts.figure(

@@ -7,8 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from idemlab import lessons as lesson_module
+from idemlab import scenarios
 from idemlab.explain import explain
-from idemlab.model import PRODUCE_CALLED
+from idemlab.model import PRODUCE_CALLED, Trace
 from idemlab.scenarios import ScenarioError
 from ui.views import deeplink
 from ui.views.playground_spec import normalise_producer, spec_for
@@ -38,11 +39,58 @@ def _question(lesson, qid: str, question, label: str) -> int | None:
     return None if choice is None else question.choices.index(choice)
 
 
-def _feedback(question, choice: int) -> None:
+def _prediction(lesson) -> int | None:
+    """The prediction radio.  Before the run it is free; running locks it (progress `p`);
+    a change after the run is kept apart as a second try (progress `r`)."""
+    n, question = lesson.number, lesson.prediction
+    key = f"lesson.{n}.p"
+    locked = progress.answer(n, "p")
+    if key not in st.session_state:
+        stored = progress.answer(n, "r") if progress.answer(n, "r") is not None else locked
+        st.session_state[key] = (
+            question.choices[stored] if stored is not None and stored < len(question.choices) else None
+        )
+
+    def save() -> None:
+        choice = st.session_state[key]
+        if progress.answer(n, "p") is not None and choice is not None:
+            progress.set_answer(n, "r", question.choices.index(choice))
+
+    choice = st.radio(f"Your prediction: {question.question}", question.choices, index=None, key=key, on_change=save)
+    return None if choice is None else question.choices.index(choice)
+
+
+def _lock_prediction(lesson) -> None:
+    choice = st.session_state.get(f"lesson.{lesson.number}.p")
+    if choice is not None and progress.answer(lesson.number, "p") is None:
+        progress.set_answer(lesson.number, "p", lesson.prediction.choices.index(choice))
+    st.session_state[f"lesson.{lesson.number}.ran"] = True
+
+
+def _prediction_feedback(lesson) -> None:
+    question, n = lesson.prediction, lesson.number
+    first, second = progress.answer(n, "p"), progress.answer(n, "r")
+    if first is None:
+        return
+    if second is None or second == first:
+        _feedback(question, first)
+        return
+    verdict = "right" if question.is_correct(first) else "not right"
+    st.info(
+        f"Your prediction before the run was “{question.choices[first]}”: {verdict}. You changed it after "
+        "seeing the run; that is recorded as a second try.",
+        icon=":material/history:",
+    )
+    _feedback(question, second, prefix="Second try: ")
+
+
+def _feedback(question, choice: int, prefix: str = "") -> None:
     if question.is_correct(choice):
-        st.success(f"Right. {question.explanation}", icon=":material/check_circle:")
+        st.success(f"{prefix}Right. {question.explanation}", icon=":material/check_circle:")
     else:
-        st.error(f"Not quite — the answer is “{question.correct}”. {question.explanation}", icon=":material/cancel:")
+        st.error(
+            f"{prefix}Not quite — the answer is “{question.correct}”. {question.explanation}", icon=":material/cancel:"
+        )
 
 
 def playground_link(lesson) -> dict[str, str]:
@@ -56,6 +104,39 @@ def _analogy_moment(trace) -> int:
     """The first letter and its receipt: sets the scene without giving the answer away."""
     calls = [i for i, e in enumerate(trace.events, 1) if e.kind == PRODUCE_CALLED]
     return calls[1] - 1 if len(calls) > 1 else min(len(trace.events), 6)
+
+
+def _opening(trace) -> Trace:
+    """The run up to the analogy's moment, as a trace of its own: the picture plays the
+    first letter and its receipt and cannot be stepped into the experiment's answer."""
+    return Trace(trace.scenario, trace.backend, dict(trace.config), list(trace.events[: _analogy_moment(trace)]))
+
+
+def _with_clicked_faults(scenario) -> tuple:
+    """The lesson's scenario with the faults the learner set by clicking in the mail room
+    (kept in the URL's `fault`, the playground's codec), and a phrase saying which."""
+    raw = st.query_params.get("fault")
+    if not raw:
+        return scenario, ""
+    try:
+        faults = deeplink.faults_from_param(raw)
+        data = scenarios.to_dict(scenario)
+        data["fault"] = faults
+        broken = scenarios.from_dict(data, source=scenario.source, name=scenario.name)
+    except (ValueError, ScenarioError) as exc:
+        st.warning(f"Ignored the link's fault ({exc}); showing the lesson's own experiment.")
+        return scenario, ""
+    return broken, ", ".join(deeplink.fault_to_token(f) for f in faults) or "no fault at all"
+
+
+def _break(scenario, fault: dict) -> None:
+    faults = deeplink.with_fault(scenarios.to_dict(scenario).get("fault", []), fault)
+    st.query_params["fault"] = deeplink.faults_param(faults)
+
+
+def _unbreak() -> None:
+    if "fault" in st.query_params:
+        del st.query_params["fault"]
 
 
 def _experiment_text(lesson, backend: str) -> None:
@@ -107,14 +188,13 @@ def show(lesson, backend: str) -> None:
             "The mail room of this lesson's experiment once its first letter is posted. What happens next is "
             "the experiment's question: you will step through it below."
         )
-        run_views.mailroom(
-            snapshot(simulated.trace, _analogy_moment(simulated.trace)), simulated.trace, f"lesson{n}.analogy"
-        )
+        opening = _opening(simulated.trace)
+        run_views.mailroom(snapshot(opening, 0), opening, f"lesson{n}.analogy", autoplay=True)
     st.header("Mechanism")
     _render(lesson, "Mechanism")
     st.header("Experiment")
     _experiment_text(lesson, backend)
-    prediction = _question(lesson, "p", lesson.prediction, "Your prediction")
+    prediction = _prediction(lesson)
     ran_key = f"lesson.{n}.ran"
     st.button(
         "Run the experiment",
@@ -122,8 +202,9 @@ def show(lesson, backend: str) -> None:
         type="primary",
         disabled=prediction is None,
         icon=":material/play_arrow:",
-        help="Pick a prediction first.",
-        on_click=lambda: st.session_state.update({ran_key: True}),
+        help="Pick a prediction first. Running locks it: a change afterwards counts as a second try.",
+        on_click=_lock_prediction,
+        args=(lesson,),
     )
     if prediction is None:
         st.caption("Make a prediction first; then run the experiment.")
@@ -131,6 +212,9 @@ def show(lesson, backend: str) -> None:
     ran = bool(st.session_state.get(ran_key))
     if not (ran or n in progress.done()):
         return
+    scenario, broken = _with_clicked_faults(scenario)
+    if broken:
+        simulated = engine.run(scenario)
     result = _experiment_result(scenario, backend, ran, simulated, f"lesson{n}")
     if result is None:
         return
@@ -139,15 +223,29 @@ def show(lesson, backend: str) -> None:
         return
     trace = result.trace
     current_run.caption(result)
-    _feedback(lesson.prediction, prediction)
+    _prediction_feedback(lesson)
+    if broken:
+        st.info(
+            f"You broke this run yourself: {broken}. The prediction above is about the lesson's own experiment.",
+            icon=":material/build:",
+        )
+        st.button("Back to the lesson's experiment", key=f"lesson.{n}.unbreak", on_click=_unbreak)
     for sentence in explain(trace):
         st.markdown(f"- {sentence}")
-    step_controls.show(
-        f"lesson{n}",
-        engine.scenario_key(scenario) + result.backend,
-        len(trace.events),
-        lambda pos: run_views.all_views(snapshot(trace, pos), trace, f"lesson{n}"),
-    )
+    if run_views.animated(trace):
+        st.caption(
+            "Step through the run moment by moment (tick “every event” for each step), or press Play. "
+            "Click a letter or receipt in the post to lose it or have it answered with an error."
+        )
+        run_views.run(trace, f"lesson{n}", start=0, on_fault=lambda fault: _break(scenario, fault))
+    else:
+        step_controls.show(
+            f"lesson{n}",
+            engine.scenario_key(scenario) + result.backend,
+            len(trace.events),
+            lambda pos: run_views.all_views(snapshot(trace, pos), trace, f"lesson{n}"),
+            initial=0,
+        )
     st.header("After the run")
     _render(lesson, "After the run", lesson_module.observed(trace))
     st.subheader("Check your understanding")

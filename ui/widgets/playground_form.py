@@ -8,8 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from idemlab import scenarios
+from idemlab import producer_config, scenarios
 from idemlab.errors import ERRORS
+from idemlab.producer_config import ConfigError
 from ui.views import deeplink, safe
 from ui.views.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
 from ui.widgets import engine
@@ -49,6 +50,7 @@ def write_widgets(spec: PlaygroundSpec) -> None:
     for key, (prop, *_rest) in NUMBER_CONTROLS.items():
         ss[key] = int(spec.control(prop))
     ss["pg.steps"] = spec.steps_text
+    ss["pg.partitions"] = int(spec.partitions)
     extra, random_fault = [], None
     for slot in range(1, FAULT_SLOTS + 1):
         ss[f"pg.fault.{slot}"] = "nothing"
@@ -109,6 +111,7 @@ def read_widgets() -> PlaygroundSpec:
         steps_text=ss["pg.steps"],
         faults=faults,
         position=ss.get("pg.position"),
+        partitions=int(ss.get("pg.partitions", 1)),
     )
 
 
@@ -172,6 +175,7 @@ WIDGET_KEYS = (
     "pg.acks",
     *NUMBER_CONTROLS,
     "pg.steps",
+    "pg.partitions",
     *(f"pg.fault.{n}" for n in range(1, FAULT_SLOTS + 1)),
     "pg.delay_ms",
     "pg.random.rate",
@@ -193,6 +197,7 @@ def setup() -> tuple[PlaygroundSpec, tuple[str, str] | None]:
     """The folding set-up section: returns the spec the widgets hold and, when the client
     would refuse its config, (property, confluent-kafka's message).  Its label says what
     it holds; closed, it draws nothing (a quicker first paint)."""
+    _apply_clicked_fault()
     keep_hidden_widget_values()
     spec = read_widgets()
     problem = engine.config_problem(spec.producer)
@@ -207,6 +212,39 @@ def setup() -> tuple[PlaygroundSpec, tuple[str, str] | None]:
         with box:
             show(problem)
     return spec, problem
+
+
+def break_request(fault: dict[str, Any]) -> None:
+    """A fault chosen by clicking a letter or receipt in the mail room: kept until the
+    next run's set-up (widgets cannot change once drawn), which applies it."""
+    st.session_state["pg.click_fault"] = dict(fault)
+    st.session_state["pg.run_real.asked"] = True  # on a real back end, run it at once (engine.run's ask_first)
+
+
+def _apply_clicked_fault() -> None:
+    fault = st.session_state.pop("pg.click_fault", None)
+    if fault:
+        spec = read_widgets()
+        spec.faults = deeplink.with_fault(spec.faults, fault)
+        spec.position = None
+        write_widgets(spec)
+
+
+def in_flight_note(producer: dict[str, Any]) -> str:
+    """The in-flight limit that applies, which idempotence caps at 5."""
+    try:
+        settings = producer_config.resolve(producer)
+    except ConfigError:
+        return ""
+    asked = producer.get(
+        "max.in.flight.requests.per.connection", CONTROL_DEFAULTS["max.in.flight.requests.per.connection"]
+    )
+    if settings.idempotent and settings.max_in_flight != int(asked):
+        return (
+            f"In flight that applies: **{settings.max_in_flight}** requests per connection "
+            f"(idempotence caps librdkafka's default of {int(asked):,} at 5)."
+        )
+    return f"In flight that applies: **{settings.max_in_flight}** requests per connection."
 
 
 def show(problem: tuple[str, str] | None) -> None:
@@ -232,12 +270,23 @@ def show(problem: tuple[str, str] | None) -> None:
             with cols[1]:
                 st.selectbox("acks", ["all", "1", "0"], key="pg.acks")
                 slots["acks"] = st.empty()
+            more = st.columns(4)
             for column, (key, (prop, label, low, high)) in zip(
-                cols[2:] + st.columns(4)[:3], NUMBER_CONTROLS.items(), strict=False
+                cols[2:] + more[:3], NUMBER_CONTROLS.items(), strict=False
             ):
                 with column:
                     st.number_input(label, low, high, key=key, step=1)
+                    if key == "pg.inflight":
+                        st.caption(in_flight_note(read_widgets().producer))
                     slots[prop] = st.empty()
+            more[3].number_input(
+                "Partitions",
+                1,
+                deeplink.MAX_PARTITIONS,
+                key="pg.partitions",
+                step=1,
+                help="How many partitions the topic has; `send … partition=N` picks one, otherwise by key.",
+            )
     if steps_tab.open:
         with steps_tab:
             left, right = st.columns([2, 1])

@@ -10,7 +10,8 @@ import streamlit as st
 
 from ui.widgets import class_member
 
-ANSWER_RE = re.compile(r"^(\d{1,3})\.(p|c\d{1,2})\.(\d{1,2})$")
+# p = the prediction, locked when the experiment runs; r = a second try after the run
+ANSWER_RE = re.compile(r"^(\d{1,3})\.(p|r|c\d{1,2})\.(\d{1,2})$")
 MAX_ITEMS = 200
 
 

@@ -3,14 +3,20 @@ built by the pure *_figure / *_frame modules; this file only places it on the pa
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
-from idemlab import tables, words
+from idemlab import replay, tables, words
 from idemlab.model import Trace
+from ui.components import mailroom as mailroom_component
 from ui.views import row_tints
 from ui.views.html_table import html_table
 from ui.views.mailroom import mailroom_html, mailroom_text
 from ui.views.sequence_figure import sequence_figure
+from ui.views.snapshot import snapshot
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -39,10 +45,37 @@ def current_event(snap) -> None:
         st.markdown(f"**Event {snap.position}:** {words.describe(snap.event)}")
 
 
-def mailroom(snap, trace: Trace, key: str) -> None:
-    st.html(mailroom_html(snap, trace.events))
-    with st.expander("Show the mail room as text"):
-        st.markdown(mailroom_text(snap, trace.events))
+FaultHandler = Callable[[dict[str, Any]], None]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _replay(_trace: Trace, trace_key: str, start: int) -> dict:
+    return replay.replay(_trace, start)
+
+
+def trace_key(trace: Trace) -> str:
+    """A content key for caching a trace's replay (a trace is plain data)."""
+    body = repr((trace.scenario, trace.backend, trace.events, trace.stored, trace.fatal_error, trace.run_error))
+    return hashlib.sha1(body.encode()).hexdigest()
+
+
+def mailroom(
+    snap,
+    trace: Trace,
+    key: str,
+    *,
+    on_fault: FaultHandler | None = None,
+    autoplay: bool = False,
+    large: bool = False,
+) -> None:
+    """The animated mail room, opening at `snap.position`; stepping, playing and scrubbing
+    happen in the browser.  With `on_fault`, a click on a letter or receipt in flight
+    breaks that request (the handler gets the fault as a scenario dict)."""
+    mailroom_component.show(
+        _replay(trace, trace_key(trace), snap.position), key, on_fault=on_fault, autoplay=autoplay, large=large
+    )
+    with st.expander("Show the mail room at the end of the run as text"):
+        st.markdown(mailroom_text(snapshot(trace), trace.events))
 
 
 def sequence(trace: Trace, position: int, key: str) -> None:
@@ -119,6 +152,32 @@ def deliveries(snap, key: str) -> None:
 
 
 VIEWS = ("Mail room", "Sequence diagram", "Events")
+OTHER_VIEWS = ("Sequence diagram", "Events")
+
+
+def animated(trace: Trace) -> bool:
+    """Whether the run fits the animated mail room (a very long run is shown as tables,
+    stepped by the server)."""
+    return len(trace.events) <= replay.MAX_EVENTS
+
+
+def run(trace: Trace, key: str, *, start: int = 0, on_fault: FaultHandler | None = None) -> None:
+    """A run as the learner meets it: the outcome, the animated mail room (opening at
+    `start`, moment by moment), then the end result as tables and the other pictures."""
+    end = snapshot(trace)
+    outcome_line(end, trace)
+    mailroom(snapshot(trace, start), trace, key, on_fault=on_fault)
+    st.markdown("**At the end of the run**")
+    stored_log(end.stored, key)
+    deliveries(end, key)
+    producer_state(end, key)
+    view = st.segmented_control(
+        "More pictures of the run", OTHER_VIEWS, default=None, key=f"{key}.more", help="Drawn only when chosen."
+    )
+    if view == "Sequence diagram":
+        sequence(trace, len(trace.events), key)
+    elif view == "Events":
+        events_table(trace, None, f"{key}.tab")
 
 
 def all_views(snap, trace: Trace, key: str) -> None:
@@ -133,7 +192,7 @@ def all_views(snap, trace: Trace, key: str) -> None:
         or VIEWS[0]
     )
     if view == "Mail room":
-        mailroom(snap, trace, key)
+        st.html(mailroom_html(snap, trace.events))  # a run too long to animate
     elif view == "Sequence diagram":
         sequence(trace, snap.position, key)
     else:

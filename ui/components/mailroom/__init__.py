@@ -1,0 +1,86 @@
+"""The animated mail room as an `st.components.v2` component.
+
+Python hands the whole run over once (idemlab.replay: events plus the state after each
+one); mailroom.js draws it and steps, plays and scrubs in the browser.  The only message
+back is a click that breaks a letter or a receipt: the `fault` trigger,
+{"request_no", "action", "error"}, which the page turns into a fault and a new run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ui.views.palette import STYLE
+
+HERE = Path(__file__).resolve().parent
+NAME = "idemlab_mailroom"
+PALETTE = {meaning: colour for meaning, (colour, _symbol, _word) in STYLE.items()}
+ACTIONS = ("drop_request", "drop_response", "error")
+
+
+@cache
+def _renderer():
+    return st.components.v2.component(
+        NAME,
+        html="",
+        css=(HERE / "mailroom.css").read_text(encoding="utf-8"),
+        js=(HERE / "mailroom.js").read_text(encoding="utf-8"),
+    )
+
+
+def document(replay: dict[str, Any], *, interactive: bool, autoplay: bool = False, large: bool = False) -> dict:
+    """What the browser gets: the replay plus how to show it, with a content id so the
+    component keeps its place across reruns of the same run."""
+    body = {**replay, "palette": PALETTE, "interactive": interactive, "autoplay": autoplay, "large": large}
+    digest = hashlib.sha1(json.dumps(replay, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    body["id"] = f"{digest}.{replay.get('start', 0)}"
+    return body
+
+
+def show(
+    replay: dict[str, Any],
+    key: str,
+    *,
+    on_fault: Callable[[dict[str, Any]], None] | None = None,
+    autoplay: bool = False,
+    large: bool = False,
+) -> None:
+    """Mount the mail room.  With `on_fault`, letters and receipts in flight are
+    clickable; the choice reaches `on_fault` (in a callback, before the rerun)."""
+
+    # No widget key: a keyed v2 component puts an unpicklable value into session state,
+    # which this app's runner.enforceSerializableSessionState refuses.  Without one the
+    # component's identity is its data, which is what it should be: one run, one picture.
+    result = _renderer()(
+        data=document(replay, interactive=on_fault is not None, autoplay=autoplay, large=large),
+        on_fault_change=lambda: None,
+        height="content",
+    )
+    choice = getattr(result, "fault", None)
+    if isinstance(choice, dict) and on_fault is not None:
+        fault = clean_fault(choice)
+        if fault:
+            on_fault(fault)
+            st.rerun()  # run the experiment again from the start, with that fault
+
+
+def clean_fault(choice: dict[str, Any]) -> dict[str, Any] | None:
+    """The browser's choice, checked: a produce request number and one of three actions."""
+    try:
+        request_no = int(choice.get("request_no"))
+    except (TypeError, ValueError):
+        return None
+    action = choice.get("action")
+    if action not in ACTIONS or not 1 <= request_no <= 10_000:
+        return None
+    fault: dict[str, Any] = {"request": "produce", "nth": request_no, "action": action}
+    if action == "error":
+        fault["error"] = "NOT_ENOUGH_REPLICAS"
+    return fault
