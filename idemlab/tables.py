@@ -115,6 +115,30 @@ def deliveries_frame(deliveries: Iterable[m.Delivery], stored: Iterable[m.Stored
     return pd.DataFrame(rows, columns=["message", "value", "delivery report", "stored at offsets", "verdict"])
 
 
+# The events table's cells in words (the raw CSV keeps the machine names).
+KIND_WORDS = {
+    m.PRODUCE_CALLED: "produce()",
+    m.PRODUCE_REFUSED: "produce() refused",
+    m.REQUEST_SENT: "request",
+    m.FAULT_INJECTED: "fault",
+    m.BROKER_DECISION: "broker decides",
+    m.RESPONSE_RECEIVED: "answer",
+    m.CONNECTION_CLOSED: "connection closed",
+    m.DELIVERY_REPORT: "delivery report",
+    m.PRODUCER_ID_ASSIGNED: "producer id",
+    m.EPOCH_BUMP: "epoch bump",
+    m.FATAL_ERROR: "fatal error",
+    m.PRODUCER_RESTART: "producer restart",
+    m.BROKER_ACTION: "broker action",
+    m.PRODUCER_STATE: "broker's notebook",
+    m.PRODUCER_EXPIRED: "producer id expired",
+    m.FLUSH: "flush()",
+    m.WAIT: "wait",
+    m.RUN_ERROR: "run stopped",
+}
+API_WORDS = {m.PRODUCE: "Produce", m.INIT_PRODUCER_ID: "InitProducerId"}
+
+
 def events_frame(events: Iterable[m.Event], position: int | None = None) -> pd.DataFrame:
     rows = []
     for i, e in enumerate(events, 1):
@@ -122,8 +146,8 @@ def events_frame(events: Iterable[m.Event], position: int | None = None) -> pd.D
             {
                 "#": i,
                 "t (ms)": round(e.t_ms, 1),
-                "kind": e.kind,
-                "api": e.get("api", ""),
+                "kind": KIND_WORDS.get(e.kind, e.kind.replace("_", " ")),
+                "api": API_WORDS.get(e.get("api"), e.get("api") or ""),
                 "request": e.get("request_no", ""),
                 "PID": e.get("producer_id", ""),
                 "epoch": e.get("producer_epoch", ""),
