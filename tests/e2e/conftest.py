@@ -37,8 +37,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server():
-    """`streamlit run app.py` on a free loopback port; yields its URL, stops it after."""
+def streamlit_server(script: str = "app.py", cwd: Path = ROOT):
+    """`streamlit run <script>` (app.py) on a free loopback port; yields its URL, stops it after."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - open while the server runs; a PIPE could fill and block
     server = subprocess.Popen(
@@ -47,7 +47,7 @@ def streamlit_server():
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",
@@ -59,7 +59,7 @@ def streamlit_server():
             "--server.fileWatcherType",
             "none",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
