@@ -17,12 +17,15 @@ from typing import Any
 
 import streamlit as st
 
+from idemlab.reference_data import glossary
 from ui.views.palette import STYLE
 
 HERE = Path(__file__).resolve().parent
 NAME = "idemlab_mailroom"
 PALETTE = {meaning: colour for meaning, (colour, _symbol, _word) in STYLE.items()}
 ACTIONS = ("drop_request", "drop_response", "error")
+TERMS = ("PID", "epoch", "sequence number", "in flight", "producer state", "offset", "batch")
+GLOSSARY = {term: text for term, text in glossary().items() if term in TERMS}
 
 
 @cache
@@ -38,7 +41,14 @@ def _renderer():
 def document(replay: dict[str, Any], *, interactive: bool, autoplay: bool = False, large: bool = False) -> dict:
     """What the browser gets: the replay plus how to show it, with a content id so the
     component keeps its place across reruns of the same run."""
-    body = {**replay, "palette": PALETTE, "interactive": interactive, "autoplay": autoplay, "large": large}
+    body = {
+        **replay,
+        "glossary": GLOSSARY,
+        "palette": PALETTE,
+        "interactive": interactive,
+        "autoplay": autoplay,
+        "large": large,
+    }
     digest = hashlib.sha1(json.dumps(replay, sort_keys=True, default=str).encode()).hexdigest()[:16]
     body["id"] = f"{digest}.{replay.get('start', 0)}"
     return body

@@ -63,7 +63,14 @@ const MOMENT_WORDS = {
   broker_up: "broker back", leader_change: "leader change", expired: "producer forgotten",
 };
 
-function skeleton(root) {
+// A term that shows its glossary entry on hover and on keyboard focus (CSS, from data-tip:
+// an attribute, never markup).
+function term(word, tip) {
+  return el("span", { class: "mr-term", tabindex: 0, "data-tip": tip || "", "aria-description": tip || "" }, word);
+}
+
+function skeleton(root, glossary) {
+  const g = glossary || {};
   const parts = {};
   parts.banner = el("div", { class: "mr-banner", hidden: true, role: "status" });
   parts.senderBadge = el("p", { class: "mr-badge" });
@@ -80,15 +87,18 @@ function skeleton(root) {
   parts.officeState = el("p", { class: "mr-office-state", hidden: true });
   parts.office = el("section", { class: "mr-box mr-office", "aria-label": "Post office (broker)" },
     el("h4", { text: "Post office (broker)" }), parts.officeState, parts.clerk,
-    el("h5", {}, el("abbr", { tabindex: 0, title: "The broker's notebook: for each producer id (PID) and partition it keeps the producer's epoch and the sequence numbers of its last 5 batches, to recognise a resent batch.", text: "Notebook" }), " (last 5 batches per producer, per partition)"),
+    el("h5", {}, term("Notebook", g["producer state"]), " (last 5 ", term("batches", g["batch"]), " per producer, per partition)"),
     parts.notebook,
-    el("h5", {}, el("abbr", { tabindex: 0, title: "The partition log: what a consumer reads, one record per offset.", text: "Shelf" }), " (partition log)"),
+    el("h5", {}, "Shelf (partition log, by ", term("offset", g["offset"]), ")"),
     parts.shelf);
   const stage = el("div", { class: "mr-stage" },
     el("section", { class: "mr-box mr-sender", "aria-label": "Sender (producer)" },
-      el("h4", { text: "Sender (producer)" }), parts.senderBadge, parts.senderList),
+      el("h4", { text: "Sender (producer)" }), parts.senderBadge,
+      el("p", { class: "mr-terms" }, term("PID", g["PID"]), " · ", term("epoch", g["epoch"]), " · ",
+        term("seq", g["sequence number"])),
+      parts.senderList),
     el("section", { class: "mr-box mr-post", "aria-label": "In the post" },
-      el("h4", { text: "In the post" }), parts.road, parts.menu),
+      el("h4", {}, "In the post (", term("in flight", g["in flight"]), ")"), parts.road, parts.menu),
     parts.office);
   parts.counts = el("p", { class: "mr-counts" });
   parts.step = el("p", { class: "mr-step" });
@@ -137,7 +147,7 @@ export default function (component) {
   if (!root) {
     root = el("div", { class: "mr", role: "region", "aria-label": "The mail room, animated", tabindex: -1 });
     parentElement.appendChild(root);
-    root.__parts = skeleton(root);
+    root.__parts = skeleton(root, data.glossary);
   }
   const parts = root.__parts;
   const last = data.events.length;
@@ -272,6 +282,7 @@ export default function (component) {
       if (here) chip.setAttribute("aria-current", "step"); else chip.removeAttribute("aria-current");
     }
     root.dataset.pos = String(pos);
+    root.dataset.playing = st.playing ? "1" : "0";
     if (animate && event) animateEvent(event);
   }
 
