@@ -61,6 +61,7 @@ class KafkaStore(ClassStore):
                 "group.id": "idemlab-classroom-reader",
                 "enable.auto.commit": False,
                 "enable.partition.eof": False,
+                "fetch.wait.max.ms": 10,  # read up to the high watermark, then stop: never wait for more
             }
         )
         self._lock = threading.Lock()
@@ -88,6 +89,12 @@ class KafkaStore(ClassStore):
         except KafkaException as exc:
             if "TOPIC_ALREADY_EXISTS" not in str(exc):
                 raise
+        deadline = time.monotonic() + TIMEOUT_S  # a new topic's partitions need leaders first
+        while time.monotonic() < deadline:
+            found = admin.list_topics(self.topic, timeout=TIMEOUT_S).topics.get(self.topic)
+            if found and not found.error and found.partitions and all(p.leader >= 0 for p in found.partitions.values()):
+                return
+            time.sleep(0.1)
 
     def close(self) -> None:
         self.producer.flush(TIMEOUT_S)
@@ -119,15 +126,14 @@ class KafkaStore(ClassStore):
         partition = self.partition_of(code)
         with self._lock:
             offset, values = self._read.get(partition, (0, {}))
-            low, high = self.consumer.get_watermark_offsets(
-                TopicPartition(self.topic, partition), timeout=TIMEOUT_S, cached=False
-            )
+            low, high = self._watermarks(TopicPartition(self.topic, partition))
             offset = max(offset, low)
             if offset < high:
                 self.consumer.assign([TopicPartition(self.topic, partition, offset)])
                 deadline = time.monotonic() + TIMEOUT_S
                 while offset < high and time.monotonic() < deadline:
-                    for message in self.consumer.consume(500, timeout=1.0):
+                    # consume() returns when it has `count` messages: ask for no more than remain
+                    for message in self.consumer.consume(min(500, high - offset), timeout=0.5):
                         if message.error():
                             continue
                         offset = message.offset() + 1
@@ -142,6 +148,18 @@ class KafkaStore(ClassStore):
                 self.consumer.unassign()
             self._read[partition] = (offset, values)
             return dict(values)
+
+    def _watermarks(self, partition) -> tuple[int, int]:
+        from confluent_kafka import KafkaException
+
+        deadline = time.monotonic() + TIMEOUT_S
+        while True:  # a leader still being elected answers NOT_LEADER for a moment
+            try:
+                return self.consumer.get_watermark_offsets(partition, timeout=TIMEOUT_S, cached=False)
+            except KafkaException as exc:
+                if time.monotonic() >= deadline or not exc.args[0].retriable():
+                    raise ClassError(f"The class store on Kafka cannot be read ({exc.args[0].str()}).") from None
+                time.sleep(0.2)
 
     # -- the store interface ---------------------------------------------------------------
     def _save_class(self, info: ClassInfo) -> bool:

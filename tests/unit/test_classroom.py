@@ -1,0 +1,322 @@
+"""Live classes: the store contract (every store passes it: SQLite here, Kafka in
+tests/kafka/test_classroom_kafka.py), the SQLite store's own promises, and the workshop's
+pure pieces (presenter deck, instructor kit, class chart).
+
+A contract test takes the `store` fixture and a `clock` (a list holding "now") that the
+store reads, so expiry is tested without waiting."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+
+import pytest
+
+from idemlab import classroom
+from idemlab.classroom import ClassError
+from idemlab.classroom.model import MAX_ANSWERS_PER_LEARNER, new_learner, normal_code
+from idemlab.classroom.sqlite_store import SqliteStore
+
+T0 = 1_800_000_000.0
+
+
+@pytest.fixture
+def clock():
+    return [T0]
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    store = SqliteStore(tmp_path / "classes.sqlite3", clock=lambda: clock[0])
+    yield store
+    store.close()
+
+
+# ---- the contract: every store ------------------------------------------------------------
+
+
+def test_contract_a_class_gets_a_short_readable_code_and_can_be_found(store):
+    info = store.open_class()
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", info.code)
+    assert store.get_class(info.code) == info
+    assert store.get_class("ZZZZZZ") is None
+    assert store.get_class("not a code") is None
+
+
+def test_contract_answers_are_tallied_one_per_learner_and_question(store):
+    code = store.open_class().code
+    ann, bob = new_learner(), new_learner()
+    store.submit(code, ann, "4.p", 1)
+    store.submit(code, bob, "4.p", 0)
+    store.submit(code, bob, "4.p", 1)  # changed her mind: replaces
+    store.submit(code, ann, "4.c0", 2)
+    assert store.tally(code, "4.p", 4) == [0, 2, 0, 0]
+    assert store.tally(code, "4.c0", 3) == [0, 0, 1]
+    assert len(store.answers(code)) == 3
+
+
+def test_contract_finished_lessons_are_counted(store):
+    code = store.open_class().code
+    learners = [new_learner() for _ in range(3)]
+    for learner in learners:
+        store.submit(code, learner, "1.done", 1)
+    store.submit(code, learners[0], "2.done", 1)
+    store.submit(code, learners[0], "2.done", 1)  # twice is still one learner
+    summary = store.summary(code)
+    assert summary.learners == 3
+    assert summary.finished == {1: 3, 2: 1}
+
+
+def test_contract_classes_do_not_see_each_others_answers(store):
+    one, two = store.open_class().code, store.open_class().code
+    store.submit(one, new_learner(), "1.p", 1)
+    assert store.answers(two) == []
+
+
+@pytest.mark.parametrize(
+    ("learner", "question", "choice"),
+    [
+        ("short", "1.p", 0),
+        ("<script>alert(1)</script>", "1.p", 0),
+        ("abcdefghij", "1.x", 0),
+        ("abcdefghij", "1.p; DROP TABLE answers", 0),
+        ("abcdefghij", "1.p", -1),
+        ("abcdefghij", "1.p", 26),
+        ("abcdefghij", "1.p", True),
+        ("abcdefghij", "1.p", "1"),
+    ],
+)
+def test_contract_what_a_visitor_sends_is_checked(store, learner, question, choice):
+    code = store.open_class().code
+    with pytest.raises(ClassError):
+        store.submit(code, learner, question, choice)
+    assert store.answers(code) == []
+
+
+def test_contract_answers_are_bounded_per_learner(store):
+    code = store.open_class().code
+    learner = new_learner()
+    for i in range(MAX_ANSWERS_PER_LEARNER):
+        store.submit(code, learner, f"{i}.p", 0)
+    with pytest.raises(ClassError, match="most"):
+        store.submit(code, learner, "999.p", 0)
+    store.submit(code, learner, "0.p", 1)  # changing an answer is not a new one
+    store.submit(code, new_learner(), "999.p", 0)  # the bound is per learner
+    assert len(store.answers(code)) == MAX_ANSWERS_PER_LEARNER + 1
+
+
+def test_contract_the_class_is_bounded_in_learners(store, monkeypatch):
+    monkeypatch.setattr(classroom.model, "MAX_LEARNERS", 3)
+    code = store.open_class().code
+    for _ in range(3):
+        store.submit(code, new_learner(), "1.p", 0)
+    with pytest.raises(ClassError, match="full"):
+        store.submit(code, new_learner(), "1.p", 0)
+
+
+def test_contract_a_class_expires(store, clock):
+    info = store.open_class(ttl_s=3600)
+    learner = new_learner()
+    store.submit(info.code, learner, "1.p", 1)
+    clock[0] += 3599
+    assert store.get_class(info.code) is not None
+    clock[0] += 2
+    assert store.get_class(info.code) is None
+    assert store.answers(info.code) == []
+    with pytest.raises(ClassError, match="no open class"):
+        store.submit(info.code, learner, "1.p", 0)
+
+
+def test_contract_an_instructor_can_end_a_class_early(store):
+    code = store.open_class().code
+    store.end_class(code)
+    assert store.get_class(code) is None
+    with pytest.raises(ClassError):
+        store.submit(code, new_learner(), "1.p", 0)
+
+
+def test_contract_a_class_lasts_between_a_minute_and_a_day(store):
+    with pytest.raises(ClassError):
+        store.open_class(ttl_s=10)
+    with pytest.raises(ClassError):
+        store.open_class(ttl_s=2 * 24 * 3600)
+
+
+def test_contract_unknown_codes_are_refused(store):
+    with pytest.raises(ClassError):
+        store.submit("ABCDEF", new_learner(), "1.p", 0)
+    with pytest.raises(ClassError):
+        store.submit("abc", new_learner(), "1.p", 0)
+
+
+# ---- SQLite: one file, survives a restart, several processes ---------------------------------
+
+
+def test_sqlite_classes_survive_an_app_restart(tmp_path):
+    path = tmp_path / "classes.sqlite3"
+    first = SqliteStore(path)
+    code = first.open_class().code
+    first.submit(code, new_learner(), "1.p", 2)
+    again = SqliteStore(path)  # a new process would open the same file
+    assert again.tally(code, "1.p", 3) == [0, 0, 1]
+
+
+def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "classes.sqlite3"
+    SqliteStore(path)
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _answer_many(path: str, code: str, count: int) -> None:
+    store = SqliteStore(path)
+    learner = new_learner()
+    for i in range(count):
+        store.submit(code, learner, f"{i}.p", i % 3)
+
+
+def test_sqlite_is_safe_with_several_app_processes(tmp_path):
+    path = str(tmp_path / "classes.sqlite3")
+    code = SqliteStore(path).open_class().code
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_answer_many, args=(path, code, 40)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    store = SqliteStore(path)
+    assert len(store.answers(code)) == 160
+    assert store.summary(code).learners == 4
+
+
+def test_the_store_is_chosen_by_the_operator(tmp_path):
+    store = classroom.open_store({"IDEMLAB_CLASS_DB": str(tmp_path / "x.sqlite3")})
+    assert store.kind == "sqlite"
+    with pytest.raises(ClassError, match="sqlite or kafka"):
+        classroom.open_store({"IDEMLAB_CLASS_STORE": "redis"})
+    with pytest.raises(ClassError, match="IDEMLAB_CLASS_KAFKA"):
+        classroom.open_store({"IDEMLAB_CLASS_STORE": "kafka"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("k7qm2x", "K7QM2X"), (" K7Q-M2X ", "K7QM2X"), ("K7QM2", ""), ("K0QM2X", ""), ("<b>", ""), ("", "")],
+)
+def test_a_typed_code_is_normalised_or_refused(typed, code):
+    assert normal_code(typed) == code
+
+
+# ---- the presenter's deck ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def decks():
+    from idemlab import backends
+    from idemlab.lessons import load_all, scenario_for
+    from ui.views import presenter_deck
+
+    out = []
+    for lesson in load_all():
+        trace = backends.run(scenario_for(lesson), "sim")
+        out.append((lesson, trace, presenter_deck.deck(lesson, trace)))
+    return out
+
+
+def test_every_question_is_followed_by_its_reveal_and_the_prediction_comes_before_the_run(decks):
+    for lesson, _trace, deck in decks:
+        kinds = [slide.kind for slide in deck]
+        for i, slide in enumerate(deck):
+            if slide.kind == "question":
+                assert deck[i + 1].kind == "reveal" and deck[i + 1].question == slide.question
+        assert kinds.index("reveal") < kinds.index("after")
+        if "moment" in kinds:
+            assert kinds.index("reveal") < kinds.index("moment"), lesson.slug
+        assert sum(1 for s in deck if s.kind == "reveal") == 1 + len(lesson.checks)
+
+
+def test_options_are_one_per_line():
+    from ui.views.presenter_deck import options_markdown
+
+    text = options_markdown(["m1, m2 — a", "m1 — b", "1. looks like a list"])
+    assert text.splitlines() == ["- **A.** m1, m2 — a", "- **B.** m1 — b", "- **C.** 1. looks like a list"]
+
+
+def test_no_slide_points_above_or_below_at_something_it_does_not_show(decks):
+    """Only the 'after the run' slide may say 'above': it draws the explanation first."""
+    for lesson, _trace, deck in decks:
+        for slide in deck:
+            if slide.kind in ("text", "title") and re.search(r"\b(above|below)\b", slide.body):
+                raise AssertionError(f"{lesson.slug}: slide {slide.title!r} refers to content not on it")
+
+
+def test_slides_fit_a_screen(decks):
+    from ui.views.presenter_deck import TEXT_LIMIT
+
+    for lesson, _trace, deck in decks:
+        for slide in deck:
+            if slide.kind == "text" and "\n\n" in slide.body:
+                assert len(slide.body) <= TEXT_LIMIT, (lesson.slug, slide.title)
+
+
+def test_a_slide_number_from_a_url_stays_inside_the_deck():
+    from ui.views.presenter_deck import parse_slide
+
+    assert parse_slide("26", 19) == 19
+    assert parse_slide("0", 19) == 1
+    assert parse_slide("seven", 19) == 1
+    assert parse_slide(None, 19) == 1
+    assert parse_slide("5", 19) == 5
+
+
+def test_the_projector_diagram_keeps_the_current_event_in_a_short_window(decks):
+    from ui.views.presenter_deck import PROJECTOR_WINDOW, projector_figure
+
+    _lesson, trace, _deck = decks[5]
+    fig = projector_figure(trace, len(trace.events))
+    assert fig.layout.height <= 120 + PROJECTOR_WINDOW * 58
+    assert min(a.font.size for a in fig.layout.annotations if a.text) >= 17
+
+
+# ---- the instructor kit and the class chart -----------------------------------------------------
+
+
+def test_the_kit_in_the_repository_is_the_one_the_page_shows():
+    from ui.views import instructor_kit
+
+    assert instructor_kit.DOC.read_text(encoding="utf-8") == instructor_kit.markdown(), (
+        "docs/instructor-kit.md is stale: python -m ui.views.instructor_kit > docs/instructor-kit.md"
+    )
+
+
+def test_the_kit_has_every_part_for_every_lesson():
+    from idemlab.lessons import load_all
+    from ui.views import instructor_kit
+
+    text = instructor_kit.markdown()
+    notes = instructor_kit.notes()["lesson"]
+    for lesson in load_all():
+        assert lesson.slug in notes, f"lessons/instructor-notes.toml has no [lesson.{lesson.slug}]"
+        part = text.split(f"## Lesson {lesson.number}: ")[1].split("\n## ")[0]
+        for heading in (
+            "**Goal.**",
+            "**Timing.**",
+            "**Talking points**",
+            "**Questions to ask the room**",
+            "**Answer key**",
+            "**Prepared links**",
+            "**When the real broker misbehaves.**",
+        ):
+            assert heading in part, (lesson.slug, heading)
+        assert f"**Answer {chr(65 + lesson.prediction.answer)}.** {lesson.prediction.explanation}" in part
+
+
+def test_the_class_chart_labels_every_bar_and_escapes_the_choices():
+    from ui.views.class_chart import answers_html, answers_text
+
+    html = answers_html(["<img src=x onerror=alert(1)> — a", "b"], [3, 1], "Class K7QM2X")
+    assert "<img" not in html and "&lt;img" in html
+    assert "3 · 75 %" in html and "1 · 25 %" in html
+    assert "<table>" in html and "#0072B2" in html and "#E69F00" in html
+    assert answers_text(["a", "b"], [3, 1]) == "A: 3 (75 %); B: 1 (25 %)"
