@@ -10,6 +10,7 @@ from ui.widgets import navigation_mode
 navigation_mode.ensure()  # first, before the slow imports: see ui/widgets/navigation_mode.py
 navigation_mode.close_stray_dialog()
 
+from ui.views import safe  # noqa: E402
 from ui.widgets import backend_picker, class_member, engine, nav, progress  # noqa: E402
 
 # A bundled file, not an emoji or :material/…: icon (those load from a CDN that an
@@ -30,7 +31,7 @@ try:
 except Exception as exc:
     logging.getLogger("idemlab.app").exception("page %s failed", page.url_path)
     st.error(
-        f"This page failed: {type(exc).__name__}: {exc}. The rest of the lab still works; "
+        f"This page failed: {type(exc).__name__}: {safe.md(exc, 300)}. The rest of the lab still works; "
         "the server log has the details.",
         icon=":material/error:",
     )

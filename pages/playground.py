@@ -4,6 +4,7 @@ import streamlit as st
 
 from idemlab.explain import explain
 from idemlab.scenarios import ScenarioError
+from ui.views import safe
 from ui.views.playground_spec import build
 from ui.views.snapshot import snapshot
 from ui.widgets import (
@@ -24,7 +25,7 @@ spec, problem = playground_form.setup()
 try:
     scenario = build(spec)
 except ScenarioError as exc:
-    st.error(f"This set-up is not valid yet: {exc}")
+    st.error(f"This set-up is not valid yet: {safe.md(exc, 400)}")
     st.stop()
 playground_form.publish(spec)
 if problem:

@@ -84,20 +84,19 @@ def decode(params: Mapping[str, str], available: list[str]) -> tuple[PlaygroundS
         except (ValueError, ScenarioError) as exc:
             notices.append(f"Ignored {safe.code(f'{key}={raw}', 40)} ({safe.md(exc)}); using the default instead.")
     try:
-        problem = room_problem(build(spec))
+        problem = room_problem(build(spec))  # Markdown-safe already
     except ScenarioError as exc:
-        problem = str(exc)
+        problem = safe.md(exc)
     if problem:
-        notices.append(
-            f"The link's setup is not a valid scenario ({safe.md(problem)}); showing {safe.code(name)} as it is."
-        )
+        notices.append(f"The link's setup is not a valid scenario ({problem}); showing {safe.code(name)} as it is.")
         spec = spec_for(name)
     return spec, notices
 
 
 def room_problem(scenario: Scenario) -> str | None:
     """Why the app will not run this scenario (it exceeds what the playground's controls
-    allow), or None.  Shipped scenarios are within these limits."""
+    allow), or None; Markdown-safe (values quoted with safe.code).  Shipped scenarios
+    are within these limits."""
     messages = sum(len(step.values) for step in scenario.steps)
     if messages > MAX_MESSAGES:
         return f"it sends {messages} messages; the lab runs at most {MAX_MESSAGES}"

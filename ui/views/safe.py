@@ -19,10 +19,12 @@ import re
 import unicodedata
 
 # Markdown's ASCII punctuation (CommonMark: any may be backslash-escaped) that can start
-# or end a construct, plus `.` and `:` so no www.host or scheme:// autolink survives.
+# or end a construct, plus `.` and `:` (see md() for autolinks).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^\"'])")
 _PLAIN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MAX_SHOWN = 200
+JOINER = "\u2060"  # WORD JOINER: invisible, no line break
+_AUTOLINK_TRIGGER = re.compile(r"[:.@]")
 
 
 def _printable(text: str) -> str:
@@ -46,9 +48,15 @@ def shorten(text: object, limit: int = MAX_SHOWN) -> str:
 
 
 def md(text: object, limit: int = MAX_SHOWN) -> str:
-    """Inert Markdown: renders as the literal characters of `text` (shortened)."""
+    """Inert Markdown: renders as the literal characters of `text` (shortened).
+
+    Backslash escapes alone do not stop GitHub-flavoured autolinks: Streamlit's renderer
+    still linked `http\\://host` and `www\\.host` (seen in tests/e2e/test_hostile_links.py).
+    An invisible WORD JOINER after every `:`, `.` and `@` breaks the scheme, `www.` and
+    e-mail patterns while the text reads the same."""
     escaped = _MD_SPECIAL.sub(r"\\\1", _printable(shorten(text, limit)))
-    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _AUTOLINK_TRIGGER.sub(lambda m: m.group() + JOINER, escaped)
 
 
 def code(text: object, limit: int = 60) -> str:

@@ -88,7 +88,7 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
     try:
         sides = variants(scenario, mode, backend)
     except scenarios.ScenarioError as exc:
-        st.error(f"This scenario cannot be varied that way: {exc}")
+        st.error(f"This scenario cannot be varied that way: {safe.md(exc, 400)}")
         return
     # Built only on request: two diagrams on every rerun would double the page's time.
     show_diagrams = st.toggle("Show the sequence diagrams", key="cmp.diagrams")

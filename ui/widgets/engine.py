@@ -105,7 +105,7 @@ def lessons() -> tuple[list, str | None]:
     try:
         return lesson_module.load_all(), None
     except (lesson_module.LessonError, OSError) as exc:  # a broken lesson file must not take the app down
-        return [], f"The lessons could not be loaded: {exc}"
+        return [], f"The lessons could not be loaded: {safe.md(exc, 400)}"
 
 
 def lessons_or_stop(page_title: str) -> list:

@@ -11,7 +11,7 @@ from idemlab import scenarios
 from idemlab.explain import explain
 from idemlab.model import PRODUCE_CALLED, Trace
 from idemlab.scenarios import ScenarioError
-from ui.views import deeplink
+from ui.views import deeplink, safe
 from ui.views.playground_spec import normalise_producer, spec_for
 from ui.views.snapshot import snapshot
 from ui.widgets import backend_picker, cost_view, current_run, engine, progress, run_views, step_controls
@@ -124,7 +124,7 @@ def _with_clicked_faults(scenario) -> tuple:
         data["fault"] = faults
         broken = scenarios.from_dict(data, source=scenario.source, name=scenario.name)
     except (ValueError, ScenarioError) as exc:
-        st.warning(f"Ignored the link's fault ({exc}); showing the lesson's own experiment.")
+        st.warning(f"Ignored the link's fault ({safe.md(exc)}); showing the lesson's own experiment.")
         return scenario, ""
     return broken, ", ".join(deeplink.fault_to_token(f) for f in faults) or "no fault at all"
 
