@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -60,6 +61,7 @@ def streamlit_server(script: str = "app.py", cwd: Path = ROOT):
             "none",
         ],
         cwd=cwd,
+        env={**os.environ, "IDEMLAB_CLUSTERS": "127.0.0.1:1"},  # an operator-listed cluster nobody answers on
         stdout=log,
         stderr=subprocess.STDOUT,
     )
