@@ -119,12 +119,15 @@ class _Moments:
         told_reordered: set[int] = set()
 
         not_stored = self.not_stored
+        # A report is a moment only if it failed or its letter is not stored.
+        reports_matter = bool(not_stored or self.outcome.delivery_failed)
+        produce_called, delivery_report = m.PRODUCE_CALLED, m.DELIVERY_REPORT
         for i, e in enumerate(events):
             kind = e.kind
-            if kind == m.PRODUCE_CALLED:  # the common events first, decided in one look
+            if kind == produce_called:  # the common events first, decided in one look
                 continue
-            if kind == m.DELIVERY_REPORT:
-                if e.detail.get("error") is not None or e.detail.get("msg") in not_stored:
+            if kind == delivery_report:
+                if reports_matter and (e.detail.get("error") is not None or e.detail.get("msg") in not_stored):
                     self._report(i, e)
                 continue
             get = e.get
