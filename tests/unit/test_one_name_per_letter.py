@@ -86,22 +86,8 @@ def test_every_scenario_names_each_letter_once_in_the_engine(trace):
     assert problems(trace, engine_texts(trace)) == []
 
 
-# Known, in files owned by the UI half of issue 10 (ui/views): the sequence figure labels a
-# delivery report "m{msg}" (its produce() index) and the mail room writes "offset {d.offset}"
-# for an implicitly acknowledged letter.  The engine gives both: words.letter(msg, value,
-# words.letter_names(trace.events)) and words.offset_words(offset).  Any other problem fails.
-KNOWN_IN_UI = (
-    re.compile(r"^sequence figure: 'm\d+' is not a value of this run: 'm\d+ (delivered|failed)"),
-    re.compile(r"^mailroom: 'offset None'"),
-)
-
-
 def test_every_scenario_names_each_letter_once_in_the_views(trace):
-    found = problems(trace, view_texts(trace))
-    unknown = [p for p in found if not any(k.search(p) for k in KNOWN_IN_UI)]
-    assert unknown == []
-    if found:
-        pytest.xfail("ui/views (10b): " + "; ".join(sorted(set(found)))[:300])
+    assert problems(trace, view_texts(trace)) == []
 
 
 def test_a_value_sent_again_has_its_own_name():
