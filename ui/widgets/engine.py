@@ -53,7 +53,7 @@ def backend_label(backend: str) -> str:
 
 def _failure(backend: str, exc: BaseException) -> RunResult:
     if isinstance(exc, (backends.BackendUnavailable, live_run.LabBusy)):
-        return RunResult(None, safe.md(exc, 600), backend)
+        return RunResult(None, str(exc), backend)  # the lab's own words; hosts are operator-listed host:port
     return RunResult(
         None, f"The run on {backend_label(backend)} failed: {type(exc).__name__}: {safe.md(exc, 600)}", backend
     )
