@@ -80,6 +80,14 @@ defaults
     timeout tunnel 12h
     timeout http-request 30s
 
+# Streamlit's scripts and styles (/static/, about 60 files on a first visit, marked
+# immutable) are served from HAProxy's memory after the first fetch, so a room opening
+# its first page together costs the app processes one script run each, not 60 files.
+cache static_files
+    total-max-size 128
+    max-object-size 8000000
+    max-age 86400
+
 frontend lab
     bind {address}:{port}
     default_backend workers
@@ -88,6 +96,9 @@ backend workers
     balance roundrobin
     cookie {COOKIE} insert indirect nocache httponly
     option httpchk GET /_stcore/health
+    http-request set-var(txn.static) bool(1) if {{ path_beg /static/ }}
+    http-request cache-use static_files if {{ path_beg /static/ }}
+    http-response cache-store static_files if {{ var(txn.static) -m bool }}
     http-response set-header {WORKER_HEADER} %s
 {servers}
 """
