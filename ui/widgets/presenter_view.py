@@ -16,7 +16,7 @@ from ui.widgets import class_results, cost_view, run_views
 
 # Only prose gets large type; buttons and controls keep their size so they do not truncate.
 LARGE_TYPE = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }  /* just below the header bar */
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] p,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] li { font-size: 1.5rem; line-height: 1.45; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
@@ -48,7 +48,7 @@ FOCUS_AND_CLICKER = """<script>
     if (target && ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
     const key = {PageDown: "next", PageUp: "prev"}[event.key];
     if (!key) return;
-    const button = document.querySelector(`[class~="st-key-present.${key}"] button`);
+    const button = document.querySelector(`.st-key-present-${key} button`);
     if (button) { event.preventDefault(); button.click(); }
   });
 })();
@@ -188,14 +188,19 @@ def _moment(slide: Slide, trace) -> None:
 def _views(snap, trace, position: int) -> None:
     view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="present.view", label_visibility="collapsed")
     if view == "Sequence diagram":
-        st.plotly_chart(
-            presenter_deck.projector_figure(trace, position), config=run_views.PLOT_CONFIG, key="present.sequence"
-        )
+        st.plotly_chart(_figure(trace, position), config=run_views.PLOT_CONFIG, key="present.sequence", theme=None)
     elif view == "Stored log":
         run_views.stored_log(snap.stored, "present")
     else:
-        run_views.mailroom(snap, trace, "present")
+        run_views.mailroom(snap, trace, "present", large=True)
     st.markdown(f"**{snap.outcome.sentence()}**")
+
+
+def _figure(trace, position: int):
+    """The projector's sequence diagram in the theme's full-contrast text colour (Plotly's
+    Streamlit theme draws labels in a light grey that washes out on a projector)."""
+    dark = getattr(st.context.theme, "type", None) == "dark"
+    return presenter_deck.projector_figure(trace, position, text_colour="#FAFAFA" if dark else "#1A1C24")
 
 
 def _after(slide: Slide, trace) -> None:
@@ -214,7 +219,8 @@ def _after(slide: Slide, trace) -> None:
         with right:
             st.markdown("**Sequence diagram** (the last events)")
             st.plotly_chart(
-                presenter_deck.projector_figure(trace, len(trace.events)),
+                _figure(trace, len(trace.events)),
                 config=run_views.PLOT_CONFIG,
                 key="present.after.sequence",
+                theme=None,
             )
