@@ -154,7 +154,7 @@ def events_frame(events: Iterable[m.Event], position: int | None = None) -> pd.D
                 "base seq": e.get("base_sequence", ""),
                 "records": e.get("record_count", len(e.get("msgs") or ()) or ""),
                 "error": e.get("error") or "",
-                "offset": e.get("base_offset", e.get("offset", "")),
+                "offset": _offset_cell(e),
                 "what happened": words.describe(e),
                 "fault": "FAULT" if words.is_fault(e) else "",
                 "now": "◀ now" if position is not None and i == position else "",
@@ -166,6 +166,14 @@ def events_frame(events: Iterable[m.Event], position: int | None = None) -> pd.D
         if col in frame:
             frame[col] = frame[col].astype(str)
     return frame
+
+
+def _offset_cell(event: m.Event) -> str:
+    offset = event.get("base_offset", event.get("offset"))
+    if offset is not None:
+        return str(offset)
+    delivered = event.kind == m.DELIVERY_REPORT and not event.get("error")
+    return "not reported" if delivered else ""
 
 
 def without_echo(frame: pd.DataFrame, kept: str, echo: str) -> pd.DataFrame:

@@ -107,7 +107,7 @@ def sequence_figure(trace: m.Trace, position: int | None = None, window: int = W
     for i, event in enumerate(shown):
         _draw(parts, event, -i, current=(start + i + 1 == position), names=names)
     if start:
-        parts.label(0.5, 0.6, f"… {start} earlier events (see the table)", font={"size": 11, "color": GREY})
+        parts.label(0.5, 0.6, f"… {start} earlier events (see the table)", font={"size": 11})
     return parts.figure(
         height=90 + rows * ROW_PX,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
