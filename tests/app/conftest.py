@@ -8,15 +8,6 @@ from streamlit.testing.v1 import AppTest, app_test
 from tests.app.html_tables import html_frames
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE_FILES = [
-    "pages/home.py",
-    "pages/lesson.py",
-    "pages/playground.py",
-    "pages/compare.py",
-    "pages/wire.py",
-    "pages/reference.py",
-    "pages/presenter.py",
-]
 
 
 class _AfterTheSwitch(PagesManager):
@@ -70,8 +61,3 @@ def frame_with():
         raise AssertionError(f"no table with a {column!r} column")
 
     return _find
-
-
-@pytest.fixture
-def pages():
-    return PAGE_FILES

@@ -1,14 +1,9 @@
+from pathlib import Path
+
 import pytest
 
-PAGES = [
-    "pages/home.py",
-    "pages/lesson.py",
-    "pages/playground.py",
-    "pages/compare.py",
-    "pages/wire.py",
-    "pages/reference.py",
-    "pages/presenter.py",
-]
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))  # every page, new ones too
 
 
 @pytest.mark.parametrize("page", PAGES)
