@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from contextlib import contextmanager
 
+from idemlab.gc_pause import cyclic_gc_paused
 from idemlab.model import (
     BROKER_ACTION,
     FATAL_ERROR,
@@ -177,23 +176,8 @@ def run(scenario: Scenario, record_messages: bool = True) -> Trace:
 
     record_messages=False leaves the per-message produce and delivery events out of the
     trace (their counts are in Trace.message_counts): for very large runs only."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _run(scenario, record_messages)
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """A run allocates millions of short-lived objects without reference cycles; the
-    cyclic collector's repeated scans of the growing log cost more than half the time
-    of a large run, while reference counting frees all that matters.  Concurrent runs
-    (several learners) leave it enabled in the end whatever the interleaving."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run(scenario: Scenario, record_messages: bool) -> Trace:
