@@ -128,7 +128,7 @@ def _terse(event: m.Event) -> str:
             if d["producer_id"] < 0
             else f" PID {d['producer_id']} epoch {d['producer_epoch']} seq {d['base_sequence']}"
         )
-        return f"wire: Produce #{d['request_no']} (attempt {d.get('attempt', '?')}) [{', '.join(d['values'])}]{seq}"
+        return f"wire: Produce #{d['request_no']} (attempt {d.get('attempt', '?')}) [{_terse_values(d)}]{seq}"
     if kind == m.REQUEST_SENT:
         return f"wire: InitProducerId #{d['request_no']}"
     if kind == m.FAULT_INJECTED:
@@ -140,7 +140,7 @@ def _terse(event: m.Event) -> str:
             return f"broker: rejected Produce #{d['request_no']} with {d['error']}"
         if d["result"] == "duplicate":
             return f"broker: duplicate of offset {d['base_offset']}, not stored again (Produce #{d['request_no']})"
-        return f"broker: stored [{', '.join(d['values'])}] at offset {d['base_offset']} (Produce #{d['request_no']})"
+        return f"broker: stored [{_terse_values(d)}] at offset {d['base_offset']} (Produce #{d['request_no']})"
     if kind == m.DELIVERY_REPORT:
         return f"app: delivery report {d['value']!r}: " + (d["error"] or f"delivered {offset_words(d['offset'])}")
     if kind == m.PRODUCER_ID_ASSIGNED:
@@ -171,6 +171,14 @@ def _terse(event: m.Event) -> str:
 def notebook_text(event: m.Event) -> str:
     """A PRODUCER_STATE event's notebook: 'PID 0 epoch 0: seq 3'."""
     return _notebook(event)
+
+
+def _terse_values(detail) -> str:
+    """The values of a batch; a very large run's trace carries only their count."""
+    if "values" in detail:
+        return ", ".join(str(v) for v in detail["values"])
+    count = detail.get("record_count", "?")
+    return f"{count} record" if count == 1 else f"{count} records"
 
 
 def _notebook(event: m.Event) -> str:
