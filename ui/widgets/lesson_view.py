@@ -10,17 +10,22 @@ from idemlab import lessons as lesson_module
 from idemlab import scenarios
 from idemlab.explain import explain
 from idemlab.model import PRODUCE_CALLED, Trace
+from idemlab.reference_data import glossary
 from idemlab.scenarios import ScenarioError
-from ui.views import deeplink, safe
+from ui.views import deeplink, glossary_terms, safe
 from ui.views.playground_spec import normalise_producer, spec_for
 from ui.views.snapshot import snapshot
 from ui.widgets import backend_picker, cost_view, current_run, engine, progress, run_views, step_controls
 
 
 def _render(lesson, heading: str, values: dict | None = None) -> None:
+    """One section of the lesson's own text; glossary terms show their meaning on hover
+    and focus (ui/views/glossary_terms.py)."""
     text = lesson.section(heading)
     if text:
-        st.markdown(lesson_module.render(text, values or {}))
+        filled = lesson_module.render(text, values or {})
+        st.html(glossary_terms.CSS)
+        st.markdown(glossary_terms.annotate(filled, glossary()), unsafe_allow_html=True)
 
 
 def _question(lesson, qid: str, question, label: str) -> int | None:
