@@ -5,6 +5,7 @@ BackendUnavailable into a message with a way back to the simulator, and fill les
 live cost figure."""
 
 import dataclasses
+import re
 import time
 from pathlib import Path
 
@@ -145,7 +146,9 @@ def cost_lesson(open_page) -> AppTest:
 
 
 def experiment_text(at) -> str:
-    return " ".join(m.value for m in at.markdown if "Measured on a real broker" in m.value)
+    """The lesson's text as a reader sees it (glossary terms are marked up inline)."""
+    texts = [re.sub(r"<abbr [^>]*>([^<]*)</abbr>", r"\1", m.value) for m in at.markdown]
+    return " ".join(t for t in texts if "Measured on a real broker" in t)
 
 
 def test_lesson_7_without_a_real_broker_quotes_the_recorded_figure(open_page, monkeypatch):
