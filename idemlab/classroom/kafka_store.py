@@ -150,14 +150,21 @@ class KafkaStore(ClassStore):
             return dict(values)
 
     def _watermarks(self, partition) -> tuple[int, int]:
-        from confluent_kafka import KafkaException
+        from confluent_kafka import KafkaError, KafkaException
 
         deadline = time.monotonic() + TIMEOUT_S
         while True:  # a leader still being elected answers NOT_LEADER for a moment
             try:
                 return self.consumer.get_watermark_offsets(partition, timeout=TIMEOUT_S, cached=False)
             except KafkaException as exc:
-                if time.monotonic() >= deadline or not exc.args[0].retriable():
+                error = exc.args[0]
+                # A topic created a moment ago may not have its leader yet: wait for it.
+                settling = error.code() in (
+                    KafkaError.NOT_LEADER_FOR_PARTITION,
+                    KafkaError.LEADER_NOT_AVAILABLE,
+                    KafkaError.UNKNOWN_TOPIC_OR_PART,
+                )
+                if time.monotonic() >= deadline or not (error.retriable() or settling):
                     raise ClassError(f"The class store on Kafka cannot be read ({exc.args[0].str()}).") from None
                 time.sleep(0.2)
 

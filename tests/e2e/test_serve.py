@@ -4,6 +4,7 @@ websockets carried through; started and stopped by the one command."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import signal
 import subprocess
 import sys
@@ -91,8 +92,8 @@ def test_two_workers_behind_haproxy_serve_sticky_sessions_and_stop_together():
         for _ in range(4):
             assert _get(base + "/playground", cookie_a)[0] == first
             assert _get(base + "/", cookie_b)[0] == second
-        ws_a, elements_a = asyncio.run(_websocket_session(base, cookie_a))
-        ws_b, elements_b = asyncio.run(_websocket_session(base, cookie_b))
+        ws_a, elements_a = _in_own_thread(_websocket_session(base, cookie_a))
+        ws_b, elements_b = _in_own_thread(_websocket_session(base, cookie_b))
         assert (ws_a, ws_b) == (first, second)
         assert elements_a > 3 and elements_b > 3  # the app really ran, over the websocket
     finally:
@@ -104,6 +105,13 @@ def test_two_workers_behind_haproxy_serve_sticky_sessions_and_stop_together():
             command.wait()
     assert command.returncode == 0
     assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in workers)
+
+
+def _in_own_thread(coroutine):
+    """asyncio.run on a thread of its own: Playwright's sync API, used by other browser
+    tests in the same process, keeps an event loop running on the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=60)
 
 
 def test_a_missing_balancer_gives_a_clear_message(monkeypatch, capsys):
