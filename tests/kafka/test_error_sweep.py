@@ -26,7 +26,7 @@ to match, R = racy on the real broker; idempotence off | on, in flight 1 / 5):
 | NOT_ENOUGH_REPLICAS                | F      | E      | E     | E     |
 | NOT_ENOUGH_REPLICAS_AFTER_APPEND   | F      | E      | E     | E     |
 | TOPIC_AUTHORIZATION_FAILED         | F      | E      | F     | F     |
-| OUT_OF_ORDER_SEQUENCE_NUMBER       | E      | E      | F     | F+R   |
+| OUT_OF_ORDER_SEQUENCE_NUMBER       | E      | E      | F+R   | F+R   |
 | DUPLICATE_SEQUENCE_NUMBER          | E      | E      | F+R   | F+R   |
 | INVALID_PRODUCER_EPOCH             | E      | E      | E     | E     |
 | KAFKA_STORAGE_ERROR                | F      | E      | E     | E     |
@@ -72,14 +72,16 @@ RACY = {
     )
     for inflight in (1, 5)
 }
-# Seen in a full CI-style run on a loaded machine: of two real runs, one purged a3 and
-# one let it time out, after the fatal OUT_OF_ORDER_SEQUENCE_NUMBER (the same race as
+# Seen in two full CI-style runs on a loaded machine (2026-12): of two real runs, one
+# purged a3 and one let it time out, after the fatal OUT_OF_ORDER_SEQUENCE_NUMBER, with
+# five in flight in one run and one in flight in the other (the same race as
 # DUPLICATE_SEQUENCE_NUMBER's a4: a request already built escapes the fatal purge).
-RACY[("OUT_OF_ORDER_SEQUENCE_NUMBER", True, 5)] = (
-    "a3 is purged (_PURGE_QUEUE) or times out (_MSG_TIMED_OUT) after the fatal error",
-    "a3",
-    {"_PURGE_QUEUE", "_MSG_TIMED_OUT"},
-)
+for _inflight in (1, 5):
+    RACY[("OUT_OF_ORDER_SEQUENCE_NUMBER", True, _inflight)] = (
+        "a3 is purged (_PURGE_QUEUE) or times out (_MSG_TIMED_OUT) after the fatal error",
+        "a3",
+        {"_PURGE_QUEUE", "_MSG_TIMED_OUT"},
+    )
 
 CELLS = [(error, idem, inflight) for error in SWEEP_ERRORS for idem in (False, True) for inflight in (1, 5)]
 
@@ -103,10 +105,22 @@ def sweep_scenario(error: str, idempotent: bool, in_flight: int):
     )
 
 
+# Behind a fatal error, a letter is either still queued when the fatal purge runs
+# (_PURGE_QUEUE) or already built into a request the purge does not reach, and then
+# never sent (_MSG_TIMED_OUT): the broker thread's timing decides (see RACY's evidence;
+# seen for DUPLICATE_SEQUENCE_NUMBER's a4 and OUT_OF_ORDER_SEQUENCE_NUMBER's a3, with one
+# and with five in flight). Both count as the same outcome: "not sent, reported failed".
+AFTER_FATAL = {"_PURGE_QUEUE", "_MSG_TIMED_OUT"}
+
+
 def signature(trace, except_value: str | None = None):
     """What the sweep compares; `except_value`'s delivery report is left out (racy)."""
-    reports = [d for d in conformance.deliveries(trace) if d[0] != except_value]
     fatal = trace.fatal_error.split(":")[0] if trace.fatal_error else None
+    reports = [
+        (value, "purged or timed out after the fatal error" if fatal and error in AFTER_FATAL else error, offset)
+        for value, error, offset in conformance.deliveries(trace)
+        if value != except_value
+    ]
     return conformance.normalized_log(trace), reports, fatal
 
 
