@@ -46,6 +46,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from idemlab.serve import child_pids
+
 ROOT = Path(__file__).resolve().parents[1]
 BARE = ROOT / "benchmarks" / "bare_app.py"
 DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
@@ -79,18 +81,6 @@ def wait_health(port: int, deadline_s: float = 90) -> None:
     raise RuntimeError(f"nothing healthy on port {port}")
 
 
-def children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    out.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return out
-
-
 def cpu_s(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -118,7 +108,7 @@ class Server:
         )
         wait_health(port)
         self.app_pids = (
-            [c for c in children(self.process.pid) if "streamlit" in _cmdline(c)] if serve else [self.process.pid]
+            [c for c in child_pids(self.process.pid) if "streamlit" in _cmdline(c)] if serve else [self.process.pid]
         )
         self.url = f"http://127.0.0.1:{port}"
 

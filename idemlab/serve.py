@@ -58,6 +58,19 @@ def find_haproxy() -> str:
     return found
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc): a serve's workers and balancer."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))

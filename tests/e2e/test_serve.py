@@ -80,7 +80,7 @@ def test_two_workers_behind_haproxy_serve_sticky_sessions_and_stop_together():
                 if command.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"serve did not come up: {command.stdout.read() if command.poll() is not None else ''}")
                 time.sleep(0.5)
-        workers = [c for c in _children(command.pid) if "streamlit" in _cmdline(c)]
+        workers = [c for c in serve.child_pids(command.pid) if "streamlit" in _cmdline(c)]
         assert len(workers) == 2
 
         # Two learners, no cookie yet: round robin gives each a worker and a cookie.
@@ -126,18 +126,6 @@ def test_the_balancer_config_is_sticky_and_carries_websockets():
     config = serve.haproxy_config("127.0.0.1", 8501, [serve.Worker("w1", 1001), serve.Worker("w2", 1002)])
     assert "cookie IDEMLAB_WORKER insert" in config and "timeout tunnel" in config
     assert "server w1 127.0.0.1:1001 cookie w1" in config and "bind 127.0.0.1:8501" in config
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    out.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return out
 
 
 def _cmdline(pid: int) -> str:
