@@ -64,5 +64,5 @@ else:
         initial=start or 0,
         on_position=playground_form.publish_position,
     )
-repeat_view.show(scenario, backend, "pg", simulated=engine.run(scenario).trace)
+repeat_view.show(scenario, backend, "pg")
 downloads.show(trace, scenario, "pg")
