@@ -10,6 +10,7 @@ import streamlit as st
 
 from idemlab import repeat, scenarios
 from idemlab.model import Scenario, Trace
+from ui.views import safe
 from ui.widgets import engine, live_run
 
 RUNS = 10
@@ -20,7 +21,7 @@ def show(scenario: Scenario, backend: str, ns: str) -> None:
     if backend == engine.SIM:
         if note:
             st.info(
-                f"**On a real broker this one is a race**: {note}. The simulator shows one of the possible "
+                f"**On a real broker this one is a race**: {safe.md(note, 600)}. The simulator shows one of the possible "
                 "outcomes; choose Local Kafka in the sidebar to run it several times on a real broker.",
                 icon=":material/casino:",
             )
@@ -37,7 +38,7 @@ def show(scenario: Scenario, backend: str, ns: str) -> None:
             help="Some outcomes are races on a real broker: see how often each stored log comes out.",
         )
         if note:
-            st.caption(f"This scenario is known to vary on a real broker: {note}.")
+            st.caption(f"This scenario is known to vary on a real broker: {safe.md(note, 600)}.")
         return
     if result is None:
         result = live_run.run(
@@ -50,13 +51,13 @@ def show(scenario: Scenario, backend: str, ns: str) -> None:
         )
         st.session_state[key] = result
     if isinstance(result, str):
-        st.error(result, icon=":material/cloud_off:")
+        st.error(safe.md(result, 600), icon=":material/cloud_off:")
         return
     distribution(result, engine.run(scenario).trace)  # the simulator's answer: cached, instant
 
 
 def distribution(dist: repeat.Distribution, simulated: Trace | None) -> None:
-    st.markdown(f"**{len(dist.runs)} runs on the real broker.** {dist.sentence()}")
+    st.markdown(f"**{len(dist.runs)} runs on the real broker.** {safe.md(dist.sentence(), 600)}")
     simulated_key = repeat.log_key(simulated) if simulated is not None else None
     rows = [
         {
