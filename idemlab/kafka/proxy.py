@@ -602,7 +602,11 @@ class ProxyThread:
             loop.call_soon_threadsafe(loop.stop)
         thread.join(STOP_TIMEOUT_S)
         if not thread.is_alive():
-            _cancel_leftovers(loop)
+            # On a thread of its own: the caller's thread may have a loop running (a
+            # Playwright sync session in the same process), which forbids running ours.
+            cleaner = threading.Thread(target=_cancel_leftovers, args=(loop,), name="idemlab-proxy-cleanup")
+            cleaner.start()
+            cleaner.join(STOP_TIMEOUT_S)
             loop.close()
         self._loop = self._thread = None
 
