@@ -6,7 +6,6 @@ from idemlab.explain import explain
 from idemlab.scenarios import ScenarioError
 from ui.views import safe
 from ui.views.playground_spec import build
-from ui.views.snapshot import snapshot
 from ui.widgets import (
     backend_picker,
     current_run,
@@ -15,7 +14,6 @@ from ui.widgets import (
     playground_form,
     repeat_view,
     run_views,
-    step_controls,
 )
 
 st.title("Playground")
@@ -53,16 +51,13 @@ current_run.caption(result)
 for sentence in explain(trace):
     st.markdown(f"- {sentence}")
 start = st.session_state.pop("pg.position", None)
-if run_views.animated(trace):
-    run_views.run(trace, "pg", start=start or 0, on_fault=playground_form.break_request)
-else:
-    step_controls.show(
-        "pg",
-        engine.scenario_key(scenario) + backend,
-        len(trace.events),
-        lambda position: run_views.all_views(snapshot(trace, position), trace, "pg"),
-        initial=start or 0,
-        on_position=playground_form.publish_position,
-    )
+run_views.show_run(
+    trace,
+    "pg",
+    trace_id=engine.scenario_key(scenario) + backend,
+    start=start or 0,
+    on_fault=playground_form.break_request,
+    on_position=playground_form.publish_position,
+)
 repeat_view.show(scenario, backend, "pg")
 downloads.show(trace, scenario, "pg")

@@ -15,7 +15,7 @@ from idemlab.scenarios import ScenarioError
 from ui.views import deeplink, glossary_terms, safe
 from ui.views.playground_spec import normalise_producer, spec_for
 from ui.views.snapshot import snapshot
-from ui.widgets import backend_picker, cost_view, current_run, engine, progress, run_views, step_controls
+from ui.widgets import backend_picker, cost_view, current_run, engine, progress, run_views
 
 
 def _render(lesson, heading: str, values: dict | None = None) -> None:
@@ -242,15 +242,13 @@ def show(lesson, backend: str) -> None:
             "Step through the run moment by moment (tick “every event” for each step), or press Play. "
             "Click a letter or receipt in the post to lose it or have it answered with an error."
         )
-        run_views.run(trace, f"lesson{n}", start=0, on_fault=lambda fault: _break(scenario, fault))
-    else:
-        step_controls.show(
-            f"lesson{n}",
-            engine.scenario_key(scenario) + result.backend,
-            len(trace.events),
-            lambda pos: run_views.all_views(snapshot(trace, pos), trace, f"lesson{n}"),
-            initial=0,
-        )
+    run_views.show_run(
+        trace,
+        f"lesson{n}",
+        trace_id=engine.scenario_key(scenario) + result.backend,
+        start=0,
+        on_fault=lambda fault: _break(scenario, fault),
+    )
     st.header("After the run")
     _render(lesson, "After the run", lesson_module.observed(trace))
     st.subheader("Check your understanding")

@@ -180,6 +180,32 @@ def run(trace: Trace, key: str, *, start: int = 0, on_fault: FaultHandler | None
         events_table(trace, None, f"{key}.tab")
 
 
+def show_run(
+    trace: Trace,
+    key: str,
+    *,
+    trace_id: str,
+    start: int = 0,
+    on_fault: FaultHandler | None = None,
+    on_position: Callable[[int], None] | None = None,
+) -> None:
+    """The one place that decides how a run is stepped: the animated mail room, or, for a
+    run too long to animate, the server-side stepper over the tables."""
+    if animated(trace):
+        run(trace, key, start=start, on_fault=on_fault)
+        return
+    from ui.widgets import step_controls
+
+    step_controls.show(
+        key,
+        trace_id,
+        len(trace.events),
+        lambda position: all_views(snapshot(trace, position), trace, key),
+        initial=start,
+        on_position=on_position,
+    )
+
+
 def all_views(snap, trace: Trace, key: str) -> None:
     """The outcome and the tables first (they answer "was it stored twice?"), then one
     picture at a time: drawing only the chosen chart keeps the first paint quick."""
