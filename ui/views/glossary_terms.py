@@ -18,9 +18,17 @@ CSS = """<style>
 .idl-term:focus::after { content: " (" attr(data-def) ")"; font-style: italic; }
 </style>"""
 
-# Left alone: fenced code blocks, `code`, [link text](target), <html>, heading lines.
+# Left alone, as CommonMark reads them: fenced code blocks, code spans of any number of
+# backticks (a span may cross a line break, never a blank line; an escaped backtick
+# opens none), [link text](target) and [text][ref], <html>, heading lines.
 _PROTECTED = re.compile(
-    r"^(```|~~~)[^\n]*\n.*?^\1[^\n]*$|`[^`\n]*`|\[[^\]\n]*\]\([^)\n]*\)|<[^>\n]*>|^#+ [^\n]*$", re.M | re.S
+    r"^[ ]{0,3}(?P<fence>```+|~~~+)[^\n]*\n(?:.*?\n)?[ ]{0,3}(?P=fence)[`~]*[ \t]*$"
+    r"|^[ ]{0,3}(?:```+|~~~+).*\Z"  # an unclosed fence runs to the end
+    r"|(?<![`\\])(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)*?(?<!`)(?P=ticks)(?!`)"
+    r"|!?\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"
+    r"|<[^>\n]*>"
+    r"|^[ ]{0,3}#{1,6}(?:[ \t][^\n]*)?$",
+    re.M | re.S,
 )
 
 
