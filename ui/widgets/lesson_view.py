@@ -7,12 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 from idemlab import lessons as lesson_module
-from idemlab import scenarios
+from idemlab import replay, scenarios
 from idemlab.explain import explain
-from idemlab.model import PRODUCE_CALLED, Trace
+from idemlab.model import Trace
 from idemlab.reference_data import glossary
 from idemlab.scenarios import ScenarioError
-from ui.views import deeplink, glossary_terms, safe
+from ui.components import mailroom as mailroom_component
+from ui.views import analogy_preview, deeplink, glossary_terms, safe
+from ui.views.mailroom import mailroom_text
 from ui.views.playground_spec import normalise_producer, spec_for
 from ui.views.snapshot import snapshot
 from ui.widgets import backend_picker, cost_view, current_run, engine, progress, run_views
@@ -105,16 +107,22 @@ def playground_link(lesson) -> dict[str, str]:
     return deeplink.encode(spec)
 
 
-def _analogy_moment(trace) -> int:
-    """The first letter and its receipt: sets the scene without giving the answer away."""
-    calls = [i for i, e in enumerate(trace.events, 1) if e.kind == PRODUCE_CALLED]
-    return calls[1] - 1 if len(calls) > 1 else min(len(trace.events), 6)
+@st.cache_data(max_entries=32, show_spinner=False)
+def _preview(_trace: Trace, trace_key: str) -> tuple[dict, int]:
+    """The run's own replay document, paused where the analogy's scene is set."""
+    position = analogy_preview.pause_position(_trace)
+    return analogy_preview.paused(replay.replay(_trace), position), position
 
 
-def _opening(trace) -> Trace:
-    """The run up to the analogy's moment, as a trace of its own: the picture plays the
-    first letter and its receipt and cannot be stepped into the experiment's answer."""
-    return Trace(trace.scenario, trace.backend, dict(trace.config), list(trace.events[: _analogy_moment(trace)]))
+def _analogy_picture(trace: Trace, n: int) -> None:
+    document, position = _preview(trace, run_views.trace_key(trace))
+    words = analogy_preview.caption(trace, position)
+    if not words:
+        return
+    st.caption(words)
+    mailroom_component.show(document, f"lesson{n}.analogy", autoplay=True)
+    with st.expander("Show this picture as text"):
+        st.markdown(mailroom_text(snapshot(trace, position), trace.events[:position]))
 
 
 def _with_clicked_faults(scenario) -> tuple:
@@ -189,12 +197,7 @@ def show(lesson, backend: str) -> None:
     st.header("Analogy")
     _render(lesson, "Analogy")
     if simulated.trace is not None:
-        st.caption(
-            "The mail room of this lesson's experiment once its first letter is posted. What happens next is "
-            "the experiment's question: you will step through it below."
-        )
-        opening = _opening(simulated.trace)
-        run_views.mailroom(snapshot(opening, 0), opening, f"lesson{n}.analogy", autoplay=True)
+        _analogy_picture(simulated.trace, n)
     st.header("Mechanism")
     _render(lesson, "Mechanism")
     st.header("Experiment")
