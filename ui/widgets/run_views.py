@@ -129,7 +129,10 @@ def producer_state(snap, key: str) -> None:
     st.markdown("**Broker's producer state** (its notebook: last sequence and up to 5 batches per PID)")
     frame = tables.producer_state_frame(snap.producer_state)
     if frame.empty:
-        st.caption("No producer state: the broker only keeps it for idempotent producers.")
+        st.caption(
+            "The broker's notebook is empty here: it keeps entries only for producers that have a producer id "
+            "(idempotent ones), and only while it remembers them."
+        )
     else:
         table(frame, f"{key}.pstate", alt="The broker's producer state, one row per producer and partition")
 
