@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -456,3 +457,41 @@ def test_lesson_three_quotes_the_real_error():
     with pytest.raises(kafka.KafkaException) as caught:
         kafka.Producer(config)
     assert lesson.expect["config_error"] == caught.value.args[0].str()
+
+
+def _all_text(lesson) -> str:
+    questions = [lesson.prediction, *lesson.checks]
+    parts = [*lesson.sections.values()] + [q.question + " ".join(q.choices) + q.explanation for q in questions]
+    return re.sub(r"\s+", " ", " ".join(parts))
+
+
+# Statements a learner's review found false (issue 17), each with the reference's fact:
+# only the first InitProducerId after a broker start is refused (reference P5); the
+# retried letter in lesson 6 is the first unanswered one, m2; 2.5–4.4 accept any first
+# sequence from a producer a partition has no state for, "never held a record" is 4.5's
+# rule (B9); a retried batch was never acknowledged, so acks=all says nothing about it
+# (B17).
+CORRECTED = {
+    "numbered-letters": ["at the start of every run", "at the start of each run"],
+    "when-brokers-fail": ["first letter comes back for a retry", "every *acknowledged* batch was"],
+    "where-idempotence-stops": ["has never held a record, Kafka 4.0–4.4"],
+    "keeping-order": ["Kafka 4.0–4.4 broker accepts"],
+}
+
+
+@pytest.mark.parametrize("slug", sorted(CORRECTED))
+def test_statements_found_false_stay_corrected(slug: str):
+    text = _all_text(lessons.load(slug))
+    assert not [phrase for phrase in CORRECTED[slug] if phrase in text]
+
+
+def test_lessons_say_only_the_first_producer_id_request_after_a_broker_start_is_refused():
+    text = _all_text(lessons.load("numbered-letters"))
+    assert "Only the first request after a broker start is refused" in text
+    assert "already running gets none" in text
+
+
+def test_lesson_six_retries_the_first_unanswered_letter_and_feedback_names_the_in_sync_replicas():
+    lesson = lessons.load("when-brokers-fail")
+    assert "m2, the first unanswered letter, is posted again" in _all_text(lesson)
+    assert "whether it reached the in-sync replicas" in lesson.checks[0].explanation
