@@ -15,7 +15,7 @@ from ui.components import mailroom as mailroom_component
 from ui.views import row_tints
 from ui.views.html_table import html_table
 from ui.views.mailroom import mailroom_html, mailroom_text
-from ui.views.sequence_figure import sequence_figure
+from ui.views.sequence_html import sequence_html
 from ui.views.snapshot import snapshot
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -79,7 +79,7 @@ def mailroom(
 
 
 def sequence(trace: Trace, position: int, key: str) -> None:
-    st.plotly_chart(sequence_figure(trace, position), config=PLOT_CONFIG, key=f"{key}.sequence")
+    st.html(sequence_html(trace, position))
     st.caption(
         "Arrows: ▶ request (open ▷ = retry), ◀ acknowledgement, ✗ fault. Labels give request number, "
         "PID, epoch and sequence numbers. The table below says the same in words."
