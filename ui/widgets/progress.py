@@ -66,6 +66,12 @@ def mark_done(number: int) -> None:
     class_member.record(f"{number}.done", 1)  # the live class, if the learner joined one
 
 
+def ran(number: int) -> bool:
+    """Whether this learner ran lesson `number`'s experiment: running it locks the
+    prediction (`p`), which the URL keeps, so a refresh knows the run happened."""
+    return answer(number, "p") is not None
+
+
 def answer(number: int, question: str) -> int | None:
     return answers().get(f"{number}.{question}")
 
