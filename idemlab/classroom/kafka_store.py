@@ -3,8 +3,8 @@ or one machine: every app process produces to, and reads back from, one compacte
 
 - Written with the idempotent producer (enable.idempotence=true, acks=all): a retried
   answer is never stored twice — the lab uses the feature it teaches.
-- Keys: `class/<CODE>` (the class: created, expires) and
-  `answer/<CODE>/<learner>/<question>` (the choice); compaction keeps the latest value
+- Keys: `class/<CODE>` (the class: created, expires, the hash of the instructor's key),
+  `answer/<CODE>/<learner>/<question>` (the choice) and `reveal/<CODE>/<question>`; compaction keeps the latest value
   per key, so a changed answer replaces the old one, and `compact,delete` with a
   retention of two days removes old classes altogether.
 - A class lives in one partition (crc32 of its code), so reading a class back reads one
@@ -104,20 +104,31 @@ class KafkaStore(ClassStore):
     def partition_of(self, code: str) -> int:
         return zlib.crc32(code.encode()) % self.partitions
 
-    def _produce(self, code: str, key: str, value: dict | None) -> None:
-        errors: list = []
-        self.producer.produce(
-            self.topic,
-            key=key.encode(),
-            value=None if value is None else json.dumps(value).encode(),
-            partition=self.partition_of(code),
-            on_delivery=lambda err, _msg: errors.append(err),
-        )
-        self.producer.flush(TIMEOUT_S)
-        if not errors or errors[0] is not None:
-            raise ClassError(
-                f"The class store on Kafka did not take the answer ({errors[0] if errors else 'no reply'})."
-            )
+    def _produce(self, code: str, records: list[tuple[str, dict | None]]) -> None:
+        """The records of one learner action, produced together and then awaited: every
+        one acknowledged (acks=all), or a ClassError of one sentence."""
+        from confluent_kafka import KafkaException
+
+        reports: list = []
+        try:
+            for key, value in records:
+                self.producer.produce(
+                    self.topic,
+                    key=key.encode(),
+                    value=None if value is None else json.dumps(value).encode(),
+                    partition=self.partition_of(code),
+                    on_delivery=lambda err, _msg: reports.append(err),
+                )
+                self.producer.poll(0)
+        except (BufferError, KafkaException) as exc:
+            raise ClassError(f"The class store on Kafka did not take the answer ({exc}).") from None
+        deadline = time.monotonic() + TIMEOUT_S
+        while len(reports) < len(records) and time.monotonic() < deadline:
+            self.producer.flush(max(0.1, deadline - time.monotonic()))
+        failed = [err for err in reports if err is not None]
+        if len(reports) < len(records) or failed:
+            reason = failed[0] if failed else "no reply"
+            raise ClassError(f"The class store on Kafka did not take the answer ({reason}).")
 
     def _state(self, code: str) -> dict[str, dict]:
         """Every live key of the class's partition, brought up to date (new records only)."""
@@ -172,29 +183,40 @@ class KafkaStore(ClassStore):
     def _save_class(self, info: ClassInfo) -> bool:
         if f"class/{info.code}" in self._state(info.code):
             return False
-        self._produce(info.code, f"class/{info.code}", {"created": info.created, "expires": info.expires})
+        self._overwrite_class(info)
         return True
 
     def _overwrite_class(self, info: ClassInfo) -> None:
-        self._produce(info.code, f"class/{info.code}", {"created": info.created, "expires": info.expires})
+        value = {"created": info.created, "expires": info.expires, "host": info.host_hash}
+        self._produce(info.code, [(f"class/{info.code}", value)])
 
     def _load_class(self, code: str) -> ClassInfo | None:
         value = self._state(code).get(f"class/{code}")
         try:
-            return ClassInfo(code, float(value["created"]), float(value["expires"])) if value else None
-        except (KeyError, TypeError, ValueError):
+            if not value:
+                return None
+            return ClassInfo(code, float(value["created"]), float(value["expires"]), str(value.get("host", "")))
+        except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
-    def _save_answer(self, code: str, answer: Answer, limit_learner: int, limit_learners: int) -> None:
-        key = f"answer/{code}/{answer.learner}/{answer.question}"
-        answers = self._load_answers(code)
-        if key not in self._state(code):
-            mine = sum(1 for a in answers if a.learner == answer.learner)
-            if mine >= limit_learner:
-                raise ClassError(f"This browser has sent {limit_learner} answers to the class, the most it may.")
-            if mine == 0 and len({a.learner for a in answers}) >= limit_learners:
-                raise ClassError(f"The class is full ({limit_learners} learners).")
-        self._produce(code, key, {"choice": answer.choice, "at": answer.at})
+    def _save_answers(self, code: str, answers: list[Answer], limit_learner: int, limit_learners: int) -> None:
+        learner = answers[0].learner
+        stored = self._load_answers(code)
+        known = {a.question for a in stored if a.learner == learner}
+        new = sum(1 for answer in answers if answer.question not in known)
+        if new and len(known) + new > limit_learner:
+            raise ClassError(f"This browser has sent {limit_learner} answers to the class, the most it may.")
+        if new and not known and len({a.learner for a in stored}) >= limit_learners:
+            raise ClassError(f"The class is full ({limit_learners} learners).")
+        records = [(f"answer/{code}/{a.learner}/{a.question}", {"choice": a.choice, "at": a.at}) for a in answers]
+        self._produce(code, records)
+
+    def _save_reveal(self, code: str, question: str, at: float) -> None:
+        self._produce(code, [(f"reveal/{code}/{question}", {"at": at})])
+
+    def _load_reveals(self, code: str) -> set[str]:
+        prefix = f"reveal/{code}/"
+        return {key[len(prefix) :] for key in self._state(code) if key.startswith(prefix)}
 
     def _load_answers(self, code: str) -> list[Answer]:
         prefix = f"answer/{code}/"

@@ -10,6 +10,8 @@ bounded and refused with a ClassError whose message can be shown as it is.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ DONE = "done"
 
 _CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 _LEARNER_RE = re.compile(r"[A-Za-z0-9_-]{8,32}")
+_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _QUESTION_RE = re.compile(r"(\d{1,3})\.(p|r|c\d{1,2}|done)")  # r: a second try after the run
 
 
@@ -37,9 +40,27 @@ class ClassInfo:
     code: str
     created: float
     expires: float
+    host_hash: str = ""  # sha256 of the instructor's key; the key itself is never stored
 
     def expired(self, now: float) -> bool:
         return now >= self.expires
+
+    def hosted_by(self, key: object) -> bool:
+        return bool(self.host_hash) and hmac.compare_digest(self.host_hash, key_hash(key))
+
+
+@dataclass(frozen=True)
+class Hosting:
+    """What opening a class gives the instructor: the class, and the secret key of the
+    control link (only its holder sees the overview, reveals answers and ends the class;
+    the join code is public, read aloud and projected)."""
+
+    info: ClassInfo
+    key: str
+
+    @property
+    def code(self) -> str:
+        return self.info.code
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,19 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def new_key() -> str:
+    return secrets.token_urlsafe(18)  # 24 characters: not guessable, unlike a 6-letter code
+
+
+def key_hash(key: object) -> str:
+    return hashlib.sha256(str(key or "").encode()).hexdigest()
+
+
+def valid_key(text: object) -> str:
+    value = str(text or "")
+    return value if _KEY_RE.fullmatch(value) else ""
+
+
 def new_learner() -> str:
     return secrets.token_urlsafe(9)  # 12 characters of [A-Za-z0-9_-]
 
@@ -85,11 +119,16 @@ def check_code(code: str) -> str:
     return code
 
 
+def check_question(question: str) -> str:
+    if not _QUESTION_RE.fullmatch(str(question)):
+        raise ClassError("Unknown question.")
+    return question
+
+
 def check_answer(learner: str, question: str, choice: int) -> None:
     if not valid_learner(learner):
         raise ClassError("This browser's class token is not valid; join the class again.")
-    if not _QUESTION_RE.fullmatch(str(question)):
-        raise ClassError("Unknown question.")
+    check_question(question)
     if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice <= MAX_CHOICE:
         raise ClassError("Unknown choice.")
 

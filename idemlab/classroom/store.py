@@ -1,5 +1,9 @@
 """The store interface every class store implements (SQLite, Kafka), and the checks
-they share.  A store is given the clock so that expiry can be tested."""
+they share.  A store is given the clock so that expiry can be tested.
+
+Who may do what: anyone with the code joins and answers, and reads which questions
+have been revealed; only the holder of the class's key (the instructor's control link)
+reads the answers' overview, reveals a question and ends the class."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from idemlab.classroom import model
-from idemlab.classroom.model import Answer, ClassError, ClassInfo, Summary
+from idemlab.classroom.model import Answer, ClassError, ClassInfo, Hosting, Summary
 
 
 class ClassStore(ABC):
@@ -33,11 +37,18 @@ class ClassStore(ABC):
     def _load_class(self, code: str) -> ClassInfo | None: ...
 
     @abstractmethod
-    def _save_answer(self, code: str, answer: Answer, limit_learner: int, limit_learners: int) -> None:
-        """Upsert; raise ClassError when a new answer would pass the limits."""
+    def _save_answers(self, code: str, answers: list[Answer], limit_learner: int, limit_learners: int) -> None:
+        """Upsert one learner's answers as one write (one learner action); raise
+        ClassError, storing none of them, when a new answer would pass the limits."""
 
     @abstractmethod
     def _load_answers(self, code: str) -> list[Answer]: ...
+
+    @abstractmethod
+    def _save_reveal(self, code: str, question: str, at: float) -> None: ...
+
+    @abstractmethod
+    def _load_reveals(self, code: str) -> set[str]: ...
 
     def close(self) -> None:  # noqa: B027 - optional
         """Release connections."""
@@ -46,13 +57,14 @@ class ClassStore(ABC):
         return self.kind
 
     # -- the shared interface ------------------------------------------------------------
-    def open_class(self, ttl_s: float = model.DEFAULT_TTL_S) -> ClassInfo:
+    def open_class(self, ttl_s: float = model.DEFAULT_TTL_S) -> Hosting:
         ttl = model.check_ttl(ttl_s)
+        key = model.new_key()
         for _ in range(20):
             now = self.clock()
-            info = ClassInfo(model.new_code(), now, now + ttl)
+            info = ClassInfo(model.new_code(), now, now + ttl, model.key_hash(key))
             if self._save_class(info):
-                return info
+                return Hosting(info, key)
         raise ClassError("Could not find a free class code; try again.")
 
     def get_class(self, code: str) -> ClassInfo | None:
@@ -62,16 +74,41 @@ class ClassStore(ABC):
         info = self._load_class(code)
         return None if info is None or info.expired(self.clock()) else info
 
-    def end_class(self, code: str) -> None:
+    def hosted(self, code: str, key: object) -> ClassInfo:
+        """The live class when `key` is its instructor's; ClassError otherwise."""
         info = self._live(code)
-        self._overwrite_class(ClassInfo(info.code, info.created, self.clock()))
+        if not info.hosted_by(key):
+            raise ClassError(f"This link does not control class {code}: only the instructor's link does.")
+        return info
+
+    def end_class(self, code: str, key: object) -> None:
+        info = self.hosted(code, key)
+        self._overwrite_class(ClassInfo(info.code, info.created, self.clock(), info.host_hash))
+
+    def reveal(self, code: str, key: object, question: str) -> None:
+        self.hosted(code, key)
+        self._save_reveal(code, model.check_question(question), self.clock())
+
+    def revealed(self, code: str) -> set[str]:
+        """The questions the instructor has revealed (learners then see their verdicts)."""
+        if self.get_class(code) is None:
+            return set()
+        return self._load_reveals(code)
 
     def submit(self, code: str, learner: str, question: str, choice: int) -> None:
+        self.submit_many(code, learner, {question: choice})
+
+    def submit_many(self, code: str, learner: str, choices: dict[str, int]) -> None:
+        """A learner's answers from one action (a join carries the answers given so far),
+        stored together or not at all."""
         model.check_code(code)
-        model.check_answer(learner, question, choice)
+        for question, choice in choices.items():
+            model.check_answer(learner, question, choice)
         self._live(code)
-        answer = Answer(learner, question, int(choice), self.clock())
-        self._save_answer(code, answer, model.MAX_ANSWERS_PER_LEARNER, model.MAX_LEARNERS)
+        now = self.clock()
+        answers = [Answer(learner, question, int(choice), now) for question, choice in sorted(choices.items())]
+        if answers:
+            self._save_answers(code, answers, model.MAX_ANSWERS_PER_LEARNER, model.MAX_LEARNERS)
 
     def answers(self, code: str) -> list[Answer]:
         """The latest answer of each learner to each question; [] for an expired class."""

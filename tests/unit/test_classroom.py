@@ -36,7 +36,7 @@ def store(tmp_path, clock):
 
 
 def test_contract_a_class_gets_a_short_readable_code_and_can_be_found(store):
-    info = store.open_class()
+    info = store.open_class().info
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", info.code)
     assert store.get_class(info.code) == info
     assert store.get_class("ZZZZZZ") is None
@@ -128,11 +128,54 @@ def test_contract_a_class_expires(store, clock):
 
 
 def test_contract_an_instructor_can_end_a_class_early(store):
-    code = store.open_class().code
-    store.end_class(code)
-    assert store.get_class(code) is None
+    hosting = store.open_class()
+    store.end_class(hosting.code, hosting.key)
+    assert store.get_class(hosting.code) is None
     with pytest.raises(ClassError):
-        store.submit(code, new_learner(), "1.p", 0)
+        store.submit(hosting.code, new_learner(), "1.p", 0)
+
+
+@pytest.mark.parametrize("key", ["", "K7QM2X", "a-learner-token", None, "x" * 24])
+def test_contract_only_the_instructors_key_ends_the_class_or_reveals(store, key):
+    hosting = store.open_class()
+    learner = new_learner()
+    store.submit(hosting.code, learner, "1.p", 0)
+    for guess in (key, hosting.code, learner):
+        with pytest.raises(ClassError, match="only the instructor's link"):
+            store.end_class(hosting.code, guess)
+        with pytest.raises(ClassError, match="only the instructor's link"):
+            store.reveal(hosting.code, guess, "1.p")
+    assert store.get_class(hosting.code) is not None
+    assert store.revealed(hosting.code) == set()
+
+
+def test_contract_the_key_is_secret_and_not_stored(store):
+    hosting = store.open_class()
+    assert hosting.key not in repr(store.get_class(hosting.code))
+    assert len(hosting.key) >= 20 and hosting.code not in hosting.key
+    assert store.hosted(hosting.code, hosting.key) == hosting.info
+
+
+def test_contract_a_revealed_question_is_known_to_every_learner(store):
+    hosting = store.open_class()
+    store.reveal(hosting.code, hosting.key, "2.p")
+    store.reveal(hosting.code, hosting.key, "2.p")  # twice is once
+    store.reveal(hosting.code, hosting.key, "2.c1")
+    assert store.revealed(hosting.code) == {"2.p", "2.c1"}
+    assert store.revealed(store.open_class().code) == set()
+    with pytest.raises(ClassError):
+        store.reveal(hosting.code, hosting.key, "2.x")
+
+
+def test_contract_a_learners_action_is_stored_whole_or_not_at_all(store):
+    code = store.open_class().code
+    learner = new_learner()
+    store.submit_many(code, learner, {f"{i}.p": 0 for i in range(MAX_ANSWERS_PER_LEARNER - 1)})
+    with pytest.raises(ClassError, match="most"):
+        store.submit_many(code, learner, {"900.p": 1, "901.p": 1})
+    assert len(store.answers(code)) == MAX_ANSWERS_PER_LEARNER - 1
+    store.submit_many(code, learner, {"0.p": 2, "900.p": 1})  # one change and one new answer fit
+    assert len(store.answers(code)) == MAX_ANSWERS_PER_LEARNER
 
 
 def test_contract_a_class_lasts_between_a_minute_and_a_day(store):
@@ -320,3 +363,76 @@ def test_the_class_chart_labels_every_bar_and_escapes_the_choices():
     assert "3 · 75 %" in html and "1 · 25 %" in html
     assert "<table>" in html and "#0072B2" in html and "#E69F00" in html
     assert answers_text(["a", "b"], [3, 1]) == "A: 3 (75 %); B: 1 (25 %)"
+
+
+# ---- a crowd: class writes survive contention ----------------------------------------------------
+
+
+def test_sqlite_a_locked_file_makes_a_write_wait_not_fail(tmp_path):
+    import sqlite3
+    import threading
+
+    path = tmp_path / "classes.sqlite3"
+    store = SqliteStore(path)
+    code = store.open_class().code
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a while
+    learner = new_learner()
+    done = threading.Event()
+    writer = threading.Thread(target=lambda: (store.submit(code, learner, "1.p", 2), done.set()))
+    writer.start()
+    assert not done.wait(0.5)  # still waiting behind the lock, not failed
+    blocker.execute("COMMIT")
+    writer.join(60)
+    assert done.is_set()
+    assert store.tally(code, "1.p", 3) == [0, 0, 1]
+
+
+def test_sqlite_a_lock_held_past_the_deadline_is_one_sentence(tmp_path, monkeypatch):
+    import sqlite3
+
+    from idemlab.classroom import sqlite_store
+
+    path = tmp_path / "classes.sqlite3"
+    store = SqliteStore(path)
+    code = store.open_class().code
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_S", 0.05)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(ClassError, match=r"^The class database is busy; nothing was saved, please try again\.$"):
+            sqlite_store.retrying(lambda: store._attempt(lambda db: None), deadline_s=0.3)
+    finally:
+        blocker.execute("ROLLBACK")
+    store.submit(code, new_learner(), "1.p", 0)
+
+
+def test_sqlite_a_file_from_before_control_links_opens(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "classes.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE classes (code TEXT PRIMARY KEY, created REAL NOT NULL, expires REAL NOT NULL)")
+    old.execute("INSERT INTO classes VALUES ('K7QM2X', 1, 9e12)")
+    old.commit()
+    old.close()
+    store = SqliteStore(path)
+    assert store.get_class("K7QM2X") is not None
+    with pytest.raises(ClassError, match="only the instructor's link"):
+        store.end_class("K7QM2X", "")  # an old class has no key: nobody can take control of it
+    assert store.open_class().key
+
+
+def test_a_crowd_on_several_processes_loses_no_acknowledged_answer(tmp_path):
+    """The room's contention at CI scale: 3 app processes, 24 learners at once, 40 learners
+    x 25 answers; every answer the store acknowledged is read back, and none was refused."""
+    from idemlab.classroom import crowd
+
+    settings = {"IDEMLAB_CLASS_DB": str(tmp_path / "classes.sqlite3")}
+    store = classroom.open_store(settings)
+    code = store.open_class().code
+    result = crowd.run(settings, code, learners=40, answers=25, at_once=24, processes=3)
+    assert result.errors == []
+    assert len(result.acknowledged) == 40 * 25
+    assert crowd.lost(store, code, result) == []
+    assert store.summary(code).learners == 40

@@ -1,7 +1,9 @@
 """A learner's membership of a live class: joined by code, anonymous (a random token
 this browser holds), kept in the URL (`?cls=<CODE>.<token>`) like the learner's
 progress so a refresh stays in the class.  Every prediction and check answer, and every
-finished lesson, is also sent to the class store.  Owns session keys `class.*`."""
+finished lesson, is also sent to the class store.  In a class the verdict on an answer
+waits until the instructor reveals that question (the room discusses first); the page
+polls for the reveal and shows the verdict by itself.  Owns session keys `class.*`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from idemlab.classroom import ClassError
 from ui.widgets import class_store
 
 URL_KEY = "cls"
+REVEAL_POLL_S = 3
 
 
 def current() -> tuple[str, str] | None:
@@ -46,11 +49,9 @@ def join(code: str, answers: dict[str, int], done: list[int]) -> str | None:
         return "There is no open class with that code. Check it with your instructor."
     learner = st.session_state.get("class.learner") or classroom.new_learner()
     st.session_state["class.code"], st.session_state["class.learner"] = code, learner
+    sent = dict(answers) | {f"{number}.{classroom.model.DONE}": 1 for number in done}
     try:
-        for question, choice in sorted(answers.items()):
-            store.submit(code, learner, question, choice)
-        for number in done:
-            store.submit(code, learner, f"{number}.{classroom.model.DONE}", 1)
+        store.submit_many(code, learner, sent)  # one action, one write: all of it or nothing
     except ClassError as exc:
         return str(exc)
     sync_from_url()
@@ -76,3 +77,51 @@ def record(question: str, choice: int | None) -> None:
         store.submit(member[0], member[1], question, int(choice))
     except ClassError as exc:
         st.toast(f"Your answer was not sent to the class: {exc}", icon=":material/cloud_off:")
+
+
+def question_id(question) -> str:
+    """The class's name of a lesson question ("3.p", "3.c1"), or '' when it is none of them."""
+    from ui.widgets import engine
+
+    lessons, _problem = engine.lessons()
+    for lesson in lessons:
+        if question is lesson.prediction or question == lesson.prediction:
+            return f"{lesson.number}.p"
+        for i, check in enumerate(lesson.checks):
+            if question is check or question == check:
+                return f"{lesson.number}.c{i}"
+    return ""
+
+
+def withheld(question) -> bool:
+    """True, with a note that waits for the reveal, when this learner is in a live class
+    and the instructor has not revealed `question` yet: the verdict is kept back.  False
+    for a self-paced learner, an ended class or a store that cannot be read (then the
+    verdict shows at once rather than never)."""
+    member = current()
+    qid = question_id(question) if member else ""
+    if not qid:
+        return False
+    store, _problem = class_store.get()
+    try:
+        if store is None or store.get_class(member[0]) is None or qid in store.revealed(member[0]):
+            return False
+    except ClassError:
+        return False
+    _waiting_for_reveal(member[0], qid)
+    return True
+
+
+@st.fragment(run_every=REVEAL_POLL_S)
+def _waiting_for_reveal(code: str, qid: str) -> None:
+    store, _problem = class_store.get()
+    try:
+        if store is not None and (store.get_class(code) is None or qid in store.revealed(code)):
+            st.rerun(scope="app")  # the verdict is out: draw the page with it
+    except ClassError:
+        pass
+    st.info(
+        "Your answer is in. The verdict comes when your instructor reveals this question to the class: "
+        "talk it over with your neighbours until then. This page updates by itself.",
+        icon=":material/hourglass_top:",
+    )

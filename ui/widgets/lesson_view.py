@@ -17,7 +17,7 @@ from ui.views import analogy_preview, deeplink, glossary_terms, safe
 from ui.views.mailroom import mailroom_text
 from ui.views.playground_spec import normalise_producer, spec_for
 from ui.views.snapshot import snapshot
-from ui.widgets import backend_picker, cost_view, current_run, engine, progress, run_views
+from ui.widgets import backend_picker, class_member, cost_view, current_run, engine, progress, run_views
 
 
 def _render(lesson, heading: str, values: dict | None = None) -> None:
@@ -77,7 +77,7 @@ def _lock_prediction(lesson) -> None:
 def _prediction_feedback(lesson) -> None:
     question, n = lesson.prediction, lesson.number
     first, second = progress.answer(n, "p"), progress.answer(n, "r")
-    if first is None:
+    if first is None or class_member.withheld(question):  # in a class: the verdict waits for the reveal
         return
     if second is None or second == first:
         _feedback(question, first)
@@ -92,6 +92,8 @@ def _prediction_feedback(lesson) -> None:
 
 
 def _feedback(question, choice: int, prefix: str = "") -> None:
+    if class_member.withheld(question):  # in a class: the verdict waits for the reveal
+        return
     if question.is_correct(choice):
         st.success(f"{prefix}Right. {question.explanation}", icon=":material/check_circle:")
     else:
