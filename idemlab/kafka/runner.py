@@ -428,9 +428,13 @@ class RealRun:
             consumer.close()
 
     # ---- the whole run --------------------------------------------------------------
+    def effective_config(self) -> dict[str, Any]:
+        """The client's effective settings; ConfigError with the client's own message."""
+        return resolve(self.scenario.producer).as_config()
+
     def run(self) -> Trace:
         try:
-            config = resolve(self.scenario.producer).as_config()
+            config = self.effective_config()
         except ConfigError as exc:
             return Trace(self.scenario.name, self.backend, dict(self.scenario.producer), run_error=str(exc))
         fetched: dict[tuple[int, int], StoredRecord] = {}
