@@ -76,3 +76,48 @@ def test_the_apps_own_session_values_pickle(open_page):
         assert values
         for key, value in values.items():
             assert pickle.loads(pickle.dumps(value)) is not None or value is None, key
+
+
+def test_a_refresh_shows_the_run_the_url_says_happened(open_page):
+    """Running locks the prediction (`ans=1.p.N`); a new session with that URL, as after a
+    refresh, shows the run again without a click (a simulated run is recomputed)."""
+    import json
+
+    at = open_page("pages/lesson.py", ans="1.p.1")
+    rooms = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    assert len(rooms) == 2 and rooms[1]["interactive"]
+    assert any("Not quite" in e.value or "Right." in e.value for e in [*at.error, *at.success])
+
+
+def test_without_a_run_in_the_url_the_lesson_waits_for_one(open_page):
+    at = open_page("pages/lesson.py")
+    assert len(at.get("bidi_component")) == 1  # the analogy's preview only
+
+
+def test_a_real_run_after_a_refresh_is_offered_again_with_one_click_never_started_by_itself(open_page):
+    at = open_page("pages/lesson.py", ans="1.p.1", backend="local")
+    assert any("not kept when the page reloads" in i.value for i in at.info)
+    again = [b for b in at.button if b.label == "Run it on Local Kafka"]
+    assert len(again) == 1
+    assert not [key for key in at.session_state._state._state.filtered_state if key.startswith("engine.real.")]
+
+
+def test_the_lesson_done_message_is_in_the_page_with_the_next_lesson_not_a_toast(open_page):
+    lesson = _lesson_one()
+    answers = ",".join(f"1.c{i}.{check.answer}" for i, check in enumerate(lesson.checks))
+    at = open_page("pages/lesson.py", ans=f"1.p.{lesson.prediction.answer},{answers}")
+    assert any(s.value == "Lesson 1 done." for s in at.success)
+    assert not at.toast
+    assert any("Next: lesson 2" in str(link.proto.label) for link in at.get("page_link"))
+
+
+def test_the_broker_chosen_next_to_the_run_button_is_the_sidebars_and_goes_in_the_url(open_page):
+    at = open_page("pages/lesson.py")
+    picker = at.button_group(key="lesson1.backend")
+    assert picker.value == "Simulated"
+    picker.set_value("Local Kafka").run()
+    assert at.radio(key="backend.choice").value == "Local Kafka"
+    assert at.query_params["backend"] in ("local", ["local"])
+    at.radio(key="backend.choice").set_value("Simulated").run()
+    assert at.button_group(key="lesson1.backend").value == "Simulated"
+    assert "backend" not in at.query_params

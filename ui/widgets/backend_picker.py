@@ -12,6 +12,11 @@ The server's operator decides what learners may use; a visitor never names a hos
   cluster" = "kafka1:9092"}` (a list of addresses also works).
 
 Nothing connects to a listed cluster before the learner asks for a run.
+
+The choice is in the URL (`?backend=local`, `?backend=cluster&cluster=<listed name>`;
+the simulator is the URL without them), so a refresh or a shared link keeps it.  A link
+names a cluster only by the operator's name for it, and a value that is not on offer
+here is ignored like any other bad link value.
 """
 
 from __future__ import annotations
@@ -95,6 +100,57 @@ def current() -> str:
     return choice
 
 
+URL_BACKEND, URL_CLUSTER = "backend", "cluster"
+
+
+def from_link(params: Mapping[str, str], offered: list[str], clusters: Mapping[str, str]) -> tuple[str, str | None]:
+    """(label for the radio, cluster name) a link asks for, held to what is on offer; the
+    simulator for anything else.  Pure, so it is tested without a page."""
+    wanted = str(params.get(URL_BACKEND, "")).strip().lower()
+    if wanted == "local" and "local" in offered:
+        return LABELS["local"], None
+    if wanted == "cluster" and "cluster" in offered:
+        name = str(params.get(URL_CLUSTER, ""))
+        if name in clusters:
+            return LABELS["cluster"], name
+        if len(clusters) == 1 and not name:
+            return LABELS["cluster"], next(iter(clusters))
+    return LABELS["sim"], None
+
+
+def to_link(choice: str, cluster: str | None) -> dict[str, str]:
+    """The URL values for a choice: nothing for the simulator."""
+    name = CHOICES.get(choice, "sim")
+    if name == "local":
+        return {URL_BACKEND: "local"}
+    if name == "cluster":
+        return {URL_BACKEND: "cluster", **({URL_CLUSTER: cluster} if cluster else {})}
+    return {}
+
+
+def _sync_from_url(offered: list[str]) -> None:
+    """On a learner's first run (a new tab, a refresh, a shared link) the URL decides."""
+    if "backend.choice" in st.session_state:
+        return
+    label, cluster = from_link(st.query_params.to_dict(), offered, listed_clusters() if "cluster" in offered else {})
+    st.session_state["backend.choice"] = label
+    if cluster is not None:
+        st.session_state["backend.cluster"] = cluster
+
+
+def _write_url() -> None:
+    choice = st.session_state.get("backend.choice", LABELS["sim"])
+    cluster = st.session_state.get("backend.cluster") if CHOICES.get(choice) == "cluster" else None
+    if CHOICES.get(choice) == "cluster" and cluster is None and listed_clusters():
+        cluster = next(iter(listed_clusters()))
+    wanted = to_link(choice, cluster)
+    for key in (URL_BACKEND, URL_CLUSTER):
+        if key in wanted and st.query_params.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+        elif key not in wanted and key in st.query_params:
+            del st.query_params[key]
+
+
 def use_simulated() -> None:
     st.session_state["backend.choice"] = "Simulated"
 
@@ -123,8 +179,32 @@ def failure(message: str, ns: str, retry=None) -> None:
             st.button("Try again", on_click=retry, key=f"{ns}.retry", icon=":material/refresh:")
 
 
+def inline(ns: str) -> None:
+    """The same choice next to a Run button (the sidebar's picker sits under the page
+    list, below the fold of a laptop screen).  It mirrors `backend.choice` each run and
+    writes to it when clicked; nothing is drawn when only the simulator is offered."""
+    offered = [LABELS[n] for n in allowed() if n != "cluster" or listed_clusters()]
+    if len(offered) < 2:
+        return
+    key = f"{ns}.backend"
+    st.session_state[key] = st.session_state.get("backend.choice", LABELS["sim"])
+
+    def pick() -> None:
+        if st.session_state.get(key) in offered:
+            st.session_state["backend.choice"] = st.session_state[key]
+
+    st.segmented_control(
+        "Broker for this run",
+        offered,
+        key=key,
+        on_change=pick,
+        help="The same choice as the sidebar's: the simulator needs no set-up; Local Kafka runs a real broker.",
+    )
+
+
 def show() -> str:
     offered = allowed()
+    _sync_from_url(offered)
     with st.sidebar:
         if st.session_state.get("backend.choice") not in [LABELS[n] for n in offered]:
             st.session_state["backend.choice"] = "Simulated"
@@ -140,6 +220,7 @@ def show() -> str:
             clusters = listed_clusters()
             if len(clusters) > 1:
                 st.selectbox("Cluster", list(clusters), key="backend.cluster", format_func=safe.shorten)
+        _write_url()
         backend = current()
         state, text = engine.backend_status(backend)
         if state == "ready":

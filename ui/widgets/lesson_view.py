@@ -17,7 +17,7 @@ from ui.views import analogy_preview, deeplink, glossary_terms, safe
 from ui.views.mailroom import mailroom_text
 from ui.views.playground_spec import normalise_producer, spec_for
 from ui.views.snapshot import snapshot
-from ui.widgets import backend_picker, class_member, cost_view, current_run, engine, progress, run_views
+from ui.widgets import backend_picker, class_member, cost_view, current_run, engine, nav, progress, run_views
 
 
 def _render(lesson, heading: str, values: dict | None = None) -> None:
@@ -163,17 +163,28 @@ def _experiment_text(lesson, backend: str) -> None:
     cost_view.controls(backend)
 
 
-def _experiment_result(
-    scenario, backend: str, ran: bool, simulated: engine.RunResult, ns: str
-) -> engine.RunResult | None:
-    """The run the lesson shows: on the chosen back end once the learner ran it (a real
-    run shows its progress, then is kept for this learner); None when it failed."""
+def _run_here(n: int) -> None:
+    st.session_state[f"lesson.{n}.ran"] = True
+
+
+def _experiment_result(scenario, backend: str, n: int, simulated: engine.RunResult, ns: str) -> engine.RunResult | None:
+    """The run the lesson shows: on the chosen back end once the learner ran it in this
+    session (a real run shows its progress, then is kept for this learner); after a
+    refresh a real run is not repeated by itself: the simulated one is shown, with one
+    click to run it again.  None when it failed."""
     if backend == engine.SIM:
         return simulated
-    if not ran and engine.kept(scenario, backend) is None:
-        st.caption(
-            f"Shown from the simulated broker. Press **Run the experiment** to run it on "
-            f"{engine.backend_label(backend)}."
+    if not st.session_state.get(f"lesson.{n}.ran") and engine.kept(scenario, backend) is None:
+        where = engine.backend_label(backend)
+        st.info(
+            f"Your run on {where} is not kept when the page reloads, and a real run never starts by itself. "
+            f"Shown from the simulated broker until you run it again."
+            if progress.ran(n)
+            else f"Shown from the simulated broker until you run it on {where}.",
+            icon=":material/info:",
+        )
+        st.button(
+            f"Run it on {where}", key=f"{ns}.run_real", icon=":material/play_arrow:", on_click=_run_here, args=(n,)
         )
         return simulated
     result = engine.run(scenario, backend)
@@ -181,6 +192,18 @@ def _experiment_result(
         backend_picker.failure(result.error, ns, retry=lambda: engine.forget(scenario, backend))
         return None
     return result
+
+
+def _done_message(lesson) -> None:
+    """In the page, under the checks, not a toast over it: what is done and where next."""
+    following = [other for other in engine.lessons()[0] if other.number > lesson.number]
+    st.success(f"Lesson {lesson.number} done.", icon=":material/celebration:")
+    if following:
+        st.page_link(
+            nav.lesson_page(following[0]),
+            label=f"Next: lesson {following[0].number}, {following[0].title}",
+            icon=":material/arrow_forward:",
+        )
 
 
 def show(lesson, backend: str) -> None:
@@ -206,6 +229,7 @@ def show(lesson, backend: str) -> None:
     _experiment_text(lesson, backend)
     prediction = _prediction(lesson)
     ran_key = f"lesson.{n}.ran"
+    backend_picker.inline(f"lesson{n}")
     st.button(
         "Run the experiment",
         key=f"lesson.{n}.run",
@@ -219,13 +243,12 @@ def show(lesson, backend: str) -> None:
     if prediction is None:
         st.caption("Make a prediction first; then run the experiment.")
         return
-    ran = bool(st.session_state.get(ran_key))
-    if not (ran or n in progress.done()):
-        return
+    if not (st.session_state.get(ran_key) or progress.ran(n) or n in progress.done()):
+        return  # the run is shown once it happened: in this session, or before a refresh (the URL says)
     scenario, broken = _with_clicked_faults(scenario)
     if broken:
         simulated = engine.run(scenario)
-    result = _experiment_result(scenario, backend, ran, simulated, f"lesson{n}")
+    result = _experiment_result(scenario, backend, n, simulated, f"lesson{n}")
     if result is None:
         return
     if result.trace is None:
@@ -265,7 +288,8 @@ def show(lesson, backend: str) -> None:
             _feedback(check, choice)
     if answered == len(lesson.checks) and n not in progress.done():
         progress.mark_done(n)
-        st.toast(f"Lesson {n} done.", icon=":material/celebration:")
+    if n in progress.done():
+        _done_message(lesson)
     if lesson.section("Going further"):
         with st.expander("Going further"):
             _render(lesson, "Going further")
