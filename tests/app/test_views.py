@@ -1,16 +1,12 @@
 """The pure view builders, on small hand-built traces (no Streamlit)."""
 
-from dataclasses import replace
-
 from idemlab import codegen, tables, words
 from idemlab import model as m
 from idemlab.scenarios import from_dict
 from idemlab.timeline import ProducerStateRow
 from tests.app.html_tables import html_frames
 from ui.views import deeplink, row_tints
-from ui.views.glyphs import glyph
 from ui.views.html_table import html_table
-from ui.views.mailroom import mailroom_html, mailroom_text
 from ui.views.playground_spec import fault_from_token, fault_to_token, steps_from_text, steps_to_text
 from ui.views.sequence_figure import sequence_figure
 from ui.views.snapshot import snapshot
@@ -135,36 +131,6 @@ def test_sequence_diagram_labels_arrows_and_marks_the_lost_acknowledgement():
 def test_sequence_diagram_shows_only_events_up_to_the_position():
     texts = " ".join(a.text or "" for a in sequence_figure(lost_ack_trace(), 2).layout.annotations)
     assert "acknowledgement lost" not in texts
-
-
-def test_mailroom_has_a_text_alternative_naming_the_duplicate():
-    trace = lost_ack_trace()
-    snap = snapshot(trace, len(trace.events))
-    text = mailroom_text(snap, trace.events)
-    assert "DUPLICATE" in text and "receipt #1 lost" in text
-
-
-def test_mailroom_picture_marks_the_duplicate_by_shape_and_word_not_colour_alone():
-    trace = lost_ack_trace()
-    html = mailroom_html(snapshot(trace, len(trace.events)), trace.events)
-    shelf = html[html.index("Shelf (partition log)") : html.index("Notebook")]
-    assert "DUPLICATE @1" in shelf and "(duplicate)" in shelf
-    assert glyph("duplicate") in shelf and glyph("appended") in shelf
-    assert "receipt #1 lost" in html
-
-
-def test_mailroom_picture_escapes_message_values():
-    trace = lost_ack_trace()
-    stored = [r._replace(value="<b>x</b>") for r in trace.stored]
-    snap = replace(snapshot(trace, len(trace.events)), stored=stored)
-    html = mailroom_html(snap, trace.events)
-    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
-
-
-def test_mailroom_picture_before_anything_happened_says_so():
-    trace = lost_ack_trace()
-    html = mailroom_html(snapshot(trace, 0), trace.events)
-    assert "no letters yet" in html and "shelf is empty" in html
 
 
 def test_event_words_give_ids_and_sequence_range():

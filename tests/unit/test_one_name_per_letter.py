@@ -47,12 +47,14 @@ def engine_texts(trace: model.Trace) -> dict[str, list[str]]:
 
 
 def view_texts(trace: model.Trace) -> dict[str, list[str]]:
-    from ui.views import mailroom, sequence_figure
+    from idemlab import replay
+    from ui.components.mailroom import alt_text
+    from ui.views import sequence_figure
 
     texts: dict[str, list[str]] = {}
+    document = replay.replay(trace)
     for position in sorted({0, len(trace.events) // 2, len(trace.events)}):
-        snap = timeline.snapshot(trace, position)
-        texts.setdefault("mailroom", []).append(mailroom.mailroom_text(snap, trace.events))
+        texts.setdefault("mailroom", []).append(alt_text.describe(document, min(position, len(document["frames"]) - 1)))
         figure = sequence_figure.sequence_figure(trace, position, window=len(trace.events) or 1)
         texts.setdefault("sequence figure", []).extend(a.text for a in figure.layout.annotations or ())
     return texts

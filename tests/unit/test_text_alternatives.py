@@ -1,9 +1,10 @@
 """The text alternatives say what the pictures show, at every step of every shipped
-scenario (simulated broker), because both are built from the same snapshot:
+scenario (simulated broker), because both are built from the same document:
 
-- the mail room: ui/views/mailroom.py's HTML picture and its words (mailroom_text) list
-  the same rows in the same boxes, and the animated picture's frame for that step
-  (idemlab.replay, drawn by ui/components/mailroom) holds the same shelf, letters and post;
+- the mail room: ui/components/mailroom draws idemlab.replay's document (through the
+  component's document()); its words (ui/components/mailroom/alt_text.py) are read from
+  the same frames, so every letter, envelope in the post, shelf slot and notebook batch
+  drawn at a step is named at that step, with the same offsets, states and duplicates;
 - the sequence diagram: ui/views/sequence_figure.py draws one mark per event up to the
   step, and its alternative, the events table (idemlab.tables.events_frame), has the same
   events with the same request numbers, offsets and errors, "now" on the same row."""
@@ -11,110 +12,98 @@ scenario (simulated broker), because both are built from the same snapshot:
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from idemlab import backends, replay, scenarios, tables
 from idemlab import model as m
-from ui.views.mailroom import mailroom_html, mailroom_text
-from ui.views.palette import STYLE
+from ui.components.mailroom import alt_text, document, with_refusal
 from ui.views.sequence_figure import WINDOW, sequence_figure
-from ui.views.snapshot import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "lessons" / "scenarios").glob("*.toml"))
-WORD_AT_END = re.compile(r"\((" + "|".join(re.escape(word) for _c, _s, word in STYLE.values()) + r")\)$")
 
 
 def trace_of(path: Path) -> m.Trace:
     return backends.run(scenarios.load(path), "sim")
 
 
-class _Boxes(HTMLParser):
-    """The mail room's HTML as {box title: [row text]}, screen-reader words included."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.boxes: dict[str, list[str]] = {}
-        self.box: str | None = None
-        self.row: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "section":
-            self.box = attrs["aria-label"]
-            self.boxes[self.box] = []
-        elif tag == "li" and self.box is not None:
-            self.row = []
-
-    def handle_endtag(self, tag):
-        if tag == "li" and self.row is not None:
-            self.boxes[self.box].append("".join(self.row).strip())
-            self.row = None
-        elif tag == "section":
-            self.box = None
-
-    def handle_data(self, data):
-        if self.row is not None:
-            self.row.append(data)
-
-
-def picture_rows(html: str) -> list[list[str]]:
-    parser = _Boxes()
-    parser.feed(html)
-    return list(parser.boxes.values())
-
-
-def text_rows(text: str) -> list[list[str]]:
-    """mailroom_text's four blocks as lists of "- label (word)" lines, dashes dropped."""
-    return [[line[2:] for line in block.splitlines()[1:]] for block in text.split("\n\n")]
-
-
-def frame_lists(doc: dict, position: int) -> dict[str, list[dict]]:
-    frame = doc["frames"][position]
-    return {
-        name: [doc["rows"][name][i] for first, last in frame[name] for i in range(first, last + 1)]
-        for name in replay.LISTS
-    }
+def blocks(text: str) -> dict[str, list[str]]:
+    """alt_text.describe's Markdown as {block title: its "- " lines}, Markdown escapes undone."""
+    plain = re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+    out: dict[str, list[str]] = {}
+    for block in plain.split("\n\n"):
+        title, *lines = block.splitlines()
+        out[title.split("**")[1]] = [line[2:] for line in lines if line.startswith("- ")]
+    return out
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_the_mail_room_and_its_words_agree_at_every_step(path):
     trace = trace_of(path)
-    doc = replay.replay(trace)
+    doc = document(replay.replay(trace), interactive=False)
     assert len(doc["frames"]) == min(len(trace.events), replay.MAX_EVENTS) + 1
     for position in range(len(doc["frames"])):
-        snap = snapshot(trace, position)
-        picture = picture_rows(mailroom_html(snap, trace.events))
-        words = text_rows(mailroom_text(snap, trace.events))
-        assert len(picture) == len(words) == 4, (path.stem, position)
-        for box, (drawn, said) in enumerate(zip(picture, words, strict=True)):
-            if len(drawn) == 1 and not WORD_AT_END.search(drawn[0]):
-                assert len(said) == 1 and "(" not in said[0], (path.stem, position, box, drawn, said)
-                continue  # an empty box: "shelf is empty" / "- empty"
-            # Each drawn row is "label (word)", exactly the line the text says.
-            assert drawn == said, (path.stem, position, box)
+        drawn = alt_text.frame_lists(doc, position)
+        said = blocks(alt_text.describe(doc, position))
+        where = (path.stem, position)
+        shelf = said["Shelf (partition log)"]
+        if not drawn["shelf"]:
+            assert shelf == ["the shelf is empty"], where
+        else:
+            assert len(shelf) == len(drawn["shelf"]), where
+            for slot, line in zip(drawn["shelf"], shelf, strict=True):
+                assert f"offset {slot['off']}: {slot['what']} " in line, (where, line)
+                assert line.endswith("(duplicate)") == slot["dup"], (where, line)
+        letters = said["Sender (producer)"][1:]
+        assert [line.rsplit("(", 1)[1][:-1] for line in letters] == [row["state"] for row in drawn["sender"]], where
+        assert [line.split(":")[0] for line in letters] == [row["what"] for row in drawn["sender"]], where
+        post = said["In the post"]
+        if drawn["post"]:
+            assert [int(line[1:].split()[0]) for line in post] == [p["r"] for p in drawn["post"]], where
+            assert ["lost" in line for line in post] == [p["phase"].startswith("lost") for p in drawn["post"]], where
+        else:
+            assert post == ["nothing in the post"], where
+        notebook = said["Notebook (the broker's producer state)"]
+        if drawn["notes"]:
+            for note, line in zip(drawn["notes"], notebook, strict=True):
+                assert line.startswith(f"PID {note['pid']} · epoch {note['epoch']} · partition {note['p']}:"), where
+                assert line.count("→ offset") == len(note["batches"]), (where, line)
+        else:
+            assert notebook == ["nothing noted"], where
 
-        # The animated picture's frame at this step: the same shelf, letters and post.
-        lists = frame_lists(doc, position)
-        shelf_said = [row for row in words[2] if row.endswith(("(stored)", "(duplicate)"))]
-        assert len(lists["shelf"]) == len(shelf_said), (path.stem, position)
-        for drawn, said in zip(lists["shelf"], shelf_said, strict=True):
-            assert f"@{drawn['off']}:" in said or f"offset {drawn['off']}:" in said, (path.stem, position, said)
-            assert drawn["dup"] == said.endswith("(duplicate)"), (path.stem, position, said)
-        sender_said = [row for row in words[0] if row.endswith(("(delivered)", "(waiting)", "(failed)"))]
-        assert [s["state"] for s in lists["sender"]] == [row.rsplit("(", 1)[1][:-1] for row in sender_said], (
-            path.stem,
-            position,
-        )
-        in_post_said = [row for row in words[1] if row.endswith(("(request)", "(retry)"))]
-        assert len(lists["post"]) == len(in_post_said), (path.stem, position)
-        assert [p["r"] for p in lists["post"]] == [int(row[1:].split()[0]) for row in in_post_said], (
-            path.stem,
-            position,
-        )
+
+def test_the_words_name_the_current_moment_and_every_key_moment():
+    doc = replay.replay(trace_of(ROOT / "lessons" / "scenarios" / "lost-ack.toml"))
+    moment = doc["moments"][0]
+    text = blocks(alt_text.describe(doc, moment["event"] + 1))
+    step = next(title for title in text if title.startswith("Step "))
+    assert step == f"Step {moment['event'] + 1} of {len(doc['events'])}:"
+    said = alt_text.describe(doc)
+    assert all(
+        re.sub(r"\\(.)", r"\1", alt_text.md_text(mo["text"])) in re.sub(r"\\(.)", r"\1", said) for mo in doc["moments"]
+    )
+
+
+def test_the_words_escape_values_a_message_could_carry():
+    doc = replay.replay(trace_of(ROOT / "lessons" / "scenarios" / "lost-ack.toml"))
+    doc["rows"]["shelf"][0] = {**doc["rows"]["shelf"][0], "what": "<b>x</b> [link](http://e.vil)"}
+    said = alt_text.describe(doc)
+    assert "<b>" not in said and "](http" not in said and "&lt;b&gt;" in said
+
+
+def test_a_refused_producer_is_one_step_the_words_say_so():
+    trace = trace_of(ROOT / "lessons" / "scenarios" / "happy-path.toml")
+    empty = replay.replay(trace)
+    empty = {**empty, "events": [], "frames": empty["frames"][:1], "moments": []}
+    error = "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true"
+    refused = with_refusal(empty, error)
+    assert len(refused["events"]) == 1 and len(refused["frames"]) == 2
+    said = re.sub(r"\\(.)", r"\1", alt_text.describe(refused)).replace("\u2060", "")
+    assert "Step 1 of 1" in said and error in said
+    assert "the shelf is empty" in said and "nothing in the post" in said
+    assert document(empty, interactive=False, refusal=error)["trips"][0]["fate"] == "refused"
 
 
 def _markers(figure) -> list[tuple[float, str, float]]:

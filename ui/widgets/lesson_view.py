@@ -13,10 +13,9 @@ from idemlab.model import Trace
 from idemlab.reference_data import glossary
 from idemlab.scenarios import ScenarioError
 from ui.components import mailroom as mailroom_component
+from ui.components.mailroom import alt_text
 from ui.views import analogy_preview, deeplink, glossary_terms, safe
-from ui.views.mailroom import mailroom_text
 from ui.views.playground_spec import normalise_producer, spec_for
-from ui.views.snapshot import snapshot
 from ui.widgets import backend_picker, class_member, cost_view, current_run, engine, nav, progress, run_views
 
 
@@ -124,7 +123,7 @@ def _analogy_picture(trace: Trace, n: int) -> None:
     st.caption(words)
     mailroom_component.show(document, f"lesson{n}.analogy", autoplay=True)
     with st.expander("Show this picture as text"):
-        st.markdown(mailroom_text(snapshot(trace, position), trace.events[:position]))
+        st.markdown(alt_text.describe(document, position))
 
 
 def _with_clicked_faults(scenario) -> tuple:

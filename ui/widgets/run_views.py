@@ -12,9 +12,9 @@ import streamlit as st
 from idemlab import replay, tables, words
 from idemlab.model import Trace
 from ui.components import mailroom as mailroom_component
+from ui.components.mailroom import alt_text
 from ui.views import row_tints
 from ui.views.html_table import html_table
-from ui.views.mailroom import mailroom_html, mailroom_text
 from ui.views.sequence_html import sequence_html
 from ui.views.snapshot import snapshot
 
@@ -70,12 +70,13 @@ def mailroom(
 ) -> None:
     """The animated mail room, opening at `snap.position`; stepping, playing and scrubbing
     happen in the browser.  With `on_fault`, a click on a letter or receipt in flight
-    breaks that request (the handler gets the fault as a scenario dict)."""
-    mailroom_component.show(
-        _replay(trace, trace_key(trace), snap.position), key, on_fault=on_fault, autoplay=autoplay, large=large
-    )
-    with st.expander("Show the mail room at the end of the run as text"):
-        st.markdown(mailroom_text(snapshot(trace), trace.events))
+    breaks that request (the handler gets the fault as a scenario dict).  Its text
+    alternative is read from the same document the picture draws."""
+    document = _replay(trace, trace_key(trace), snap.position)
+    refusal = trace.run_error if not trace.events else None
+    mailroom_component.show(document, key, on_fault=on_fault, autoplay=autoplay, large=large, refusal=refusal)
+    with st.expander("The mail room in words, at the end of the run"):
+        st.markdown(alt_text.describe(mailroom_component.with_refusal(document, refusal)))
 
 
 def sequence(trace: Trace, position: int, key: str) -> None:
@@ -154,13 +155,12 @@ def deliveries(snap, key: str) -> None:
         st.markdown(f"- ⚠ **{verdict.capitalize()}**: " + ", ".join(frame.loc[frame["verdict"] == verdict, "message"]))
 
 
-VIEWS = ("Mail room", "Sequence diagram", "Events")
 OTHER_VIEWS = ("Sequence diagram", "Events")
 
 
 def animated(trace: Trace) -> bool:
-    """Whether the run fits the animated mail room (a very long run is shown as tables,
-    stepped by the server)."""
+    """Whether the mail room animates the whole run (a longer one plays its first
+    replay.MAX_EVENTS events, with a notice; the tables always give the whole run)."""
     return len(trace.events) <= replay.MAX_EVENTS
 
 
@@ -169,7 +169,13 @@ def run(trace: Trace, key: str, *, start: int = 0, on_fault: FaultHandler | None
     `start`, moment by moment), then the end result as tables and the other pictures."""
     end = snapshot(trace)
     outcome_line(end, trace)
-    mailroom(snapshot(trace, start), trace, key, on_fault=on_fault)
+    if not animated(trace):
+        st.info(
+            f"This run has {len(trace.events):,} events: the mail room plays the first {replay.MAX_EVENTS:,}. "
+            "The outcome above and the tables below are the whole run's; the events table lists every event.",
+            icon=":material/info:",
+        )
+    mailroom(snapshot(trace, min(start, replay.MAX_EVENTS)), trace, key, on_fault=on_fault)
     st.markdown("**At the end of the run**")
     stored_log(end.stored, key)
     deliveries(end, key)
@@ -187,43 +193,14 @@ def show_run(
     trace: Trace,
     key: str,
     *,
-    trace_id: str,
+    trace_id: str = "",
     start: int = 0,
     on_fault: FaultHandler | None = None,
     on_position: Callable[[int], None] | None = None,
 ) -> None:
-    """The one place that decides how a run is stepped: the animated mail room, or, for a
-    run too long to animate, the server-side stepper over the tables."""
-    if animated(trace):
-        run(trace, key, start=start, on_fault=on_fault)
-        return
-    from ui.widgets import step_controls
-
-    step_controls.show(
-        key,
-        trace_id,
-        len(trace.events),
-        lambda position: all_views(snapshot(trace, position), trace, key),
-        initial=start,
-        on_position=on_position,
-    )
-
-
-def all_views(snap, trace: Trace, key: str) -> None:
-    """The outcome and the tables first (they answer "was it stored twice?"), then one
-    picture at a time: drawing only the chosen chart keeps the first paint quick."""
-    outcome_line(snap, trace)
-    current_event(snap)
-    stored_log(snap.stored, key)
-    deliveries(snap, key)
-    view = (
-        st.segmented_control("View", VIEWS, default=VIEWS[0], key=f"{key}.view", label_visibility="collapsed")
-        or VIEWS[0]
-    )
-    if view == "Mail room":
-        st.html(mailroom_html(snap, trace.events))  # a run too long to animate
-    elif view == "Sequence diagram":
-        sequence(trace, snap.position, key)
-    else:
-        events_table(trace, snap.position, f"{key}.tab")
-    producer_state(snap, key)
+    """The one place that decides how a run is shown and stepped: always the animated mail
+    room, stepped in the browser (a run too long to animate plays its first
+    replay.MAX_EVENTS events, with the whole run's tables).  `trace_id` and `on_position`
+    belonged to the server-side stepper; they are accepted and unused."""
+    del trace_id, on_position
+    run(trace, key, start=start, on_fault=on_fault)

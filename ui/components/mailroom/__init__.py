@@ -18,6 +18,7 @@ from typing import Any
 import streamlit as st
 
 from idemlab.reference_data import glossary
+from ui.components.mailroom import plan
 from ui.views.palette import STYLE
 
 HERE = Path(__file__).resolve().parent
@@ -38,11 +39,38 @@ def _renderer():
     )
 
 
-def document(replay: dict[str, Any], *, interactive: bool, autoplay: bool = False, large: bool = False) -> dict:
-    """What the browser gets: the replay plus how to show it, with a content id so the
-    component keeps its place across reruns of the same run."""
+def with_refusal(replay: dict[str, Any], refusal: str | None) -> dict[str, Any]:
+    """A run that ended before anything was sent (the client library refused to create
+    the producer) as one step: the registration refused at the counter."""
+    if replay.get("events") or not refusal:
+        return replay
+    text = str(refusal)
+    return {
+        **replay,
+        "events": [{"kind": "refused", "a": "refuse", "text": text}],
+        "frames": [replay["frames"][0], replay["frames"][0]],
+        "moments": [{"kind": "refused", "event": 0, "text": text}],
+    }
+
+
+def document(
+    replay: dict[str, Any],
+    *,
+    interactive: bool,
+    autoplay: bool = False,
+    large: bool = False,
+    refusal: str | None = None,
+) -> dict:
+    """What the browser gets: the replay, the trips of its envelopes and the time each event
+    takes (plan.py), and how to show it, with a content id so the component keeps its
+    place across reruns of the same run."""
+    replay = with_refusal(replay, refusal)
     body = {
         **replay,
+        "trips": plan.trips(replay),
+        "beats": plan.beats(replay),
+        "holds": {str(position): ms for position, ms in plan.holds(replay).items()},
+        "next_ms": plan.NEXT_MS,
         "glossary": GLOSSARY,
         "palette": PALETTE,
         "interactive": interactive,
@@ -61,6 +89,7 @@ def show(
     on_fault: Callable[[dict[str, Any]], None] | None = None,
     autoplay: bool = False,
     large: bool = False,
+    refusal: str | None = None,
 ) -> None:
     """Mount the mail room.  With `on_fault`, letters and receipts in flight are
     clickable; the choice reaches `on_fault` (in a callback, before the rerun)."""
@@ -69,7 +98,7 @@ def show(
     # which this app's runner.enforceSerializableSessionState refuses.  Without one the
     # component's identity is its data, which is what it should be: one run, one picture.
     result = _renderer()(
-        data=document(replay, interactive=on_fault is not None, autoplay=autoplay, large=large),
+        data=document(replay, interactive=on_fault is not None, autoplay=autoplay, large=large, refusal=refusal),
         on_fault_change=lambda: None,
         height="content",
     )

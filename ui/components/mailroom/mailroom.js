@@ -1,10 +1,19 @@
-// The animated mail room: draws a run that Python computed (idemlab/replay.py) and steps,
-// plays and scrubs it in the browser, with no server round trip.  Only a click that breaks
-// a letter or a receipt talks to Python (the "fault" trigger).  Trace values reach the
-// page as text nodes only (textContent / createElementNS), never as markup.
+// The animated mail room: draws a run that Python computed (idemlab/replay.py, with the
+// envelopes' trips and each event's time from plan.py) as one SVG picture, and steps,
+// plays and scrubs it in the browser with no server round trip.  The picture is a pure
+// function of a continuous playhead: position k is the state after k events, and between
+// k and k+1 the envelopes of event k move.  Next and Play move the playhead over time
+// (requestAnimationFrame); every other control sets it.  Only a click that breaks a letter
+// or a receipt talks to Python (the "fault" trigger).  Trace values reach the page as text
+// nodes only (textContent / createElementNS), never as markup.
 
 const SVG = "http://www.w3.org/2000/svg";
-const BASE_STEP_MS = 1100;
+const W = 1000, H = 420;
+const SENDER = { x: 8, y: 8, w: 244, h: 404 };
+const OFFICE = { x: 600, y: 8, w: 392, h: 404 };
+const LANE = { x0: 252, x1: 600, out: 172, back: 292, half: 34 };
+const SX = 206, OX = 652, DX = 592, LX = 430, FORM_X0 = 70;
+const SENDER_ROWS = 9, SHELF_SLOTS = 15, NOTE_ROWS = 3;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -22,7 +31,25 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-// Shapes beside the words (never colour alone): one small SVG per meaning.
+function s(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    node.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+const label = (x, y, text, cls, anchor) => s("text", { x, y, class: cls || "mr-t", "text-anchor": anchor || "start" }, text);
+const fit = (text, n) => (String(text).length > n ? String(text).slice(0, n - 1) + "…" : String(text));
+const clamp = (v) => Math.max(0, Math.min(1, v));
+const lerp = (a, b, p) => a + (b - a) * p;
+
+// Shapes beside the words (never colour alone), in a 16x16 box.
 const SHAPES = {
   letter: [["rect", { x: 1, y: 3, width: 14, height: 10, rx: 1, fill: "none", "stroke-width": 1.6 }],
            ["path", { d: "M1 4L8 9L15 4", fill: "none", "stroke-width": 1.6 }]],
@@ -39,20 +66,33 @@ const SHAPES = {
           ["path", { d: "M5 5L11 11M11 5L5 11", fill: "none", stroke: "#fff", "stroke-width": 2 }]],
   epoch: [["path", { d: "M8 1L10 6H15L11 9.5L12.5 15L8 11.5L3.5 15L5 9.5L1 6H6Z", "stroke-width": 0 }]],
   moment: [["path", { d: "M8 1L15 8L8 15L1 8Z", fill: "none", "stroke-width": 2 }]],
+  dedup: [["circle", { cx: 8, cy: 8, r: 5.5, fill: "none", "stroke-width": 2.4 }]],
+  rejected: [["path", { d: "M3 3L13 13M13 3L3 13", fill: "none", "stroke-width": 1.8 }]],
+  broker: [["path", { d: "M4.5 2H11.5L14.5 8L11.5 14H4.5L1.5 8Z", "stroke-width": 0 }]],
+  check: [["path", { d: "M3 8.5L6.5 12L13 4", fill: "none", "stroke-width": 2.4 }]],
+  first: [["path", { d: "M3 2V14", fill: "none", "stroke-width": 2 }], ["path", { d: "M14 2L5 8L14 14Z", "stroke-width": 0 }]],
+  prev: [["path", { d: "M13 2L3 8L13 14Z", "stroke-width": 0 }]],
+  next: [["path", { d: "M3 2L13 8L3 14Z", "stroke-width": 0 }]],
+  last: [["path", { d: "M13 2V14", fill: "none", "stroke-width": 2 }], ["path", { d: "M2 2L11 8L2 14Z", "stroke-width": 0 }]],
+  play: [["path", { d: "M3 1.5L14 8L3 14.5Z", "stroke-width": 0 }]],
+  pause: [["rect", { x: 3, y: 2, width: 3.5, height: 12, "stroke-width": 0 }],
+          ["rect", { x: 9.5, y: 2, width: 3.5, height: 12, "stroke-width": 0 }]],
 };
 
+function shapeParts(name) {
+  return (SHAPES[name] || []).map(([tag, attrs]) => s(tag, attrs));
+}
+
+// An HTML-side icon (controls, chips): decorative, the word is beside it.
 function shape(name, cls) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("class", `mr-shape mr-shape-${name} ${cls || ""}`);
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  for (const [tag, attrs] of SHAPES[name] || []) {
-    const part = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs)) part.setAttribute(k, String(v));
-    svg.appendChild(part);
-  }
-  return svg;
+  return s("svg", { viewBox: "0 0 16 16", class: `mr-shape mr-shape-${name} ${cls || ""}`, "aria-hidden": "true", focusable: "false" },
+    shapeParts(name));
+}
+
+// An icon inside the picture, its top-left corner at (x, y).
+function icon(name, x, y, size, cls) {
+  return s("g", { transform: `translate(${x},${y}) scale(${(size || 16) / 16})`, class: `mr-icon mr-icon-${name} ${cls || ""}` },
+    shapeParts(name));
 }
 
 const MOMENT_WORDS = {
@@ -60,84 +100,60 @@ const MOMENT_WORDS = {
   duplicate_stored: "stored twice", epoch_bump: "epoch bump", fatal_error: "fatal error", reordered: "out of order",
   lost: "lost", failed_but_stored: "failed but stored", delivered_not_stored: "delivered, not stored",
   producer_restart: "producer restart", new_producer_id: "new producer id", broker_down: "broker down",
-  broker_up: "broker back", leader_change: "leader change", expired: "producer forgotten",
+  broker_up: "broker back", leader_change: "leader change", expired: "producer forgotten", refused: "registration refused",
 };
 
-// A term that shows its glossary entry on hover and on keyboard focus (CSS, from data-tip:
-// an attribute, never markup).
-function term(word, tip) {
-  return el("span", { class: "mr-term", tabindex: 0, "data-tip": tip || "", "aria-description": tip || "" }, word);
+const seqOf = (ids) => { const m = /seq (\S+)/.exec(ids || ""); return m ? `seq ${m[1]}` : (ids ? fit(ids, 10) : "no PID"); };
+const atOffset = (detail) => { const m = /offset (-?\d+)/.exec(detail || ""); return m ? `@${m[1]}` : fit(detail || "", 11); };
+const sentence = (text) => String(text || "").trim().replace(/[.\s]+$/, "") + ".";
+function firstSentence(text) {
+  const m = /^(.+?[.!?])(?=\s+[A-Z“"(])/.exec(String(text || "").trim());
+  return sentence(m ? m[1] : text);
 }
 
-function skeleton(root, glossary) {
-  const g = glossary || {};
+function skeleton(root) {
   const parts = {};
-  parts.banner = el("div", { class: "mr-banner", hidden: true, role: "status" });
-  parts.senderBadge = el("p", { class: "mr-badge" });
-  parts.senderList = el("ul", { class: "mr-list" });
-  parts.lettersLane = el("div", { class: "mr-lane mr-lane-out", "aria-label": "Letters on the way to the post office" });
-  parts.receiptsLane = el("div", { class: "mr-lane mr-lane-back", "aria-label": "Receipts on the way back" });
-  parts.road = el("div", { class: "mr-road" },
-    el("p", { class: "mr-lane-title", text: "letters →" }), parts.lettersLane,
-    el("p", { class: "mr-lane-title", text: "← receipts" }), parts.receiptsLane);
+  const box = (b, title, cls) => s("g", { class: cls },
+    s("rect", { x: b.x, y: b.y, width: b.w, height: b.h, rx: 10, class: "mr-box" }),
+    label(b.x + 12, b.y + 26, title, "mr-t mr-title"));
+  parts.senderBox = box(SENDER, "Sender (producer)", "mr-sender");
+  parts.officeBox = box(OFFICE, "Post office (broker)", "mr-office");
+  const lane = (y, title, back) => s("g", { class: "mr-lane" },
+    s("rect", { x: LANE.x0, y: y - LANE.half, width: LANE.x1 - LANE.x0, height: 2 * LANE.half, rx: 6, class: "mr-road" }),
+    s("path", { d: back ? `M${LANE.x0 + 4} ${y}l14 -9v18z` : `M${LANE.x1 - 4} ${y}l-14 -9v18z`, class: "mr-arrow" }),
+    label(back ? LANE.x1 - 8 : LANE.x0 + 8, back ? y + LANE.half + 20 : y - LANE.half - 8, title, "mr-t mr-small", back ? "end" : "start"));
+  parts.lanes = s("g", {}, lane(LANE.out, "letters →", false), lane(LANE.back, "← receipts", true));
+  parts.sender = s("g", {});
+  parts.office = s("g", {});
+  parts.tokens = s("g", { class: "mr-tokens" });
+  parts.svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "mr-svg", role: "group", "aria-label": "The mail room picture (its words are in the text below the controls)" },
+    parts.senderBox, parts.officeBox, parts.lanes, parts.sender, parts.office, parts.tokens);
   parts.menu = el("div", { class: "mr-menu", hidden: true, role: "dialog", "aria-label": "Break it" });
-  parts.clerk = el("p", { class: "mr-clerk" });
-  parts.notebook = el("table", { class: "mr-notebook" });
-  parts.shelf = el("ol", { class: "mr-shelf" });
-  parts.officeState = el("p", { class: "mr-office-state", hidden: true });
-  parts.office = el("section", { class: "mr-box mr-office", "aria-label": "Post office (broker)" },
-    el("h4", { text: "Post office (broker)" }), parts.officeState, parts.clerk,
-    el("h5", {}, term("Notebook", g["producer state"]), " (last 5 ", term("batches", g["batch"]), " per producer, per partition)"),
-    parts.notebook,
-    el("h5", {}, "Shelf (partition log, by ", term("offset", g["offset"]), ")"),
-    parts.shelf);
-  const stage = el("div", { class: "mr-stage" },
-    el("section", { class: "mr-box mr-sender", "aria-label": "Sender (producer)" },
-      el("h4", { text: "Sender (producer)" }), parts.senderBadge,
-      el("p", { class: "mr-terms" }, term("PID", g["PID"]), " · ", term("epoch", g["epoch"]), " · ",
-        term("seq", g["sequence number"])),
-      parts.senderList),
-    el("section", { class: "mr-box mr-post", "aria-label": "In the post" },
-      el("h4", {}, "In the post (", term("in flight", g["in flight"]), ")"), parts.road, parts.menu),
-    parts.office);
-  parts.counts = el("p", { class: "mr-counts" });
-  parts.step = el("p", { class: "mr-step" });
+  parts.stage = el("div", { class: "mr-stage" }, parts.svg, parts.menu);
+  parts.nowMark = el("span", { class: "mr-now-mark" });
+  parts.nowText = el("span", { class: "mr-now-text" });
+  parts.now = el("p", { class: "mr-now" }, parts.nowMark, parts.nowText);
   parts.live = el("p", { class: "mr-live", "aria-live": "polite", "aria-atomic": "true" });
-  parts.first = el("button", { type: "button", class: "mr-btn", "aria-label": "First step", title: "Start (Home)" }, "|◀ Start");
-  parts.prev = el("button", { type: "button", class: "mr-btn", "aria-label": "Previous step", title: "Previous step (←)" }, "◀ Back");
-  parts.play = el("button", { type: "button", class: "mr-btn mr-primary", "aria-label": "Play", title: "Play / pause (Space)" }, "▶ Play");
-  parts.next = el("button", { type: "button", class: "mr-btn mr-primary", "aria-label": "Next step", title: "Next step (→)" }, "Next ▶");
-  parts.last = el("button", { type: "button", class: "mr-btn", "aria-label": "Last step", title: "End (End)" }, "End ▶|");
+  const button = (name, text, cls, title) => el("button", { type: "button", class: `mr-btn ${cls || ""}`, title }, shape(name), el("span", { text }));
+  parts.first = button("first", "First step", "", "Home");
+  parts.prev = button("prev", "Previous step", "", "←");
+  parts.play = button("play", "Play", "mr-primary mr-play", "Space");
+  parts.next = button("next", "Next step", "mr-primary", "→");
+  parts.last = button("last", "Last step", "", "End");
   parts.scrub = el("input", { type: "range", class: "mr-scrub", min: 0, max: 0, value: 0, "aria-label": "Step" });
+  parts.count = el("span", { class: "mr-count", "aria-hidden": "true" });
   parts.every = el("input", { type: "checkbox", class: "mr-every" });
   parts.speed = el("select", { class: "mr-speed", "aria-label": "Play speed" },
     el("option", { value: "0.5", text: "slow" }), el("option", { value: "1", text: "normal", selected: true }),
     el("option", { value: "2", text: "fast" }));
   parts.moments = el("ol", { class: "mr-moments", "aria-label": "Key moments" });
   const controls = el("div", { class: "mr-controls" },
-    parts.first, parts.prev, parts.play, parts.next, parts.last, parts.scrub,
+    parts.first, parts.prev, parts.play, parts.next, parts.last, parts.scrub, parts.count,
     el("label", { class: "mr-check" }, parts.every, " every event"),
-    el("label", { class: "mr-check" }, "speed ", parts.speed));
-  root.append(parts.banner, stage, el("div", { class: "mr-readout" }, parts.step, parts.counts), parts.live,
-    controls, parts.moments,
-    el("p", { class: "mr-help", text: "Keys: ← → step · Home / End · Space play or pause. Click a letter or receipt in the post to break it." }));
+    el("label", { class: "mr-check" }, "Play speed ", parts.speed));
+  root.append(parts.stage, parts.now, parts.live, controls, parts.moments,
+    el("p", { class: "mr-help", text: "Keys: ← → step · Home / End · Space play or pause · click a letter or receipt in the post to break it." }));
   return parts;
-}
-
-function letterButton(item, interactive) {
-  const receipt = item.phase === "receipt" || item.phase === "lost_receipt";
-  const lost = item.phase.startsWith("lost_");
-  const word = receipt ? "receipt" : "letter";
-  const label = `${item.retry ? "Resent " : ""}${word} for request #${item.r}: ${item.what}, ${item.ids}${lost ? " — lost" : ""}`;
-  const node = el(interactive && !lost ? "button" : "div", {
-    class: `mr-env mr-env-${receipt ? "receipt" : "letter"}${item.retry ? " mr-retry" : ""}${lost ? " mr-lost" : ""}`,
-    "data-r": item.r, "data-phase": item.phase, type: interactive && !lost ? "button" : null,
-    "aria-label": interactive && !lost ? `${label}. Press to break it.` : label, title: label,
-  },
-  shape(lost ? "lost" : receipt ? "receipt" : "letter"),
-  el("span", { class: "mr-env-what", text: `#${item.r} ${item.what}` }),
-  el("span", { class: "mr-stamp", text: receipt ? (lost ? "receipt lost" : "receipt") : item.ids || "no PID" }));
-  return node;
 }
 
 export default function (component) {
@@ -147,19 +163,27 @@ export default function (component) {
   if (!root) {
     root = el("div", { class: "mr", role: "region", "aria-label": "The mail room, animated", tabindex: -1 });
     parentElement.appendChild(root);
-    root.__parts = skeleton(root, data.glossary);
+    root.__parts = skeleton(root);
   }
   const parts = root.__parts;
-  const last = data.events.length;
+  const events = data.events;
+  const last = events.length;
+  const trips = data.trips || [];
+  const beats = data.beats || events.map(() => 600);
+  const holds = data.holds || {};
   const momentPositions = (data.moments || []).map((m) => m.event + 1);
   const momentAt = new Map((data.moments || []).map((m) => [m.event + 1, m]));
+  const refused = events.length > 0 && events[0].a === "refuse";
+  const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   let st = root.__mr;
   if (!st || st.id !== data.id) {
-    if (st) st.stop();
-    st = { id: data.id, pos: Math.min(data.start || 0, last), playing: false, timer: null, every: momentPositions.length === 0 };
+    if (st) st.halt();
+    const start = Math.min(data.start || 0, last);
+    st = { id: data.id, pos: start, head: start, drawn: -1, playing: false, anim: null, every: momentPositions.length === 0, tokens: new Map() };
+    parts.tokens.replaceChildren();
     root.__mr = st;
   }
-  st.stop = () => { if (st.timer) clearTimeout(st.timer); st.timer = null; st.playing = false; };
+  st.halt = () => { if (st.anim) cancelAnimationFrame(st.anim.raf); st.anim = null; st.playing = false; };
   root.dataset.palette = "okabe-ito";
   for (const [meaning, colour] of Object.entries(data.palette || {})) root.style.setProperty(`--mr-${meaning}`, colour);
   root.classList.toggle("mr-large", !!data.large);
@@ -167,86 +191,7 @@ export default function (component) {
   parts.every.checked = st.every;
   parts.every.disabled = momentPositions.length === 0;
 
-  function speed() { return Number(parts.speed.value) || 1; }
-
-  function drawSender(frame) {
-    const who = frame.pid === null || frame.pid === undefined
-      ? (data.idempotent ? "no producer id yet" : "no producer id (idempotence off)")
-      : `PID ${frame.pid} · epoch ${frame.epoch}`;
-    parts.senderBadge.textContent = who;
-    parts.senderBadge.classList.toggle("mr-fatal-badge", !!frame.fatal);
-    const items = frame.sender.map((s) => el("li", { class: `mr-${s.state}` }, shape(s.state),
-      el("span", { text: `${s.what}: ${s.state === "delivered" ? "✓ receipt, " + s.detail : s.state === "waiting" ? "waiting for its receipt" : "✗ " + s.detail}` })));
-    parts.senderList.replaceChildren(...(items.length ? items : [el("li", { class: "mr-empty", text: "no letters yet" })]));
-  }
-
-  function drawPost(frame) {
-    const letters = frame.post.filter((p) => p.phase === "letter" || p.phase === "lost_letter");
-    const receipts = frame.post.filter((p) => p.phase === "receipt" || p.phase === "lost_receipt");
-    const interactive = !!data.interactive;
-    parts.lettersLane.replaceChildren(...letters.map((p) => letterButton(p, interactive)));
-    parts.receiptsLane.replaceChildren(...receipts.map((p) => letterButton(p, interactive)));
-    if (!letters.length) parts.lettersLane.appendChild(el("p", { class: "mr-empty", text: "nothing on the way" }));
-    if (!receipts.length) parts.receiptsLane.appendChild(el("p", { class: "mr-empty", text: "nothing on the way" }));
-  }
-
-  function drawOffice(frame, event) {
-    const hit = event && event.a === "decide" ? event : null;
-    const down = frame.down && frame.down.length;
-    parts.officeState.hidden = !down;
-    parts.officeState.textContent = down ? `Closed: broker ${frame.down.join(", ")} is down` : "";
-    parts.office.classList.toggle("mr-closed", !!down);
-    const rows = [];
-    rows.push(el("tr", {}, el("th", { scope: "col", text: "producer" }), el("th", { scope: "col", text: "sequence numbers → offsets" })));
-    for (const note of frame.notes) {
-      const batches = note.batches.map((b) => {
-        const match = hit && hit.res === "duplicate" && hit.pid === note.pid && hit.part === note.p && hit.seq === b[0];
-        return el("span", { class: `mr-batch${match ? " mr-hit" : ""}`, "data-seq": b[0] },
-          match ? shape("duplicate") : null,
-          `seq ${b[0] === b[1] ? b[0] : b[0] + "–" + b[1]} → offset ${b[2] === b[3] ? b[2] : b[2] + "–" + b[3]}`);
-      });
-      const matchRow = hit && hit.res === "duplicate" && hit.pid === note.pid && hit.part === note.p;
-      rows.push(el("tr", { class: matchRow ? "mr-hit-row" : null },
-        el("td", { text: `PID ${note.pid} · epoch ${note.epoch}${data.partitions > 1 ? " · p" + note.p : ""}` }),
-        el("td", {}, ...batches)));
-    }
-    if (!frame.notes.length) rows.push(el("tr", {}, el("td", { colspan: 2, class: "mr-empty", text: data.idempotent ? "nothing noted yet" : "nothing noted (no producer id: idempotence is off)" })));
-    parts.notebook.replaceChildren(el("caption", { class: "mr-sr", text: "The broker's notebook" }), ...rows);
-    const shelf = frame.shelf.map((r) => {
-      const isNew = hit && hit.res === "appended" && r.p === hit.part && r.off >= hit.off && r.off < hit.off + hit.n;
-      const isOriginal = hit && hit.res === "duplicate" && r.p === hit.part && r.off === hit.off;
-      return el("li", { class: `${r.dup ? "mr-dup" : "mr-stored"}${isNew ? " mr-new" : ""}${isOriginal ? " mr-hit" : ""}` },
-        shape(r.dup ? "duplicate" : "stored"),
-        el("span", { text: `${data.partitions > 1 ? "p" + r.p + " " : ""}offset ${r.off}: ${r.what}${r.dup ? " — DUPLICATE" : ""}` }),
-        el("span", { class: "mr-stamp", text: r.ids }));
-    });
-    parts.shelf.replaceChildren(...(shelf.length ? shelf : [el("li", { class: "mr-empty", text: "the shelf is empty" })]));
-    let said = "";
-    if (hit && hit.res === "duplicate") said = `“Already on the shelf at offset ${hit.off}: here is a copy of the receipt.” Nothing is stored again.`;
-    else if (hit && hit.res === "appended") said = `“New letter: on the shelf at offset ${hit.off}.”`;
-    else if (hit && hit.res === "rejected") said = `“Refused: ${hit.err}.” Nothing stored.`;
-    parts.clerk.textContent = said ? `Clerk: ${said}` : "Clerk: waiting for letters.";
-    parts.clerk.classList.toggle("mr-clerk-dup", !!(hit && hit.res === "duplicate"));
-  }
-
-  function drawBanner(frame, event) {
-    let text = "", kind = "";
-    if (frame.fatal) { text = `Fatal error: ${frame.fatal}. The producer stops; every letter still waiting fails.`; kind = "fatal"; }
-    else if (event && event.a === "epoch") { text = `Epoch bump: ${event.from} → ${event.to}. Same producer id, a new epoch; sequence numbers start again at 0.`; kind = "epoch"; }
-    else if (event && event.a === "restart") { text = "The producer restarted: it will get a new producer id, and the broker cannot link its letters to the old ones."; kind = "epoch"; }
-    parts.banner.hidden = !text;
-    parts.banner.className = `mr-banner mr-banner-${kind}`;
-    parts.banner.replaceChildren(...(text ? [shape(kind === "fatal" ? "fatal" : "epoch"), el("span", { text })] : []));
-  }
-
-  function describe(pos) {
-    const event = pos > 0 ? data.events[pos - 1] : null;
-    const moment = momentAt.get(pos);
-    const head = `Step ${pos} of ${last}`;
-    if (!event) return `${head}: before the first event. Press Next step to start.`;
-    const sentence = (text) => String(text).replace(/[.\s]+$/, "") + ".";
-    return `${head}${moment ? " — key moment, " + (MOMENT_WORDS[moment.kind] || moment.kind) + ": " + sentence(moment.text) : "."} ${sentence(event.text)}`;
-  }
+  const speed = () => Number(parts.speed.value) || 1;
 
   function expand(name, runs) {
     const rows = (data.rows && data.rows[name]) || [];
@@ -255,70 +200,317 @@ export default function (component) {
     return out;
   }
 
-  function draw(pos, animate) {
+  // ---- what stands still at a position: the sender's letters, the notebook, the shelf
+  function drawSender(frame, pos) {
+    const event = pos > 0 ? events[pos - 1] : null;
+    const g = [];
+    let badge, badgeIcon, badgeCls = "mr-badge";
+    if (refused) { badge = "producer not created"; badgeIcon = "fatal"; badgeCls += " mr-bad"; }
+    else if (frame.fatal) { badge = `fatal: ${fit(frame.fatal, 20)}`; badgeIcon = "fatal"; badgeCls += " mr-bad"; }
+    else if (frame.pid === null || frame.pid === undefined) { badge = data.idempotent ? "no PID yet" : "no PID (idempotence off)"; badgeIcon = "epoch"; badgeCls += " mr-none"; }
+    else { badge = `PID ${frame.pid} · epoch ${frame.epoch}`; badgeIcon = "epoch"; }
+    if (event && ["epoch", "pid", "restart", "fatal", "refuse"].includes(event.a)) badgeCls += " mr-flash";
+    g.push(s("g", { class: badgeCls }, s("title", {}, frame.fatal || badge), icon(badgeIcon, SENDER.x + 12, 46, 18),
+      label(SENDER.x + 36, 60, badge, "mr-t mr-badge-text")));
+    const rows = frame.sender;
+    const shown = rows.slice(-SENDER_ROWS);
+    let y = 92;
+    if (rows.length > shown.length) { g.push(label(SENDER.x + 12, y + 4, `+${rows.length - shown.length} earlier`, "mr-t mr-small")); y += 24; }
+    for (const row of shown) {
+      const detail = row.state === "delivered" ? atOffset(row.detail) : row.state === "waiting" ? "…" : fit(row.detail, 11);
+      const words = `${row.what}: ${row.state === "delivered" ? "delivered " + row.detail : row.state === "waiting" ? "waiting for its receipt" : "failed, " + row.detail}`;
+      g.push(s("g", { class: `mr-row mr-${row.state}`, "data-state": row.state }, s("title", {}, words),
+        icon(row.state, SENDER.x + 12, y - 8, 16), label(SENDER.x + 34, y + 5, fit(row.what, 6), "mr-t mr-what"),
+        label(SENDER.x + 84, y + 5, detail, "mr-t mr-small")));
+      y += 30;
+    }
+    if (!rows.length && !refused) g.push(label(SENDER.x + 12, y + 4, "no letters yet", "mr-t mr-small mr-empty"));
+    if (refused) {
+      g.push(s("rect", { x: SX - 34, y: 238, width: 74, height: 40, rx: 4, class: "mr-counter" }),
+        label(SX + 3, 296, "client library", "mr-t mr-small", "middle"));
+    }
+    parts.sender.replaceChildren(...g);
+  }
+
+  function drawOffice(frame, pos) {
+    const event = pos > 0 ? events[pos - 1] : null;
+    const hit = event && event.a === "decide" ? event : null;
+    const g = [];
+    const X = 700;
+    const down = frame.down && frame.down.length;
+    parts.officeBox.classList.toggle("mr-closed", !!down);
+    if (down) g.push(s("g", { class: "mr-down" }, icon("broker", OFFICE.x + 12, 44, 18), label(OFFICE.x + 36, 58, `closed: broker ${frame.down.join(", ")} down`, "mr-t mr-bad-text")));
+    if (refused) g.push(label(OFFICE.x + 12, 58, "never contacted", "mr-t mr-small mr-empty"));
+    // The notebook: per producer (and partition), the batches it remembers.
+    g.push(label(X, 86, "Notebook", "mr-t mr-head"), label(X + 84, 86, "seq → offset", "mr-t mr-small"));
+    const notes = frame.notes.slice(-NOTE_ROWS);
+    let y = 106;
+    for (const note of notes) {
+      const rowHit = hit && hit.res === "duplicate" && hit.pid === note.pid && hit.part === note.p;
+      g.push(label(X, y, `PID ${note.pid} · epoch ${note.epoch}${data.partitions > 1 ? " · p" + note.p : ""}`, "mr-t mr-small"));
+      note.batches.forEach((b, i) => {
+        const match = rowHit && hit.seq === b[0];
+        const span = (a, z) => (a === z ? `${a}` : `${a}-${z}`);
+        const text = `${span(b[0], b[1])}→@${span(b[2], b[3])}`;
+        g.push(s("g", { class: `mr-batch${match ? " mr-hit" : ""}`, "data-seq": b[0] },
+          s("title", {}, `sequence ${span(b[0], b[1])} stored at offset ${span(b[2], b[3])}${match ? ": the resent letter matches this one" : ""}`),
+          s("rect", { x: X + i * 57, y: y + 6, width: 54, height: 22, rx: 4 }),
+          label(X + i * 57 + 27, y + 22, fit(text, 9), "mr-t mr-chip-text", "middle"),
+          match ? icon("dedup", X + i * 57 + 42, y - 4, 14) : null));
+      });
+      y += 46;
+    }
+    if (!frame.notes.length) g.push(label(X, y + 4, data.idempotent ? "nothing noted yet" : "no PIDs: nothing to note", "mr-t mr-small mr-empty"));
+    // The shelf: the partition log, by offset.
+    const shelf = frame.shelf;
+    const shown = shelf.slice(-SHELF_SLOTS);
+    g.push(label(X, 246, shelf.length > shown.length ? `Shelf (last ${shown.length} of ${shelf.length})` : "Shelf", "mr-t mr-head"));
+    shown.forEach((r, i) => {
+      const x = X + (i % 3) * 96, yy = 256 + Math.floor(i / 3) * 31;
+      const isNew = hit && hit.res === "appended" && r.p === hit.part && r.off >= hit.off && r.off < hit.off + hit.n;
+      const isOriginal = hit && hit.res === "duplicate" && r.p === hit.part && r.off === hit.off;
+      const name = `${data.partitions > 1 ? "p" + r.p : ""}@${r.off} ${r.what}`;
+      g.push(s("g", { class: `mr-slot ${r.dup ? "mr-dup" : "mr-stored"}${isNew ? " mr-new" : ""}${isOriginal ? " mr-hit" : ""}`, "data-off": r.off },
+        s("title", {}, `offset ${r.off}: ${r.what} (${r.ids})${r.dup ? ", a duplicate" : ""}`),
+        s("rect", { x, y: yy, width: 92, height: 26, rx: 4 }),
+        icon(r.dup ? "duplicate" : "stored", x + 4, yy + 5, 16),
+        label(x + 24, yy + 18, fit(r.dup ? `${name} dup` : name, 9), "mr-t mr-small")));
+    });
+    if (!shelf.length) g.push(label(X, 276, "empty", "mr-t mr-small mr-empty"));
+    // The clerk's answer, at the counter, for the event that just happened.
+    let stamp = null;
+    if (hit && hit.res === "duplicate") stamp = ["dedup", "already", `@${hit.off}`, "mr-stamp-dup"];
+    else if (hit && hit.res === "appended") stamp = ["stored", "stored", `@${hit.off}`, "mr-stamp-new"];
+    else if (hit && hit.res === "rejected") stamp = ["rejected", "refused", fit(hit.err, 12), "mr-stamp-bad"];
+    else if (event && event.a === "error") stamp = ["failed", "error", fit(event.err, 12), "mr-stamp-bad"];
+    if (stamp) {
+      const [shapeName, word, detail, cls] = stamp;
+      g.push(s("g", { class: `mr-clerk ${cls}` }, s("title", {}, event.text),
+        s("rect", { x: OX - 44, y: 210, width: 88, height: 48, rx: 6 }),
+        icon(shapeName, OX - 38, 216, 16), label(OX - 18, 229, word, "mr-t mr-small mr-bold"),
+        label(OX, 251, detail, "mr-t mr-small", "middle")));
+    }
+    parts.office.replaceChildren(...g);
+  }
+
+  // ---- what moves: an envelope's place and look at any playhead h
+  const breakableKinds = new Set(["letter", "receipt"]);  // a produce request or its receipt
+  const stagger = (t) => (t.kind === "letter" ? (((t.r - 1) % 3) - 1) * 12 : 0);
+
+  function outState(t, h) {
+    if (t.fate === "refused") {
+      if (h <= t.s) return null;
+      const p = clamp((h - t.s) / (t.a - t.s));
+      return { x: lerp(FORM_X0, SX, p), y: 200, o: 1, mark: p >= 1 ? "refused" : "" };
+    }
+    if (h <= t.s) return null;
+    const p = clamp((h - t.s) / (t.a - t.s));
+    const y = LANE.out + stagger(t);
+    if (t.fate === "in" || t.fate === "door") {
+      if (h >= t.a) return null;
+      return { x: lerp(SX, t.fate === "in" ? OX : DX, Math.min(1, p / 0.85)), y, o: 1, mark: "" };
+    }
+    const fade = clamp(h - (t.a - 1));
+    if (t.fate === "lost") {
+      if (h >= Math.max(t.g, t.a + 1)) return null;
+      return { x: lerp(SX, LX, p), y, o: 1 - 0.62 * fade, mark: fade >= 1 ? "lost" : "" };
+    }
+    if (h >= t.a) return null;
+    return { x: lerp(SX, LX, p), y, o: 1 - fade, mark: "" };
+  }
+
+  function backState(t, h) {
+    const b = t.back;
+    if (!b || h < b.s) return null;
+    const p = clamp((h - b.s) / (b.a - b.s));
+    const from = t.fate === "door" ? DX : OX;
+    const y = LANE.back + stagger(t);
+    if (b.fate === "in") {
+      if (h >= b.a) return null;
+      return { x: lerp(from, SX, p), y, o: 1, mark: "" };
+    }
+    const fade = clamp(h - (b.a - 1));
+    if (b.fate === "lost") {
+      if (h >= Math.max(t.g, b.a + 1)) return null;
+      return { x: lerp(from, LX, p), y, o: 1 - 0.62 * fade, mark: fade >= 1 ? "lost" : "" };
+    }
+    if (h >= b.a) return null;
+    return { x: lerp(from, LX, p), y, o: 1 - fade, mark: "" };
+  }
+
+  function twoLines(first, second) {
+    return s("text", { class: "mr-t mr-tok-text", "text-anchor": "middle" },
+      s("tspan", { x: 0, y: 6, class: "mr-bold" }, first), s("tspan", { x: 0, y: 18, class: "mr-tiny" }, ` ${second}`));
+  }
+
+  function makeToken(t, back) {
+    const b = t.back;
+    let kind, body, words;
+    if (t.kind === "form") {
+      kind = "form";
+      words = "The registration: numbered letters (idempotence) with short receipts";
+      body = [s("rect", { x: -38, y: -22, width: 76, height: 44, rx: 3, class: "mr-tok-body" }), twoLines("sign-up", "idempotence")];
+    } else if (!back && t.kind === "init") {
+      kind = "init";
+      words = `Request #${t.r}: InitProducerId, asking for a producer id`;
+      body = [s("rect", { x: -38, y: -18, width: 76, height: 36, rx: 14, class: "mr-tok-body" }), icon("epoch", -32, -8, 16),
+        label(8, 6, "PID?", "mr-t mr-bold", "middle")];
+    } else if (!back) {
+      kind = "letter";
+      words = `${t.retry ? "Resent letter" : "Letter"} for request #${t.r}: ${t.what}, ${t.ids || "no PID"}`;
+      body = [s("rect", { x: -42, y: -22, width: 84, height: 44, rx: 4, class: "mr-tok-body" }),
+        s("path", { d: "M-42 -21L0 -7L42 -21", class: "mr-flap" }), twoLines(fit(t.what, 8), seqOf(t.ids))];
+      if (t.retry) body.push(s("circle", { cx: 38, cy: -18, r: 8, class: "mr-retry-dot" }), label(38, -14, "↻", "mr-t mr-tiny", "middle"));
+    } else {
+      kind = t.kind === "init" ? "init-reply" : b.err ? "error" : "receipt";
+      const text = b.err ? fit(b.err, 10) : b.label;
+      words = `${b.err ? "Error reply" : t.kind === "init" ? "Reply" : "Receipt"} for request #${t.r}: ${b.err || b.label}${b.dup ? " (a copy of the original receipt)" : ""}`;
+      body = [s("rect", { x: -42, y: -18, width: 84, height: 36, rx: t.kind === "init" ? 14 : 3, class: "mr-tok-body" }),
+        icon(b.err ? "failed" : t.kind === "init" ? "epoch" : "check", -37, -8, 16),
+        label(8, b.dup ? 1 : 5, text, "mr-t mr-small mr-bold", "middle")];
+      if (b.dup) body.push(label(8, 13, "copy", "mr-t mr-tiny", "middle"));
+    }
+    const node = s("g", { class: `mr-tok mr-tok-${kind}${t.retry && !back ? " mr-retry" : ""}`, "data-r": t.r, "data-kind": kind, "data-key": t.k },
+      s("title", {}, words), ...body,
+      s("g", { class: "mr-lostmark" }, s("path", { d: "M-16 -16L16 16M16 -16L-16 16" }), label(0, 34, "lost", "mr-t mr-small mr-bold", "middle")),
+      s("g", { class: "mr-refusedmark" }, s("path", { d: "M-20 -20L20 20M20 -20L-20 20" }), label(0, 40, "REFUSED", "mr-t mr-small mr-bold", "middle")));
+    node.__words = words;
+    parts.tokens.appendChild(node);
+    return node;
+  }
+
+  function placeToken(key, t, back, state) {
+    let node = st.tokens.get(key);
+    if (!state) { if (node) node.style.display = "none"; return; }
+    if (!node) { node = makeToken(t, back); st.tokens.set(key, node); }
+    node.style.display = "";
+    node.setAttribute("transform", `translate(${state.x.toFixed(1)},${state.y})`);
+    node.setAttribute("opacity", state.o.toFixed(2));
+    node.classList.toggle("mr-is-lost", state.mark === "lost");
+    node.classList.toggle("mr-is-refused", state.mark === "refused");
+    const breakable = data.interactive && breakableKinds.has(node.dataset.kind) && !state.mark && !st.playing && !st.anim;
+    if (breakable) {
+      node.setAttribute("role", "button");
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("aria-label", `${node.querySelector("text").textContent.trim()}: ${node.__words}. Press to break it.`);
+    } else {
+      for (const name of ["role", "tabindex", "aria-label"]) node.removeAttribute(name);
+    }
+  }
+
+  function drawTokens(h) {
+    for (const t of trips) {
+      placeToken(t.k + ".o", t, false, outState(t, h));
+      if (t.back) placeToken(t.k + ".b", t, true, backState(t, h));
+    }
+  }
+
+  function describe(pos) {
+    const event = pos > 0 ? events[pos - 1] : null;
+    const moment = momentAt.get(pos);
+    const head = `Step ${pos} of ${last}`;
+    if (!event) return `${head}: before the first event. Press Next step to start.`;
+    return `${head}${moment ? " — key moment, " + (MOMENT_WORDS[moment.kind] || moment.kind) + ": " + sentence(moment.text) : "."} ${moment && moment.text === event.text ? "" : sentence(event.text)}`.trim();
+  }
+
+  function drawStatic(pos) {
     const packed = data.frames[pos];
-    const frame = { ...packed, sender: expand("sender", packed.sender), post: expand("post", packed.post),
-      shelf: expand("shelf", packed.shelf), notes: expand("notes", packed.notes) };
-    const event = pos > 0 ? data.events[pos - 1] : null;
-    drawSender(frame);
-    drawPost(frame);
-    drawOffice(frame, event);
-    drawBanner(frame, event);
-    const c = frame.counts;
-    parts.counts.textContent = `So far: ${c.produced} produced · ${c.acknowledged} acknowledged · ${c.stored} on the shelf`;
-    const text = describe(pos);
-    parts.step.replaceChildren(...(momentAt.has(pos) ? [shape("moment", "mr-moment-mark")] : []), el("span", { text }));
-    parts.live.textContent = text;
+    const frame = { ...packed, sender: expand("sender", packed.sender), shelf: expand("shelf", packed.shelf), notes: expand("notes", packed.notes) };
+    drawSender(frame, pos);
+    drawOffice(frame, pos);
+    const moment = momentAt.get(pos);
+    const event = pos > 0 ? events[pos - 1] : null;
+    parts.nowMark.replaceChildren(...(moment ? [shape("moment", "mr-moment-mark"), el("b", { text: `${MOMENT_WORDS[moment.kind] || moment.kind}: ` })] : []));
+    parts.nowText.textContent = moment ? firstSentence(moment.text) : event ? firstSentence(event.text) : (last ? "Press Play or Next step to start." : "Nothing happened in this run.");
+    parts.live.textContent = describe(pos);
     parts.scrub.value = String(pos);
     parts.scrub.setAttribute("aria-valuetext", `step ${pos} of ${last}`);
+    parts.count.textContent = `${pos} / ${last}`;
+    for (const chip of parts.moments.querySelectorAll("button")) {
+      if (Number(chip.dataset.pos) === pos) chip.setAttribute("aria-current", "step"); else chip.removeAttribute("aria-current");
+    }
+    root.dataset.pos = String(pos);
+    st.drawn = pos;
+  }
+
+  function drawControls() {
+    const pos = st.pos;
     parts.prev.disabled = pos <= 0;
     parts.first.disabled = pos <= 0;
     parts.next.disabled = pos >= last;
     parts.last.disabled = pos >= last;
-    parts.play.textContent = st.playing ? "⏸ Pause" : "▶ Play";
-    parts.play.setAttribute("aria-label", st.playing ? "Pause" : "Play");
-    for (const chip of parts.moments.querySelectorAll("button")) {
-      const here = Number(chip.dataset.pos) === pos;
-      if (here) chip.setAttribute("aria-current", "step"); else chip.removeAttribute("aria-current");
-    }
-    root.dataset.pos = String(pos);
+    parts.play.replaceChildren(shape(st.playing ? "pause" : "play"), el("span", { text: st.playing ? "Pause" : "Play" }));
     root.dataset.playing = st.playing ? "1" : "0";
-    if (animate && event) animateEvent(event);
+    root.dataset.moving = st.anim ? "1" : "0";
   }
 
-  function animateEvent(event) {
-    if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
-    const ms = 650 / speed();
-    const options = { duration: ms, easing: "ease-out" };
-    const find = (lane, r) => lane.querySelector(`[data-r="${r}"]`);
-    const width = parts.road.clientWidth || 300;
-    if (event.a === "send" && !event.init) {
-      const node = find(parts.lettersLane, event.r);
-      node?.animate([{ transform: `translateX(${-width * 0.6}px)`, opacity: 0.2 }, { transform: "none", opacity: 1 }], options);
-    } else if (event.a === "decide") {
-      const node = find(parts.receiptsLane, event.r);
-      node?.animate([{ transform: `translateX(${width * 0.6}px)`, opacity: 0.2 }, { transform: "none", opacity: 1 }], options);
-      for (const hit of root.querySelectorAll(".mr-hit, .mr-new")) hit.animate([{ transform: "scale(1.08)" }, { transform: "none" }], { duration: ms * 1.5 });
-    } else if (event.a === "lose_letter" || event.a === "lose_receipt") {
-      const lane = event.a === "lose_letter" ? parts.lettersLane : parts.receiptsLane;
-      find(lane, event.r)?.animate([{ opacity: 1, transform: "none" }, { opacity: 0.25, transform: "scale(0.8) rotate(-8deg)" }], { ...options, fill: "none" });
-    } else if (event.a === "receipt" && !event.init) {
-      const ghost = letterButton({ r: event.r, what: event.err ? "error " + event.err : "receipt", ids: "", retry: false, phase: "receipt" }, false);
-      ghost.classList.add("mr-ghost");
-      parts.receiptsLane.appendChild(ghost);
-      const anim = ghost.animate([{ transform: "none", opacity: 1 }, { transform: `translateX(${-width * 0.6}px)`, opacity: 0 }], { ...options, fill: "forwards" });
-      anim.onfinish = () => ghost.remove();
-    } else if (event.a === "epoch" || event.a === "fatal" || event.a === "restart") {
-      parts.banner.animate([{ transform: "scale(0.9)", opacity: 0.3 }, { transform: "none", opacity: 1 }], options);
+  function render(h) {
+    st.head = h;
+    const pos = Math.max(0, Math.min(last, Math.floor(h + 1e-6)));
+    if (st.playing) st.pos = pos;
+    if (pos !== st.drawn) drawStatic(pos);
+    drawTokens(h);
+  }
+
+  // ---- time: the playhead's path from one position to another
+  function segments(from, to, withHolds) {
+    const segs = [];
+    let t = 0, h = from;
+    while (h < to - 1e-9) {
+      const k = Math.floor(h + 1e-9);
+      const next = Math.min(k + 1, to);
+      const ms = (beats[k] || 300) * (next - h);
+      segs.push({ t0: t, t1: t + ms, h0: h, h1: next });
+      t += ms;
+      h = next;
+      if (withHolds && holds[String(h)] && h < to) { segs.push({ t0: t, t1: t + holds[String(h)], h0: h, h1: h }); t += holds[String(h)]; }
     }
+    return { segs, total: t };
   }
 
-  function go(pos, animate) {
-    pos = Math.max(0, Math.min(last, pos));
-    if (pos !== st.pos + 1) animate = false;
-    st.pos = pos;
+  function run(to, plan, scale) {
+    if (st.anim) cancelAnimationFrame(st.anim.raf);
+    const total = plan.total * scale;
+    if (reduced || total <= 0) { st.anim = null; st.pos = to; render(to); finish(); return; }
+    const anim = { to, segs: plan.segs, scale, t0: performance.now(), i: 0, raf: 0 };
+    st.anim = anim;
+    drawControls();
+    const step = (now) => {
+      if (st.anim !== anim) return;
+      const elapsed = (now - anim.t0) / anim.scale;
+      while (anim.i < anim.segs.length - 1 && elapsed >= anim.segs[anim.i].t1) anim.i++;
+      const seg = anim.segs[anim.i];
+      if (elapsed >= plan.total) { st.anim = null; st.pos = to; render(to); finish(); return; }
+      render(lerp(seg.h0, seg.h1, clamp((elapsed - seg.t0) / Math.max(1, seg.t1 - seg.t0))));
+      anim.raf = requestAnimationFrame(step);
+    };
+    anim.raf = requestAnimationFrame(step);
+  }
+
+  function finish() {
+    if (st.playing && st.pos >= last) st.playing = false;
+    drawControls();
+    drawTokens(st.head);
+  }
+
+  // Whatever is moving ends where it was going (a click mid-movement acts from there).
+  function settle() {
+    if (st.anim) {
+      const to = st.playing ? Math.min(last, Math.ceil(st.head - 1e-6)) : st.anim.to;
+      cancelAnimationFrame(st.anim.raf);
+      st.anim = null;
+      st.pos = to;
+      render(to);
+    }
+    st.playing = false;
+  }
+
+  function jump(pos) {
+    settle();
     closeMenu();
-    draw(pos, animate);
+    st.pos = Math.max(0, Math.min(last, pos));
+    render(st.pos);
+    drawControls();
   }
 
   function nextPos(from) {
@@ -333,70 +525,86 @@ export default function (component) {
     return before.length ? before[before.length - 1] : 0;
   }
 
-  function tick() {
-    if (!st.playing) return;
-    if (st.pos >= last) { st.stop(); draw(st.pos, false); return; }
-    go(st.pos + 1, true);
-    const wait = (momentAt.has(st.pos) ? 2.2 : 1) * BASE_STEP_MS / speed();
-    st.timer = setTimeout(tick, wait);
+  function stepForward() {
+    settle();
+    closeMenu();
+    const to = nextPos(st.pos);
+    if (to === st.pos) { drawControls(); return; }
+    const plan = segments(st.head, to, false);
+    st.pos = to;
+    run(to, plan, plan.total > data.next_ms ? data.next_ms / plan.total : 1);
+  }
+
+  function play() {
+    closeMenu();
+    if (st.pos >= last) { st.pos = 0; render(0); }
+    st.playing = true;
+    run(last, segments(st.head, last, true), 1 / speed());
   }
 
   function togglePlay() {
-    if (st.playing) { st.stop(); draw(st.pos, false); return; }
-    if (st.pos >= last) st.pos = 0;
-    st.playing = true;
-    draw(st.pos, false);
-    st.timer = setTimeout(tick, 250);
+    if (st.playing) { settle(); drawControls(); drawTokens(st.head); return; }
+    settle();
+    play();
   }
 
   function closeMenu() { parts.menu.hidden = true; parts.menu.replaceChildren(); }
 
   function openMenu(node) {
     const r = Number(node.dataset.r);
-    const receipt = node.dataset.phase === "receipt";
-    const wasPlaying = st.playing;
-    st.stop();
-    draw(st.pos, false);
-    const choose = (action, label) => el("button", { type: "button", class: "mr-btn", onclick: () => {
-      parts.menu.replaceChildren(el("p", { text: `Running again from the start with request #${r}: ${label}…` }));
+    const receipt = node.dataset.kind === "receipt";
+    const choose = (action, text) => el("button", { type: "button", class: "mr-btn", onclick: () => {
+      parts.menu.replaceChildren(el("p", { text: `Running again from the start with request #${r}: ${text}…` }));
       setTriggerValue("fault", { request_no: r, action, error: action === "error" ? "NOT_ENOUGH_REPLICAS" : null });
-    } }, label);
+    } }, text);
     const lose = receipt ? choose("drop_response", "lose this receipt") : choose("drop_request", "lose this letter");
     parts.menu.replaceChildren(
       el("p", { text: `Break request #${r} (${receipt ? "its receipt is on the way back" : "the letter is on its way"}) and run again:` }),
       lose, choose("error", "answer with an error"),
-      el("button", { type: "button", class: "mr-btn", onclick: () => { closeMenu(); if (wasPlaying) togglePlay(); } }, "cancel"));
+      el("button", { type: "button", class: "mr-btn", onclick: () => { closeMenu(); node.focus(); } }, "cancel"));
     parts.menu.hidden = false;
     parts.menu.querySelector("button")?.focus();
   }
 
+  function tokenFrom(target) {
+    const node = target.closest && target.closest(".mr-tok");
+    return node && data.interactive && breakableKinds.has(node.dataset.kind) && !node.classList.contains("mr-is-lost") ? node : null;
+  }
+
   // Moments as chips: every key moment one click away.
-  parts.moments.replaceChildren(...(data.moments || []).map((m, i) => el("li", {},
-    el("button", { type: "button", class: "mr-chip", "data-pos": m.event + 1, title: m.text,
-      "aria-label": `Key moment ${i + 1}: ${m.text}`, onclick: () => { st.stop(); go(m.event + 1, false); } },
-    shape("moment"), `${i + 1}. ${MOMENT_WORDS[m.kind] || m.kind}`))));
+  parts.moments.replaceChildren(...(data.moments || []).map((m, i) => {
+    const word = `${i + 1}. ${MOMENT_WORDS[m.kind] || m.kind}`;
+    return el("li", {}, el("button", { type: "button", class: "mr-chip", "data-pos": m.event + 1, title: m.text,
+      "aria-label": `Key moment ${word}`, onclick: () => jump(m.event + 1) }, shape("moment"), word));
+  }));
 
   // Handlers are (re)bound on every call so they see this call's data.
-  parts.first.onclick = () => { st.stop(); go(0, false); };
-  parts.prev.onclick = () => { st.stop(); go(prevPos(st.pos), false); };
-  parts.next.onclick = () => { st.stop(); const to = nextPos(st.pos); go(to, to === st.pos + 1); };
-  parts.last.onclick = () => { st.stop(); go(last, false); };
+  parts.first.onclick = () => jump(0);
+  parts.prev.onclick = () => { settle(); jump(prevPos(st.pos)); };
+  parts.next.onclick = stepForward;
+  parts.last.onclick = () => jump(last);
   parts.play.onclick = togglePlay;
-  parts.scrub.oninput = () => { st.stop(); go(Number(parts.scrub.value), false); };
+  parts.scrub.oninput = () => jump(Number(parts.scrub.value));
   parts.every.onchange = () => { st.every = parts.every.checked; };
-  parts.road.onclick = (e) => {
-    const node = e.target.closest("button.mr-env");
-    if (node && data.interactive) openMenu(node);
+  parts.speed.onchange = () => { if (st.playing) { const h = st.head; if (st.anim) cancelAnimationFrame(st.anim.raf); st.anim = null; st.head = h; run(last, segments(h, last, true), 1 / speed()); } };
+  parts.svg.onclick = (e) => {
+    const node = tokenFrom(e.target);
+    if (node) { settle(); drawControls(); drawTokens(st.head); openMenu(node); }
+  };
+  parts.svg.onkeydown = (e) => {
+    const node = tokenFrom(e.target);
+    if (node && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); e.stopPropagation(); openMenu(node); }
   };
   root.onkeydown = (e) => {
     if (e.target.matches("input, select") || e.altKey || e.ctrlKey || e.metaKey) return;
     const keys = { ArrowRight: () => parts.next.onclick(), ArrowLeft: () => parts.prev.onclick(),
       Home: () => parts.first.onclick(), End: () => parts.last.onclick(), Escape: closeMenu };
-    if (e.key === " " && !e.target.matches("button")) keys[" "] = togglePlay;
+    if (e.key === " " && !e.target.matches("button, [role=button]")) keys[" "] = togglePlay;
     if (keys[e.key]) { keys[e.key](); e.preventDefault(); e.stopPropagation(); }
   };
 
-  draw(st.pos, false);
+  if (!st.anim) { st.drawn = -1; render(st.pos); }
+  drawControls();
   if (data.autoplay && !st.started) { st.started = true; togglePlay(); }
-  return () => { if (st.timer) clearTimeout(st.timer); st.timer = null; st.playing = false; };
+  return () => { st.halt(); };
 }

@@ -1,0 +1,196 @@
+"""How the animated mail room moves: the trips of its envelopes and the time each event
+takes when played.  Pure: it reads idemlab.replay's document (events and frames) and
+decides nothing about Kafka; mailroom.js draws a trip's envelope at any playhead.
+
+Positions are the document's stepping positions: position k is the state after k events,
+and event k happens between positions k and k+1.  A trip runs from one position to
+another, so an envelope moves continuously while the playhead crosses the events between.
+
+A trip: {"k": key, "kind": "letter" | "init" | "form" (a refused registration), "r": request number, "what", "ids", "retry",
+"s": send position, "a": arrival position, "fate": "in" (reaches the post office) |
+"door" (stopped at its door: an injected error) | "lost" | "gone" (no longer in flight:
+the connection closed or the producer gave up) | "refused", "g": the position it leaves the post,
+"back": the reply or None}.  A reply: {"s", "a", "fate": "in" (reaches the sender) |
+"lost" | "gone", "err", "off", "dup", "label"}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Milliseconds an event takes at normal speed: moving things get time, bookkeeping little.
+BEAT_MS = {
+    "send": 700,
+    "decide": 700,
+    "receipt": 650,
+    "lose_letter": 800,
+    "lose_receipt": 800,
+    "error": 700,
+    "epoch": 600,
+    "fatal": 900,
+    "restart": 700,
+    "broker": 600,
+    "closed": 250,
+    "pid": 200,
+    "report": 150,
+    "produce": 120,
+    "note": 80,
+    "refuse": 1800,
+}
+INIT_BEAT_MS = 220  # the producer-id exchange folds into one short movement
+HOLD_MS = 1100  # a pause on a key moment while playing
+QUICK_MOMENTS = {"new_producer_id": 250}  # not the lesson's point: barely a pause
+PLAY_BUDGET_MS = 18_000  # a lesson's run plays within this at normal speed ...
+MIN_SCALE = 0.45  # ... unless that would make it a blur: a long run plays longer
+NEXT_MS = 1_500  # one press of Next: the movement to the next moment, condensed
+
+
+def _post_keys(doc: dict[str, Any]) -> list[set[int]]:
+    """Per position, the produce request numbers still in flight."""
+    rows = doc["rows"]["post"]
+    return [{rows[i]["r"] for first, last in frame["post"] for i in range(first, last + 1)} for frame in doc["frames"]]
+
+
+def _gone(in_post: list[set[int]], r: int, after: int) -> int:
+    for position in range(after + 1, len(in_post)):
+        if r not in in_post[position]:
+            return position
+    return len(in_post)  # still in flight at the end
+
+
+def _pid_label(doc: dict[str, Any], events: list[dict], after: int) -> str:
+    for i in range(after, len(events)):
+        if events[i]["a"] == "pid":
+            pid = doc["frames"][i + 1].get("pid")
+            return f"PID {pid}" if pid is not None else "PID"
+    return "PID"
+
+
+def trips(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every envelope of the run, in the order it was sent."""
+    events = doc["events"]
+    in_post = _post_keys(doc)
+    out: list[dict[str, Any]] = []
+    open_trips: dict[tuple[bool, int], dict[str, Any]] = {}
+    for i, e in enumerate(events):
+        a = e["a"]
+        if a == "refuse":  # the client library refuses the registration: nothing leaves the sender
+            out.append(
+                {
+                    "k": "form",
+                    "kind": "form",
+                    "r": 0,
+                    "what": "sign-up",
+                    "ids": "",
+                    "retry": False,
+                    "s": i,
+                    "a": i + 1,
+                    "fate": "refused",
+                    "g": len(doc["frames"]),
+                    "back": None,
+                }
+            )
+            continue
+        key = (bool(e.get("init")), e.get("r"))
+        if a == "send":
+            trip = {
+                "k": f"{'i' if e.get('init') else 'p'}{e['r']}.{i}",
+                "kind": "init" if e.get("init") else "letter",
+                "r": e["r"],
+                "what": "PID?" if e.get("init") else str(e.get("what", "")),
+                "ids": str(e.get("ids", "")),
+                "retry": bool(e.get("retry")),
+                "s": i,
+                "a": i + 1 if e.get("init") else None,
+                "fate": "in" if e.get("init") else None,
+                "g": None,
+                "back": None,
+            }
+            open_trips[key] = trip
+            out.append(trip)
+            continue
+        trip = open_trips.get(key) if "r" in e else None
+        if trip is None:
+            continue
+        if a == "decide" and trip["a"] is None:
+            trip["a"], trip["fate"] = i + 1, "in"
+            trip["back"] = {
+                "s": i + 1,
+                "a": None,
+                "fate": None,
+                "err": e.get("err") or "",
+                "off": e.get("off"),
+                "dup": e.get("res") == "duplicate",
+                "label": "",
+            }
+        elif a == "error" and trip["a"] is None:
+            trip["a"], trip["fate"] = i + 1, "door"
+            trip["back"] = {
+                "s": i + 1,
+                "a": None,
+                "fate": None,
+                "err": e.get("err") or "",
+                "off": None,
+                "dup": False,
+                "label": "",
+            }
+        elif a == "lose_letter" and trip["a"] is None:
+            trip["a"], trip["fate"] = i + 1, "lost"
+        elif a == "lose_receipt" and trip["back"] is not None:
+            trip["back"].update(a=i + 1, fate="lost")
+        elif a == "receipt":
+            back = trip["back"] or {"s": trip["a"] or i, "a": None, "fate": None, "off": None, "dup": False}
+            back.update(err=e.get("err") or "", off=e.get("off") if e.get("off") is not None else back["off"])
+            if back["a"] is None:
+                back.update(a=i + 1, fate="in")
+            trip["back"] = back
+            open_trips.pop(key, None)
+    for trip in out:
+        if trip["kind"] == "init":
+            trip["g"] = trip["back"]["a"] if trip["back"] else len(doc["frames"])
+        else:
+            trip["g"] = _gone(in_post, trip["r"], trip["s"])
+        if trip["a"] is None:  # never arrived: it fades where it is when it leaves the post
+            trip["a"], trip["fate"] = max(trip["g"], trip["s"] + 1), "gone"
+        back = trip["back"]
+        if back is not None:
+            if back["a"] is None:
+                back["a"], back["fate"] = max(trip["g"], back["s"] + 1), "gone"
+            back["label"] = _reply_label(trip, back, doc, events)
+    return out
+
+
+def _reply_label(trip: dict, back: dict, doc: dict, events: list[dict]) -> str:
+    if back["err"]:
+        return back["err"]
+    if trip["kind"] == "init":
+        return _pid_label(doc, events, back["a"] - 1)
+    off = back.get("off")
+    return f"@{off}" if isinstance(off, int) and off >= 0 else "OK"
+
+
+def beats(doc: dict[str, Any]) -> list[int]:
+    """Milliseconds each event takes when played at normal speed."""
+    raw = [INIT_BEAT_MS if e.get("init") else BEAT_MS.get(e["a"], 150) for e in doc["events"]]
+    held = sum(holds(doc).values())
+    scale = max(MIN_SCALE, min(1.0, (PLAY_BUDGET_MS - held) / sum(raw))) if raw else 1.0
+    return [round(ms * scale) for ms in raw]
+
+
+def holds(doc: dict[str, Any]) -> dict[int, int]:
+    """Position -> milliseconds Play pauses there (the key moments)."""
+    return {mo["event"] + 1: QUICK_MOMENTS.get(mo["kind"], HOLD_MS) for mo in doc.get("moments", ())}
+
+
+def play_ms(doc: dict[str, Any]) -> int:
+    """How long Play takes from the start to the end at normal speed."""
+    return sum(beats(doc)) + sum(holds(doc).values())
+
+
+def first_letter_ms(doc: dict[str, Any]) -> int | None:
+    """How long Play takes from the start until the first letter leaves the sender."""
+    first = next((t["s"] for t in trips(doc) if t["kind"] == "letter"), None)
+    if first is None:
+        return None
+    hold = holds(doc)
+    return sum(beats(doc)[:first]) + sum(ms for position, ms in hold.items() if position <= first)
