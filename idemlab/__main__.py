@@ -1,6 +1,6 @@
 """The command line.
 
-    python -m idemlab run SCENARIO [--backend sim|local|kafka://HOST:PORT]
+    python -m idemlab run SCENARIO [--backend sim|local|kafka://HOST:PORT] [--client librdkafka|java]
                                    [--set key=value ...] [--seed N] [--json] [--trace]
                                    [--repeat N]
     python -m idemlab scenarios
@@ -19,8 +19,7 @@ import re
 import signal
 import sys
 
-from idemlab import backends, json_output, scenarios
-from idemlab.producer_config import validate
+from idemlab import backends, clients, json_output, scenarios
 
 BAD_INPUT = 2
 # Past this many messages a simulated run counts its per-message events instead of
@@ -51,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY=VALUE",
         help="override a producer property (enable.idempotence=false) or a scenario value (nth=3)",
+    )
+    run.add_argument(
+        "--client",
+        choices=clients.CLIENTS,
+        help="the producer client: librdkafka (confluent-kafka, the default) or java (Apache Kafka's own); "
+        "overrides the scenario's client",
     )
     run.add_argument("--seed", type=int, help="seed for random faults (same seed, same run)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
@@ -118,6 +123,8 @@ def _run(args: argparse.Namespace) -> int:
             overrides += [
                 (f"fault.{i}.seed", args.seed) for i, f in enumerate(scenario.faults, 1) if f.probability is not None
             ]
+        if args.client:
+            overrides.append(("client", args.client))
         if overrides:
             scenario = scenarios.apply_overrides(scenario, overrides)
         backend = backends.check_name(args.backend)
@@ -134,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
         scenario = dataclasses.replace(scenario, producer=producer)
     if args.client_log:
         _show_client_log()
-    config_error = validate(scenario.producer)
+    config_error = clients.validate(scenario.client, scenario.producer)
     if config_error:
         return _fail(f"{scenario.source}: producer: {config_error}")
     if args.repeat is not None:

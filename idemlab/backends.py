@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from idemlab.clients import JAVA
 from idemlab.errors import BackendUnavailable
 from idemlab.model import Event, Scenario, Trace
 
@@ -60,6 +61,10 @@ def run(
     delivery report out of the trace and counts them instead: for very large runs."""
     backend = check_name(backend)
     if backend == SIM:
+        if scenario.client == JAVA:
+            raise BackendUnavailable(
+                "The simulated Java producer is not there yet: run the Java client on a real broker."
+            )
         from idemlab.sim import run as run_sim
 
         trace = run_sim(scenario, record_messages=per_message_events)
@@ -68,7 +73,10 @@ def run(
                 on_event(event)
         return trace
     try:
-        from idemlab.kafka.runner import run_on_kafka
+        if scenario.client == JAVA:  # Apache Kafka's own Java producer, in a JVM
+            from idemlab.kafka.java_runner import run_java_on_kafka as run_on_kafka
+        else:
+            from idemlab.kafka.runner import run_on_kafka
     except ImportError as exc:  # pragma: no cover - only without the kafka extras
         raise BackendUnavailable(f"The real-broker back end is not installed here ({exc}).") from None
     return run_on_kafka(scenario, backend, on_event=on_event, client_config=client_config)

@@ -83,6 +83,7 @@ class Scenario:
     seed: int = 0
     source: str = ""
     racy: str = ""  # `[real_broker] racy = "..."`: the real outcome is known to vary
+    client: str = "librdkafka"  # the producer client it runs with (idemlab.clients: librdkafka or java)
 
     @property
     def idempotent(self) -> bool:

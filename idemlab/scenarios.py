@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from idemlab import clients
 from idemlab.errors import ERRORS_BY_NAME
 from idemlab.model import (
     BROKER_ACTIONS,
@@ -41,6 +42,7 @@ TOP_KEYS = {
     "step",
     "fault",
     "real_broker",
+    "client",
 }
 STEP_ACTIONS = ("send", "flush", "restart_producer", "wait_ms", "broker")
 STEP_KEYS = set(STEP_ACTIONS) | {"key", "partition", "broker_id", "bytes"}
@@ -49,7 +51,7 @@ TOPIC_KEYS = {"max.message.bytes", "min.insync.replicas"}
 REAL_BROKER_KEYS = {"racy"}  # [real_broker] racy = "what varies between real runs"
 BROKER_KEYS = {"producer.id.expiration.ms", "producer.id.expiration.check.interval.ms"}
 PRODUCER_WORDS = {"acks", "retries", "debug", "partitioner"}  # producer properties without a dot
-SCENARIO_OVERRIDES = {"title", "summary", "partitions", "brokers", "replication_factor", "seed"}
+SCENARIO_OVERRIDES = {"title", "summary", "partitions", "brokers", "replication_factor", "seed", "client"}
 MAX_PARTITIONS = 64
 MAX_MESSAGES = 2_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the documented maximum (2,000,000 short values) is about 20 MB
@@ -145,6 +147,9 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "
     faults = tuple(_fault(where, i, raw) for i, raw in enumerate(where.array(data, "fault"), 1))
     real_broker = where.table(data, "real_broker", allowed=REAL_BROKER_KEYS)
     racy = Where(source, "real_broker.", ScenarioError).typed(real_broker, "racy", str, default="").strip()
+    client = where.typed(data, "client", str, default=clients.DEFAULT)
+    if client not in clients.CLIENTS:
+        raise where.error("client", f"must be one of: {', '.join(clients.CLIENTS)}")
     scenario = Scenario(
         name=name,
         title=title,
@@ -160,6 +165,7 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>", name: str = "
         seed=where.int_in(data, "seed", 0, INT32_MAX, default=0),
         source=source,
         racy=racy,
+        client=client,
     )
     total = sum(len(step.values) for step in steps)
     if total > MAX_MESSAGES:
@@ -349,6 +355,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
     }
     if scenario.racy:
         data["real_broker"] = {"racy": scenario.racy}
+    if scenario.client != clients.DEFAULT:
+        data["client"] = scenario.client
     return data
 
 

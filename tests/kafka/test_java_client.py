@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from idemlab import java_config, scenarios
+from idemlab import backends, java_config, scenarios
+from idemlab.__main__ import main
 from idemlab.kafka.java_client import JavaProducer, KafkaSetupError, prepare, started_pids
 from idemlab.kafka.java_runner import run_java_on_kafka
 from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED, PRODUCER_ID_ASSIGNED
@@ -176,3 +177,23 @@ def test_the_jvm_ends_when_the_python_process_that_started_it_dies(java_client_r
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.usefixtures("shared_local_cluster")
+def test_run_client_java_on_the_command_line_runs_the_java_client(java_client_required, capsys):
+    before = set(started_pids())
+    assert main(["run", "lost-ack", "--client", "java", "--backend", "local"]) == 0
+    assert len(set(started_pids()) - before) == 1
+    assert "m2" in capsys.readouterr().out
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.usefixtures("shared_local_cluster")
+def test_a_scenario_naming_the_java_client_runs_with_it(java_client_required):
+    scenario = scenarios.parse(
+        'title = "named"\nclient = "java"\n[producer]\n"linger.ms" = 0\n[[step]]\nsend = ["m1"]\n', name="named"
+    )
+    trace = backends.run(scenario, "local")
+    assert trace.config["delivery.timeout.ms"] == 120_000 and trace.config["enable.idempotence"] is True
+    assert [r.value for r in trace.stored] == ["m1"]
