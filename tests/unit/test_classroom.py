@@ -294,6 +294,30 @@ def test_no_slide_points_above_or_below_at_something_it_does_not_show(decks):
                 raise AssertionError(f"{lesson.slug}: slide {slide.title!r} refers to content not on it")
 
 
+def test_every_text_slide_holds_at_most_40_words_and_its_prose_is_in_the_notes(decks):
+    from ui.views.presenter_deck import SLIDE_WORDS, words
+
+    for lesson, _trace, deck in decks:
+        for slide in deck:
+            if slide.kind in ("title", "text", "after", "moment"):
+                count = words(f"{slide.title} {slide.body}")
+                assert count <= SLIDE_WORDS, (lesson.slug, slide.title, count)
+        notes = "\n\n".join(slide.notes for slide in deck if slide.kind == "text")
+        for heading in ("Analogy", "Mechanism"):
+            for block in lesson.section(heading).split("\n\n"):
+                assert block.strip() in notes, (lesson.slug, heading, block[:60])
+
+
+def test_the_word_count_sees_words_not_markup():
+    from ui.views.presenter_deck import headline, words
+
+    assert words("- **Idempotence off**: a `retried` batch") == 5
+    assert words("m1, m2, m3: **reordered**") == 4
+    assert headline("The producer stops (“a long client message. With dots”): it refuses. More.") == (
+        "The producer stops: it refuses."
+    )
+
+
 def test_slides_fit_a_screen(decks):
     from ui.views.presenter_deck import TEXT_LIMIT
 
@@ -436,3 +460,104 @@ def test_a_crowd_on_several_processes_loses_no_acknowledged_answer(tmp_path):
     assert len(result.acknowledged) == 40 * 25
     assert crowd.lost(store, code, result) == []
     assert store.summary(code).learners == 40
+
+
+# ---- the workshop's timing: the kit adds up and follows the lessons ---------------------------
+
+
+def _table(text: str, heading: str) -> list[list[str]]:
+    part = text.split(heading, 1)[1]
+    rows = []
+    for line in part.splitlines()[1:]:
+        if line.startswith("|") and not line.startswith("|---"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif rows and not line.startswith("|"):
+            break
+    return rows[1:]  # without the header
+
+
+def test_the_kits_timing_table_is_the_lessons_front_matter_and_adds_up():
+    from idemlab.lessons import load_all
+    from ui.views import instructor_kit
+
+    lessons = load_all()
+    rows = _table(instructor_kit.markdown(), "## Timing")
+    assert [int(row[1]) for row in rows[:-1]] == [lesson.minutes for lesson in lessons]
+    assert rows[-1][1] == f"**{sum(lesson.minutes for lesson in lessons)}**"
+
+
+def test_every_cut_adds_up_and_the_90_minute_cut_keeps_at_most_70_minutes_of_material():
+    from idemlab.lessons import load_all
+    from ui.views import instructor_kit
+
+    lessons = load_all()
+    text = instructor_kit.markdown()
+    cuts = instructor_kit.notes()["cut"]
+    assert [cut["name"] for cut in cuts] == ["90-minute cut", "half-day cut"]
+    by_slug = {lesson.slug: lesson for lesson in lessons}
+    for cut in cuts:
+        _material, total = instructor_kit.cut_minutes(cut, lessons)
+        assert total == cut["length"], cut["name"]
+        rows = _table(text, f"### The {cut['name']}")
+        assert sum(int(row[1]) for row in rows[:-1]) == total and rows[-1][1] == f"**{total}**"
+        for slug, minutes, how in cut["lessons"]:
+            assert slug in by_slug, slug
+            if how == "in full":
+                assert minutes == by_slug[slug].minutes, (cut["name"], slug)
+            else:
+                assert minutes < by_slug[slug].minutes, (cut["name"], slug)
+    ninety = instructor_kit.cut_minutes(cuts[0], lessons)
+    assert ninety[0] <= 70 and ninety[1] == 90
+
+
+# ---- joining: the title slide's card -------------------------------------------------------------
+
+
+def qr_matrix_of_svg(svg: str) -> list[list[bool]]:
+    """The dark modules of a segno SVG path ("M x y.5 h n m dx dy ..."): a tiny reader, so
+    a test can check what a page draws without a QR decoder."""
+    import re as _re
+
+    d = _re.search(r'class="qrline"[^>]*\bd="([^"]+)"', svg)[1]
+    x = y = 0.0
+    cells = set()
+    for op, a, b in _re.findall(r"([MmHh])(-?[\d.]+)(?:\s(-?[\d.]+))?", d):
+        if op == "M":
+            x, y = float(a), float(b)
+        elif op == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            for i in range(int(float(a))):
+                cells.add((int(y), int(x) + i))
+            x += float(a)
+    size = max(max(r, c) for r, c in cells) + 1 + 4
+    return [[(r, c) in cells for c in range(size)] for r in range(size)]
+
+
+def segno_matrix(url: str) -> list[list[bool]]:
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    return [[bool(v) for v in row] for row in code.matrix_iter(border=4)]
+
+
+def test_the_join_card_draws_a_qr_code_of_the_join_link_and_escapes_the_url():
+    from ui.views import join_card
+
+    url = "http://127.0.0.1:8501/class?code=K7QM2X"
+    html = join_card.html("K7QM2X", url)
+    svg = html.split('data-testid="join-qr">', 1)[1]
+    drawn = qr_matrix_of_svg(svg)
+    assert drawn == segno_matrix(url)
+    assert drawn != segno_matrix(url.replace("K7QM2X", "K7QM2Y"))
+    assert "Join a class" in html and join_card.CODE_PX >= 48 and join_card.LINK_PX >= 48
+    assert "<script" not in join_card.html("K7QM2X", "http://x/<script>")
+
+
+def test_the_join_card_names_the_menu_entry_the_app_really_has():
+    from pathlib import Path
+
+    from ui.views import join_card
+
+    nav = Path(__file__).resolve().parents[2].joinpath("ui", "widgets", "nav.py").read_text()
+    assert f'title="{join_card.MENU_ENTRY}", url_path="class"' in nav

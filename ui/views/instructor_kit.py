@@ -11,19 +11,15 @@ Pure: no streamlit.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from idemlab import lessons as lesson_module
 from ui.views import deeplink, presenter_deck
+from ui.views.kit_notes import NOTES, notes
 from ui.views.playground_spec import normalise_producer, spec_for
 
-NOTES = lesson_module.LESSON_DIR / "instructor-notes.toml"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "instructor-kit.md"
-
-
-def notes(path: Path = NOTES) -> dict:
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+__all__ = ["DOC", "NOTES", "markdown", "notes"]
 
 
 def playground_path(lesson) -> str:
@@ -99,6 +95,39 @@ def _lesson(lesson, note: dict) -> list[str]:
     return out
 
 
+def cut_minutes(cut: dict, lessons: list) -> tuple[int, int]:
+    """(minutes of lesson material, minutes in all) of a cut; a lesson "in full" counts
+    its own minutes (its front matter), whatever the notes say."""
+    by_slug = {lesson.slug: lesson for lesson in lessons}
+    material = 0
+    for slug, minutes, how in cut.get("lessons", []):
+        lesson = by_slug.get(slug)
+        material += lesson.minutes if lesson is not None and how == "in full" else int(minutes)
+    return material, material + sum(int(minutes) for _part, minutes in cut.get("other", []))
+
+
+def _cut(cut: dict, lessons: list) -> list[str]:
+    by_slug = {lesson.slug: lesson for lesson in lessons}
+    material, total = cut_minutes(cut, lessons)
+    rows = []
+    for slug, minutes, how in cut.get("lessons", []):
+        lesson = by_slug.get(slug)
+        if lesson is None:
+            continue
+        shown = lesson.minutes if how == "in full" else int(minutes)
+        rows.append(f"| {lesson.number}. {lesson.title} | {shown} | {how} |")
+    rows += [f"| {part} | {int(minutes)} | |" for part, minutes in cut.get("other", [])]
+    return [
+        f"### The {cut['name']} ({total} minutes, {material} of them lesson material)",
+        "",
+        "| part | minutes | how |",
+        "|---|---|---|",
+        *rows,
+        f"| **total** | **{total}** | |",
+        "",
+    ]
+
+
 def markdown(lessons: list | None = None, kit_notes: dict | None = None) -> str:
     lessons = lesson_module.load_all() if lessons is None else lessons
     kit_notes = notes() if kit_notes is None else kit_notes
@@ -116,10 +145,14 @@ def markdown(lessons: list | None = None, kit_notes: dict | None = None) -> str:
         "",
         "## Timing",
         "",
+        "Every lesson in full (the minutes are each lesson's own, from its file):",
+        "",
         "| lesson | minutes | experiment |",
         "|---|---|---|",
         *[f"| {lesson.number}. {lesson.title} | {lesson.minutes} | `{lesson.scenario}` |" for lesson in lessons],
+        f"| **total** | **{total}** | |",
         "",
+        *[line for cut in kit_notes.get("cut", []) for line in _cut(cut, lessons)],
         "## Before the session",
         "",
         *_bullets(general.get("before", [])),

@@ -2,24 +2,29 @@
 
 The order an instructor walks through:
 
-    title · analogy · mechanism (split to fit a screen) · experiment · predict ·
+    title · analogy · mechanism (one slide per point) · experiment · predict ·
     reveal (the class's answers, then the right one and why) · one slide per key moment
-    of the run (idemlab.moments) · after the run (the generated explanation, the stored
-    log, the diagram) · each check question followed by its reveal.
+    of the run (idemlab.moments) · after the run (the takeaways beside the stored log and
+    the diagram) · each check question followed by its reveal.
 
-Every slide shows what its text points at: the "after the run" text talks about the
-explanation, the log table and the sequence diagram, so that slide draws all three.
+A text slide holds a few words (at most SLIDE_WORDS with its title, written per lesson
+in lessons/instructor-notes.toml under `slides`); the lesson's own prose for that part
+is the slide's speaker notes, so the room reads the point and the instructor has the
+whole argument.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from idemlab import lessons as lesson_module
 from idemlab.model import Trace
 from idemlab.moments import key_moments
+from ui.views import kit_notes
 
 TEXT_LIMIT = 900  # characters of Markdown that fit a 1920x1080 slide in large type
+SLIDE_WORDS = 40  # the most words a text slide shows, its title included
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class Slide:
     body: str = ""  # Markdown (lesson content: the repository's own text)
     question: str = ""  # "p" or "c0", "c1", … for question and reveal slides
     position: int | None = None  # timeline position for a moment slide
+    notes: str = ""  # speaker notes (Markdown): the lesson's own prose behind the slide
 
     @property
     def label(self) -> str:
@@ -60,33 +66,77 @@ def question_of(lesson, qid: str):
     return lesson.prediction if qid == "p" else lesson.checks[int(qid[1:])]
 
 
-def _split(kind: str, title: str, text: str) -> list[Slide]:
-    parts = chunks(text)
-    if len(parts) == 1:
-        return [Slide(kind, title, parts[0])]
-    return [Slide(kind, f"{title} ({i} of {len(parts)})", part) for i, part in enumerate(parts, 1)]
+def words(text: str) -> int:
+    """Words a reader sees in Markdown: markup, list marks and code ticks are not words."""
+    return len(re.findall(r"[\w][\w'’.,:=<>+-]*", re.sub(r"[*_`#>|]", " ", text)))
+
+
+def shortened(text: str, limit: int = SLIDE_WORDS - 4) -> str:
+    """A stand-in for a slide text nobody has written yet: the first words of the prose."""
+    kept, count = [], 0
+    for token in text.split():
+        count += words(token)
+        if count > limit:
+            return " ".join(kept) + " …"
+        kept.append(token)
+    return " ".join(kept)
+
+
+def headline(text: str) -> str:
+    """A moment's first sentence, without quoted client messages: the slide's title (the
+    whole text is in the speaker notes)."""
+    plain = re.sub(r"\s*\(“[^”]*”\)", "", text)
+    first = re.split(r"(?<=\.)\s+(?=[A-Z])", plain, maxsplit=1)[0]
+    return first if words(first) <= SLIDE_WORDS - 10 else shortened(first, SLIDE_WORDS - 10)
+
+
+def _share(text: str, parts: int) -> list[str]:
+    """The prose's paragraphs in `parts` consecutive groups, as even as blocks allow."""
+    blocks = [block.strip() for block in text.strip().split("\n\n") if block.strip()]
+    out = []
+    for i in range(parts):
+        group = blocks[len(blocks) * i // parts : len(blocks) * (i + 1) // parts]
+        out.append("\n\n".join(group))
+    return out
+
+
+def _section(kind: str, title: str, short, prose: str) -> list[Slide]:
+    """The slides of one part of a lesson: its short texts, the prose shared among their notes."""
+    texts = [short] if isinstance(short, str) else list(short or [])
+    if not texts:
+        texts = [shortened(prose)]
+    notes = _share(prose, len(texts))
+    if len(texts) == 1:
+        return [Slide(kind, title, texts[0], notes=notes[0])]
+    return [
+        Slide(kind, f"{title} ({i} of {len(texts)})", text, notes=note)
+        for i, (text, note) in enumerate(zip(texts, notes, strict=True), 1)
+    ]
 
 
 def moment_slides(trace: Trace | None) -> list[Slide]:
     if trace is None or not trace.events:
         return []
     moments = key_moments(trace)
-    slides = [Slide("moment", moment.text, position=moment.event + 1) for moment in moments]
+    slides = [Slide("moment", headline(m.text), position=m.event + 1, notes=m.text) for m in moments]
     if not moments or moments[-1].event + 1 < len(trace.events):
         slides.append(Slide("moment", "The end of the run", position=len(trace.events)))
     return slides
 
 
-def deck(lesson, trace: Trace | None, values: dict | None = None) -> list[Slide]:
+def deck(lesson, trace: Trace | None, values: dict | None = None, short: dict | None = None) -> list[Slide]:
     values = values or {}
+    short = kit_notes.slides(lesson.slug) if short is None else short
     out = [Slide("title", f"Lesson {lesson.number}: {lesson.title}")]
-    out += _split("text", "The analogy", lesson.section("Analogy"))
-    out += _split("text", "Mechanism", lesson.section("Mechanism"))
-    out += _split("text", "The experiment", lesson_module.render(lesson.section("Experiment"), values))
+    out += _section("text", "The analogy", short.get("analogy"), lesson.section("Analogy"))
+    out += _section("text", "Mechanism", short.get("mechanism"), lesson.section("Mechanism"))
+    experiment = lesson_module.render(lesson.section("Experiment"), values)
+    out += _section("text", "The experiment", short.get("experiment"), experiment)
     out.append(Slide("question", "Predict", question="p"))
     out.append(Slide("reveal", "Reveal: your predictions", question="p"))
     out += moment_slides(trace)
-    out.append(Slide("after", "After the run", lesson_module.render(lesson.section("After the run"), values)))
+    after = lesson_module.render(lesson.section("After the run"), values)
+    out += _section("after", "After the run", short.get("after"), after)
     for i in range(len(lesson.checks)):
         out.append(Slide("question", f"Check {i + 1}", question=f"c{i}"))
         out.append(Slide("reveal", f"Reveal: check {i + 1}", question=f"c{i}"))

@@ -1,6 +1,8 @@
-"""What the instructor sees of a live class: the join code and link, the class's answers
-to a question as a chart (refreshed every few seconds), how many finished each lesson,
-and — on the Kafka store — the producer ids and sequence numbers of the class's answers."""
+"""What the instructor sees of a live class: the join code, link and QR code, how many
+answered a question ("n of m answered"), the class's answers as a chart (both refreshed
+every few seconds without a reload), how many finished each lesson, and — on the Kafka
+store — the producer ids and sequence numbers of the class's answers.  Everything but
+the join card needs the instructor's key (the control link); callers check it."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from html import escape
 import streamlit as st
 
 from idemlab import classroom
-from ui.views import class_chart
+from ui.views import class_chart, join_card
 from ui.widgets import class_store
 
 REFRESH_S = 3
@@ -19,14 +21,32 @@ def normal_code(text: object) -> str:
     return classroom.normal_code(text)
 
 
+def base_url() -> str:
+    return str(st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+
+
 def join_url(code: str) -> str:
-    base = str(st.context.url or "").split("?")[0].rsplit("/", 1)[0]
-    return f"{base}/class?code={code}"
+    return f"{base_url()}/class?code={code}"
+
+
+def control_url(code: str, key: str) -> str:
+    return f"{base_url()}/instructor?class={code}&key={key}"
 
 
 def join_banner(code: str) -> None:
-    st.markdown(f"### Join the class: code **{escape(code)}**")
-    st.markdown(f"Open `{join_url(code)}`, or **Class** in the menu and type the code.")
+    st.html(join_card.html(code, join_url(code)))
+
+
+@st.fragment(run_every=REFRESH_S)
+def counter(code: str, question: str) -> None:
+    """ "n of m answered" for one question ("4.p"), live."""
+    store = _store_or_note()
+    if store is None or store.get_class(code) is None:
+        return
+    answers = store.answers(code)
+    answered = sum(1 for a in answers if a.question == question)
+    learners = classroom.model.summary(answers).learners
+    st.markdown(f"**{answered} of {learners} answered** (class {escape(code)})")
 
 
 def _store_or_note():
@@ -38,7 +58,7 @@ def _store_or_note():
 
 @st.fragment(run_every=REFRESH_S)
 def reveal(code: str, lesson_number: int, qid: str, choices) -> None:
-    """The class's answers to one question, before the right answer is shown."""
+    """The class's answers to one question, live; the right answer is shown apart."""
     store = _store_or_note()
     if store is None:
         return
@@ -48,7 +68,7 @@ def reveal(code: str, lesson_number: int, qid: str, choices) -> None:
     answers = store.answers(code)
     counts = classroom.model.tally(answers, f"{lesson_number}.{qid}", len(choices))
     summary = classroom.model.summary(answers)
-    caption = f"Class {code}: {sum(counts)} of {summary.learners} learners answered"
+    caption = f"Class {code}: {sum(counts)} of {summary.learners} answered"
     st.markdown(f"**{escape(caption)}**")
     st.html(class_chart.answers_html(choices, counts, caption))
     st.caption("Finished so far: " + class_chart.finished_text(summary.finished, summary.learners))

@@ -1,18 +1,27 @@
 """Presenter view: a lesson as slides in large type for a projector, moved with buttons,
 the arrow keys or a clicker (PageUp/PageDown).  The lesson and the slide live in the URL
-(`/presenter?lesson=<slug>&slide=<n>`, n from 1; `&class=<code>` for a live class), so a
-refresh or a shared link opens exactly there.  Owns session keys `present.*`."""
+(`/presenter?lesson=<slug>&slide=<n>`, n from 1; `&class=<code>&key=<key>` for a live
+class, from the instructor's control link), so a refresh or a shared link opens exactly
+there.  A reveal slide shows the class's answers live; the right answer waits for a
+separate key (A): in a class that key also releases the learners' verdicts.  Each text
+slide holds a few words; the lesson's own prose is in the speaker notes below it.
+Owns session keys `present.*`."""
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
-from idemlab import words
+from idemlab import classroom, words
+from idemlab.classroom import ClassError
 from idemlab.explain import explain
 from ui.views import presenter_deck
 from ui.views.presenter_deck import Slide
 from ui.views.snapshot import snapshot
-from ui.widgets import class_results, cost_view, run_views
+from ui.widgets import class_results, class_store, cost_view, run_views
+
+SHOW_ANSWER_KEY = "A"
 
 # Only prose gets large type; buttons and controls keep their size so they do not truncate.
 LARGE_TYPE = """<style>
@@ -77,17 +86,39 @@ def chosen_lesson(lessons: list):
 
 
 def class_code() -> str:
-    """The live class whose answers the reveal slides show (`?class=` in the URL)."""
+    """The live class whose join card the title slide shows (`?class=` in the URL)."""
     code = class_results.normal_code(st.query_params.get("class", "") or st.session_state.get("present.class", ""))
     if code:
         st.session_state["present.class"] = code
     return code
 
 
-def _write_url(slug: str, slide: int, code: str) -> None:
+def class_key() -> str:
+    """The instructor's key from the control link (`?key=`): it shows the class's answers and reveals."""
+    key = classroom.model.valid_key(st.query_params.get("key", "") or st.session_state.get("present.key", ""))
+    if key:
+        st.session_state["present.key"] = key
+    return key
+
+
+def _hosting(code: str, key: str):
+    """The store when `key` controls the class `code`, else None."""
+    store, _problem = class_store.get()
+    if not code or store is None:
+        return None
+    try:
+        store.hosted(code, key)
+    except ClassError:
+        return None
+    return store
+
+
+def _write_url(slug: str, slide: int, code: str, key: str = "") -> None:
     wanted = {"lesson": slug, "slide": str(slide)}
     if code:
         wanted["class"] = code
+    if code and key:
+        wanted["key"] = key
     for key, value in wanted.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
@@ -126,7 +157,7 @@ def _controls(lessons: list, lesson, index: int, count: int) -> None:
 
 def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
     st.html(LARGE_TYPE)
-    code = class_code()
+    code, key = class_code(), class_key()
     values = {cost_view.PLACEHOLDER: cost_view.value()} if cost_view.PLACEHOLDER in lesson.placeholders else {}
     deck = presenter_deck.deck(lesson, trace, values)
     ss = st.session_state
@@ -134,7 +165,7 @@ def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
         ss["present.slide"] = presenter_deck.parse_slide(ss.pop("present.slide_from_url"), len(deck))
     index = presenter_deck.clamp(ss.get("present.slide", 1), len(deck))
     ss["present.slide"] = index
-    _write_url(lesson.slug, index, code)
+    _write_url(lesson.slug, index, code, key)
     _controls(lessons, lesson, index, len(deck))
     st.html(FOCUS_AND_CLICKER % {"slide": f"{lesson.slug}/{index}"}, unsafe_allow_javascript=True)
     slide = deck[index - 1]
@@ -144,13 +175,24 @@ def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
         st.header(slide.title)
         st.markdown(slide.body)
     elif slide.kind == "question":
-        _question(lesson, slide, code)
+        _question(lesson, slide, code, key)
     elif slide.kind == "reveal":
-        _reveal(lesson, slide, code)
+        _reveal(lesson, slide, code, key)
     elif slide.kind == "moment":
         _moment(slide, trace)
     else:
         _after(slide, trace)
+    _speaker_notes(slide, trace)
+
+
+def _speaker_notes(slide: Slide, trace) -> None:
+    notes = slide.notes
+    if slide.kind == "after" and trace is not None:
+        notes = "**What happened** (generated from this run):\n\n" + "\n".join(f"- {s}" for s in explain(trace))
+        notes += "\n\n" + slide.notes
+    if notes:
+        with st.expander("Speaker notes"):
+            st.markdown(notes)
 
 
 def _title(lesson, code: str) -> None:
@@ -160,20 +202,57 @@ def _title(lesson, code: str) -> None:
         class_results.join_banner(code)
 
 
-def _question(lesson, slide: Slide, code: str) -> None:
+def _question(lesson, slide: Slide, code: str, key: str) -> None:
     question = presenter_deck.question_of(lesson, slide.question)
     st.header(slide.title)
     st.markdown(question.question)
     st.markdown(presenter_deck.options_markdown(question.choices))
-    if code:
-        st.caption(f"Answer on your own screen, in the lesson page (class {code}). The next slide shows the class.")
+    if _hosting(code, key) is not None:
+        class_results.counter(code, f"{lesson.number}.{slide.question}")
+        st.caption("Answer on your own screen, in the lesson page: pick, then press Run the experiment.")
 
 
-def _reveal(lesson, slide: Slide, code: str) -> None:
+def _shown(lesson, qid: str, code: str, key: str) -> bool:
+    store = _hosting(code, key)
+    if store is not None:
+        with contextlib.suppress(ClassError):
+            return f"{lesson.number}.{qid}" in store.revealed(code)
+        return False
+    return f"{lesson.slug}.{qid}" in st.session_state.get("present.shown", set())
+
+
+def _show_answer(lesson, qid: str, code: str, key: str) -> None:
+    store = _hosting(code, key)
+    if store is not None:
+        try:
+            store.reveal(code, key, f"{lesson.number}.{qid}")  # the learners' verdicts appear now
+        except ClassError as exc:
+            st.session_state["present.problem"] = str(exc)
+        return
+    st.session_state["present.shown"] = st.session_state.get("present.shown", set()) | {f"{lesson.slug}.{qid}"}
+
+
+def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
     question = presenter_deck.question_of(lesson, slide.question)
     st.header(slide.title)
-    if code:
+    hosting = _hosting(code, key) is not None
+    if hosting:
         class_results.reveal(code, lesson.number, slide.question, question.choices)
+    elif code:
+        st.caption(f"Class {code}'s answers show only from the instructor's presenter link (Instructor kit).")
+    if problem := st.session_state.pop("present.problem", None):
+        st.error(problem)
+    if not _shown(lesson, slide.question, code, key):
+        what = "Show the answer to the room and release the learners' verdicts" if hosting else "Show the answer"
+        st.button(
+            f"{what} (key {SHOW_ANSWER_KEY})",
+            key="present.show_answer",
+            on_click=_show_answer,
+            args=(lesson, slide.question, code, key),
+            shortcut=SHOW_ANSWER_KEY,
+            icon=":material/visibility:",
+        )
+        return
     st.markdown(f"**Answer {presenter_deck.letter(question.answer)}.** {question.correct}")
     st.markdown(question.explanation)
 
@@ -205,13 +284,8 @@ def _figure(trace, position: int):
 
 def _after(slide: Slide, trace) -> None:
     st.header(slide.title)
-    if trace is None:
-        st.markdown(slide.body)
-        return
-    st.markdown("**What happened** (generated from this run):")
-    st.markdown("\n".join(f"- {sentence}" for sentence in explain(trace)))
     st.markdown(slide.body)
-    if trace.events:
+    if trace is not None and trace.events:
         snap = snapshot(trace)
         left, right = st.columns(2, gap="large")
         with left:
