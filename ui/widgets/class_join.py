@@ -8,6 +8,7 @@ from html import escape
 import streamlit as st
 
 from idemlab import classroom
+from ui.views import plural
 from ui.widgets import class_member, class_results, class_store
 
 
@@ -47,6 +48,8 @@ def show(answers: dict[str, int], done: list[int]) -> None:
     )
     st.page_link("pages/home.py", label="Go to the lessons", icon=":material/school:")
     summary = store.summary(code)
-    st.caption(f"{summary.learners} learners have sent answers so far.")
+    st.caption(
+        f"{plural.count(summary.learners, 'learner')} {plural.word(summary.learners, 'has', 'have')} sent answers so far."
+    )
     class_results.producers(store, code)
     st.button("Leave the class", key="classjoin.leave", on_click=class_member.leave, icon=":material/logout:")

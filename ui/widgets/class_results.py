@@ -11,7 +11,7 @@ from html import escape
 import streamlit as st
 
 from idemlab import classroom
-from ui.views import class_chart, join_card
+from ui.views import class_chart, join_card, plural
 from ui.widgets import class_store
 
 REFRESH_S = 3
@@ -88,7 +88,8 @@ def overview(code: str, lessons: list) -> None:
     summary = classroom.model.summary(answers)
     minutes = max(0, int((info.expires - store.clock()) // 60))
     st.markdown(
-        f"**{summary.learners} learners** have sent answers · the class ends in {minutes // 60} h {minutes % 60:02d} min"
+        f"**{plural.count(summary.learners, 'learner')}** {plural.word(summary.learners, 'has', 'have')} sent answers"
+        f" · the class ends in {minutes // 60} h {minutes % 60:02d} min"
     )
     rows = []
     for lesson in lessons:
