@@ -1,10 +1,14 @@
-"""The animated mail room in Chromium (ui/components/mailroom): lesson 2 stepped to the
-moment the broker catches the duplicate, stepping without the server, breaking a receipt
-with a click, the prediction lock, and screenshots (light, dark, 1280x800, 1920x1080)."""
+"""The animated mail room in Chromium (ui/components/mailroom): letters travel from the
+sender into the post office during Play and during one Next (their boxes sampled at every
+animation frame), the controls stay put while it plays, lesson 2 stepped to the moment
+the broker catches the duplicate, stepping without the server, breaking a receipt with a
+click, lesson 3's refused registration, the prediction lock, and screenshots over time
+(light, dark, 1280x800, 1920x1080)."""
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import expect
@@ -13,20 +17,103 @@ from idemlab.lessons import load_all
 
 pytestmark = pytest.mark.timeout(240)
 
-LESSON = next(lesson for lesson in load_all() if lesson.number == 2)
+LESSONS = {lesson.number: lesson for lesson in load_all()}
+LESSON = LESSONS[2]
+
+# Samples, at every animation frame until the letter has come and gone (or `limit` ms),
+# the first letter's box, the sender's and the post office's boxes, and the Next button's.
+SAMPLER = """async (root, [press, limit]) => {
+  const box = (node) => { const r = node.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; };
+  const frame = () => new Promise((done) => requestAnimationFrame(done));
+  const button = [...root.querySelectorAll("button")].find((b) => b.textContent.trim() === press);
+  const next = [...root.querySelectorAll("button")].find((b) => b.textContent.trim() === "Next step");
+  const samples = [];
+  let seen = false;
+  const t0 = performance.now();
+  button.click();
+  while (performance.now() - t0 < limit) {
+    await frame();
+    const letter = root.querySelector(".mr-tok-letter[data-r='1']");
+    const shown = letter && letter.style.display !== "none";
+    if (shown) {
+      seen = true;
+      samples.push({ t: performance.now() - t0, letter: box(letter), sender: box(root.querySelector(".mr-sender .mr-box")),
+                     office: box(root.querySelector(".mr-office .mr-box")), next: box(next) });
+    } else if (seen) break;
+  }
+  return samples;
+}"""
 
 
-def run_lesson_2(page, open_url, wait_run, theme: str | None = None):
-    open_url(f"lesson-{LESSON.slug}", theme=theme)
+def run_lesson(page, open_url, wait_run, number: int = 2, theme: str | None = None):
+    lesson = LESSONS[number]
+    open_url(f"lesson-{lesson.slug}", theme=theme)
     group = page.get_by_test_id("stRadio").filter(has=page.get_by_text("Your prediction"))
-    group.get_by_role("radiogroup").locator("label").nth(LESSON.prediction.answer).click()
+    group.get_by_role("radiogroup").locator("label").nth(lesson.prediction.answer).click()
     wait_run(page)
     page.get_by_role("button", name="Run the experiment").click()
     wait_run(page)
-    room = page.locator(".mr").nth(1)  # the analogy's comes first
+    room = page.locator(".mr").last  # the analogy's preview, if any, comes first
     expect(room).to_be_visible()
     room.scroll_into_view_if_needed()
     return room
+
+
+def run_lesson_2(page, open_url, wait_run, theme: str | None = None):
+    return run_lesson(page, open_url, wait_run, 2, theme)
+
+
+def settled(room):
+    expect(room).to_have_attribute("data-moving", "0")
+
+
+def centre_inside(box, outer) -> bool:
+    x, y = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return outer[0] <= x <= outer[0] + outer[2] and outer[1] <= y <= outer[1] + outer[3]
+
+
+def assert_travels_from_sender_to_office(samples):
+    assert len(samples) >= 10, samples
+    xs = [sample["letter"][0] for sample in samples]
+    assert all(b >= a - 0.5 for a, b in pairwise(xs)), xs
+    assert xs[-1] > xs[0] + 100, xs
+    assert centre_inside(samples[0]["letter"], samples[0]["sender"]), samples[0]
+    assert centre_inside(samples[-1]["letter"], samples[-1]["office"]), samples[-1]
+
+
+def test_play_moves_the_first_letter_from_the_sender_into_the_post_office_and_the_controls_stay(
+    open_url, page, wait_run, screenshots
+):
+    room = run_lesson_2(page, open_url, wait_run)
+    samples = room.evaluate(SAMPLER, ["Play", 20_000])
+    assert_travels_from_sender_to_office(samples)
+    assert len({tuple(round(v) for v in sample["next"]) for sample in samples}) == 1, "the controls moved"
+    handle = room.element_handle()
+    for position in (12, 16, 19, 25):  # the picture over time, for a person to look at
+        page.wait_for_function("([room, n]) => Number(room.dataset.pos) >= n", arg=[handle, position], timeout=60_000)
+        room.screenshot(path=str(screenshots / f"mailroom-lesson-2-playing-{position}.png"))
+    expect(room).to_have_attribute("data-playing", "0", timeout=60_000)  # Play reaches the end and stops
+    expect(room.locator(".mr-live")).to_contain_text("Step 28 of 28")
+
+
+def test_one_next_moves_the_first_letter_from_the_sender_into_the_post_office(open_url, page, wait_run):
+    room = run_lesson_2(page, open_url, wait_run)
+    room.get_by_role("button", name="Next step").click()  # to the first moment: the producer id
+    settled(room)
+    expect(room.locator(".mr-live")).to_contain_text("new producer id")
+    samples = room.evaluate(SAMPLER, ["Next step", 5_000])
+    assert_travels_from_sender_to_office(samples)
+    settled(room)
+    expect(room.locator(".mr-live")).to_contain_text("receipt lost")
+
+
+def test_the_step_buttons_show_their_names(open_url, page, wait_run):
+    room = run_lesson_2(page, open_url, wait_run)
+    for name in ("First step", "Previous step", "Play", "Next step", "Last step"):
+        button = room.get_by_role("button", name=name, exact=True)
+        expect(button).to_have_count(1)
+        assert name in button.inner_text(), name
+    assert not room.locator("button[aria-label]").filter(has_text="step").count()
 
 
 def test_lesson_2_steps_to_the_caught_duplicate_and_the_notebook_row_lights_up(open_url, page, wait_run, screenshots):
@@ -36,11 +123,14 @@ def test_lesson_2_steps_to_the_caught_duplicate_and_the_notebook_row_lights_up(o
         if "duplicate caught" in (room.locator(".mr-live").text_content() or ""):
             break
         room.get_by_role("button", name="Next step").click()
+        settled(room)
     expect(room.locator(".mr-live")).to_contain_text("duplicate caught")
-    expect(room.locator(".mr-notebook .mr-batch.mr-hit")).to_have_count(1)
-    expect(room.locator(".mr-notebook .mr-batch.mr-hit")).to_contain_text("seq 1")
-    expect(room.locator(".mr-clerk")).to_contain_text("Already on the shelf at offset 1")
-    expect(room.locator(".mr-shelf li.mr-hit")).to_contain_text("offset 1")
+    expect(room.locator(".mr-batch.mr-hit")).to_have_count(1)
+    expect(room.locator(".mr-batch.mr-hit")).to_have_attribute("data-seq", "1")
+    expect(room.locator(".mr-clerk")).to_contain_text("already")
+    expect(room.locator(".mr-clerk")).to_contain_text("@1")
+    expect(room.locator(".mr-slot.mr-hit")).to_have_attribute("data-off", "1")
+    expect(room.locator(".mr-now")).to_have_count(1)  # one sentence at a time
     room.screenshot(path=str(screenshots / "mailroom-lesson-2-duplicate-caught.png"))
 
 
@@ -49,26 +139,28 @@ def test_stepping_ten_times_sends_nothing_to_the_server(open_url, page, wait_run
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(str(payload)[:40])))
     room = run_lesson_2(page, open_url, wait_run)
     room.get_by_label("every event").check()
-    page.wait_for_timeout(500)
+    settled(room)
     before = len(sent)
     for _ in range(10):
         room.get_by_role("button", name="Next step").click()
+    settled(room)
     expect(room.locator(".mr-live")).to_contain_text("Step 10 of")
     room.get_by_role("button", name="Previous step").click()
     room.locator(".mr-scrub").fill("3")
     expect(room.locator(".mr-live")).to_contain_text("Step 3 of")
-    page.wait_for_timeout(500)
+    settled(room)
     assert len(sent) == before, sent[before:]
 
 
 def test_losing_a_receipt_by_clicking_it_reruns_with_that_fault_in_the_url(open_url, page, wait_run, screenshots):
     room = run_lesson_2(page, open_url, wait_run)
     room.get_by_label("every event").check()
-    receipt = room.locator("button.mr-env-receipt").first
+    receipt = room.locator(".mr-tok-receipt[role=button]").first
     for _ in range(30):
         if receipt.count():
             break
         room.get_by_role("button", name="Next step").click()
+        settled(room)
     expect(receipt).to_be_visible()
     number = receipt.get_attribute("data-r")
     receipt.click()
@@ -77,7 +169,19 @@ def test_losing_a_receipt_by_clicking_it_reruns_with_that_fault_in_the_url(open_
     page.wait_for_url(re.compile(rf"fault=[^&]*{number}(%3A|:)drop_response"))
     wait_run(page)
     expect(page.get_by_text("You broke this run yourself").first).to_be_visible()
-    expect(page.locator(".mr").nth(1).locator(".mr-live")).to_contain_text("Step 0 of")
+    expect(page.locator(".mr").last.locator(".mr-live")).to_contain_text("Step 0 of")
+
+
+def test_lesson_3_draws_the_counter_refusing_the_registration(open_url, page, wait_run, screenshots):
+    room = run_lesson(page, open_url, wait_run, 3)
+    expect(room.locator(".mr-live")).to_contain_text("Step 0 of 1")
+    room.get_by_role("button", name="Next step").click()
+    settled(room)
+    expect(room.locator(".mr-live")).to_contain_text("registration refused")
+    expect(room.locator(".mr-tok-form.mr-is-refused")).to_be_visible()
+    expect(room.locator(".mr-now")).to_contain_text("Failed to create producer")
+    expect(room.locator(".mr-tok-letter")).to_have_count(0)  # nothing was sent
+    room.screenshot(path=str(screenshots / "mailroom-lesson-3-refused.png"))
 
 
 def test_the_prediction_locks_when_the_experiment_runs(open_url, page, wait_run):
@@ -97,6 +201,6 @@ def test_mail_room_screenshots(open_url, page, wait_run, screenshots, theme, siz
     page.set_viewport_size({"width": size[0], "height": size[1]})
     room = run_lesson_2(page, open_url, wait_run, theme=theme)
     room.locator(".mr-chip").filter(has_text="duplicate caught").click()
-    expect(room.locator(".mr-notebook .mr-batch.mr-hit")).to_have_count(1)
+    expect(room.locator(".mr-batch.mr-hit")).to_have_count(1)
     room.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / f"mailroom-lesson-2-{theme}-{size[0]}x{size[1]}.png"))
