@@ -53,6 +53,11 @@ def test_after_a_run_the_mail_room_opens_at_the_beginning(open_page):
     assert analogy["autoplay"] and not analogy["interactive"]
     assert experiment["start"] == 0 and experiment["interactive"]
     assert len(experiment["events"]) > len(analogy["events"])  # the analogy stops before the answer
+    # ... and is the same run, paused: its frames and moments are the run's own
+    paused = len(analogy["events"])
+    assert analogy["events"] == experiment["events"][:paused]
+    assert analogy["frames"] == experiment["frames"][: paused + 1]
+    assert analogy["moments"] == [mo for mo in experiment["moments"] if mo["event"] < paused]
 
 
 def test_a_clicked_fault_in_the_url_reruns_the_lesson_with_it(open_page):

@@ -60,9 +60,17 @@ def lesson_journey(number: int, open_url, wait_run, screenshots) -> None:
     for i, check in enumerate(lesson.checks):
         choose(page, wait_run, f"Question {i + 1}", check.answer)
         expect(successes(page, "Right.")).to_have_count(i + 2)  # the prediction's, then one per question
-    expect(page.get_by_test_id("stToast").filter(has_text=f"Lesson {number} done.")).to_be_visible()
+    expect(successes(page, f"Lesson {number} done.")).to_be_visible()  # in the page, not a toast over it
+    expect(page.get_by_test_id("stToast")).to_have_count(0)
     assert re.search(rf"done=([\d,]*\b{number}\b)", page.url), page.url
     page.screenshot(path=str(screenshots / f"{name}-2-answered.png"), full_page=True)
+
+    page.reload()  # a refresh keeps the run, the answers and the verdicts: the URL holds them
+    page.wait_for_selector("[data-testid='stAppViewContainer']")
+    wait_run(page)
+    expect(successes(page, "Right.")).to_have_count(len(lesson.checks) + 1)
+    expect(page.get_by_role("heading", name="After the run")).to_be_visible()
+    expect(successes(page, f"Lesson {number} done.")).to_be_visible()
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Home").click()
     wait_run(page)

@@ -87,6 +87,7 @@ def test_no_page_shows_markup_as_text(reader, theme):
         wait_for_app_run(page, settle_ms=400)
         shown = page.evaluate(READ_TEXT)
         assert shown["all"].strip(), f"{path}: no visible text"
+        assert "This page failed" not in shown["all"], f"{path}: the page failed, so its text was not read"
         found = problems_in(shown)
         if found:
             report[path] = found
