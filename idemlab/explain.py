@@ -13,8 +13,8 @@ from typing import Any
 
 from idemlab.model import (
     APPENDED,
+    BATCHES_REMEMBERED,
     BROKER_ACTION,
-    BROKER_DECISION,
     DELAY,
     DISCONNECT,
     DROP_REQUEST,
@@ -23,7 +23,6 @@ from idemlab.model import (
     EPOCH_BUMP,
     ERROR,
     FATAL_ERROR,
-    FAULT_INJECTED,
     NO_PRODUCER_ID,
     PRODUCE,
     PRODUCE_REFUSED,
@@ -34,7 +33,9 @@ from idemlab.model import (
     Event,
     Trace,
 )
-from idemlab.words import letter, letter_names
+from idemlab.outcome import summarize
+from idemlab.timeline import Attempt, fold
+from idemlab.words import cap, last_sequence, letter, letter_names
 
 MAX_SENTENCES = 8
 DETAILED_FAULTS = 3
@@ -78,6 +79,8 @@ class _Story:
         self.names = letter_names(self.events)
         self.out: list[tuple[float, int, str]] = []
         self.at: float = 0
+        self.state = fold(self.events)
+        self.attempts = self.state.paired_attempts()
 
     def say(self, priority: int, text: str) -> None:
         """Add a sentence about the event at position self.at (sentences are told in event order)."""
@@ -132,87 +135,60 @@ class _Story:
         return [e for e in self.events if e.kind == REQUEST_SENT and e.get("api", PRODUCE) in (PRODUCE, None)]
 
     def requests(self) -> None:
-        attempts = self._attempts()
-        seen_msgs: dict[tuple, dict[str, Any]] = {}
-        faulted = [a for a in attempts if a["fault"] is not None]
+        attempts = self.attempts
+        faulted = [a for a in attempts if a.fault is not None]
         detailed_faults = faulted[:DETAILED_FAULTS]
         if len(faulted) > DETAILED_FAULTS:
-            self.at = self._index(faulted[0]["request"]) - 0.5
+            self.at = faulted[0].position - 0.5
             kinds: dict[str, int] = {}
             for a in faulted:
-                kinds[_fault_words(a["fault"])] = kinds.get(_fault_words(a["fault"]), 0) + 1
+                kinds[_fault_words(a.fault)] = kinds.get(_fault_words(a.fault), 0) + 1
             summary = ", ".join(f"{n} × {k}" for k, n in kinds.items())
             self.say(
                 _FAULT + 1,
                 f"{len(faulted)} requests met a fault on the way ({summary}); the first few are described here.",
             )
         retry_sentences = 0
-        delays = [a for a in detailed_faults if a["fault"].get("action") == DELAY]
+        delays = [a for a in detailed_faults if a.fault.get("action") == DELAY]
+        skip_faults: set[int] = set()
         if len(delays) > 1:  # one sentence for a run of held-up receipts
-            self.at = self._index(delays[0]["request"])
-            numbers = ", ".join(str(a["request"].get("request_no")) for a in delays)
-            letters = ", ".join(_values(a["request"], self.names) for a in delays)
+            self.at = delays[0].position
+            numbers = ", ".join(str(a.request.get("request_no")) for a in delays)
+            letters = ", ".join(_values(a.request, self.names) for a in delays)
             self.say(
                 _FAULT - 2,
                 f"The receipts for requests {numbers} ({letters}) were held up "
-                f"(delayed produce responses, {delays[0]['fault'].get('delay_ms')} ms).",
+                f"(delayed produce responses, {delays[0].fault.get('delay_ms')} ms).",
             )
             detailed_faults = [a for a in detailed_faults if a not in delays]
-            skip_faults = {id(a["fault"]) for a in delays}
-        else:
-            skip_faults = set()
+            skip_faults = {a.index for a in delays}
+        detailed = {a.index for a in detailed_faults}
         for a in attempts:
-            request, fault, decision = a["request"], a["fault"], a["decision"]
-            key = _msgs_key(request)
-            earlier = seen_msgs.get(key)
+            request, fault, decision = a.request, a.fault, a.decision
+            earlier = attempts[a.first_send] if a.first_send is not None and a.first_send != a.index else None
             label = _request_label(request, self.names)
-            self.at = self._index(request)
-            if fault is not None and id(fault) in skip_faults:
+            self.at = a.position
+            if a.index in skip_faults:
                 pass
-            elif fault is not None and any(fault is f["fault"] for f in detailed_faults):
-                self._fault_sentence(request, fault, decision, label)
+            elif a.index in detailed:
+                self._fault_sentence(a, label)
             elif earlier is not None and decision is not None and retry_sentences < DETAILED_FAULTS:
-                if self._retry_sentence(request, decision, earlier):
+                if self._retry_sentence(a, earlier):
                     retry_sentences += 1
             elif decision is not None and decision.get("result") == REJECTED and fault is None:
-                self._rejection_sentence(request, decision, label)
-            if key:
-                entry = seen_msgs.setdefault(key, {"request": request, "stored": False})
-                if decision is not None and decision.get("result") in (APPENDED, DUPLICATE):
-                    entry["stored"] = True
+                self._rejection_sentence(a, label)
 
-    def _attempts(self) -> list[dict[str, Any]]:
-        indexed = list(enumerate(self.events))
-        requests = [(i, e) for i, e in indexed if e.kind == REQUEST_SENT and e.get("api", PRODUCE) in (PRODUCE, None)]
-        attempts = []
-        for n, (i, request) in enumerate(requests):
-            number = request.get("request_no")
-            end = len(self.events)
-            for j, later in requests[n + 1 :]:
-                if later.get("request_no") == number:
-                    end = j
-                    break
-            window = self.events[i + 1 : end]
-            decision = next((e for e in window if e.kind == BROKER_DECISION and e.get("request_no") == number), None)
-            fault = next(
-                (
-                    e
-                    for e in window
-                    if e.kind == FAULT_INJECTED
-                    and e.get("request_no") == number
-                    and e.get("api", PRODUCE) in (PRODUCE, None)
-                ),
-                None,
-            )
-            if fault is None:  # a fault recorded just before the request it hits
-                for e in reversed(self.events[max(0, i - 3) : i]):
-                    if e.kind == FAULT_INJECTED and e.get("request_no") == number:
-                        fault = e
-                        break
-            attempts.append({"request": request, "fault": fault, "decision": decision})
-        return attempts
+    def _stored_before(self, attempt: Attempt) -> bool:
+        """Whether an earlier send of the same records was stored (or found stored)."""
+        previous = attempt.previous_send
+        while previous is not None:
+            if self.attempts[previous].stored:
+                return True
+            previous = self.attempts[previous].previous_send
+        return False
 
-    def _fault_sentence(self, request: Event, fault: Event, decision: Event | None, label: str) -> None:
+    def _fault_sentence(self, attempt: Attempt, label: str) -> None:
+        fault, decision = attempt.fault, attempt.decision
         action = fault.get("action")
         if action == DROP_RESPONSE:
             if decision is not None and decision.get("result") == APPENDED:
@@ -235,12 +211,12 @@ class _Story:
         elif action == DROP_REQUEST:
             self.say(
                 _FAULT,
-                f"{_cap(label)} was lost on the way to the post office: the broker never "
+                f"{cap(label)} was lost on the way to the post office: the broker never "
                 "saw it, so nothing was stored and the producer had to send it again.",
             )
         elif action == ERROR:
             error = fault.get("error") or (decision.get("error") if decision else None) or "an error"
-            self.say(_FAULT, f"The post office refused {label} with {error}; {_error_consequence(error, decision)}")
+            self.say(_FAULT, f"The post office refused {label} with {error}; {_consequence(attempt)}")
         elif action == DELAY:
             self.say(
                 _FAULT,
@@ -253,9 +229,10 @@ class _Story:
                 "(the connection closed); requests in flight on it are retried.",
             )
 
-    def _retry_sentence(self, request: Event, decision: Event, earlier: dict[str, Any]) -> bool:
+    def _retry_sentence(self, attempt: Attempt, earlier: Attempt) -> bool:
+        request, decision = attempt.request, attempt.decision
         result = decision.get("result")
-        first = earlier["request"]
+        first = earlier.request
         values = _values(request, self.names)
         same_identity = (
             not _no_pid(request.get("producer_id"))
@@ -267,13 +244,13 @@ class _Story:
             self.say(
                 _RETRY,
                 f"The producer sent {values} again with the same PID, epoch and sequence "
-                f"({_identity(request)}); the post office found it in its notebook "
-                "of recent batches (the last 5 batches per producer and partition) and answered with the original offset "
+                f"({_identity(request)}); the post office found it in its notebook of recent batches "
+                f"(the last {BATCHES_REMEMBERED} batches per producer and partition) and answered with the original offset "
                 f"{decision.get('base_offset')} without storing it again.",
             )
             return True
         if result == APPENDED:
-            if not earlier.get("stored"):
+            if not self._stored_before(attempt):
                 self.say(
                     _RETRY,
                     f"The producer sent {values} again ({_identity(request)}), and this time "
@@ -312,12 +289,12 @@ class _Story:
                     "next number in line. Nothing was stored.",
                 )
             else:
-                self._rejection_sentence(request, decision, f"the retry of {values}")
+                self._rejection_sentence(attempt, f"the retry of {values}")
             return True
         return False
 
-    def _rejection_sentence(self, request: Event, decision: Event, label: str) -> None:
-        error = str(decision.get("error") or "an error")
+    def _rejection_sentence(self, attempt: Attempt, label: str) -> None:
+        error = str(attempt.decision.get("error") or "an error")
         if "OUT_OF_ORDER" in error:
             self.say(
                 _REJECT,
@@ -332,7 +309,7 @@ class _Story:
                 "older epoch than the sender's latest. Nothing was stored.",
             )
         else:
-            self.say(_REJECT, f"The post office refused {label} with {error}; {_error_consequence(error, decision)}")
+            self.say(_REJECT, f"The post office refused {label} with {error}; {_consequence(attempt)}")
 
     # ---- producer-side events --------------------------------------------------------
     def epoch_bumps(self) -> None:
@@ -385,11 +362,11 @@ class _Story:
             text = None
             if action == "stop":
                 text = (
-                    f"{_cap(name)} closed cleanly (broker {broker} shut down); a clean shutdown "
+                    f"{cap(name)} closed cleanly (broker {broker} shut down); a clean shutdown "
                     "writes a producer snapshot, which holds only the last batch per sender."
                 )
             elif action == "kill":
-                text = f"{_cap(name)} was shut down abruptly (broker {broker} killed)."
+                text = f"{cap(name)} was shut down abruptly (broker {broker} killed)."
                 if self._later_request_elsewhere(index, broker):
                     text += (
                         " Another post office took over the shelf (a new partition leader); it "
@@ -399,13 +376,13 @@ class _Story:
                 before = last.get(broker)
                 if before == "kill":
                     text = (
-                        f"{_cap(name)} opened again after recovering its shelves; its notebook holds "
+                        f"{cap(name)} opened again after recovering its shelves; its notebook holds "
                         "only the last batch per sender (as a real Kafka 4.4 broker does after SIGKILL)."
                     )
                 elif before == "stop":
-                    text = f"{_cap(name)} opened again with only what its snapshot held: the last batch per sender."
+                    text = f"{cap(name)} opened again with only what its snapshot held: the last batch per sender."
                 else:
-                    text = f"{_cap(name)} opened again (broker {broker} started)."
+                    text = f"{cap(name)} opened again (broker {broker} started)."
             elif action == "leader_change":
                 text = (
                     "Another post office took over the shelf (leader change); it keeps the notebook "
@@ -467,9 +444,7 @@ class _Story:
 
     # ---- what ended up on the shelf ------------------------------------------------------
     def result(self) -> None:
-        from idemlab.outcome import summarize  # local: keep this module importable on its own
-
-        outcome = summarize(self.trace)
+        outcome = summarize(self.trace, self.state)
         self.at = len(self.events) + 1
         records = sorted(self.trace.stored, key=lambda r: (r.partition, r.offset))
         by_msg: dict[int, list] = {}
@@ -544,11 +519,6 @@ def _no_pid(value: Any) -> bool:
     return value is None or value == NO_PRODUCER_ID
 
 
-def _msgs_key(request: Event) -> tuple:
-    msgs = request.get("msgs") or request.get("values") or ()
-    return (request.get("partition"), tuple(msgs)) if msgs else ()
-
-
 def _values(request: Event, names: dict[int, str] | None = None) -> str:
     values = list(request.get("values") or [])
     msgs = list(request.get("msgs") or [])
@@ -569,10 +539,9 @@ def _identity(request: Event) -> str:
     if _no_pid(pid):
         return "no producer id"
     parts = [f"PID {pid}", f"epoch {request.get('producer_epoch')}"]
-    base = request.get("base_sequence")
-    count = request.get("record_count") or len(request.get("values") or []) or 1
+    base, last = request.get("base_sequence"), last_sequence(request)
     if base is not None:
-        parts.append(f"sequence {base}" if count <= 1 else f"sequences {base}–{base + count - 1}")
+        parts.append(f"sequence {base}" if last in (None, base) else f"sequences {base}–{last}")
     return ", ".join(parts)
 
 
@@ -591,21 +560,15 @@ def _fault_words(fault: Event) -> str:
     )
 
 
-def _error_consequence(error: str, decision: Event | None) -> str:
-    from idemlab.errors import ERRORS_BY_NAME
-
+def _consequence(attempt: Attempt) -> str:
+    """What came of a refused send, from the events that followed it: stored all the same,
+    sent again, or not sent again."""
+    decision = attempt.decision
     if decision is not None and decision.get("result") == APPENDED:
         return f"the batch was stored at offset {decision.get('base_offset')} all the same."
-    info = ERRORS_BY_NAME.get(str(error).lstrip("_")) or ERRORS_BY_NAME.get(str(error))
-    if info is None:
-        return "nothing was stored."
-    if info.retriable:
-        return "nothing was stored and the producer will try again."
-    return "nothing was stored and this error is not retried."
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    if attempt.next_send is not None:
+        return "nothing was stored and the producer tried again."
+    return "nothing was stored and the producer did not send it again."
 
 
 def _count(n: int, word: str) -> str:

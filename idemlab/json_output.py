@@ -19,9 +19,10 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
 from idemlab.gc_pause import cyclic_gc_paused
-from idemlab.model import Delivery, Event, StoredRecord, Trace, deliveries_until
+from idemlab.model import Delivery, Event, StoredRecord, Trace
 from idemlab.moments import Moment, key_moments
-from idemlab.outcome import duplicates_caught, summarize, summarize_parts
+from idemlab.outcome import summarize, summarize_parts
+from idemlab.timeline import fold
 
 CHUNK = 2000  # entries encoded per call: large enough for the C encoder, small in memory
 _esc = encode_basestring_ascii  # what the encoder does to a str (ensure_ascii, its default)
@@ -85,13 +86,12 @@ def _delivery_compact(deliveries: list[Delivery]) -> str:
 
 
 def _fields(trace: Trace, include_events: bool) -> Iterator[tuple[str, Any]]:
-    deliveries = deliveries_until(trace.events, len(trace.events))  # once: trace.deliveries recomputes
+    state = fold(trace.events)  # once: the deliveries, the outcome and the moments read it
+    deliveries = state.deliveries()
     if trace.message_counts is not None:  # a very large run: reports counted, not traced
-        outcome = summarize(trace)
+        outcome = summarize(trace, state)
     else:
-        outcome = summarize_parts(
-            trace.stored, deliveries, trace.fatal_error, trace.run_error, duplicates_caught(trace.events)
-        )
+        outcome = summarize_parts(trace.stored, deliveries, trace.fatal_error, trace.run_error, state.duplicates_caught)
     yield "scenario", trace.scenario
     yield "backend", trace.backend
     yield "config", trace.config
@@ -109,7 +109,7 @@ def _fields(trace: Trace, include_events: bool) -> Iterator[tuple[str, Any]]:
     if trace.message_counts is not None:
         yield "message_counts", trace.message_counts
     # `event` indexes the `events` list below (with --trace), i.e. trace.events
-    yield "moments", _Rows(key_moments(trace, outcome), Moment.to_dict)
+    yield "moments", _Rows(key_moments(trace, outcome, state), Moment.to_dict)
     if include_events:
         yield "events", _Rows(trace.events, Event.to_dict)
 

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from idemlab import model as m
 from idemlab import words
 from idemlab.outcome import Outcome, summarize
+from idemlab.timeline import Attempt, State, fold, sent_key
 
 KINDS = (
     "ack_lost",
@@ -46,26 +47,27 @@ class Moment(NamedTuple):
         return {"kind": self.kind, "event": self.event, "text": self.text}
 
 
-def key_moments(trace: m.Trace, outcome: Outcome | None = None) -> list[Moment]:
+def key_moments(trace: m.Trace, outcome: Outcome | None = None, state: State | None = None) -> list[Moment]:
     """The run's key moments in event order (ties keep the order they were found in).
-    `outcome`, when the caller has it, saves summarising the run again."""
-    return _Moments(trace, outcome).find()
-
-
-def first_moment_position(trace: m.Trace) -> int:
-    """The timeline position (events shown) at the first key moment, or 0 without one."""
-    moments = key_moments(trace)
-    return moments[0].event + 1 if moments else 0
+    `outcome` and `state` (the fold of the whole trace), when the caller has them, save
+    summarising and folding the run again."""
+    return _Moments(trace, outcome, state).find()
 
 
 class _Moments:
-    def __init__(self, trace: m.Trace, outcome: Outcome | None = None) -> None:
+    """Walks the events to place each moment; what happened to each send (its fault,
+    the broker's decision, the sends before and after it) comes from the fold."""
+
+    def __init__(self, trace: m.Trace, outcome: Outcome | None = None, state: State | None = None) -> None:
         self.trace = trace
         self.events = trace.events
         self._names: dict[int, str] | None = None
         self.out: list[Moment] = []
         self._group: tuple | None = None
-        self.outcome = outcome or summarize(trace)
+        self.state = state if state is not None else fold(trace.events)
+        self.attempts = self.state.paired_attempts()
+        self.sends = {a.position: a for a in self.attempts}
+        self.outcome = outcome or summarize(trace, self.state)
         self.not_stored = set(self.outcome.lost_msgs)  # produce() calls with no record in the log
         self.stored_twice = set(self.outcome.duplicate_msgs)
 
@@ -108,11 +110,6 @@ class _Moments:
 
     def find(self) -> list[Moment]:
         events = self.events
-        first_attempt: dict[tuple, m.Event] = {}  # msgs -> the request that first carried them
-        stored_msgs: dict[int, int] = {}  # msg -> offset of its first copy
-        decisions: dict[Any, m.Event] = {}  # request_no -> its broker decision
-        requests: dict[Any, m.Event] = {}  # request_no -> its produce request
-        last_failure: dict[tuple, str] = {}  # msgs -> why the last attempt did not land
         pid_refusals: list[m.Event] = []
         pids_seen = 0
         late = set(self.outcome.reordered_msgs)
@@ -132,23 +129,19 @@ class _Moments:
                 continue
             get = e.get
             if kind == m.REQUEST_SENT:
-                if get("api") == m.PRODUCE:
-                    requests[get("request_no")] = e
-                    self._request(i, e, first_attempt, last_failure)
+                if i in self.sends:
+                    self._request(i, self.sends[i])
                 continue
             if kind == m.RESPONSE_RECEIVED:
                 if get("error") and get("api") == m.INIT_PRODUCER_ID:
                     pid_refusals.append(e)
-                elif get("error") and get("api") == m.PRODUCE and get("request_no") in requests:
-                    last_failure[_msgs_key(requests[get("request_no")])] = f" after the refusal {get('error')}"
                 continue
             if kind in (m.FLUSH, m.WAIT, m.PRODUCER_STATE, m.CONNECTION_CLOSED):
                 continue
             if kind == m.FAULT_INJECTED:
-                self._fault(i, e, requests, decisions, last_failure)
+                self._fault(i, e)
             elif kind == m.BROKER_DECISION:
-                decisions[get("request_no")] = e
-                self._decision(i, e, stored_msgs, late, told_reordered)
+                self._decision(i, e, late, told_reordered)
             elif kind == m.PRODUCER_ID_ASSIGNED:
                 pids_seen += 1
                 self._producer_id(i, e, pids_seen, pid_refusals)
@@ -193,14 +186,14 @@ class _Moments:
         self._lost_without_report()
         return sorted(self.out, key=lambda moment: moment.event)
 
-    def _request(self, i: int, e: m.Event, first_attempt: dict, last_failure: dict) -> None:
-        key = _msgs_key(e)
-        if not key:
+    def _request(self, i: int, send: Attempt) -> None:
+        e = send.request
+        if not sent_key(e):
             return
-        first = first_attempt.setdefault(key, e)
-        if first is e and (e.get("attempt") or 1) == 1:
+        if send.first_send == send.index and (e.get("attempt") or 1) == 1:
             return
-        why = last_failure.get(key, "")
+        why = _why_again(self.attempts[send.previous_send]) if send.previous_send is not None else ""
+        first = self.attempts[send.first_send].request
         if _no_pid(e):
             how = ""
         elif (e.get("producer_id"), e.get("producer_epoch"), e.get("base_sequence")) == (
@@ -219,9 +212,8 @@ class _Moments:
         )
 
     # ---- one kind of event each -------------------------------------------------------
-    def _fault(self, i: int, e: m.Event, requests: dict, decisions: dict, last_failure: dict) -> None:
+    def _fault(self, i: int, e: m.Event) -> None:
         action, number = e.get("action"), e.get("request_no")
-        request = requests.get(number) if e.get("api", m.PRODUCE) == m.PRODUCE else None
         if e.get("api") == m.INIT_PRODUCER_ID:
             if action == m.DROP_RESPONSE:
                 self.add(
@@ -238,11 +230,11 @@ class _Moments:
                     "the post office never sees it.",
                 )
             return
+        send = self.state.attempt_of(number)
+        request = send.request if send is not None else None
         what = f"{self.letters(request)} (request #{number})" if request is not None else f"Request #{number}"
         if action == m.DROP_RESPONSE:
-            decision = decisions.get(number)
-            if request is not None:
-                last_failure[_msgs_key(request)] = " because its receipt never came"
+            decision = send.decision if send is not None else None
             if decision is not None and decision.get("result") == m.APPENDED:
                 detail = (
                     f"the broker stored it at offset {decision.get('base_offset')}, but the producer cannot know that"
@@ -255,15 +247,13 @@ class _Moments:
                 detail = "the producer cannot tell whether it was stored"
             self.add("ack_lost", i, f"The receipt for {what} is lost on the way back: {detail}.")
         elif action == m.DROP_REQUEST:
-            if request is not None:
-                last_failure[_msgs_key(request)] = " because the first one never arrived"
             self.add(
                 "request_lost",
                 i,
                 f"{what} is lost on the way: the broker never sees it, so nothing is stored.",
             )
 
-    def _decision(self, i: int, e: m.Event, stored_msgs: dict, late: set, told_reordered: set) -> None:
+    def _decision(self, i: int, e: m.Event, late: set, told_reordered: set) -> None:
         result = e.get("result")
         msgs = [msg for msg in (e.get("msgs") or ()) if msg is not None]
         if result == m.DUPLICATE:
@@ -277,9 +267,17 @@ class _Moments:
             return
         if result != m.APPENDED:
             return
-        again = [msg for msg in msgs if msg in stored_msgs and msg in self.stored_twice]
+        base = e.get("base_offset") or 0
+        copies = {msg: self.state.first_copy(msg) for msg in msgs}
+        again = [
+            msg
+            for msg in msgs
+            if msg in self.stored_twice
+            and copies[msg] is not None
+            and not (copies[msg].partition == e.get("partition") and base <= copies[msg].offset < base + len(msgs))
+        ]
         if again:
-            first = ", ".join(str(stored_msgs[msg]) for msg in again)
+            first = ", ".join(str(copies[msg].offset) for msg in again)
             if e.get("producer_id", m.NO_PRODUCER_ID) == m.NO_PRODUCER_ID:
                 why = "without idempotence the retry carries no producer id or sequence number to recognise it by"
             else:
@@ -290,8 +288,6 @@ class _Moments:
                 f"The broker stores {self.letters(e)} a second time, at offset {e.get('base_offset')} "
                 f"(first copy at offset {first}): {why}.",
             )
-        for n, msg in enumerate(msgs):
-            stored_msgs.setdefault(msg, (e.get("base_offset") or 0) + n)
         shown = [msg for msg in msgs if msg in late and msg not in told_reordered]
         if shown:
             told_reordered.update(shown)
@@ -395,8 +391,7 @@ class _Moments:
         outcome = self.outcome
         if not outcome.lost_msgs:
             return
-        reported = {e.get("msg") for e in self.events if e.kind == m.DELIVERY_REPORT}
-        missing = [msg for msg in outcome.lost_msgs if msg not in reported]
+        missing = [msg for msg in outcome.lost_msgs if self.state.reports.first(msg) is None]
         if missing and self.events:
             names = words.and_list([self.names.get(msg, f"message {msg}") for msg in missing])
             self.add(
@@ -406,16 +401,22 @@ class _Moments:
             )
 
 
-def _msgs_key(request: m.Event) -> tuple:
-    msgs = request.get("msgs") or request.get("values") or ()
-    return (request.get("partition"), tuple(msgs)) if msgs else ()
+def _why_again(previous: Attempt) -> str:
+    """Why a batch is sent again, from what happened to its previous send."""
+    response = previous.response
+    if response is not None and response.get("error"):
+        return f" after the refusal {response.get('error')}"
+    action = previous.fault.get("action") if previous.fault is not None else None
+    if action == m.DROP_RESPONSE:
+        return " because its receipt never came"
+    if action == m.DROP_REQUEST:
+        return " because the first one never arrived"
+    return ""
 
 
 def _short_ids(event: m.Event, epoch: bool = False) -> str:
     pid, base = event.get("producer_id"), event.get("base_sequence")
-    last = event.get("last_sequence")
-    if last is None and base is not None:
-        last = base + max(1, event.get("record_count") or len(event.get("msgs") or ()) or 1) - 1
+    last = words.last_sequence(event)
     seq = f"seq {base}" if last in (None, base) else f"seq {base}–{last}"
     return f"PID {pid}, epoch {event.get('producer_epoch')}, {seq}" if epoch else f"PID {pid}, {seq}"
 
@@ -438,7 +439,3 @@ def _it(names: list[str]) -> str:
 
 def _reach(names: list[str]) -> str:
     return "reaches" if len(names) == 1 else "reach"
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]

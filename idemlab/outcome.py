@@ -4,21 +4,13 @@ cases where the delivery report misleads the application."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from idemlab.model import (
-    BROKER_DECISION,
-    DELIVERY_REPORT,
-    DUPLICATE,
-    EPOCH_BUMP,
-    FATAL_ERROR,
     NO_REPORT,
-    PRODUCE_REFUSED,
-    PRODUCER_ID_ASSIGNED,
-    PRODUCER_RESTART,
     REJECTED,
-    RUN_ERROR,
     Delivery,
     StoredRecord,
     Trace,
@@ -89,18 +81,27 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def summarize(trace: Trace) -> Outcome:
+def summarize(trace: Trace, state=None) -> Outcome:
+    """The run's outcome; `state`, when the caller has folded the trace already
+    (idemlab.timeline.fold), saves folding it again."""
+    state = state if state is not None else _fold(trace)
     if trace.message_counts is not None:
-        return _summarize_counted(trace)
+        return _summarize_counted(trace, state.duplicates_caught)
     outcome = summarize_parts(
-        trace.stored, trace.deliveries, trace.fatal_error, trace.run_error, duplicates_caught(trace.events)
+        trace.stored, state.deliveries(), trace.fatal_error, trace.run_error, state.duplicates_caught
     )
     if not trace.stored_known:  # a real broker died and its log was never read: no verdicts on it
         outcome = replace(outcome, lost=0, lost_msgs=(), delivered_but_not_stored=(), stored_known=False)
     return outcome
 
 
-def _summarize_counted(trace: Trace) -> Outcome:
+def _fold(trace: Trace):
+    from idemlab.timeline import fold  # the fold builds its snapshots' outcome here
+
+    return fold(trace.events)
+
+
+def _summarize_counted(trace: Trace, caught: int) -> Outcome:
     """The outcome of a run whose produce() calls and delivery reports were counted, not
     traced (a very large run): one pass over the stored log in log order, with a bitmap
     of the messages seen rather than a set, so a million records need a megabyte.  Which
@@ -144,14 +145,24 @@ def _summarize_counted(trace: Trace) -> Outcome:
         fatal_error=trace.fatal_error,
         run_error=trace.run_error,
         errors=errors,
-        duplicates_caught=duplicates_caught(trace.events),
+        duplicates_caught=caught,
         per_message=False,
     )
 
 
-def duplicates_caught(events) -> int:
-    """Retried batches the broker recognised and did not store again (its duplicate decisions)."""
-    return sum(1 for e in events if e.kind == BROKER_DECISION and e.detail.get("result") == DUPLICATE)
+def repeats(stored: Iterable[StoredRecord]) -> dict[tuple[int, int], StoredRecord]:
+    """ "Stored twice", in one place: each record that repeats a message already in the log
+    (read partition by partition, offsets ascending), by (partition, offset), mapped to
+    that message's first copy.  Records of unknown message (msg None) never repeat."""
+    first: dict[int, StoredRecord] = {}
+    out: dict[tuple[int, int], StoredRecord] = {}
+    for record in sorted(stored, key=lambda r: (r.partition, r.offset)):
+        if record.msg is None:
+            continue
+        earlier = first.setdefault(record.msg, record)
+        if earlier is not record:
+            out[(record.partition, record.offset)] = earlier
+    return out
 
 
 def summarize_parts(
@@ -162,9 +173,9 @@ def summarize_parts(
     caught: int = 0,
     produced: int | None = None,
 ) -> Outcome:
-    copies = Counter(record.msg for record in stored)
-    duplicate_msgs = tuple(sorted(msg for msg, n in copies.items() if msg is not None and n > 1))
-    stored_msgs = set(copies)
+    repeated = repeats(stored)
+    duplicate_msgs = tuple(sorted({first.msg for first in repeated.values()}))
+    stored_msgs = {record.msg for record in stored}
     lost_msgs = tuple(d.msg for d in deliveries if d.msg not in stored_msgs)
     failed_but_stored = tuple(d.msg for d in deliveries if d.error not in (None, NO_REPORT) and d.msg in stored_msgs)
     delivered_but_not_stored = tuple(d.msg for d in deliveries if d.ok and d.msg not in stored_msgs)
@@ -173,7 +184,7 @@ def summarize_parts(
     return Outcome(
         sent=len(deliveries),
         stored=len(stored),
-        duplicates=sum(n - 1 for msg, n in copies.items() if msg is not None and n > 1),
+        duplicates=len(repeated),
         lost=len(lost_msgs),
         reordered=len(reordered_msgs(stored)),
         delivered_ok=sum(1 for d in deliveries if d.ok),
@@ -229,13 +240,14 @@ DERIVED_KEYS = {
 }
 
 
-def facts(trace: Trace, outcome: Outcome | None = None) -> dict[str, Any]:
+def facts(trace: Trace, outcome: Outcome | None = None, state=None) -> dict[str, Any]:
     """Every fact a lesson may claim about a run ([expect] keys): the Outcome's fields
-    and the DERIVED_KEYS below, all from the trace alone."""
-    outcome = outcome or summarize(trace)
+    and the DERIVED_KEYS below, all from the trace's fold (idemlab.timeline)."""
+    state = state if state is not None else _fold(trace)
+    outcome = outcome or summarize(trace, state)
     found: dict[str, Any] = {name: getattr(outcome, name) for name in OUTCOME_KEYS}
     records = sorted(trace.stored, key=lambda r: (r.partition, r.offset))
-    decisions = [e for e in trace.events if e.kind == BROKER_DECISION]
+    decisions = [a.decision for a in state.paired_attempts() if a.decision is not None]
     seen: dict[int, set] = {}
     value_dups = 0
     for record in records:
@@ -243,30 +255,27 @@ def facts(trace: Trace, outcome: Outcome | None = None) -> dict[str, Any]:
         value_dups += record.value in values
         values.add(record.value)
     found.update(
-        fatal=bool(trace.fatal_error) or any(e.kind == FATAL_ERROR for e in trace.events),
+        fatal=bool(trace.fatal_error) or bool(state.fatal_errors),
         stored_values=[r.value for r in records],
         epochs=sorted({r.producer_epoch for r in records if r.producer_id >= 0}),
-        epoch_bumps=sum(1 for e in trace.events if e.kind == EPOCH_BUMP),
-        duplicates_caught=duplicates_caught(decisions),
-        dedup_hits=duplicates_caught(decisions),
+        epoch_bumps=state.epoch_bumps,
+        duplicates_caught=state.duplicates_caught,
+        dedup_hits=state.duplicates_caught,
         broker_errors=sorted(
             {str(e.get("error")) for e in decisions if e.get("result") == REJECTED and e.get("error")}
         ),
-        delivery_errors=sorted(
-            {str(e.get("error")) for e in trace.events if e.kind == DELIVERY_REPORT and e.get("error")}
-        ),
+        delivery_errors=sorted({str(r.get("error")) for r in state.reports if r.get("error")}),
         value_duplicates=value_dups,
-        producer_id_assignments=sum(1 for e in trace.events if e.kind == PRODUCER_ID_ASSIGNED),
-        producer_restarts=sum(1 for e in trace.events if e.kind == PRODUCER_RESTART),
-        config_error=_config_error_text(trace),
+        producer_id_assignments=state.producer_id_assignments,
+        producer_restarts=state.producer_restarts,
+        config_error=_config_error_text(trace, state),
     )
     found["broker_errors_include"] = found["broker_errors"]
     return found
 
 
-def _config_error_text(trace: Trace) -> str:
+def _config_error_text(trace: Trace, state) -> str:
     texts = [trace.run_error or "", trace.fatal_error or ""]
-    for event in trace.events:
-        if event.kind in (PRODUCE_REFUSED, RUN_ERROR, FATAL_ERROR):
-            texts += [str(event.get("message") or ""), str(event.get("error") or "")]
+    for detail in state.complaints:
+        texts += [str(detail.get("message") or ""), str(detail.get("error") or "")]
     return "\n".join(t for t in texts if t)

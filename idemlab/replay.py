@@ -4,29 +4,141 @@
 receipt back, a letter or receipt lost, the clerk's decision) and, for every stepping
 position 0..len(events), the state of the four places: the sender's letters, the post
 (requests in flight), the shelf (the partition log) and the notebook (the broker's
-producer state).  Each state is idemlab.timeline.snapshot at that position, so the
-browser only draws what the engine already decided; nothing here applies a Kafka rule.
+producer state).  The frames are read from idemlab.timeline's states, made by one pass
+of its step function, so the document is built in one pass too, and the browser only
+draws what the engine already decided; nothing here applies a Kafka rule.
+
+The document's keys are the schema below (Document and the TypedDicts it names);
+ui/components/mailroom/mailroom.js reads them.  Keys are only ever added, never renamed.
 
 Pure: no streamlit, no ui.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypedDict
 
 from idemlab import model as m
 from idemlab import words
 from idemlab.moments import key_moments
-from idemlab.timeline import snapshot
+from idemlab.outcome import repeats
+from idemlab.timeline import State, states
 
 FORMAT = 1
 MAX_EVENTS = 2000  # beyond this the picture would be a blur; the views fall back to tables
 
 
-def _moments(trace: m.Trace) -> list[dict[str, Any]]:
-    return [{"kind": mo.kind, "event": int(mo.event), "text": str(mo.text)} for mo in key_moments(trace)]
+# ---- the schema ---------------------------------------------------------------------
+
+
+class Move(TypedDict, total=False):
+    """What one event moves in the picture; `a` says which move, the rest are its
+    arguments (absent when the move has none)."""
+
+    kind: str  # the event's kind (model.py)
+    text: str  # the event in plain words (words.describe)
+    a: str  # send | lose_letter | lose_receipt | error | note | decide | receipt | epoch |
+    #         fatal | pid | restart | broker | closed | report | produce
+    r: int | None  # request number
+    init: bool  # an InitProducerId request, not a Produce
+    retry: bool  # a batch sent again
+    what: str  # the letter's label
+    ids: str  # "PID 0 · epoch 0 · seq 1" (words.ids_text)
+    err: str  # an error's name, or ""
+    res: str  # decide: appended | duplicate | rejected
+    part: int  # decide: partition
+    pid: int  # decide: producer id
+    seq: int  # decide: base sequence
+    off: int | None  # decide, receipt: base offset
+    n: int  # decide: records in the batch
+    to: int  # epoch: the new epoch (and "from": the old one; a Python keyword, so not listed)
+    act: str  # broker: stop | kill | start | leader_change
+    ok: bool  # report: delivered
+
+
+class SenderRow(TypedDict):
+    what: str  # the letter's name (words.letter)
+    state: str  # delivered | waiting | failed
+    detail: str  # where it was stored, or its error
+
+
+class PostRow(TypedDict):
+    r: int  # request number
+    what: str
+    ids: str
+    retry: bool
+    phase: str  # letter | receipt | lost_letter | lost_receipt (timeline.Flight)
+
+
+class ShelfRow(TypedDict):
+    p: int  # partition
+    off: int  # offset
+    what: str
+    ids: str  # "PID 0 · epoch 0 · seq 1", or "no PID"
+    dup: bool  # a later copy of a message already on the shelf
+
+
+class NoteRow(TypedDict):
+    p: int
+    pid: int
+    epoch: int
+    batches: list[list[int]]  # model.REMEMBERED_FIELDS each, oldest first
+
+
+class Counts(TypedDict):
+    produced: int  # produce() calls
+    acknowledged: int  # delivery reports that said delivered
+    stored: int  # records on the shelf
+
+
+class Frame(TypedDict):
+    """The picture after `position` events; each list is runs [[first, last], ...] of
+    row ids into Document.rows (one run per stretch of consecutive ids)."""
+
+    sender: list[list[int]]
+    post: list[list[int]]
+    shelf: list[list[int]]
+    notes: list[list[int]]
+    pid: int | None  # the sender's badge
+    epoch: int | None
+    fatal: str
+    down: list[str]  # brokers stopped or killed
+    counts: Counts
+
+
+class Rows(TypedDict):
+    sender: list[SenderRow]
+    post: list[PostRow]
+    shelf: list[ShelfRow]
+    notes: list[NoteRow]
+
+
+class MomentEntry(TypedDict):
+    kind: str  # moments.KINDS
+    event: int  # index into events
+    text: str
+
+
+class Document(TypedDict):
+    format: int
+    scenario: str
+    backend: str
+    idempotent: bool
+    partitions: int
+    events: list[Move]
+    frames: list[Frame]  # len(events) + 1: before the first event, then after each
+    rows: Rows
+    moments: list[MomentEntry]
+    start: int  # the position the room opens at
+    truncated: bool  # the run had more than MAX_EVENTS events
+    batches_remembered: int  # model.BATCHES_REMEMBERED: the notebook's page size
+
+
+LISTS = ("sender", "post", "shelf", "notes")
+
+
+# ---- events ---------------------------------------------------------------------------
 
 
 def _letter_label(event: m.Event) -> str:
@@ -84,127 +196,28 @@ def _move(event: m.Event) -> dict[str, Any]:
     return {"a": "note"}
 
 
-class _Producer:
-    """The sender's badge (PID, epoch, fatal) and which brokers are down, folded from
-    the events as the timeline folds the rest."""
-
-    def __init__(self) -> None:
-        self.pid: int | None = None
-        self.epoch: int | None = None
-        self.fatal = ""
-        self.down: set[Any] = set()
-
-    def fold(self, event: m.Event) -> None:
-        get = event.get
-        if event.kind == m.PRODUCER_ID_ASSIGNED:
-            self.pid, self.epoch = get("producer_id"), get("producer_epoch")
-        elif event.kind == m.EPOCH_BUMP:
-            self.pid, self.epoch = get("producer_id", self.pid), get("to_epoch")
-        elif event.kind == m.PRODUCER_RESTART:
-            self.pid, self.epoch, self.fatal = None, None, ""
-        elif event.kind == m.FATAL_ERROR:
-            self.fatal = str(get("error") or "fatal error")
-        elif event.kind == m.BROKER_ACTION:
-            broker = get("broker_id")
-            if get("action") in ("stop", "kill"):
-                self.down.add(broker)
-            elif get("action") == "start":
-                self.down.discard(broker)
-
-
-def _frame(trace: m.Trace, position: int, producer: _Producer, names: dict[int, str]) -> dict[str, Any]:
-    snap = snapshot(trace, position)
-    decided: set[int] = set()
-    lost: dict[int, str] = {}
-    for event in trace.events[:position]:
-        if event.get("api", m.PRODUCE) != m.PRODUCE:
-            continue
-        if event.kind == m.BROKER_DECISION:
-            decided.add(event.get("request_no"))
-        elif event.kind == m.FAULT_INJECTED and event.get("action") in (m.DROP_REQUEST, m.DROP_RESPONSE):
-            lost[event.get("request_no")] = "letter" if event.get("action") == m.DROP_REQUEST else "receipt"
-    post = []
-    for e in snap.in_flight:
-        r = e.get("request_no")
-        phase = "lost_" + lost[r] if r in lost else ("receipt" if r in decided else "letter")
-        post.append(
-            {
-                "r": r,
-                "what": _letter_label(e),
-                "ids": words.ids(e),
-                "retry": (e.get("attempt") or 1) > 1,
-                "phase": phase,
-            }
-        )
-    sender = []
-    for d in snap.deliveries:
-        state = "delivered" if d.ok else ("waiting" if d.error == m.NO_REPORT else "failed")
-        detail = words.offset_words(d.offset) if d.ok else ("" if state == "waiting" else str(d.error))
-        sender.append({"what": words.letter(d.msg, d.value, names), "state": state, "detail": detail})
-    seen: Counter = Counter()
-    shelf = []
-    for r in sorted(snap.stored, key=lambda r: (r.partition, r.offset)):
-        seen[r.msg] += 1
-        shelf.append(
-            {
-                "p": r.partition,
-                "off": r.offset,
-                "what": words.letter(r.msg, r.value, names),
-                "ids": (
-                    f"PID {r.producer_id} · epoch {r.producer_epoch} · seq {r.sequence}"
-                    if r.sequence >= 0
-                    else "no PID"
-                ),
-                "dup": bool(r.msg is not None and seen[r.msg] > 1),
-            }
-        )
-    notes = [
-        {
-            "p": row.partition,
-            "pid": row.producer_id,
-            "epoch": row.producer_epoch,
-            "batches": [list(b) for b in row.batches[-m.BATCHES_REMEMBERED :]],
-        }
-        for row in snap.producer_state
-    ]
-    produced = sum(1 for e in trace.events[:position] if e.kind == m.PRODUCE_CALLED)
-    return {
-        "sender": sender,
-        "post": post,
-        "shelf": shelf,
-        "notes": notes,
-        "pid": producer.pid,
-        "epoch": producer.epoch,
-        "fatal": producer.fatal,
-        "down": sorted(str(b) for b in producer.down),
-        "counts": {
-            "produced": produced,
-            "acknowledged": sum(1 for d in snap.deliveries if d.ok),
-            "stored": len(snap.stored),
-        },
-    }
-
-
-LISTS = ("sender", "post", "shelf", "notes")
+# ---- frames ---------------------------------------------------------------------------
 
 
 class _Rows:
     """Interns the rows of one list (shelf, sender, ...) across frames: each distinct row
     is sent once, and a frame names its rows as runs of ids [[first, last], ...].  A shelf
-    that only grows is then one run per frame, so a long run stays small."""
+    that only grows is then one run per frame, so a long run stays small.  Rows are
+    found by a hashable key, so a frame costs one dictionary look-up per row."""
 
-    def __init__(self) -> None:
+    def __init__(self, make: Callable[[Any], dict[str, Any]]) -> None:
+        self.make = make
         self.rows: list[dict[str, Any]] = []
-        self.ids: dict[str, int] = {}
+        self.ids: dict[Hashable, int] = {}
 
-    def runs(self, rows: list[dict[str, Any]]) -> list[list[int]]:
+    def runs(self, keys: list[Hashable]) -> list[list[int]]:
         out: list[list[int]] = []
-        for row in rows:
-            text = json.dumps(row, sort_keys=True, default=str)
-            if text not in self.ids:
-                self.ids[text] = len(self.rows)
-                self.rows.append(row)
-            i = self.ids[text]
+        ids = self.ids
+        for key in keys:
+            i = ids.get(key)
+            if i is None:
+                i = ids[key] = len(self.rows)
+                self.rows.append(self.make(key))
             if out and out[-1][1] == i - 1:
                 out[-1][1] = i
             else:
@@ -212,22 +225,103 @@ class _Rows:
         return out
 
 
-def replay(trace: m.Trace, start: int = 0) -> dict[str, Any]:
-    """The document the mail room component draws; `start` is where it opens.  Each
-    frame's lists are runs of row ids into `rows` (see _Rows)."""
+def _sender_row(key: tuple) -> SenderRow:
+    what, state, detail = key
+    return {"what": what, "state": state, "detail": detail}
+
+
+def _post_row(key: tuple) -> PostRow:
+    r, what, ids, retry, phase = key
+    return {"r": r, "what": what, "ids": ids, "retry": retry, "phase": phase}
+
+
+def _shelf_row(key: tuple) -> ShelfRow:
+    p, off, what, ids, dup = key
+    return {"p": p, "off": off, "what": what, "ids": ids, "dup": dup}
+
+
+def _note_row(key: tuple) -> NoteRow:
+    p, pid, epoch, batches = key
+    return {"p": p, "pid": pid, "epoch": epoch, "batches": [list(b) for b in batches]}
+
+
+class _Frames:
+    def __init__(self, trace: m.Trace, names: dict[int, str]) -> None:
+        self.trace = trace
+        self.names = names
+        self.interned = {
+            "sender": _Rows(_sender_row),
+            "post": _Rows(_post_row),
+            "shelf": _Rows(_shelf_row),
+            "notes": _Rows(_note_row),
+        }
+
+    def frame(self, state: State, final: bool) -> Frame:
+        names = self.names
+        sender = []
+        for d in state.deliveries():
+            status = "delivered" if d.ok else ("waiting" if d.error == m.NO_REPORT else "failed")
+            detail = words.offset_words(d.offset) if d.ok else ("" if status == "waiting" else str(d.error))
+            sender.append((words.letter(d.msg, d.value, names), status, detail))
+        post = [
+            (
+                f.request.get("request_no"),
+                _letter_label(f.request),
+                words.ids(f.request),
+                (f.request.get("attempt") or 1) > 1,
+                f.phase,
+            )
+            for f in state.flights()
+        ]
+        records = state.records()
+        if final and (self.trace.stored or not records):  # the log the back end read back
+            records = list(self.trace.stored)
+            repeated = repeats(records)
+
+            def is_repeat(r: m.StoredRecord) -> bool:
+                return (r.partition, r.offset) in repeated
+        else:
+
+            def is_repeat(r: m.StoredRecord) -> bool:
+                first = state.first_copy(r.msg)
+                return first is not None and first is not r
+
+        shelf = [
+            (
+                r.partition,
+                r.offset,
+                words.letter(r.msg, r.value, names),
+                words.ids_text(r.producer_id, r.producer_epoch, r.sequence),
+                is_repeat(r),
+            )
+            for r in sorted(records, key=lambda r: (r.partition, r.offset))
+        ]
+        notes = [
+            (row.partition, row.producer_id, row.producer_epoch, row.batches[-m.BATCHES_REMEMBERED :])
+            for row in state.producer_state_rows()
+        ]
+        lists = dict(zip(LISTS, (sender, post, shelf, notes), strict=True))
+        return {
+            **{name: self.interned[name].runs(lists[name]) for name in LISTS},
+            "pid": state.producer_id,
+            "epoch": state.producer_epoch,
+            "fatal": state.fatal,
+            "down": sorted(str(b) for b in state.down),
+            "counts": {"produced": len(state.calls), "acknowledged": state.acknowledged, "stored": len(records)},
+        }
+
+
+def replay(trace: m.Trace, start: int = 0) -> Document:
+    """The document the mail room component draws; `start` is where it opens."""
     events = trace.events[:MAX_EVENTS]
-    producer = _Producer()
-    interned = {name: _Rows() for name in LISTS}
     names = words.letter_names(trace.events)
-
-    def compact(frame: dict[str, Any]) -> dict[str, Any]:
-        return {**frame, **{name: interned[name].runs(frame[name]) for name in LISTS}}
-
-    frames = [compact(_frame(trace, 0, producer, names))]
-    for position, event in enumerate(events, 1):
-        producer.fold(event)
-        frames.append(compact(_frame(trace, position, producer, names)))
+    frames = _Frames(trace, names)
+    truncated = len(trace.events) > len(events)
+    whole = []
+    for state in states(events):
+        whole.append(frames.frame(state, not truncated and state.position == len(events)))
     partitions = sorted({r.partition for r in trace.stored} | {e.get("partition") or 0 for e in events})
+    moments = key_moments(trace, state=None if truncated else state)  # the last state folds the whole run
     return {
         "format": FORMAT,
         "scenario": trace.scenario,
@@ -235,9 +329,17 @@ def replay(trace: m.Trace, start: int = 0) -> dict[str, Any]:
         "idempotent": bool(trace.config.get("enable.idempotence")) if trace.config else False,
         "partitions": len(partitions) or 1,
         "events": [{"kind": e.kind, "text": words.describe(e), **_move(e)} for e in events],
-        "frames": frames,
-        "rows": {name: interned[name].rows for name in LISTS},
-        "moments": [mo for mo in _moments(trace) if 0 <= mo["event"] < len(events)],
+        "frames": whole,
+        "rows": {name: frames.interned[name].rows for name in LISTS},
+        "moments": [
+            {"kind": mo.kind, "event": int(mo.event), "text": str(mo.text)}
+            for mo in moments
+            if 0 <= mo.event < len(events)
+        ],
         "start": max(0, min(int(start), len(events))),
-        "truncated": len(trace.events) > len(events),
+        "truncated": truncated,
+        "batches_remembered": m.BATCHES_REMEMBERED,
     }
+
+
+__all__ = ["FORMAT", "MAX_EVENTS", "Document", "replay"]

@@ -7,9 +7,7 @@ import io
 from typing import Any
 
 from idemlab import json_output, tables, words
-from idemlab.model import (
-    Trace,
-)
+from idemlab.model import Trace
 from idemlab.outcome import summarize
 
 
@@ -36,9 +34,7 @@ def account(trace: Trace, with_events: bool = True) -> str:
         lines += [f"{e.t_ms:10.1f} ms  {words.describe(e, words.TERSE)}" for e in trace.events]
     lines.append("Stored log:")
     for r in trace.stored:
-        ids = (
-            "no producer id" if r.producer_id < 0 else f"PID {r.producer_id} epoch {r.producer_epoch} seq {r.sequence}"
-        )
+        ids = words.ids_text(r.producer_id, r.producer_epoch, r.sequence)
         lines.append(f"  p{r.partition} offset {r.offset}: {r.value}  ({ids})")
     if not trace.stored:
         lines.append("  (empty)")

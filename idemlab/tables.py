@@ -5,14 +5,13 @@ colours the rows to match the words."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 import pandas as pd
 
 from idemlab import model as m
 from idemlab import words
-from idemlab.outcome import reordered_msgs
+from idemlab.outcome import reordered_msgs, repeats
 from idemlab.timeline import ProducerStateRow
 
 STORED_COLUMNS = ["partition", "offset", "value", "message", "PID", "epoch", "sequence", "check"]
@@ -27,18 +26,16 @@ def stored_log_frame(stored: Iterable[m.StoredRecord], names: dict[int, str] | N
         names = words.names_in_order(
             (r.msg, r.value) for r in sorted(records, key=lambda r: (r.msg is None, r.msg or 0))
         )
-    copies = Counter(r.msg for r in records if r.msg is not None)
-    first_offset: dict[int, int] = {}
+    repeated = repeats(records)
     late = set(reordered_msgs(records))
     rows = []
     for r in records:
         check = "ok"
-        if r.msg is not None and copies[r.msg] > 1 and r.msg in first_offset:
-            check = f"DUPLICATE of offset {first_offset[r.msg]} ({words.letter(r.msg, r.value, names)} stored twice)"
+        first = repeated.get((r.partition, r.offset))
+        if first is not None:
+            check = f"DUPLICATE of offset {first.offset} ({words.letter(r.msg, r.value, names)} stored twice)"
         elif r.msg in late:
             check = f"OUT OF ORDER: {words.letter(r.msg, r.value, names)} stored after a later message"
-        if r.msg is not None:
-            first_offset.setdefault(r.msg, r.offset)
         rows.append(
             {
                 "partition": r.partition,

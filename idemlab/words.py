@@ -19,29 +19,36 @@ def describe(event: m.Event, register: str = PLAIN) -> str:
     return _terse(event) if register == TERSE else _plain(event)
 
 
-FAULT_WORDS = {
-    m.DROP_RESPONSE: "acknowledgement lost",
-    m.DROP_REQUEST: "request lost on the way",
-    m.ERROR: "broker answers with an error",
-    m.DELAY: "request delayed",
-    m.DISCONNECT: "connection cut",
-}
+def ids_text(producer_id: int | None, epoch: int | None = None, first_seq: int | None = None, last_seq=None) -> str:
+    """The one way a letter's numbers are written: 'PID 1000 · epoch 0 · seq 0–2', or
+    'no PID' without idempotence ('' when there is no producer id at all)."""
+    if producer_id is None:
+        return ""
+    if producer_id == m.NO_PRODUCER_ID:
+        return "no PID"
+    parts = [f"PID {producer_id}"]
+    if epoch is not None:
+        parts.append(f"epoch {epoch}")
+    if first_seq is not None and first_seq >= 0:
+        last = first_seq if last_seq is None else last_seq
+        parts.append(f"seq {span(first_seq, last)}")
+    return " · ".join(parts)
+
+
+def last_sequence(event: m.Event) -> int | None:
+    """The last sequence of a request's or decision's batch: as the back end gave it, or
+    (a hand-built event) counted from its records, wrapping as Kafka does."""
+    base, last = event.get("base_sequence"), event.get("last_sequence")
+    if last is None and base is not None and base >= 0:
+        last = m.sequence_at(base, (event.get("record_count") or len(event.get("msgs") or ()) or 1) - 1)
+    return last
 
 
 def ids(event: m.Event) -> str:
-    """'PID 1000 · epoch 0 · seq 0–2' for events that carry producer ids."""
-    pid = event.get("producer_id")
-    if pid is None:
-        return ""
-    parts = [f"PID {pid}" if pid != m.NO_PRODUCER_ID else "no PID"]
-    if event.get("producer_epoch") is not None and pid != m.NO_PRODUCER_ID:
-        parts.append(f"epoch {event.get('producer_epoch')}")
-    base = event.get("base_sequence")
-    if base is not None and base >= 0:
-        count = event.get("record_count") or len(event.get("msgs") or ()) or 1
-        last = event.get("last_sequence", base + count - 1)
-        parts.append(f"seq {base}" if last == base else f"seq {base}–{last}")
-    return " · ".join(parts)
+    """ids_text of an event that carries producer ids (a request, a decision)."""
+    return ids_text(
+        event.get("producer_id"), event.get("producer_epoch"), event.get("base_sequence"), last_sequence(event)
+    )
 
 
 def values_text(event: m.Event) -> str:
@@ -284,6 +291,11 @@ def and_list(names) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def cap(text: str) -> str:
+    """The text with its first letter capitalised (a sentence that begins with a name)."""
+    return text[:1].upper() + text[1:]
 
 
 def first_line(text) -> str:

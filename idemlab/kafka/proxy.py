@@ -19,7 +19,6 @@ import asyncio
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +29,6 @@ from idemlab.kafka import records as batches
 from idemlab.kafka import wire
 from idemlab.model import (
     APPENDED,
-    BATCHES_REMEMBERED,
     BROKER_DECISION,
     CONNECTION_CLOSED,
     DELAY,
@@ -48,6 +46,8 @@ from idemlab.model import (
     Event,
     Fault,
     StoredRecord,
+    event,
+    sequence_at,
 )
 
 log = logging.getLogger(__name__)
@@ -127,11 +127,10 @@ class FaultProxy:
         self._servers: list[asyncio.base_events.Server] = []
         self._connections: set[Connection] = set()
         self._topic_names: dict[Any, str] = {}
-        # (topic, partition, pid, epoch, base_sequence) -> base offset the broker returned
+        # (topic, partition, pid, epoch, base_sequence) -> base offset the broker returned:
+        # the same offset returned again for the same batch is how a duplicate shows on the
+        # wire.  What the broker remembers is its own to say (DescribeProducers, describe.py).
         self._returned_offsets: dict[tuple, int] = {}
-        # (topic, partition, pid) -> (epoch, the batches the broker demonstrably appended in
-        # it, newest BATCHES_REMEMBERED); reset from DescribeProducers after a restart.
-        self._notebooks: dict[tuple[str, int, int], tuple[int, deque]] = {}
 
     async def start(self) -> None:
         for node_id in self.upstreams:
@@ -167,7 +166,7 @@ class FaultProxy:
 
     def emit(self, kind: str, **detail: Any) -> None:
         try:
-            self._on_event(Event(self._clock(), kind, detail))
+            self._on_event(event(self._clock(), kind, **detail))
         except Exception:
             log.exception("on_event callback failed")
 
@@ -340,27 +339,7 @@ class FaultProxy:
                 msgs=send.msgs,
                 values=send.values,
                 inferred=True,
-                **self._remembered(send, result, base_offset),
             )
-
-    def _remembered(self, send: PartitionSend, result: str, base_offset: int) -> dict:
-        if result == REJECTED or send.producer_id < 0:
-            return {}
-        key = (send.topic, send.partition, send.producer_id)
-        epoch, batches = self._notebooks.get(key, (send.producer_epoch, deque(maxlen=BATCHES_REMEMBERED)))
-        if epoch != send.producer_epoch:
-            epoch, batches = send.producer_epoch, deque(maxlen=BATCHES_REMEMBERED)
-        if result == APPENDED:
-            last_offset = base_offset + send.record_count - 1
-            batches.append([send.base_sequence, send.last_sequence, base_offset, last_offset])
-        self._notebooks[key] = (epoch, batches)
-        return {"remembered": [list(batch) for batch in batches]}
-
-    def notebook(self, topic: str, partition: int, producer_id: int) -> list[list[int]]:
-        return [list(batch) for batch in self._notebooks.get((topic, partition, producer_id), (0, ()))[1]]
-
-    def reset_notebook(self, topic: str, partition: int, producer_id: int, epoch: int, batches: list) -> None:
-        self._notebooks[(topic, partition, producer_id)] = (epoch, deque(batches, maxlen=BATCHES_REMEMBERED))
 
     def _append_or_duplicate(self, send: PartitionSend, base_offset: int) -> str:
         key = (send.topic, send.partition, send.producer_id, send.producer_epoch, send.base_sequence)
@@ -403,7 +382,7 @@ def _partition_send(topic: str, partition_data: Any) -> PartitionSend:
         producer_id=first.producer_id,
         producer_epoch=first.producer_epoch,
         base_sequence=first.base_sequence,
-        last_sequence=batches.sequence_at(first.base_sequence, count - 1),
+        last_sequence=sequence_at(first.base_sequence, count - 1),
         record_count=count,
         values=[batches.text(record.value) for record in records],
         msgs=[batches.msg_number(record) for record in records],

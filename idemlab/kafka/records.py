@@ -18,10 +18,9 @@ from typing import NamedTuple
 from kio.serial.readers import read_int8, read_int16, read_int32, read_int64, read_uint32
 
 from idemlab.kafka.wire import UNREADABLE
-from idemlab.model import INT32_MAX, StoredRecord
+from idemlab.model import StoredRecord, sequence_at
 
 MSG_HEADER = "idemlab.msg"
-NO_SEQUENCE = -1
 
 # DefaultRecordBatch header, in wire order.  batch_length counts the bytes after itself.
 BATCH_LENGTH_FIELDS = (
@@ -84,12 +83,6 @@ class RecordBatch:
     @property
     def last_sequence(self) -> int:
         return sequence_at(self.base_sequence, self.record_count - 1)
-
-
-def sequence_at(base_sequence: int, delta: int) -> int:
-    if base_sequence == NO_SEQUENCE:
-        return NO_SEQUENCE
-    return (base_sequence + delta) % (INT32_MAX + 1)
 
 
 def decode_batches(data: bytes | None, record_limit: int | None = None) -> list[RecordBatch]:

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
@@ -23,6 +24,7 @@ from idemlab.kafka.describe import describe_producers
 from idemlab.kafka.proxy import ProxyThread
 from idemlab.kafka.records import MSG_HEADER
 from idemlab.model import (
+    APPENDED,
     BROKER_ACTION,
     CONNECTION_CLOSED,
     DELIVERY_REPORT,
@@ -30,6 +32,7 @@ from idemlab.model import (
     FATAL_ERROR,
     FLUSH,
     INIT_PRODUCER_ID,
+    NO_PRODUCER_ID,
     PRODUCE,
     PRODUCE_CALLED,
     PRODUCE_REFUSED,
@@ -45,8 +48,10 @@ from idemlab.model import (
     Step,
     StoredRecord,
     Trace,
+    event,
 )
 from idemlab.producer_config import ConfigError, resolve
+from idemlab.timeline import State, step
 
 PAD = "."
 POLL_S = 0.05
@@ -91,8 +96,7 @@ class RealRun:
         self.fatal_error: str | None = None
         self.run_error: str | None = None
         self.producer: Producer | None = None
-        self.producer_id = -1
-        self.epoch = -1
+        self.state = State()  # the fold of the events so far: the producer's id and epoch
         self.expected_down: set[int] = set()
         self.all_brokers_down_since: float | None = None
         self.handle: clusters.ClusterHandle | None = None
@@ -106,58 +110,58 @@ class RealRun:
         return (time.monotonic() - self._t0) * 1000.0
 
     def emit(self, kind: str, **detail: Any) -> None:
-        self.record(Event(self.clock(), kind, detail))
+        self.record(event(self.clock(), kind, **detail))
 
     def record(self, event: Event) -> None:
-        if "msgs" in event.detail and event.detail.get("msgs"):
-            msgs = event.detail["msgs"]
-            if all(m in self.values for m in msgs):
-                event = Event(event.t_ms, event.kind, {**event.detail, "values": [self.values[m] for m in msgs]})
+        msgs = event.get("msgs")
+        if msgs and all(m in self.values for m in msgs):  # the values as the application gave them
+            event = event._replace(detail=replace(event.detail, values=[self.values[m] for m in msgs]))
         with self._lock:
             if (
                 event.kind == CONNECTION_CLOSED
                 and self.events
                 and self.events[-1].kind == CONNECTION_CLOSED
-                and self.events[-1].detail.get("reason") == event.detail.get("reason")
+                and self.events[-1].get("reason") == event.get("reason")
             ):
                 return  # the client retrying a dead broker every few ms: one event is enough
-            if event.kind == REQUEST_SENT and event.detail.get("api") == PRODUCE and event.detail.get("msgs"):
-                first = event.detail["msgs"][0]
-                self._attempts[first] = self._attempts.get(first, 0) + 1
-                event = Event(event.t_ms, event.kind, {**event.detail, "attempt": self._attempts[first]})
+            if event.kind == REQUEST_SENT and event.get("api") == PRODUCE and msgs:
+                self._attempts[msgs[0]] = self._attempts.get(msgs[0], 0) + 1
+                event = event._replace(detail=replace(event.detail, attempt=self._attempts[msgs[0]]))
             self.events.append(event)
+            self.state = step(self.state, event)
             derived = self._derive(event)
-            self.events.extend(derived)
+            for extra in derived:
+                self.events.append(extra)
+                self.state = step(self.state, extra)
         if self.on_event:
             for e in [event, *derived]:
                 self.on_event(e)
 
-    def _derive(self, event: Event) -> list[Event]:
-        """PRODUCER_ID_ASSIGNED and EPOCH_BUMP, as seen on the wire."""
-        d = event.detail
-        if event.kind == RESPONSE_RECEIVED and d.get("api") == INIT_PRODUCER_ID and not d.get("error"):
-            self.producer_id, self.epoch = d["producer_id"], d["producer_epoch"]
-            return [
-                Event(event.t_ms, PRODUCER_ID_ASSIGNED, {"producer_id": self.producer_id, "producer_epoch": self.epoch})
-            ]
+    def _derive(self, seen: Event) -> list[Event]:
+        """PRODUCER_ID_ASSIGNED and EPOCH_BUMP, as seen on the wire: an InitProducerId
+        answer, or a Produce request of the current producer id with a newer epoch than
+        the fold (idemlab.timeline) knows."""
+        get, state = seen.get, self.state
+        if seen.kind == RESPONSE_RECEIVED and get("api") == INIT_PRODUCER_ID and not get("error"):
+            pid, epoch = get("producer_id"), get("producer_epoch")
+            return [event(seen.t_ms, PRODUCER_ID_ASSIGNED, producer_id=pid, producer_epoch=epoch)]
+        pid = state.producer_id
         if (
-            event.kind == REQUEST_SENT
-            and d.get("api") == PRODUCE
-            and d.get("producer_id") == self.producer_id
-            and self.producer_id >= 0
-            and d.get("producer_epoch", -1) > self.epoch
+            seen.kind == REQUEST_SENT
+            and get("api") == PRODUCE
+            and pid is not None
+            and pid >= 0
+            and get("producer_id") == pid
+            and get("producer_epoch", -1) > (state.producer_epoch if state.producer_epoch is not None else -1)
         ):
-            old, self.epoch = self.epoch, d["producer_epoch"]
             return [
-                Event(
-                    event.t_ms,
+                event(
+                    seen.t_ms,
                     EPOCH_BUMP,
-                    {
-                        "producer_id": self.producer_id,
-                        "from_epoch": old,
-                        "to_epoch": self.epoch,
-                        "reason": "seen on the wire",
-                    },
+                    producer_id=pid,
+                    from_epoch=state.producer_epoch,
+                    to_epoch=get("producer_epoch"),
+                    reason="seen on the wire",
                 )
             ]
         return []
@@ -178,7 +182,6 @@ class RealRun:
             self.all_brokers_down_since = time.monotonic()
 
     def _new_producer(self, bootstrap: str) -> Producer:
-        self.producer_id, self.epoch = -1, -1
         return Producer(self._producer_config(bootstrap))
 
     def _delivered(self, msg: int, error: KafkaError | None, message) -> None:
@@ -262,9 +265,9 @@ class RealRun:
 
     def restart_producer(self, bootstrap: str) -> None:
         self.flush()
-        old = self.producer_id
+        old = self.state.producer_id
         self.producer = None  # destroys the old producer (its PID is gone for good)
-        self.emit(PRODUCER_RESTART, old_producer_id=old)
+        self.emit(PRODUCER_RESTART, old_producer_id=NO_PRODUCER_ID if old is None else old)
         self.producer = self._new_producer(bootstrap)
 
     def broker(self, step: Step) -> None:
@@ -305,8 +308,9 @@ class RealRun:
 
     def _report_producer_state(self, reason: str) -> None:
         """PRODUCER_STATE for each partition, as its leader answers DescribeProducers: what
-        the broker demonstrably remembers after the action.  Its last sequence picks the
-        batch this run saw appended; nothing is said of a partition without a live leader."""
+        the broker demonstrably remembers after the action (its last batch per producer;
+        the answer names the last sequence, and the batch is the one this run saw
+        appended with it).  Nothing is said of a partition without a live leader."""
         local = self.handle.local
         for partition in range(self.scenario.partitions):
             leader = clusters.leader_of(self.handle, self.topic, partition)
@@ -316,16 +320,14 @@ class RealRun:
             active = describe_producers(("127.0.0.1", node.port), self.topic, partition)
             if active is None:
                 continue
-            producers = []
-            for producer in active:
-                seen = self.proxy.proxy.notebook(self.topic, partition, producer.producer_id)
-                kept = [b for b in seen if b[1] == producer.last_sequence] or [[-1, producer.last_sequence, -1, -1]]
-                self.proxy.proxy.reset_notebook(
-                    self.topic, partition, producer.producer_id, producer.producer_epoch, kept
-                )
-                producers.append(
-                    {"producer_id": producer.producer_id, "producer_epoch": producer.producer_epoch, "remembered": kept}
-                )
+            producers = [
+                {
+                    "producer_id": producer.producer_id,
+                    "producer_epoch": producer.producer_epoch,
+                    "remembered": [self._batch_seen(partition, producer)],
+                }
+                for producer in active
+            ]
             self.emit(
                 PRODUCER_STATE,
                 partition=partition,
@@ -333,6 +335,25 @@ class RealRun:
                 reason=reason,
                 source="DescribeProducers",
             )
+
+    def _batch_seen(self, partition: int, producer) -> list[int]:
+        """The broker's last batch of a producer (DescribeProducers names only its last
+        sequence) as this run saw it appended, or [-1, last sequence, -1, -1] when the
+        run never saw it."""
+        for attempt in reversed(self.state.paired_attempts()):
+            decision = attempt.decision
+            if (
+                decision is not None
+                and decision.get("result") == APPENDED
+                and decision.get("partition") == partition
+                and decision.get("producer_id") == producer.producer_id
+                and decision.get("producer_epoch") == producer.producer_epoch
+                and decision.get("last_sequence") == producer.last_sequence
+            ):
+                count = len(decision.get("values") or ()) or attempt.request.get("record_count") or 1
+                first_offset = decision.get("base_offset")
+                return [decision.get("base_sequence"), producer.last_sequence, first_offset, first_offset + count - 1]
+        return [-1, producer.last_sequence, -1, -1]
 
     def _check_cluster(self) -> None:
         local = self.handle.local if self.handle else None

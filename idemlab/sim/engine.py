@@ -7,6 +7,7 @@ from collections import Counter
 from idemlab.gc_pause import cyclic_gc_paused
 from idemlab.model import (
     BROKER_ACTION,
+    EVENT_KINDS,
     FATAL_ERROR,
     FLUSH,
     PRODUCER_EXPIRED,
@@ -14,6 +15,7 @@ from idemlab.model import (
     PRODUCER_STATE,
     RUN_ERROR,
     WAIT,
+    Detail,
     Event,
     Scenario,
     Step,
@@ -44,13 +46,23 @@ def work_limits(scenario: Scenario) -> tuple[int, int]:
     return BASE_ACTIONS + ACTIONS_PER_MESSAGE * messages, BASE_EVENTS + EVENTS_PER_MESSAGE * messages
 
 
+def client_model(scenario: Scenario) -> tuple[ProducerSettings, type[SimProducer]]:
+    """The producer client's effective settings and its model: librdkafka's, or the Java
+    client's (idemlab.sim.java_producer); ConfigError with that client's message."""
+    if scenario.client == "java":
+        from idemlab.sim import java_producer
+
+        return java_producer.settings(scenario.producer), java_producer.JavaSimProducer
+    return resolve(scenario.producer), SimProducer
+
+
 class Simulation:
     def __init__(self, scenario: Scenario, record_messages: bool = True) -> None:
         self.scenario = scenario
         # Bulk runs (benchmarks) may skip the two per-message events and keep counts.
         self.record_messages = record_messages
         self.message_counts: Counter[str] = Counter()
-        self.settings: ProducerSettings = resolve(scenario.producer)
+        self.settings, self.producer_class = client_model(scenario)
         max_actions, self.max_events = work_limits(scenario)
         self.scheduler = Scheduler(max_actions)
         self.events: list[Event] = []
@@ -63,7 +75,7 @@ class Simulation:
             dict(scenario.broker_config),
         )
         self.wire = Wire(self, scenario.faults)
-        self.producer = SimProducer(self, self.settings, scenario.partitions, TOPIC)
+        self.producer = self.producer_class(self, self.settings, scenario.partitions, TOPIC)
         self.fatal_error: str | None = None
         self.run_error: str | None = None
         self._next_msg = 1
@@ -76,12 +88,12 @@ class Simulation:
     def tally(self, kind: str, error: str | None = None) -> None:
         self.message_counts[kind if error is None else f"{kind}:{error}"] += 1
 
-    def emit_detail(self, kind: str, detail: dict) -> None:
-        """emit() without copying the detail: the per-message hot path."""
-        self.events.append(Event(self.scheduler.now, kind, detail))
+    def emit_detail(self, detail: Detail) -> None:
+        """emit() of a detail already built: the per-message hot path."""
+        self.events.append(Event(self.scheduler.now, detail.KIND, detail))
 
     def emit(self, kind: str, **detail) -> None:
-        self.events.append(Event(self.scheduler.now, kind, detail))
+        self.events.append(Event(self.scheduler.now, kind, EVENT_KINDS[kind](**detail)))
         if kind == FATAL_ERROR and self.fatal_error is None:
             self.fatal_error = f"{detail['error']}: {detail['message']}"
 
@@ -122,7 +134,7 @@ class Simulation:
         old = self.producer
         old.close()
         self.emit(PRODUCER_RESTART, old_producer_id=old.producer_id)
-        self.producer = SimProducer(self, self.settings, self.scenario.partitions, TOPIC)
+        self.producer = self.producer_class(self, self.settings, self.scenario.partitions, TOPIC)
 
     def _step_broker(self, step: Step) -> None:
         broker_ids = [step.broker_id] if step.broker_id else self._default_targets(step.broker)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from idemlab import errors
-from idemlab.model import NO_PRODUCER_ID, StoredRecord
-from idemlab.sim.producer_state import SEQ_MAX, BatchMetadata, ProducerEntry, last_sequence
+from idemlab.model import NO_PRODUCER_ID, StoredRecord, sequence_at
+from idemlab.sim.producer_state import BatchMetadata, ProducerEntry, last_sequence
 
 RECORD_BATCH_OVERHEAD = 61
 RECORD_OVERHEAD = 20
@@ -185,7 +185,7 @@ class PartitionReplica:
         if batch.producer_id == NO_PRODUCER_ID:
             log.sequences.extend([-1] * count)
         else:
-            log.sequences.extend([(batch.base_sequence + i) % (SEQ_MAX + 1) for i in range(count)])
+            log.sequences.extend([sequence_at(batch.base_sequence, i) for i in range(count)])
         self.ever_written = True
         self._remember(batch, base, base + count - 1)
         return base
@@ -219,4 +219,4 @@ class PartitionReplica:
 
 
 def _in_sequence(last_seq: int, first_seq: int) -> bool:
-    return first_seq == last_seq + 1 or (first_seq == 0 and last_seq == SEQ_MAX)
+    return first_seq == (sequence_at(last_seq, 1) if last_seq >= 0 else 0)

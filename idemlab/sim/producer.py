@@ -33,7 +33,9 @@ from idemlab.model import (
     PRODUCE_CALLED,
     PRODUCE_REFUSED,
     PRODUCER_ID_ASSIGNED,
+    DeliveryReport,
     Event,
+    ProduceCalled,
 )
 from idemlab.producer_config import ProducerSettings
 from idemlab.sim.partition import Batch
@@ -130,11 +132,13 @@ class SimProducer:
         events = self.sim.events
         for msg, value in enumerate(values, first_msg):
             target = self._partition_for(key) if partition is None else partition
-            detail = {"msg": msg, "value": value, "key": key, "partition": target}
             if self.state == self.FATAL:
                 self.sim.emit(
                     PRODUCE_REFUSED,
-                    **detail,
+                    msg=msg,
+                    value=value,
+                    key=key,
+                    partition=target,
                     error=errors.FATAL,
                     message=f'KafkaError{{code=_FATAL,val=-150,str="{self.fatal_error}"}}',
                 )
@@ -146,7 +150,7 @@ class SimProducer:
             tp.fresh += 1
             self.outstanding += 1
             if record:
-                events.append(Event(now, PRODUCE_CALLED, detail))
+                events.append(Event(now, PRODUCE_CALLED, ProduceCalled(msg, value, key, target)))
             else:
                 self.sim.tally(PRODUCE_CALLED)
             if tp.timeout_timer_at is None:
@@ -559,16 +563,9 @@ class SimProducer:
         if not self.sim.record_messages:
             self.sim.tally(DELIVERY_REPORT, error)
             return
-        detail = {
-            "msg": message.msg,
-            "value": message.value,
-            "partition": message.partition,
-            "offset": offset,
-            "error": error,
-        }
-        if implicit:
-            detail["implicit_ack"] = True
-        self.sim.emit_detail(DELIVERY_REPORT, detail)
+        self.sim.emit_detail(
+            DeliveryReport(message.msg, message.value, message.partition, offset, error, True if implicit else None)
+        )
 
     def close(self) -> None:
         self.state = self.CLOSED

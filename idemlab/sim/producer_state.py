@@ -2,27 +2,21 @@
 
 Kafka keeps, per partition and producer id: the current epoch and the metadata of the
 last 5 batches of that epoch (NUM_BATCHES_TO_RETAIN, not configurable).  This is the
-post office's notebook in the lessons.
+post office's notebook in the lessons' analogy; in code it is the producer state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from idemlab.model import BATCHES_REMEMBERED, INT32_MAX
+from idemlab.model import BATCHES_REMEMBERED, INT32_MAX, sequence_at
 
 SEQ_MAX = INT32_MAX
 
 
 def last_sequence(base_sequence: int, record_count: int) -> int:
-    """DefaultRecordBatch.incrementSequence: sequences wrap from 2^31-1 to 0."""
-    if base_sequence > SEQ_MAX - (record_count - 1):
-        return record_count - 1 - (SEQ_MAX - base_sequence) - 1
-    return base_sequence + record_count - 1
-
-
-def next_sequence(sequence: int) -> int:
-    return 0 if sequence == SEQ_MAX else sequence + 1
+    """The last sequence of a batch (DefaultRecordBatch.incrementSequence wraps it)."""
+    return sequence_at(base_sequence, record_count - 1)
 
 
 @dataclass(frozen=True)

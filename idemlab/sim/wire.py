@@ -214,6 +214,7 @@ class Wire:
             producer_id=batch.producer_id,
             producer_epoch=batch.producer_epoch,
             base_sequence=batch.base_sequence,
+            last_sequence=batch.last_sequence,
             record_count=len(messages),
             **self._contents(batch),
         )

@@ -1,7 +1,7 @@
 """Stepping through a trace: snapshots are a pure function of (trace, position)."""
 
 from idemlab import scenarios, sim
-from idemlab.timeline import Timeline, snapshot
+from idemlab.timeline import fold, snapshot, states, step
 
 
 def lost_ack(idempotent):
@@ -27,20 +27,45 @@ def test_the_notebook_holds_the_producers_last_batches():
     assert [b[:2] for b in rows[0].batches] == [(0, 0), (1, 1), (2, 2)]
 
 
-def test_forward_back_and_seek_stay_within_the_trace():
-    timeline = Timeline(lost_ack(False))
-    assert timeline.back().position == 0
-    timeline.forward(3)
-    assert timeline.position == 3
-    assert timeline.seek(10_000).position == timeline.end
+def test_step_leaves_the_state_it_was_given_unchanged():
+    trace = lost_ack(False)
+    before = fold(trace.events[:5])
+    snapshot_of_before = (before.position, before.records(), before.deliveries(), before.paired_attempts())
+    step(before, trace.events[5])
+    assert (before.position, before.records(), before.deliveries(), before.paired_attempts()) == snapshot_of_before
 
 
-def test_a_fork_replays_the_same_prefix():
-    base = scenarios.load("lost-ack")
-    timeline = Timeline(sim.run(base), position=8)
-    forked = timeline.fork(scenarios.apply_overrides(base, [("nth", 3)]), sim.run)
-    assert forked.trace.events[:8] == timeline.trace.events[:8]
-    assert forked.position == 8
+def test_a_state_folded_in_one_go_equals_the_states_on_the_way():
+    trace = lost_ack(True)
+    every = list(states(trace.events))
+    assert len(every) == len(trace.events) + 1
+    for position in (0, 3, 9, len(trace.events)):
+        alone = fold(trace.events[:position])
+        assert every[position].records() == alone.records()
+        assert every[position].deliveries() == alone.deliveries()
+        assert every[position].producer_state_rows() == alone.producer_state_rows()
+
+
+def test_stepping_an_older_state_forks_without_touching_the_later_ones():
+    trace = lost_ack(False)
+    every = list(states(trace.events))
+    end = every[-1].records()
+    early = every[4]
+    decision = next(e for e in trace.events if e.kind == "broker")
+    forked = step(early, decision)
+    assert len(forked.records()) == len(early.records()) + len(decision.get("values"))
+    assert every[-1].records() == end
+
+
+def test_each_send_is_paired_with_its_fault_decision_and_retry():
+    trace = lost_ack(True)
+    attempts = fold(trace.events).paired_attempts()
+    lost = next(a for a in attempts if a.fault is not None)
+    assert lost.fault.get("action") == "drop_response"
+    assert lost.decision.get("result") == "appended"
+    retry = attempts[lost.next_send]
+    assert retry.previous_send == lost.index and retry.first_send == lost.index
+    assert retry.decision.get("result") == "duplicate"
 
 
 def test_in_flight_requests_are_known_at_each_step():
