@@ -43,21 +43,61 @@ class _Log:
         self._latest: dict = {} if latest is None else latest
         self.n = n
 
-    def append(self, item: Any, *keys: Any) -> _Log:
-        items, entry_keys, first, latest, n = self._items, self._keys, self._first, self._latest, self.n
+    def append(self, item: Any, key: Any = None) -> _Log:
+        """The log with one more entry, found by `key` when it is not None."""
+        n = self.n
+        items = self._items
         if len(items) != n:  # a fork: copy the prefix this state sees
-            items, entry_keys, first, latest = items[:n], entry_keys[:n], {}, {}
-            for i, ks in enumerate(entry_keys):
-                for key in ks:
-                    first.setdefault(key, i)
-                    latest[key] = i
-        keys = tuple(key for key in keys if key is not None)
+            return self._fork().append(item, key)
         items.append(item)
-        entry_keys.append(keys)
+        if key is None:
+            self._keys.append(())
+        else:
+            self._keys.append((key,))
+            if key not in self._first:
+                self._first[key] = n
+            self._latest[key] = n
+        return _Log(items, self._keys, self._first, self._latest, n + 1)
+
+    def extend(self, entries: list[tuple[Any, Any]]) -> _Log:
+        """The log with (entry, key) pairs added: append's result, one object for all."""
+        log = self if len(self._items) == self.n else self._fork()
+        items, entry_keys, first, latest = log._items, log._keys, log._first, log._latest
+        n = log.n
+        for item, key in entries:
+            items.append(item)
+            if key is None:
+                entry_keys.append(())
+            else:
+                entry_keys.append((key,))
+                if key not in first:
+                    first[key] = n
+                latest[key] = n
+            n += 1
+        return _Log(items, entry_keys, first, latest, n)
+
+    def append_keyed(self, item: Any, *keys: Any) -> _Log:
+        """append, found by each of several keys (None ones left out)."""
+        n = self.n
+        if len(self._items) != n:
+            return self._fork().append_keyed(item, *keys)
+        keys = tuple([key for key in keys if key is not None])
+        self._items.append(item)
+        self._keys.append(keys)
         for key in keys:
-            first.setdefault(key, n)
-            latest[key] = n
-        return _Log(items, entry_keys, first, latest, n + 1)
+            if key not in self._first:
+                self._first[key] = n
+            self._latest[key] = n
+        return _Log(self._items, self._keys, self._first, self._latest, n + 1)
+
+    def _fork(self) -> _Log:
+        n = self.n
+        entry_keys, first, latest = self._keys[:n], {}, {}
+        for i, keys in enumerate(entry_keys):
+            for key in keys:
+                first.setdefault(key, i)
+                latest[key] = i
+        return _Log(self._items[:n], entry_keys, first, latest, n)
 
     def first(self, key: Any) -> Any:
         i = self.first_index(key)
@@ -168,9 +208,12 @@ class State(NamedTuple):
         """One Delivery per produce() call so far, in call order; a call without a report
         has error NO_REPORT (with finished=False such calls are left out)."""
         out = []
-        first = self.reports.first
+        first, typed = self.reports.first, m.ProduceCalled
         for call in self.calls:
-            msg, value = call.get("msg"), call.get("value")
+            if type(call) is typed:
+                msg, value = call.msg, call.value
+            else:  # a hand-built event's plain mapping
+                msg, value = call.get("msg"), call.get("value")
             report = first(msg)
             if report is not None:
                 out.append(Delivery(msg, value, report.get("partition"), report.get("offset"), report.get("error")))
@@ -230,14 +273,15 @@ def step(state: State, event: Event) -> State:
     """The state after one more event."""
     kind, get = event.kind, event.get
     position = state.position + 1
+    # The two per-message kinds first, built without _replace: they are most of a large run.
     if kind == m.PRODUCE_CALLED:
-        return state._replace(position=position, event=event, calls=state.calls.append(event.detail))
+        return _new(State, (position, event, state[2], state.calls.append(event.detail), *state[4:]))
     if kind == m.DELIVERY_REPORT:
         msg = get("msg")
-        first = state.reports.first(msg) is None
-        acknowledged = state.acknowledged + (1 if first and get("error") is None else 0)
-        return state._replace(
-            position=position, event=event, reports=state.reports.append(event.detail, msg), acknowledged=acknowledged
+        reports = state.reports
+        acknowledged = state.acknowledged + (1 if get("error") is None and reports.first_index(msg) is None else 0)
+        return _new(
+            State, (position, event, state[2], state[3], reports.append(event.detail, msg), acknowledged, *state[6:])
         )
     changes: dict[str, Any] = {"position": position, "event": event}
     index = state.position  # this event's index in the trace
@@ -251,7 +295,7 @@ def step(state: State, event: Event) -> State:
             first = attempts.first_index(same) if same else None
             previous = attempts.latest_index(same) if same else None
             number = len(attempts)
-            changes["attempts"] = attempts.append(
+            changes["attempts"] = attempts.append_keyed(
                 (index, event, number if first is None else first, previous),
                 (request_no, get("partition")),
                 ("request", request_no),
@@ -277,10 +321,7 @@ def step(state: State, event: Event) -> State:
         )
         result = get("result")
         if result == m.APPENDED:
-            stored = state.stored
-            for record in _records_of(event):
-                stored = stored.append(record, record.msg)
-            changes["stored"] = stored
+            changes["stored"] = state.stored.extend([(record, record.msg) for record in _records_of(event)])
         elif result == m.DUPLICATE:
             changes["duplicates_caught"] = state.duplicates_caught + 1
         remembered = get("remembered")
@@ -343,6 +384,9 @@ def step(state: State, event: Event) -> State:
         elif action == "start":
             changes["down"] = state.down - {broker}
     return state._replace(**changes)
+
+
+_new = tuple.__new__
 
 
 def _sends_of(state: State, request_no: Any) -> list[int]:
