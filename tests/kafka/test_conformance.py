@@ -13,6 +13,7 @@ import pytest
 
 from idemlab import scenarios, sim
 from idemlab.kafka.runner import run_on_kafka
+from idemlab.model import EVENT_KINDS
 
 pytestmark = [pytest.mark.kafka, pytest.mark.usefixtures("shared_local_cluster")]
 
@@ -41,9 +42,15 @@ REFERENCE_SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenario
 TIMING_DEPENDENT_DELIVERIES = {"broker-restart", "broker-kill"}
 
 
+def untyped_events(trace):
+    """Events whose detail is not its kind's frozen dataclass (model.EVENT_KINDS)."""
+    return [e for e in trace.events if not isinstance(e.detail, EVENT_KINDS.get(e.kind, type(None)))]
+
+
 def assert_same(scenario, name):
     simulated, real = both(scenario)
     assert real.run_error is None, real.run_error
+    assert untyped_events(simulated) == [] and untyped_events(real) == []
     assert normalized_log(real) == normalized_log(simulated)
     if name not in TIMING_DEPENDENT_DELIVERIES:
         assert deliveries(real) == deliveries(simulated)

@@ -75,3 +75,70 @@ def test_app_py_is_the_only_entry_point_that_switches_navigation_mode():
         if "navigation_mode.ensure()" in p.read_text()
     ]
     assert sorted(callers) == ["app.py", "ui/widgets/__init__.py"]
+
+
+# ---- one fold of the trace ----------------------------------------------------------------
+FOLD = "idemlab/timeline.py"
+BACK_ENDS = ("idemlab/sim/", "idemlab/kafka/")  # they make the events (and the real one reads its own)
+KEYS_OF_THE_FOLD = {"request_no", "msg"}
+
+
+def _event_key(node: ast.AST) -> str | None:
+    """'request_no' for `e.get("request_no")` or `d["request_no"]` (likewise "msg")."""
+    called = getattr(node, "func", None)
+    name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", None)
+    if isinstance(node, ast.Call) and name == "get" and node.args:  # e.get("msg"), or get = e.get
+        key = node.args[0]
+    elif isinstance(node, ast.Subscript):
+        key = node.slice
+    else:
+        return None
+    return key.value if isinstance(key, ast.Constant) and key.value in KEYS_OF_THE_FOLD else None
+
+
+def second_folds(path: Path) -> list[str]:
+    """Places that keep something per request or per message across events (a dict or set
+    keyed by an event's request_no or msg), or that define a step or fold of their own."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.FunctionDef) and node.name in ("step", "fold"):
+            found.append(f"{node.lineno}: def {node.name}")
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            if isinstance(target, ast.Subscript) and _event_key(target.slice):
+                found.append(f"{node.lineno}: keyed by {_event_key(target.slice)}")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("setdefault", "add")
+            and node.args
+            and _event_key(node.args[0])
+        ):
+            found.append(f"{node.lineno}: .{node.func.attr} by {_event_key(node.args[0])}")
+    return found
+
+
+def test_the_trace_is_folded_in_one_place_only():
+    """idemlab.timeline.step is the one fold: views read its states and never rebuild the
+    stored log, the deliveries, the producer state or the pairing of a send with its fault
+    and decision by keeping their own per-request or per-message tables."""
+    files = [
+        p
+        for p in python_files("idemlab", "ui", "pages")
+        if p.relative_to(ROOT).as_posix() != FOLD and not p.relative_to(ROOT).as_posix().startswith(BACK_ENDS)
+    ]
+    found = {p.relative_to(ROOT).as_posix(): second_folds(p) for p in files}
+    assert {path: places for path, places in found.items() if places} == {}
+
+
+def test_the_fold_check_finds_a_fold(tmp_path):
+    sample = tmp_path / "view.py"
+    sample.write_text(
+        "def story(events):\n"
+        "    decisions, reports, decided = {}, {}, set()\n"
+        "    for e in events:\n"
+        "        decisions[e.get('request_no')] = e\n"
+        "        reports.setdefault(e.detail['msg'], e)\n"
+        "        decided.add(e.get('request_no'))\n"
+    )
+    assert len(second_folds(sample)) == 3

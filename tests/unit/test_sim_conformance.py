@@ -2,12 +2,21 @@
 reproduced on the simulator.  C3 lives in test_producer_config.py, C9/C10 in
 test_partition_rules.py; the same scenarios run on a real broker in tests/kafka."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from idemlab import scenarios, sim
-from idemlab.model import BROKER_DECISION, EPOCH_BUMP, PRODUCE_REFUSED, RESPONSE_RECEIVED
+from idemlab.model import (
+    BROKER_DECISION,
+    DELIVERY_REPORT,
+    EPOCH_BUMP,
+    EVENT_KINDS,
+    PRODUCE_REFUSED,
+    RESPONSE_RECEIVED,
+    event,
+)
 from idemlab.outcome import summarize
 
 C_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -180,3 +189,18 @@ def test_c18b_a_batch_the_followers_never_fetched_is_stored_anew_on_the_new_lead
     decisions = [(e.get("broker"), e.get("result")) for e in kinds(trace, BROKER_DECISION) if e.get("values") == ["m2"]]
     assert decisions == [(1, "appended"), (2, "appended")]
     assert drs(trace)[1] == ("m2", None, 1)
+
+
+@pytest.mark.parametrize("name", scenarios.available())
+def test_every_simulated_event_is_its_kinds_frozen_dataclass(name):
+    trace = sim.run(scenarios.load(name))
+    assert [e.kind for e in trace.events if not isinstance(e.detail, EVENT_KINDS[e.kind])] == []
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(trace.events[0].detail, trace.events[0].detail.FIELDS[0], 99)
+
+
+def test_an_event_with_a_wrong_or_missing_field_cannot_be_built():
+    with pytest.raises(TypeError):
+        event(0.0, DELIVERY_REPORT, msg=1, value="m1", partition=0, offset=0, eror=None)
+    with pytest.raises(TypeError):
+        event(0.0, DELIVERY_REPORT, msg=1, value="m1", partition=0, offset=0)
