@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from idemlab.classroom import ClassError, new_learner, open_store
+from idemlab.classroom.model import JOINED
 
 
 @dataclass
@@ -46,8 +47,7 @@ def _learner(store, code: str, answers: int, seed: int, result: CrowdResult) -> 
         started = time.perf_counter()
         if store.get_class(code) is None:
             raise ClassError("There is no open class with that code.")
-        first = {question(0): seed % 4}
-        store.submit_many(code, learner, first)
+        store.submit_many(code, learner, {JOINED: 1, question(0): seed % 4})
         store.summary(code)
         result.join_s.append(time.perf_counter() - started)
         result.acknowledged[(learner, question(0))] = seed % 4
@@ -89,6 +89,10 @@ def run(settings: Mapping[str, str], code: str, learners: int, answers: int, at_
     for part in parts:
         total.merge(part)
     return total
+
+
+def stored_answers(store, code: str) -> int:
+    return sum(1 for a in store.answers(code) if a.question != JOINED)
 
 
 def lost(store, code: str, result: CrowdResult) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ A class is anonymous: a short code, a creation and an expiry time, and the answe
 learners known only by a random token their browser holds.  An answer is one choice
 for one question of one lesson ("3.p" = lesson 3's prediction, "3.c0" its first check
 question, "3.done" = the learner finished lesson 3); a learner's later answer to the
-same question replaces the earlier one.  Everything a visitor sends is checked here,
+same question replaces the earlier one; "joined" marks a learner who joined.  Everything a visitor sends is checked here,
 bounded and refused with a ClassError whose message can be shown as it is.
 """
 
@@ -28,7 +28,8 @@ DONE = "done"
 _CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 _LEARNER_RE = re.compile(r"[A-Za-z0-9_-]{8,32}")
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_QUESTION_RE = re.compile(r"(\d{1,3})\.(p|r|c\d{1,2}|done)")  # r: a second try after the run
+JOINED = "joined"  # sent when a learner joins, so "n of m answered" counts everyone in the room
+_QUESTION_RE = re.compile(r"(\d{1,3})\.(p|r|c\d{1,2}|done)|" + JOINED)  # r: a second try after the run
 
 
 class ClassError(ValueError):

@@ -1,8 +1,11 @@
 """A workshop in Chromium: the presenter opened by its URL (a refresh stays on the slide,
 the arrow keys work before any click, the sidebar is folded, the current moment is on
-screen at 1920x1080), a reveal slide, a live class with two learner browsers and one
-presenter (their answers appear on the reveal slide), and Compare opened by
-`?scenario=reorder`.  The server gets its own class database (IDEMLAB_CLASS_DB)."""
+screen at 1920x1080), a reveal slide whose answer waits for its key, a live class with an
+instructor and three learner browsers through one question (predict, run without a
+verdict, the counter, the reveal, the verdicts appearing by themselves), the title slide
+at 1920x1080 (the code and link at 48 px or more, a QR code that encodes the join link),
+and Compare opened by `?scenario=reorder`.  The server gets its own class database
+(IDEMLAB_CLASS_DB)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from playwright.sync_api import expect
 
 from idemlab.lessons import load
 from tests.e2e.conftest import streamlit_server, wait_for_app_run
+from tests.unit.test_classroom import qr_matrix_of_svg, segno_matrix, svg_of_img
 from ui.views import presenter_deck
 
 pytestmark = pytest.mark.timeout(300)
@@ -85,7 +89,11 @@ def test_the_presenter_url_opens_the_slide_keys_work_at_once_and_a_refresh_stays
     page.wait_for_selector("[data-testid='stAppViewContainer']")
     wait_for_app_run(page)
     expect(slide_caption(page)).to_contain_text(f"Slide {REVEAL} of")
-    expect(page.get_by_text(f"Answer {presenter_deck.letter(LESSON.prediction.answer)}.")).to_be_visible()
+    answer = page.get_by_text(f"Answer {presenter_deck.letter(LESSON.prediction.answer)}.")
+    expect(answer).to_have_count(0)  # the room discusses first
+    page.keyboard.press("a")  # its own key
+    wait_for_app_run(page)
+    expect(answer).to_be_visible()
     page.keyboard.press("PageDown")  # a presentation clicker
     wait_for_app_run(page)
     expect(slide_caption(page)).to_contain_text(f"Slide {REVEAL + 1} of")
@@ -133,32 +141,100 @@ def _join(browser, server, code: str, choice: int):
     return context, page
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_a_class_answers_and_the_reveal_slide_shows_them(browser, server, screenshots, theme):
-    host, instructor = open_page(browser, f"{server}/instructor", theme=theme)
-    instructor.get_by_role("button", name="Open a class").click()
-    wait_for_app_run(instructor)
-    heading = instructor.get_by_text(re.compile(r"Class code: [A-Z2-9]{6}"))
+def _verdict(page):
+    """The verdict alert (its text follows the icon's name, so no ^ anchor)."""
+    return (
+        page.get_by_test_id("stAlertContentSuccess")
+        .or_(page.get_by_test_id("stAlertContentError"))
+        .filter(has_text=re.compile(r"Right\.|Not quite —"))
+    )
+
+
+def _open_class(browser, server):
+    """The instructor opens a class: (context, page, code, the control link's key)."""
+    context, page = open_page(browser, f"{server}/instructor")
+    page.get_by_role("button", name="Open a class").click()
+    wait_for_app_run(page)
+    heading = page.get_by_text(re.compile(r"Class code: [A-Z2-9]{6}"))
     expect(heading).to_be_visible()
     code = re.search(r"Class code: ([A-Z2-9]{6})", heading.inner_text())[1]
-    shoot(instructor, screenshots, f"workshop-instructor-class-1920-{theme}")
-    right, wrong = LESSON.prediction.answer, (LESSON.prediction.answer + 1) % len(LESSON.prediction.choices)
-    learners = [_join(browser, server, code, right), _join(browser, server, code, wrong)]
-    shoot(learners[0][1], screenshots, f"workshop-learner-answered-1280-{theme}")
-    _present, presenter = open_page(
-        browser, f"{server}/presenter?lesson={LESSON.slug}&slide={REVEAL}&class={code}", theme=theme
+    expect(page).to_have_url(re.compile(r"key=[A-Za-z0-9_-]{16,}"))
+    key = parse_qs(urlparse(page.url).query)["key"][0]
+    return context, page, code, key
+
+
+def test_an_instructor_and_three_learners_through_one_question(browser, server, screenshots):
+    host, instructor, code, key = _open_class(browser, server)
+    shoot(instructor, screenshots, "workshop-instructor-class-1920-light")
+    question = LESSON.prediction
+    right, wrong = question.answer, (question.answer + 1) % len(question.choices)
+    choices = [right, wrong, right]
+    learners = [_join(browser, server, code, choice) for choice in choices]
+    for _context, page in learners:  # the run is shown, the verdict is not
+        expect(page.get_by_text("The verdict comes when your instructor reveals")).to_be_visible()
+        expect(page.get_by_role("button", name="Run the experiment")).to_be_visible()
+        expect(_verdict(page)).to_have_count(0)
+    shoot(learners[0][1], screenshots, "workshop-learner-waiting-for-the-reveal-1280-light")
+    present, presenter = open_page(
+        browser, f"{server}/presenter?lesson={LESSON.slug}&slide={PREDICT}&class={code}&key={key}"
     )
-    chart = presenter.locator(".idl-class-chart")
-    expect(presenter.get_by_role("strong").filter(has_text=f"Class {code}: 2 of 2 learners answered")).to_be_visible()
-    expect(chart.locator(".row").nth(right)).to_contain_text("1 · 50 %")
-    expect(chart.locator(".row").nth(wrong)).to_contain_text("1 · 50 %")
-    expect(chart.locator("table")).to_have_count(1)  # the same numbers as a table
-    shoot(presenter, screenshots, f"workshop-presenter-reveal-class-1920-{theme}")
-    presenter.goto(f"{server}/presenter?lesson={LESSON.slug}&slide=1&class={code}")
+    expect(presenter.get_by_text("3 of 3 answered")).to_be_visible()  # the counter on the Predict slide
+    presenter.keyboard.press("ArrowRight")
     wait_for_app_run(presenter)
-    expect(presenter.get_by_text(code).first).to_be_visible()  # the join code on the title slide
-    for context, _page in [*learners, (_present, presenter), (host, instructor)]:
+    chart = presenter.locator(".idl-class-chart")
+    expect(presenter.get_by_role("strong").filter(has_text=f"Class {code}: 3 of 3 answered")).to_be_visible()
+    expect(chart.locator(".row").nth(right)).to_contain_text("2 · 67 %")
+    expect(chart.locator(".row").nth(wrong)).to_contain_text("1 · 33 %")
+    answer = presenter.get_by_text(f"Answer {presenter_deck.letter(right)}.")
+    expect(answer).to_have_count(0)  # the chart first, the answer on its own key
+    shoot(presenter, screenshots, "workshop-presenter-reveal-class-before-answer-1920-light")
+    presenter.keyboard.press("a")
+    wait_for_app_run(presenter)
+    expect(answer).to_be_visible()
+    expect(chart.locator(".row").nth(right)).to_contain_text("2 · 67 %")  # the chart stays
+    shoot(presenter, screenshots, "workshop-presenter-reveal-class-answer-1920-light")
+    for (_context, page), choice in zip(learners, choices, strict=True):  # no reload: the page polls
+        expect(_verdict(page)).to_have_count(1, timeout=60_000)
+        expect(_verdict(page)).to_contain_text("Right." if choice == right else "Not quite")
+    shoot(learners[1][1], screenshots, "workshop-learner-verdict-after-the-reveal-1280-light")
+    for context, _page in [*learners, (present, presenter), (host, instructor)]:
         context.close()
+
+
+def test_a_learners_link_cannot_control_the_class(browser, server):
+    host, _instructor, code, _key = _open_class(browser, server)
+    context, page = open_page(browser, f"{server}/instructor?class={code}", LAPTOP)
+    expect(page.get_by_text("controlled only from its instructor's link")).to_be_visible()
+    expect(page.get_by_role("button", name="End the class now")).to_have_count(0)
+    context.close()
+    host.close()
+
+
+def test_the_title_slide_is_legible_from_the_back_and_its_qr_code_is_the_join_link(browser, server, screenshots):
+    host, _instructor, code, key = _open_class(browser, server)
+    context, page = open_page(browser, f"{server}/presenter?lesson={LESSON.slug}&slide=1&class={code}&key={key}")
+    card = page.locator(".idl-join")
+    expect(card).to_be_visible()
+    join = f"{server}/class?code={code}"
+    expect(card.get_by_test_id("join-code")).to_have_text(code)
+    expect(card.get_by_test_id("join-link")).to_have_text(join)
+    expect(card).to_contain_text("Join a class")  # the menu's real name
+    for part in ("join-code", "join-link"):
+        size = card.get_by_test_id(part).evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 48, (part, size)
+    for part in ("join-code", "join-link", "join-qr"):
+        box = card.get_by_test_id(part).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PROJECTOR["width"] + 1, (part, box)
+        assert box["y"] + box["height"] <= PROJECTOR["height"] + 1, (part, box)  # all of it above the fold
+    image = card.get_by_test_id("join-qr").locator("img")
+    assert image.evaluate("i => i.complete && i.naturalWidth > 0")  # the browser drew it
+    assert image.bounding_box()["width"] >= 290  # about 9 px a module: scannable from the room
+    src = image.get_attribute("src")
+    assert qr_matrix_of_svg(svg_of_img(src)) == segno_matrix(join)  # what is drawn encodes the join link
+    assert key not in page.locator("[data-testid='stMain']").inner_text()  # the secret is not on the slide
+    shoot(page, screenshots, "workshop-presenter-title-join-1920-light")
+    context.close()
+    host.close()
 
 
 def test_compare_opens_the_scenario_its_link_names(browser, server, screenshots):

@@ -518,7 +518,7 @@ def qr_matrix_of_svg(svg: str) -> list[list[bool]]:
     a test can check what a page draws without a QR decoder."""
     import re as _re
 
-    d = _re.search(r'class="qrline"[^>]*\bd="([^"]+)"', svg)[1]
+    d = _re.search(r"class=[\"']qrline[\"'][^>]*\bd=[\"']([^\"']+)", svg)[1]
     x = y = 0.0
     cells = set()
     for op, a, b in _re.findall(r"([MmHh])(-?[\d.]+)(?:\s(-?[\d.]+))?", d):
@@ -534,6 +534,14 @@ def qr_matrix_of_svg(svg: str) -> list[list[bool]]:
     return [[(r, c) in cells for c in range(size)] for r in range(size)]
 
 
+def svg_of_img(src: str) -> str:
+    from urllib.parse import unquote
+
+    prefix = "data:image/svg+xml;charset=utf-8,"
+    assert src.startswith(prefix), src[:40]
+    return unquote(src[len(prefix) :])
+
+
 def segno_matrix(url: str) -> list[list[bool]]:
     import segno
 
@@ -542,12 +550,14 @@ def segno_matrix(url: str) -> list[list[bool]]:
 
 
 def test_the_join_card_draws_a_qr_code_of_the_join_link_and_escapes_the_url():
+    from html import unescape
+
     from ui.views import join_card
 
     url = "http://127.0.0.1:8501/class?code=K7QM2X"
     html = join_card.html("K7QM2X", url)
-    svg = html.split('data-testid="join-qr">', 1)[1]
-    drawn = qr_matrix_of_svg(svg)
+    src = unescape(re.search(r'data-testid="join-qr"><img src="([^"]+)"', html)[1])
+    drawn = qr_matrix_of_svg(svg_of_img(src))
     assert drawn == segno_matrix(url)
     assert drawn != segno_matrix(url.replace("K7QM2X", "K7QM2Y"))
     assert "Join a class" in html and join_card.CODE_PX >= 48 and join_card.LINK_PX >= 48

@@ -21,14 +21,15 @@ _CSS = f"""<style>
 .idl-join .link{{font-size:{LINK_PX}px;font-family:ui-monospace,monospace;overflow-wrap:anywhere;
   line-height:1.2;margin:.2em 0}}
 .idl-join .menu{{font-size:{LINK_PX}px;line-height:1.2;margin:.3em 0 0}}
-.idl-join .qr svg{{display:block;background:#fff;border-radius:.4rem}}
+.idl-join .qr img{{display:block;background:#fff;border-radius:.4rem}}
 </style>"""
 
 
-def qr_svg(url: str) -> str:
-    """The link as a QR code (error correction M: survives a smudged projector), black on white."""
+def qr_data_uri(url: str) -> str:
+    """The link as a QR code (error correction M: survives a smudged projector), black on
+    white, as an SVG data URI: an <img> (Streamlit's HTML sanitiser drops inline SVG)."""
     code = segno.make(url, error="m", micro=False)
-    return code.svg_inline(scale=QR_MODULE_PX, dark="#000", light="#fff", title=f"QR code of {url}")
+    return code.svg_data_uri(scale=QR_MODULE_PX, dark="#000", light="#fff", title="QR code of the join link")
 
 
 def html(code: str, url: str) -> str:
@@ -39,5 +40,5 @@ def html(code: str, url: str) -> str:
         + f'<p class="code" data-testid="join-code">{escape(code)}</p>'
         + f'<p class="link" data-testid="join-link">{escape(url)}</p>'
         + f'<p class="menu">or <b>{MENU_ENTRY}</b> in the menu, then the code</p></div>'
-        + f'<div class="qr" data-testid="join-qr">{qr_svg(url)}</div></section>'
+        + f'<div class="qr" data-testid="join-qr"><img src="{escape(qr_data_uri(url))}" alt="QR code of the join link"></div></section>'
     )

@@ -49,7 +49,7 @@ def join(code: str, answers: dict[str, int], done: list[int]) -> str | None:
         return "There is no open class with that code. Check it with your instructor."
     learner = st.session_state.get("class.learner") or classroom.new_learner()
     st.session_state["class.code"], st.session_state["class.learner"] = code, learner
-    sent = dict(answers) | {f"{number}.{classroom.model.DONE}": 1 for number in done}
+    sent = dict(answers) | {f"{number}.{classroom.model.DONE}": 1 for number in done} | {classroom.model.JOINED: 1}
     try:
         store.submit_many(code, learner, sent)  # one action, one write: all of it or nothing
     except ClassError as exc:
