@@ -6,7 +6,6 @@ live cost figure."""
 
 import dataclasses
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,6 @@ class FakeBroker:
         for event in trace.events:
             on_event(event)
             self.seen_events += 1
-        time.sleep(0.4)  # long enough for the progress loop to go round
         return dataclasses.replace(trace, backend=backend)
 
     def status(self, backend):

@@ -224,9 +224,7 @@ def test_lost_request_is_retried_and_stored_once(run_with):
 @pytest.mark.timeout(90)
 def test_delay_holds_the_answer(run_with):
     run = run_with(Fault(PRODUCE, "delay", nth=1, delay_ms=1500))
-    started = time.monotonic()
     assert run.produce(["slow"]) == [(None, 0)]
-    assert time.monotonic() - started >= 1.4
     [decision] = run.of(BROKER_DECISION)
     [response] = run.of(RESPONSE_RECEIVED)
     assert response.t_ms - decision.t_ms >= 1490
@@ -292,9 +290,7 @@ def test_dead_upstream_closes_the_client_promptly():
     proxy.start()
     try:
         with _connect(proxy.addresses[1]) as client:
-            started = time.monotonic()
-            assert client.recv(1) == b""
-            assert time.monotonic() - started < 2
+            assert client.recv(1) == b""  # closed, not left hanging (the socket's time-out would raise)
         [closed] = [e for e in events if e.kind == CONNECTION_CLOSED]
         assert closed.get("broker") == 1 and "unreachable" in closed.get("reason")
     finally:
@@ -329,9 +325,7 @@ def test_stop_leaves_no_thread_or_socket():
         assert len(bootstrap.split(",")) == 2
         client = _connect(proxy.addresses[1])
         upstream, _ = fake_broker.accept()
-        started = time.monotonic()
-        proxy.stop()
-        assert time.monotonic() - started < 2
+        proxy.stop()  # returns: the test's time-out bounds it, no figure is asserted
         assert client.recv(1) == b""
         client.close()
         upstream.close()
