@@ -32,8 +32,9 @@ PATH = f"lesson-{LESSON.slug}"
 PLAYING = ".mr[data-playing='1']"
 
 STEP_TIMER = """async (root) => {
-  const next = root.querySelector("button[aria-label='Next step']");
-  const prev = root.querySelector("button[aria-label='Previous step']");
+  const named = (name) => [...root.querySelectorAll("button")].find((b) => b.textContent.trim() === name);
+  const next = named("Next step");
+  const prev = named("Previous step");
   const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   const painted = [], drawn = [];
   for (const button of [next, prev]) {

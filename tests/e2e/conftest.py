@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -15,6 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.needs import skip_or_fail
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the browser fixture skips then
+    PlaywrightTimeout = TimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -114,22 +120,46 @@ def browser():
         browser.close()
 
 
+# Counts the app's finished script runs in the page, so a wait can tell "a run finished
+# since the last wait" from "no run started yet" without sleeping.
+COUNT_RUNS = """
+window.__idlDone = 0;
+window.__idlSeen = 0;
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.target.getAttribute("data-test-script-state") === "notRunning" && r.oldValue !== "notRunning") window.__idlDone++;
+  }
+}).observe(document, { subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"] });
+"""
+RUN_STARTED = """() => (window.__idlDone || 0) > (window.__idlSeen || 0)
+  || !!document.querySelector("[data-testid='stApp'][data-test-script-state='running']")"""
+SETTLED = """() => { window.__idlSeen = window.__idlDone || 0;
+  return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))); }"""
+NO_RUN_MS = 2_000  # how long an action has to start a run before the wait takes it that none will
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    context.add_init_script(COUNT_RUNS)
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
     context.close()
 
 
-def wait_for_app_run(page, settle_ms: int = 150) -> None:
-    """Streamlit's own idiom: connected, script not running, no skeletons."""
-    page.wait_for_timeout(250)
+def wait_for_app_run(page, settle_ms: int | None = None) -> None:
+    """Streamlit's own idiom, on conditions only: a run started (or finished) since the
+    last wait, or none starts within NO_RUN_MS; then connected, script not running, no
+    skeletons, and two animation frames painted.  `settle_ms` is accepted for old callers
+    and unused: nothing here sleeps."""
+    del settle_ms
+    with contextlib.suppress(PlaywrightTimeout):  # on a time-out the action started no run
+        page.wait_for_function(RUN_STARTED, timeout=NO_RUN_MS)
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']")
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0")
-    page.wait_for_timeout(settle_ms)
+    page.evaluate(SETTLED)
 
 
 @pytest.fixture
@@ -142,6 +172,7 @@ def warmed(browser, base_url):
     """Open the app once so Streamlit leaves its legacy pages/ mode before the tests;
     the first visit itself is tested in test_first_visitor.py."""
     context = browser.new_context()
+    context.add_init_script(COUNT_RUNS)
     page = context.new_page()
     page.goto(base_url)
     page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60_000)

@@ -68,8 +68,8 @@ class Journey:
         self.page.keyboard.press(key)
         if rerun:
             self.wait_run(self.page)
-        else:
-            self.page.wait_for_timeout(80)
+        else:  # a key in the mail room may start a movement: wait until it has arrived
+            expect(self.page.locator(".mr[data-moving='1']")).to_have_count(0)
         return self.record()
 
     def tab_to(self, wanted, what: str) -> dict:

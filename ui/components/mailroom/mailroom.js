@@ -226,8 +226,8 @@ export default function (component) {
     }
     if (!rows.length && !refused) g.push(label(SENDER.x + 12, y + 4, "no letters yet", "mr-t mr-small mr-empty"));
     if (refused) {
-      g.push(s("rect", { x: SX - 34, y: 238, width: 74, height: 40, rx: 4, class: "mr-counter" }),
-        label(SX + 3, 296, "client library", "mr-t mr-small", "middle"));
+      g.push(s("rect", { x: SX - 46, y: 226, width: 92, height: 10, rx: 2, class: "mr-counter" }),
+        label(SX, 256, "the counter:", "mr-t mr-small", "middle"), label(SX, 274, "client library", "mr-t mr-small", "middle"));
     }
     parts.sender.replaceChildren(...g);
   }
@@ -373,7 +373,7 @@ export default function (component) {
     const node = s("g", { class: `mr-tok mr-tok-${kind}${t.retry && !back ? " mr-retry" : ""}`, "data-r": t.r, "data-kind": kind, "data-key": t.k },
       s("title", {}, words), ...body,
       s("g", { class: "mr-lostmark" }, s("path", { d: "M-16 -16L16 16M16 -16L-16 16" }), label(0, 34, "lost", "mr-t mr-small mr-bold", "middle")),
-      s("g", { class: "mr-refusedmark" }, s("path", { d: "M-20 -20L20 20M20 -20L-20 20" }), label(0, 40, "REFUSED", "mr-t mr-small mr-bold", "middle")));
+      s("g", { class: "mr-refusedmark" }, s("path", { d: "M-20 -20L20 20M20 -20L-20 20" }), label(0, -28, "REFUSED", "mr-t mr-small mr-bold", "middle")));
     node.__words = words;
     parts.tokens.appendChild(node);
     return node;
