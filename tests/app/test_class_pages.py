@@ -114,3 +114,25 @@ def test_the_title_slide_shows_the_join_card_with_a_qr_code(open_page, store):
     cards = [h.proto.body for h in at.get("html") if "idl-join" in h.proto.body]
     assert cards and hosting.code in cards[0] and "data:image/svg+xml" in cards[0] and "Join a class" in cards[0]
     assert hosting.key not in cards[0]
+
+
+def test_a_store_that_refuses_is_one_sentence_on_every_class_page(open_page, store, monkeypatch):
+    from idemlab.classroom.sqlite_store import SqliteStore
+
+    hosting = store.open_class()
+
+    def busy(*_args, **_kwargs):
+        raise classroom.ClassError("The class database is busy; nothing was saved, please try again.")
+
+    monkeypatch.setattr(SqliteStore, "_load_class", busy)
+    for page, params in (
+        ("pages/instructor.py", {"class": hosting.code, "key": hosting.key}),
+        ("pages/classroom.py", {"cls": f"{hosting.code}.{new_learner()}"}),
+        ("pages/presenter.py", {"lesson": LESSON.slug, "slide": str(REVEAL), "class": hosting.code}),
+        ("pages/lesson.py", {"cls": f"{hosting.code}.{new_learner()}"}),
+    ):
+        at = open_page(page, **params)
+        assert not at.exception, page
+        assert not any("This page failed" in e.value for e in at.error), page
+        if page in ("pages/instructor.py", "pages/classroom.py"):
+            assert "The class database is busy" in _texts(at), page

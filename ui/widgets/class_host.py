@@ -69,6 +69,7 @@ def _open_form(store) -> None:
         st.error(st.session_state.pop("host.problem"))
 
 
+@class_results.one_sentence
 def show(lessons: list) -> None:
     st.title("Instructor kit")
     st.header("Run a class")

@@ -17,6 +17,7 @@ def _join(answers: dict[str, int], done: list[int]) -> None:
     st.session_state["classjoin.problem"] = problem
 
 
+@class_results.one_sentence
 def show(answers: dict[str, int], done: list[int]) -> None:
     store, problem = class_store.get()
     if store is None:

@@ -45,8 +45,11 @@ def join(code: str, answers: dict[str, int], done: list[int]) -> str | None:
     if store is None:
         return problem
     code = classroom.normal_code(code)
-    if not code or store.get_class(code) is None:
-        return "There is no open class with that code. Check it with your instructor."
+    try:
+        if not code or store.get_class(code) is None:
+            return "There is no open class with that code. Check it with your instructor."
+    except ClassError as exc:
+        return str(exc)
     learner = st.session_state.get("class.learner") or classroom.new_learner()
     st.session_state["class.code"], st.session_state["class.learner"] = code, learner
     sent = dict(answers) | {f"{number}.{classroom.model.DONE}": 1 for number in done} | {classroom.model.JOINED: 1}

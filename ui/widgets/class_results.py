@@ -6,15 +6,32 @@ the join card needs the instructor's key (the control link); callers check it.""
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 import streamlit as st
 
 from idemlab import classroom
+from idemlab.classroom import ClassError
 from ui.views import class_chart, join_card, plural
 from ui.widgets import class_store
 
 REFRESH_S = 3
+
+
+def one_sentence(show):
+    """A class view whose store refuses (busy past its deadline, unreadable) says so in
+    one sentence instead of failing the page."""
+
+    @functools.wraps(show)
+    def guarded(*args, **kwargs):
+        try:
+            return show(*args, **kwargs)
+        except ClassError as exc:
+            st.warning(str(exc), icon=":material/cloud_off:")
+            return None
+
+    return guarded
 
 
 def normal_code(text: object) -> str:
@@ -38,6 +55,7 @@ def join_banner(code: str) -> None:
 
 
 @st.fragment(run_every=REFRESH_S)
+@one_sentence
 def counter(code: str, question: str) -> None:
     """ "n of m answered" for one question ("4.p"), live."""
     store = _store_or_note()
@@ -57,6 +75,7 @@ def _store_or_note():
 
 
 @st.fragment(run_every=REFRESH_S)
+@one_sentence
 def reveal(code: str, lesson_number: int, qid: str, choices) -> None:
     """The class's answers to one question, live; the right answer is shown apart."""
     store = _store_or_note()
@@ -75,6 +94,7 @@ def reveal(code: str, lesson_number: int, qid: str, choices) -> None:
 
 
 @st.fragment(run_every=REFRESH_S)
+@one_sentence
 def overview(code: str, lessons: list) -> None:
     """Learners, answers and finished lessons of a class, for the instructor page."""
     store = _store_or_note()
