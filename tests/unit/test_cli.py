@@ -1,14 +1,10 @@
 """`python -m idemlab run`: the JSON shape, the readable account, exit codes."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "idemlab", *args], capture_output=True, text=True, timeout=60)
+from tests.cli import run_cli as cli
 
 
 def test_json_output_has_the_documented_fields():

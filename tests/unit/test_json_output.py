@@ -6,7 +6,6 @@ import json
 import os
 import pty
 import subprocess
-import sys
 import tty
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from idemlab import json_output, report, scenarios, sim
 from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED, Event, StoredRecord, Trace
 from idemlab.sim.partition import LogColumns, StoredLog
+from tests.cli import IDEMLAB, run_cli
 
 COMPACT = (",", ":")
 
@@ -112,17 +112,11 @@ def test_report_keeps_its_dict_and_indented_text():
     assert json.loads(report.to_json(trace, indent=None)) == report.to_dict(trace)
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "idemlab", *args], capture_output=True, text=True, timeout=60)
-
-
 def run_cli_on_a_terminal(*args):
     """stdout is a pseudo-terminal (raw: no newline translation); stderr a pipe."""
     controller, terminal = pty.openpty()
     tty.setraw(terminal)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "idemlab", *args], stdout=terminal, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
-    )
+    proc = subprocess.Popen([*IDEMLAB, *args], stdout=terminal, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     os.close(terminal)
     chunks = []
     while True:
@@ -157,12 +151,6 @@ def test_cli_writes_compact_json_to_a_pipe_and_indented_json_to_a_terminal(extra
 def test_cli_json_into_a_file(tmp_path):
     target = tmp_path / "run.json"
     with open(target, "w") as handle:
-        result = subprocess.run(
-            [sys.executable, "-m", "idemlab", "run", "lost-ack", "--json", "--trace"],
-            stdout=handle,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-        )
+        result = run_cli("run", "lost-ack", "--json", "--trace", stdout=handle)
     assert result.returncode == 0 and result.stderr == ""
     assert json.loads(target.read_text())["events"][0]["kind"]
