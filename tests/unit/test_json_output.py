@@ -11,7 +11,7 @@ import tty
 import pytest
 
 from idemlab import json_output, report, scenarios, sim
-from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED, Event, StoredRecord, Trace
+from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED, StoredRecord, Trace, event
 from idemlab.sim.partition import LogColumns, StoredLog
 from tests.cli import IDEMLAB, run_cli
 
@@ -32,12 +32,12 @@ def odd_trace():
         for i, v in enumerate(values)
     ]
     events = [
-        Event(float(i), PRODUCE_CALLED, {"msg": i + 1, "value": v, "partition": i % 2}) for i, v in enumerate(values)
+        event(float(i), PRODUCE_CALLED, msg=i + 1, value=v, key=None, partition=i % 2) for i, v in enumerate(values)
     ]
     events += [
-        Event(10.0, DELIVERY_REPORT, {"msg": 1, "partition": 0, "offset": 0, "error": None}),
-        Event(11.0, DELIVERY_REPORT, {"msg": 2, "partition": 1, "offset": None, "error": "MSG_TIMED_OUT"}),
-        Event(12.0, DELIVERY_REPORT, {"msg": 3, "partition": None, "offset": None, "error": 'weird "error"'}),
+        event(10.0, DELIVERY_REPORT, msg=1, value=values[0], partition=0, offset=0, error=None),
+        event(11.0, DELIVERY_REPORT, msg=2, value=values[1], partition=1, offset=None, error="MSG_TIMED_OUT"),
+        event(12.0, DELIVERY_REPORT, msg=3, value=values[2], partition=None, offset=None, error='weird "error"'),
     ]  # messages 4-6 get no report: error "(no report)", offset null
     return Trace("odd", "sim", {"enable.idempotence": True, "acks": "all"}, events=events, stored=stored)
 
