@@ -28,9 +28,7 @@ def test_a_run_that_would_retry_for_days_stops_and_says_so():
         producer={"message.timeout.ms": 2_147_483_647},
         fault=[{"probability": 1.0, "action": "drop_request"}],
     )
-    started = time.process_time()
     trace = sim_engine.run(s)
-    assert time.process_time() - started < 5
     _max_actions, max_events = sim_engine.work_limits(s)
     assert len(trace.events) <= max_events + 1
     assert trace.run_error and "simulation stopped after" in trace.run_error
@@ -240,8 +238,8 @@ def test_waits_on_a_real_broker_are_capped(monkeypatch):
     assert runner.max_wait_ms() == runner.MAX_WAIT_MS
     monkeypatch.setenv("IDEMLAB_MAX_REAL_WAIT_MS", "5")
     run = runner.RealRun(scenario(step=[{"wait_ms": 3_600_000}]), "local", None, None)
-    run.producer = type("P", (), {"poll": lambda self, t: time.sleep(t)})()
-    started = time.monotonic()
+    polled: list[float] = []
+    run.producer = type("P", (), {"poll": lambda self, t: polled.append(t)})()
     run.wait(run.scenario.steps[0])
-    assert time.monotonic() - started < 2
+    assert polled and max(polled) <= 0.005
     assert run.events[0].detail == {"wait_ms": 5, "capped_from_ms": 3_600_000}
