@@ -1,6 +1,6 @@
 """The pure view builders, on small hand-built traces (no Streamlit)."""
 
-from idemlab import codegen, tables, words
+from idemlab import codegen, sim, tables, words
 from idemlab import model as m
 from idemlab.scenarios import from_dict
 from idemlab.timeline import ProducerStateRow
@@ -17,73 +17,17 @@ def record(offset, msg, seq=-1, pid=-1):
 
 
 def lost_ack_trace():
-    ev = m.Event
-    events = [
-        ev(0, m.PRODUCE_CALLED, {"msg": 1, "value": "m1", "partition": 0}),
-        ev(
-            1,
-            m.REQUEST_SENT,
+    """m1's acknowledgement lost without idempotence: stored twice, run by the simulator."""
+    return sim.run(
+        from_dict(
             {
-                "api": "produce",
-                "request_no": 1,
-                "attempt": 1,
-                "partition": 0,
-                "producer_id": -1,
-                "producer_epoch": -1,
-                "base_sequence": -1,
-                "record_count": 1,
-                "msgs": [1],
-                "values": ["m1"],
-            },
-        ),
-        ev(2, m.FAULT_INJECTED, {"api": "produce", "request_no": 1, "action": m.DROP_RESPONSE}),
-        ev(
-            3,
-            m.BROKER_DECISION,
-            {
-                "request_no": 1,
-                "partition": 0,
-                "result": m.APPENDED,
-                "base_offset": 0,
-                "producer_id": -1,
-                "producer_epoch": -1,
-                "msgs": [1],
-                "values": ["m1"],
-            },
-        ),
-        ev(
-            4,
-            m.REQUEST_SENT,
-            {
-                "api": "produce",
-                "request_no": 2,
-                "attempt": 2,
-                "partition": 0,
-                "producer_id": -1,
-                "base_sequence": -1,
-                "record_count": 1,
-                "msgs": [1],
-                "values": ["m1"],
-            },
-        ),
-        ev(
-            5,
-            m.BROKER_DECISION,
-            {
-                "request_no": 2,
-                "partition": 0,
-                "result": m.APPENDED,
-                "base_offset": 1,
-                "producer_id": -1,
-                "producer_epoch": -1,
-                "msgs": [1],
-                "values": ["m1"],
-            },
-        ),
-        ev(6, m.RESPONSE_RECEIVED, {"api": "produce", "request_no": 2, "partition": 0, "base_offset": 1}),
-        ev(7, m.DELIVERY_REPORT, {"msg": 1, "value": "m1", "partition": 0, "offset": 1, "error": None}),
-    ]
-    return m.Trace("t", "sim", {}, events, [record(0, 1), record(1, 1)])
+                "title": "lost ack",
+                "producer": {"enable.idempotence": False, "acks": "all", "linger.ms": 0},
+                "step": [{"send": ["m1"]}],
+                "fault": [{"request": "produce", "nth": 1, "action": "drop_response"}],
+            }
+        )
+    )
 
 
 def test_stored_log_flags_the_second_copy_as_a_duplicate_in_words():
@@ -105,9 +49,10 @@ def test_deliveries_call_out_failed_but_stored_and_delivered_but_not_stored():
 
 def test_snapshot_follows_the_position():
     trace = lost_ack_trace()
-    assert snapshot(trace, 4).stored == [record(0, 1)]
-    assert snapshot(trace, 3).stored == []
-    assert len(snapshot(trace, len(trace.events)).stored) == 2
+    first = next(i for i, e in enumerate(trace.events) if e.kind == m.BROKER_DECISION)
+    assert snapshot(trace, first).stored == []
+    assert [(r.offset, r.value, r.msg) for r in snapshot(trace, first + 1).stored] == [(0, "m1", 1)]
+    assert [(r.offset, r.msg) for r in snapshot(trace, len(trace.events)).stored] == [(0, 1), (1, 1)]
     assert snapshot(trace, 0).event is None
 
 
@@ -134,21 +79,33 @@ def test_sequence_diagram_shows_only_events_up_to_the_position():
 
 
 def test_event_words_give_ids_and_sequence_range():
-    event = m.Event(
+    event = m.event(
         0,
         m.REQUEST_SENT,
-        {
-            "api": "produce",
-            "request_no": 3,
-            "attempt": 1,
-            "producer_id": 1000,
-            "producer_epoch": 0,
-            "base_sequence": 4,
-            "record_count": 2,
-            "values": ["a", "b"],
-        },
+        api="produce",
+        request_no=3,
+        broker=1,
+        producer_id=1000,
+        producer_epoch=0,
+        base_sequence=4,
+        last_sequence=5,
+        record_count=2,
+        values=["a", "b"],
     )
     assert words.describe(event) == "Request #3: Produce [a, b] PID 1000 · epoch 0 · seq 4–5"
+    wrapped = m.event(
+        0,
+        m.REQUEST_SENT,
+        api="produce",
+        request_no=4,
+        broker=1,
+        producer_id=1000,
+        producer_epoch=0,
+        base_sequence=m.INT32_MAX,
+        last_sequence=m.sequence_at(m.INT32_MAX, 1),
+        record_count=2,
+    )
+    assert words.ids(wrapped) == f"PID 1000 · epoch 0 · seq {m.INT32_MAX}–0"
 
 
 def test_steps_text_round_trips():
