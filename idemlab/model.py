@@ -123,6 +123,9 @@ FLUSH = "flush"
 WAIT = "wait"
 RUN_ERROR = "run_error"
 
+# The broker's memory of each producer is its *producer state* in code (PRODUCER_STATE,
+# timeline.ProducerStateRow; `remembered` lists its batches); "notebook" is the lessons'
+# analogy word and appears only in prose.
 # One remembered batch: [first_sequence, last_sequence, first_offset, last_offset].
 REMEMBERED_FIELDS = ("first_sequence", "last_sequence", "first_offset", "last_offset")
 

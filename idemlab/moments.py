@@ -342,7 +342,7 @@ class _Moments:
             elif not state.get("producers"):
                 held = ": its notebook is empty"
             else:
-                held = f": its notebook for partition {state.get('partition')} now holds {words.notebook_text(state)}"
+                held = f": its notebook for partition {state.get('partition')} now holds {words.producer_state_text(state)}"
             self.add("broker_up", i, f"{name} starts again{held}.")
         elif action == "leader_change":
             self.add(

@@ -118,7 +118,7 @@ def _plain(event: m.Event) -> str:
     if kind == m.RUN_ERROR:
         return f"Run stopped: {get('message')}"
     if kind == m.PRODUCER_STATE:
-        return f"Broker's notebook for partition {get('partition')} after {get('reason')}: {_notebook(event)}"
+        return f"Broker's notebook for partition {get('partition')} after {get('reason')}: {producer_state_text(event)}"
     if kind == m.PRODUCER_EXPIRED:
         return f"Broker forgets PID {get('producer_id')} on partition {get('partition')} (producer id expired)"
     return kind
@@ -168,16 +168,11 @@ def _terse(event: m.Event) -> str:
     if kind == m.RUN_ERROR:
         return f"run stopped: {d['message']}"
     if kind == m.PRODUCER_STATE:
-        return f"broker: producer state of partition {d['partition']} after {d['reason']} ({d['source']}): {_notebook(event)}"
+        return f"broker: producer state of partition {d['partition']} after {d['reason']} ({d['source']}): {producer_state_text(event)}"
     if kind == m.BROKER_ACTION:
         return f"operator: broker {d['broker_id']} {d['action']}"
     parts = ", ".join(f"{k}={v}" for k, v in d.items() if v is not None)
     return f"{kind}: {parts}" if parts else kind
-
-
-def notebook_text(event: m.Event) -> str:
-    """A PRODUCER_STATE event's notebook: 'PID 0 epoch 0: seq 3'."""
-    return _notebook(event)
 
 
 def _terse_values(detail) -> str:
@@ -188,7 +183,9 @@ def _terse_values(detail) -> str:
     return f"{count} record" if count == 1 else f"{count} records"
 
 
-def _notebook(event: m.Event) -> str:
+def producer_state_text(event: m.Event) -> str:
+    """A PRODUCER_STATE event's producers in short: 'PID 0 epoch 0: seq 3' (the broker's
+    producer state; the lessons' analogy calls it the notebook)."""
     producers = event.get("producers") or ()
     if not producers:
         return "no producer remembered"
