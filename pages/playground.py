@@ -33,6 +33,7 @@ if problem:
     )
     st.stop()
 
+backend_picker.inline("pg")  # the sidebar's picker is below the page list on a laptop screen
 backend = backend_picker.current()
 result = engine.run(scenario, backend, ask_first="pg")
 if result is None:

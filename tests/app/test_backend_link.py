@@ -39,3 +39,11 @@ def test_a_link_to_a_listed_cluster_runs_there_and_a_typed_host_does_not(open_pa
     at = open_page("pages/home.py", backend="cluster", cluster="evil.example:9092")
     assert at.radio(key="backend.choice").value == "Simulated"
     assert "cluster" not in at.query_params and "backend" not in at.query_params
+
+
+def test_the_playground_offers_the_broker_choice_above_its_run(open_page):
+    at = open_page("pages/playground.py", scenario="lost-ack")
+    picker = at.button_group(key="pg.backend")
+    picker.set_value("Local Kafka").run()
+    assert at.radio(key="backend.choice").value == "Local Kafka"
+    assert any(b.label == "Run on Local Kafka" for b in at.button)  # a real run waits for one click
