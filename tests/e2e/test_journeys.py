@@ -147,3 +147,20 @@ def test_lesson_7_shows_the_cost_figure_or_says_it_is_not_measured(open_url, scr
     expect(figure).not_to_contain_text("{{")
     figure.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "journey-lesson-7-cost.png"))
+
+
+def test_the_chosen_broker_survives_a_refresh(open_url, wait_run, screenshots):
+    """Chosen next to the Run button, the back end goes into the URL and a reload keeps it;
+    no real run starts by itself."""
+    page = open_url(f"lesson-{LESSONS[2].slug}")
+    page.get_by_test_id("stButtonGroup").get_by_text("Local Kafka", exact=True).click()
+    wait_run(page)
+    assert "backend=local" in page.url, page.url
+    page.reload()
+    page.wait_for_selector("[data-testid='stAppViewContainer']")
+    wait_run(page)
+    assert "backend=local" in page.url, page.url
+    sidebar_choice = page.get_by_test_id("stSidebar").get_by_role("radio", name="Local Kafka")
+    expect(sidebar_choice).to_be_checked()
+    expect(page.get_by_test_id("stExpander").filter(has_text="events seen")).to_have_count(0)
+    page.screenshot(path=str(screenshots / "journey-broker-after-refresh.png"))
