@@ -245,7 +245,17 @@ def _note_row(key: tuple) -> NoteRow:
     return {"p": p, "pid": pid, "epoch": epoch, "batches": [list(b) for b in batches]}
 
 
+def _repeats(first: m.StoredRecord | None, record: m.StoredRecord) -> bool:
+    """Whether a record repeats a message whose first copy is `first` (by identity: two
+    copies may hold equal fields)."""
+    return first is not None and first is not record
+
+
 class _Frames:
+    """The frames of one forward pass over the states: each list is rebuilt only when
+    its part of the state changed, and the sender's letters and the shelf are updated by
+    what was added since the previous frame, so a run's frames cost what changed."""
+
     def __init__(self, trace: m.Trace, names: dict[int, str]) -> None:
         self.trace = trace
         self.names = names
@@ -255,59 +265,115 @@ class _Frames:
             "shelf": _Rows(_shelf_row),
             "notes": _Rows(_note_row),
         }
+        self.last: dict[str, tuple[Any, list[list[int]]]] = {}  # list name -> (what it was made of, runs)
+        self.sender: list[tuple] = []
+        self.sender_at: dict[int, int] = {}  # msg -> its place in self.sender
+        self.seen = (0, 0)  # produce() calls and reports already in self.sender
+        self.shelf: list[tuple] = []
+        self.shelved = 0  # records already in self.shelf
 
-    def frame(self, state: State, final: bool) -> Frame:
-        names = self.names
-        sender = []
-        for d in state.deliveries():
-            status = "delivered" if d.ok else ("waiting" if d.error == m.NO_REPORT else "failed")
-            detail = words.offset_words(d.offset) if d.ok else ("" if status == "waiting" else str(d.error))
-            sender.append((words.letter(d.msg, d.value, names), status, detail))
-        post = [
-            (
-                f.request.get("request_no"),
-                _letter_label(f.request),
-                words.ids(f.request),
-                (f.request.get("attempt") or 1) > 1,
-                f.phase,
+    def _runs(self, name: str, made_of: Any, keys: Callable[[], list[Hashable]]) -> list[list[int]]:
+        last = self.last.get(name)
+        if last is not None and last[0] == made_of:
+            return last[1]
+        runs = self.interned[name].runs(keys())
+        self.last[name] = (made_of, runs)
+        return runs
+
+    def _sender_keys(self, state: State) -> list[tuple]:
+        calls, reports = state.calls, state.reports
+        seen_calls, seen_reports = self.seen
+        for call in list(calls)[seen_calls:]:
+            msg = call.get("msg")
+            self.sender_at.setdefault(msg, len(self.sender))
+            self.sender.append((words.letter(msg, call.get("value"), self.names), "waiting", ""))
+        for report in list(reports)[seen_reports:]:
+            msg = report.get("msg")
+            if reports.first(msg) is not report or msg not in self.sender_at:
+                continue  # only a call's first report counts
+            place = self.sender_at[msg]
+            error = report.get("error")
+            what = self.sender[place][0]
+            self.sender[place] = (
+                (what, "delivered", words.offset_words(report.get("offset")))
+                if error is None
+                else (what, "failed", str(error))
             )
-            for f in state.flights()
-        ]
-        records = state.records()
-        if final and (self.trace.stored or not records):  # the log the back end read back
-            records = list(self.trace.stored)
-            repeated = repeats(records)
+        self.seen = (len(calls), len(reports))
+        return self.sender
 
-            def is_repeat(r: m.StoredRecord) -> bool:
-                return (r.partition, r.offset) in repeated
-        else:
-
-            def is_repeat(r: m.StoredRecord) -> bool:
-                first = state.first_copy(r.msg)
-                return first is not None and first is not r
-
-        shelf = [
+    def _shelf_keys(self, state: State) -> list[tuple]:
+        names = self.names
+        added = list(state.stored)[self.shelved :]
+        rows = [
             (
                 r.partition,
                 r.offset,
                 words.letter(r.msg, r.value, names),
                 words.ids_text(r.producer_id, r.producer_epoch, r.sequence),
-                is_repeat(r),
+                _repeats(state.first_copy(r.msg), r),
+            )
+            for r in added
+        ]
+        if rows and self.shelf and rows[0][:2] < self.shelf[-1][:2]:  # another partition's records: sort
+            self.shelf = sorted(self.shelf + rows, key=lambda row: row[:2])
+        else:
+            self.shelf.extend(sorted(rows, key=lambda row: row[:2]))
+        self.shelved = len(state.stored)
+        return self.shelf
+
+    def _final_shelf_keys(self, records: list[m.StoredRecord]) -> list[tuple]:
+        """The log the back end read back, at the end of the run."""
+        repeated = repeats(records)
+        return [
+            (
+                r.partition,
+                r.offset,
+                words.letter(r.msg, r.value, self.names),
+                words.ids_text(r.producer_id, r.producer_epoch, r.sequence),
+                (r.partition, r.offset) in repeated,
             )
             for r in sorted(records, key=lambda r: (r.partition, r.offset))
         ]
-        notes = [
-            (row.partition, row.producer_id, row.producer_epoch, row.batches[-m.BATCHES_REMEMBERED :])
-            for row in state.producer_state_rows()
-        ]
-        lists = dict(zip(LISTS, (sender, post, shelf, notes), strict=True))
+
+    def frame(self, state: State, final: bool) -> Frame:
+        stored = len(state.stored)
+        if final and (self.trace.stored or not stored):
+            records = list(self.trace.stored)
+            shelf = self._runs("shelf", ("final", len(records)), lambda: self._final_shelf_keys(records))
+            stored = len(records)
+        else:
+            shelf = self._runs("shelf", stored, lambda: self._shelf_keys(state))
         return {
-            **{name: self.interned[name].runs(lists[name]) for name in LISTS},
+            "sender": self._runs("sender", (len(state.calls), len(state.reports)), lambda: self._sender_keys(state)),
+            "post": self._runs(
+                "post",
+                state.in_flight,
+                lambda: [
+                    (
+                        f.request.get("request_no"),
+                        _letter_label(f.request),
+                        words.ids(f.request),
+                        (f.request.get("attempt") or 1) > 1,
+                        f.phase,
+                    )
+                    for f in state.flights()
+                ],
+            ),
+            "shelf": shelf,
+            "notes": self._runs(
+                "notes",
+                state.producer_state,
+                lambda: [
+                    (row.partition, row.producer_id, row.producer_epoch, row.batches[-m.BATCHES_REMEMBERED :])
+                    for row in state.producer_state_rows()
+                ],
+            ),
             "pid": state.producer_id,
             "epoch": state.producer_epoch,
             "fatal": state.fatal,
             "down": sorted(str(b) for b in state.down),
-            "counts": {"produced": len(state.calls), "acknowledged": state.acknowledged, "stored": len(records)},
+            "counts": {"produced": len(state.calls), "acknowledged": state.acknowledged, "stored": stored},
         }
 
 

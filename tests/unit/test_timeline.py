@@ -1,6 +1,9 @@
 """Stepping through a trace: snapshots are a pure function of (trace, position)."""
 
-from idemlab import scenarios, sim
+import pytest
+
+from idemlab import scenarios, sim, words
+from idemlab.replay import LISTS, _Frames, replay
 from idemlab.timeline import fold, snapshot, states, step
 
 
@@ -114,3 +117,19 @@ def test_the_timeline_applies_no_rule_of_its_own():
     trace.events[trace.events.index(decision)] = forged
     rows = snapshot(trace, trace.events.index(forged) + 1).producer_state
     assert len(rows[0].batches) == 7
+
+
+def _expanded(document, frame):
+    return {name: [document["rows"][name][i] for a, b in frame[name] for i in range(a, b + 1)] for name in LISTS}
+
+
+@pytest.mark.parametrize("name", ["lost-ack", "leader-failover-unreplicated", "broker-kill", "reorder"])
+def test_the_replays_frames_made_in_one_pass_equal_frames_made_from_scratch(name):
+    trace = sim.run(scenarios.load(name))
+    document = replay(trace)
+    names = words.letter_names(trace.events)
+    for position in range(len(trace.events) + 1):
+        alone = _Frames(trace, names)
+        frame = alone.frame(fold(trace.events[:position]), position == len(trace.events))
+        scratch = {"rows": {n: alone.interned[n].rows for n in LISTS}}
+        assert _expanded(document, document["frames"][position]) == _expanded(scratch, frame), position
