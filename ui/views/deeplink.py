@@ -3,8 +3,8 @@
 
 decode() never raises: a malformed or out-of-range value is dropped and named in a
 notice, and the view falls back to the scenario's own value.  Every value a link may
-carry is held to the same ranges as the playground's controls (the ranges below are the
-controls' ranges too: ui.widgets.playground_form uses them), so a link can set up
+carry is read by ui.views.query_values and held to the playground controls' ranges
+(ui.views.control_ranges), so a link can set up
 nothing a learner could not set up by hand; room_problem() applies the same limits to
 any scenario the app is asked to run.  Pure: no streamlit.
 """
@@ -16,7 +16,22 @@ from typing import Any
 
 from idemlab.model import Scenario
 from idemlab.scenarios import ScenarioError
-from ui.views import safe
+from ui.views import query_values, safe
+from ui.views.control_ranges import (
+    MAX_DELAY_MS,
+    MAX_FAULTS,
+    MAX_MESSAGES,
+    MAX_NTH,
+    MAX_PARTITIONS,
+    MAX_POSITION,
+    MAX_RANDOM_RATE,
+    MAX_SEED,
+    MAX_STEPS,
+    MAX_STEPS_CHARS,
+    MAX_TIMEOUT_MS,
+    MAX_WAIT_MS,
+)
+from ui.views.control_ranges import NUMBER_PROPERTIES as INT_KEYS
 from ui.views.playground_spec import (
     BLANK,
     PlaygroundSpec,
@@ -27,27 +42,6 @@ from ui.views.playground_spec import (
     steps_from_text,
 )
 
-# The controls' ranges (ui.widgets.playground_form draws its widgets with these).
-MAX_TIMEOUT_MS = 300_000  # librdkafka's default message.timeout.ms is the largest offered
-MAX_DELAY_MS = 600_000  # a delay fault
-MAX_RANDOM_RATE = 0.5  # random fault rate
-MAX_STEPS_CHARS = 2000  # the Steps box
-MAX_MESSAGES = 200  # messages a playground run may send
-MAX_STEPS = 100
-MAX_WAIT_MS = 60_000  # one wait step
-MAX_FAULTS = 12
-MAX_NTH = 1000
-MAX_POSITION = 1_000_000
-
-# query key -> (producer property, min, max)
-INT_KEYS = {
-    "inflight": ("max.in.flight.requests.per.connection", 1, 1_000_000),
-    "retries": ("retries", 0, 2_147_483_647),
-    "linger": ("linger.ms", 0, 900_000),
-    "timeout": ("message.timeout.ms", 1, MAX_TIMEOUT_MS),
-    "batch": ("batch.num.messages", 1, 1_000_000),
-}
-MAX_PARTITIONS = 8
 KEYS = {"scenario", "idem", "acks", "steps", "fault", "step", "parts", *INT_KEYS}
 MAX_LEN = MAX_STEPS_CHARS
 
@@ -63,7 +57,8 @@ def _bool(text: str) -> bool:
 
 def decode(params: Mapping[str, str], available: list[str]) -> tuple[PlaygroundSpec, list[str]]:
     notices: list[str] = []
-    name = str(params.get("scenario", BLANK))
+    params = {key: query_values.text(value) for key, value in params.items()}
+    name = params.get("scenario", BLANK)
     if name != BLANK and name not in available:
         notices.append(f"Unknown scenario {safe.code(name)}; showing the blank playground instead.")
         name = BLANK
@@ -135,10 +130,7 @@ def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
         spec.producer["acks"] = "all" if low in ("all", "-1") else int(low)
     elif key in INT_KEYS:
         prop, low, high = INT_KEYS[key]
-        value = int(raw)
-        if not low <= value <= high:
-            raise ValueError(f"expected {low}..{high}")
-        spec.producer[prop] = value
+        spec.producer[prop] = query_values.whole(raw, low, high)
     elif key == "steps":
         text = "\n".join(part.strip() for part in raw.split(";"))
         steps = steps_from_text(text)
@@ -151,15 +143,9 @@ def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
             raise ValueError(f"more than {MAX_FAULTS} faults")
         spec.faults = [_bounded_fault(fault_from_token(t)) for t in tokens]
     elif key == "parts":
-        value = int(raw)
-        if not 1 <= value <= MAX_PARTITIONS:
-            raise ValueError(f"expected 1..{MAX_PARTITIONS}")
-        spec.partitions = value
+        spec.partitions = query_values.whole(raw, 1, MAX_PARTITIONS)
     elif key == "step":
-        value = int(raw)
-        if not 0 <= value <= MAX_POSITION:
-            raise ValueError(f"expected a position from 0 to {MAX_POSITION}")
-        spec.position = value
+        spec.position = query_values.whole(raw, 0, MAX_POSITION)
 
 
 def _bounded_fault(fault: dict[str, Any]) -> dict[str, Any]:
@@ -170,8 +156,8 @@ def _bounded_fault(fault: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"a delay from 0 to {MAX_DELAY_MS} ms")
     if fault.get("nth") is not None and not 1 <= fault["nth"] <= MAX_NTH:
         raise ValueError(f"a request number from 1 to {MAX_NTH}")
-    if not 0 <= fault.get("seed", 0) <= 2_147_483_647:
-        raise ValueError("a seed from 0 to 2147483647")
+    if not 0 <= fault.get("seed", 0) <= MAX_SEED:
+        raise ValueError(f"a seed from 0 to {MAX_SEED}")
     return fault
 
 

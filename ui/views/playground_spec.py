@@ -12,6 +12,7 @@ from typing import Any
 
 from idemlab import producer_config, scenarios
 from idemlab.model import BROKER_ACTIONS, DELAY, ERROR, Scenario
+from ui.views import query_values
 
 BLANK = "blank"
 BLANK_SCENARIO: dict[str, Any] = {
@@ -136,10 +137,9 @@ def steps_from_text(text: str) -> list[dict[str, Any]]:
 
 
 def _int(text: str, where: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise scenarios.ScenarioError(f"{where}: {text!r} is not a whole number") from None
+    if not query_values.is_whole(text.removeprefix("-")):
+        raise scenarios.ScenarioError(f"{where}: {text!r} is not a whole number")
+    return int(text)
 
 
 def steps_to_text(steps: list[dict[str, Any]]) -> str:
@@ -193,11 +193,11 @@ def fault_from_token(token: str) -> dict[str, Any]:
         raise ValueError(f"fault {token!r}: expected REQUEST_NUMBER:ACTION, e.g. 2:drop_response")
     head, action, rest = parts[0], parts[1], parts[2:]
     if head.startswith("p"):
-        fault["probability"] = float(head[1:])
-        if rest and rest[-1].startswith("s") and rest[-1][1:].isdigit():
+        fault["probability"] = query_values.decimal(head[1:], 0.0, 1.0)
+        if rest and rest[-1].startswith("s") and query_values.is_whole(rest[-1][1:]):
             fault["seed"] = int(rest.pop()[1:])
     else:
-        if not head.isdigit():
+        if not query_values.is_whole(head):
             raise ValueError(f"fault {token!r}: {head!r} is not a request number")
         fault["nth"] = int(head)
     fault["action"] = action
@@ -206,7 +206,7 @@ def fault_from_token(token: str) -> dict[str, Any]:
             raise ValueError(f"fault {token!r}: an error fault needs the error name, e.g. 3:error:NOT_ENOUGH_REPLICAS")
         fault["error"] = rest[0]
     elif action == DELAY:
-        if len(rest) != 1 or not rest[0].isdigit():
+        if len(rest) != 1 or not query_values.is_whole(rest[0]):
             raise ValueError(f"fault {token!r}: a delay needs milliseconds, e.g. 4:delay:500")
         fault["delay_ms"] = int(rest[0])
     elif rest:

@@ -11,7 +11,7 @@ import streamlit as st
 from idemlab import producer_config, scenarios
 from idemlab.errors import ERRORS
 from idemlab.producer_config import ConfigError
-from ui.views import deeplink, safe
+from ui.views import control_ranges, deeplink, safe
 from ui.views.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
 from ui.widgets import engine
 
@@ -26,12 +26,8 @@ SIMPLE_FAULTS = {
 ERROR_NAMES = sorted(info.name for info in ERRORS.values() if info.code > 0)
 FAULT_CHOICES = list(SIMPLE_FAULTS) + [f"broker error {name}" for name in ERROR_NAMES]
 RANDOM_ACTIONS = ["drop_response", "drop_request", "disconnect"]
-NUMBER_CONTROLS = {  # widget key -> (property, label, min, max)
-    "pg.inflight": ("max.in.flight.requests.per.connection", "max.in.flight.requests.per.connection", 1, 1_000_000),
-    "pg.retries": ("retries", "retries", 0, 2_147_483_647),
-    "pg.linger": ("linger.ms", "linger.ms", 0, 900_000),
-    "pg.timeout": ("message.timeout.ms", "message.timeout.ms", 1, deeplink.MAX_TIMEOUT_MS),
-    "pg.batch": ("batch.num.messages", "batch.num.messages", 1, 1_000_000),
+NUMBER_CONTROLS = {  # widget key -> (property, label, min, max), the ranges from control_ranges
+    f"pg.{key}": (prop, prop, low, high) for key, (prop, low, high) in control_ranges.NUMBER_PROPERTIES.items()
 }
 
 
@@ -282,7 +278,7 @@ def show(problem: tuple[str, str] | None) -> None:
             more[3].number_input(
                 "Partitions",
                 1,
-                deeplink.MAX_PARTITIONS,
+                control_ranges.MAX_PARTITIONS,
                 key="pg.partitions",
                 step=1,
                 help="How many partitions the topic has; `send … partition=N` picks one, otherwise by key.",
@@ -290,7 +286,9 @@ def show(problem: tuple[str, str] | None) -> None:
     if steps_tab.open:
         with steps_tab:
             left, right = st.columns([2, 1])
-            left.text_area("Steps", key="pg.steps", height=150, help=STEP_HELP, max_chars=deeplink.MAX_STEPS_CHARS)
+            left.text_area(
+                "Steps", key="pg.steps", height=150, help=STEP_HELP, max_chars=control_ranges.MAX_STEPS_CHARS
+            )
             right.caption(STEP_HELP)
             right.button("+ restart producer", on_click=_append_step, args=("restart producer",), key="pg.add.restart")
             right.button(
@@ -306,8 +304,8 @@ def show(problem: tuple[str, str] | None) -> None:
             for slot in range(1, FAULT_SLOTS + 1):
                 grid[(slot - 1) % 3].selectbox(f"Request {slot}", FAULT_CHOICES, key=f"pg.fault.{slot}")
             extra = st.columns(4)
-            extra[0].number_input("Delay length (ms)", 0, deeplink.MAX_DELAY_MS, key="pg.delay_ms", step=100)
-            extra[1].slider("Random fault rate", 0.0, deeplink.MAX_RANDOM_RATE, key="pg.random.rate", step=0.05)
+            extra[0].number_input("Delay length (ms)", 0, control_ranges.MAX_DELAY_MS, key="pg.delay_ms", step=100)
+            extra[1].slider("Random fault rate", 0.0, control_ranges.MAX_RANDOM_RATE, key="pg.random.rate", step=0.05)
             extra[2].selectbox("Random fault", RANDOM_ACTIONS, key="pg.random.action")
             extra[3].number_input("Random seed", 0, 2**31 - 1, key="pg.random.seed")
             if st.session_state.get("pg.extra_faults"):

@@ -8,21 +8,23 @@ import re
 
 import streamlit as st
 
+from ui.views import query_values
 from ui.widgets import class_member
 
 # p = the prediction, locked when the experiment runs; r = a second try after the run
-ANSWER_RE = re.compile(r"^(\d{1,3})\.(p|r|c\d{1,2})\.(\d{1,2})$")
+ANSWER_RE = re.compile(r"([0-9]{1,3})\.(p|r|c[0-9]{1,2})\.([0-9]{1,2})", re.ASCII)
 MAX_ITEMS = 200
 
 
 def parse_done(text: str) -> set[int]:
-    return {int(part) for part in text.split(",")[:MAX_ITEMS] if part.strip().isdigit() and int(part) < 1000}
+    parts = query_values.text(text).split(",")[:MAX_ITEMS]
+    return {n for n in (query_values.whole_or_none(part, 0, 999) for part in parts) if n is not None}
 
 
 def parse_answers(text: str) -> dict[str, int]:
     out = {}
-    for part in text.split(",")[:MAX_ITEMS]:
-        match = ANSWER_RE.match(part.strip())
+    for part in query_values.text(text).split(",")[:MAX_ITEMS]:
+        match = ANSWER_RE.fullmatch(part.strip())
         if match:
             out[f"{match[1]}.{match[2]}"] = int(match[3])
     return out
