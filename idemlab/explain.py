@@ -1,8 +1,10 @@
 """A short plain-language account of what happened in one run, generated from its Trace.
 
 `explain(trace)` returns 3–8 sentences (fewer when little happened): mail-room words
-first, Kafka words in parentheses.  It only reads events and the stored log, works for
-traces from either back end.  A situation it does not recognise gets no sentence; a
+first, Kafka words in parentheses.  It reads the trace's fold (idemlab.timeline: each
+send with its fault, the broker's decision and the sends after it; whether a refused
+batch was sent again is what followed, not a table of retriable errors) and the stored
+log, so it works for traces from either back end.  A situation it does not recognise gets no sentence; a
 trace whose events lack the keys it reads (a malformed back end) gets no explanation
 rather than a broken page; any other exception is a bug and propagates.
 """
