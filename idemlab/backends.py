@@ -61,10 +61,6 @@ def run(
     delivery report out of the trace and counts them instead: for very large runs."""
     backend = check_name(backend)
     if backend == SIM:
-        if scenario.client == JAVA:
-            raise BackendUnavailable(
-                "The simulated Java producer is not there yet: run the Java client on a real broker."
-            )
         from idemlab.sim import run as run_sim
 
         trace = run_sim(scenario, record_messages=per_message_events)

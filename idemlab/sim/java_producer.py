@@ -1,0 +1,369 @@
+"""A simulated Apache Kafka Java producer (kafka-clients 4.x), beside the librdkafka one.
+
+It shares the librdkafka model's plumbing (queues, requests, reports) and follows the
+Java client's own rules instead (Sender, RecordAccumulator, TransactionManager; see
+docs/java-client-findings.md, where each rule is cited and what the real client showed
+is written down):
+- defaults: idempotence on, acks=all, 5 requests in flight per connection, linger.ms 5,
+  batches bounded by batch.size bytes only, delivery.timeout.ms 120 s;
+- idempotent: up to 5 *requests* in flight per connection, whatever they hold;
+  sequences are given to a batch when it is first sent and kept on retries;
+- a retriable error re-queues the batch in sequence order; a batch that already has a
+  sequence is sent again only when it is the first unacknowledged one of its partition,
+  so the later ones in flight come back OUT_OF_ORDER_SEQUENCE_NUMBER and are retried
+  too (RecordAccumulator.shouldStopDrainBatchesForPartition);
+- OUT_OF_ORDER_SEQUENCE_NUMBER and UNKNOWN_PRODUCER_ID are always retried by the
+  idempotent producer; the epoch is bumped (locally, no InitProducerId) when the batch
+  was the next expected one (TransactionManager.canRetry);
+- a batch that fails for good (a non-retriable error, retries used up) asks for an epoch
+  bump, which happens at once; its partition's sequences restart at 0 in the new epoch,
+  other partitions follow once their requests in flight are answered;
+- delivery.timeout.ms counts from the batch's creation, queued or in flight; a batch
+  that expires while being retried leaves its partition's sequence unresolved until
+  everything in flight is answered, then the epoch is bumped if a gap remains;
+- no fatal error for these errors, and no gap-less option; errors are reported as the
+  Java client's exception class (RecordTooLargeException, TimeoutException, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from idemlab import errors, java_config
+from idemlab.model import EPOCH_BUMP, NO_PRODUCER_ID
+from idemlab.producer_config import ProducerSettings
+from idemlab.sim.partition import Batch
+from idemlab.sim.producer import Message, PartitionQueue, SimProducer
+
+if TYPE_CHECKING:
+    from idemlab.sim.wire import InFlight
+
+# Kafka error code -> (the Java client's exception, retriable, invalid metadata), as
+# kafka-clients 4.4 maps them (Errors.forCode(code).exception()).
+JAVA_ERRORS: dict[int, tuple[str, bool]] = {
+    2: ("CorruptRecordException", True),
+    3: ("UnknownTopicOrPartitionException", True),
+    5: ("LeaderNotAvailableException", True),
+    6: ("NotLeaderOrFollowerException", True),
+    7: ("TimeoutException", True),
+    10: ("RecordTooLargeException", False),
+    14: ("CoordinatorLoadInProgressException", True),
+    19: ("NotEnoughReplicasException", True),
+    20: ("NotEnoughReplicasAfterAppendException", True),
+    29: ("TopicAuthorizationException", False),
+    45: ("OutOfOrderSequenceException", False),
+    46: ("DuplicateSequenceException", False),
+    47: ("InvalidProducerEpochException", False),
+    56: ("KafkaStorageException", True),
+    59: ("UnknownProducerIdException", False),
+    87: ("InvalidRecordException", False),
+}
+# What the network layer reports: a lost connection and a request that timed out.
+CLIENT_SIDE = {errors.TRANSPORT: ("NetworkException", True), errors.TIMED_OUT: ("TimeoutException", True)}
+TIMEOUT_EXCEPTION = "TimeoutException"
+MESSAGE_TOO_LARGE = 10
+OUT_OF_ORDER = 45
+DUPLICATE = 46
+UNKNOWN_PRODUCER = 59
+UNLIMITED_RECORDS = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class JavaSimSettings(ProducerSettings):
+    """The librdkafka model's settings, filled from the Java client's; as_config() gives
+    the Java client's names."""
+
+    java: dict[str, Any] = field(default_factory=dict)
+
+    def as_config(self) -> dict[str, Any]:
+        return dict(self.java)
+
+
+def settings(conf) -> JavaSimSettings:
+    """The Java client's effective settings (ConfigError with its message)."""
+    java = java_config.resolve(conf)
+    return JavaSimSettings(
+        idempotent=java.idempotent,
+        acks=java.acks,
+        retries=java.retries,
+        max_in_flight=java.max_in_flight,
+        linger_ms=java.linger_ms,
+        batch_num_messages=UNLIMITED_RECORDS,  # a Java batch is bounded by batch.size bytes only
+        batch_size=max(java.batch_size, 1),
+        message_timeout_ms=java.delivery_timeout_ms,
+        request_timeout_ms=java.request_timeout_ms,
+        socket_timeout_ms=java.request_timeout_ms,
+        retry_backoff_ms=java.retry_backoff_ms,
+        retry_backoff_max_ms=java.retry_backoff_max_ms,
+        reconnect_backoff_ms=java.reconnect_backoff_ms,
+        reconnect_backoff_max_ms=java.reconnect_backoff_max_ms,
+        gapless=False,
+        java=java.as_config(),
+    )
+
+
+def java_error(error: str) -> tuple[str, bool, int | None]:
+    """(the Java exception's name, retriable, Kafka error code) for an error of the wire."""
+    if error in CLIENT_SIDE:
+        name, retriable = CLIENT_SIDE[error]
+        return name, retriable, None
+    info = errors.ERRORS_BY_NAME.get(error) or next(e for e in errors.ERRORS.values() if e.name == error)
+    name, retriable = JAVA_ERRORS.get(info.code, (f"KafkaException({info.name})", info.retriable))
+    return name, retriable, info.code
+
+
+def murmur2_partition(key: bytes, partitions: int) -> int:
+    """The Java client's partition for a key: toPositive(murmur2(key)) % partitions."""
+    m, r = 0x5BD1E995, 24
+    length = len(key)
+    h = (0x9747B28C ^ length) & 0xFFFFFFFF
+    for i in range(0, length - length % 4, 4):
+        k = int.from_bytes(key[i : i + 4], "little")
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> r
+        k = (k * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+    tail = length % 4
+    base = length - tail
+    if tail == 3:
+        h ^= key[base + 2] << 16
+    if tail >= 2:
+        h ^= key[base + 1] << 8
+    if tail >= 1:
+        h ^= key[base]
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return (h & 0x7FFFFFFF) % partitions
+
+
+class JavaSimProducer(SimProducer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stale: set[int] = set()  # partitions with requests of an older epoch in flight
+        self._unresolved: set[int] = set()  # partitions whose expired retry left a possible gap
+        self._expired: set[int] = set()  # ids of requests whose batch expired while in flight
+        self._sent_as: dict[tuple[int, int], tuple[int, int, int]] = {}  # (partition, first msgid) -> pid, epoch, seq
+
+    def produce(
+        self, first_msg: int, values: tuple[str, ...], key: str | None, partition: int | None, pad_to: int | None
+    ) -> None:
+        before = {tp.partition: tp.next_msgid for tp in self.partitions}
+        super().produce(first_msg, values, key, partition, pad_to)
+        if self.settings.linger_ms == 0:
+            # With linger.ms=0 the sender thread drains each record's batch as soon as
+            # send() has appended it: one record a batch (seen on the real client).
+            for tp in self.partitions:
+                for m in tp.queue:
+                    if m.msgid >= before[tp.partition]:
+                        m.batch_last_msgid = m.msgid
+
+    def _partition_for(self, key: str | None) -> int:
+        if key is not None and len(self.partitions) > 1:
+            return murmur2_partition(key.encode(), len(self.partitions))
+        return super()._partition_for(key)
+
+    # ---- the sender ---------------------------------------------------------------
+    def _serve(self) -> None:
+        self._serve_scheduled = False
+        if self.state != self.ASSIGNED:
+            return
+        for tp in self.partitions:
+            self._serve_partition(tp)
+
+    def _serve_partition(self, tp: PartitionQueue) -> None:
+        while tp.queue:
+            head = tp.queue[0]
+            if tp.partition in self._stale:
+                if self._unacked(tp):
+                    if not head.possibly_persisted:
+                        return  # no new batch while older-epoch ones are unanswered
+                else:
+                    self._stale.discard(tp.partition)
+                    self._reset_base(tp)
+            if self.settings.idempotent and head.possibly_persisted and head.msgid != min(self._unacked(tp)):
+                return  # a retried batch waits until it is the first unacknowledged one
+            if self.settings.idempotent and not head.possibly_persisted and tp.partition in self._unresolved:
+                return
+            broker_id = self.sim.cluster.leader_of(tp.partition)
+            if broker_id is None:
+                return
+            connection = self.sim.wire.connection(self, broker_id)
+            if connection is None or len(connection.in_flight) >= self.settings.max_in_flight:
+                return
+            ready_at = self._ready_at(tp)
+            if ready_at > self.sim.now:
+                self.sim.scheduler.at(ready_at, self.wake)
+                return
+            self._send(tp, broker_id, self._take_batch(tp))
+
+    def _unacked(self, tp: PartitionQueue) -> list[int]:
+        """First msgids of the batches sent and not yet answered for good: in flight, or
+        queued for a retry (TransactionManager's in-flight batches)."""
+        sent = [r.messages[0].msgid for r in tp.in_flight if r.messages and id(r) not in self._expired]
+        return sent + [m.msgid for m in tp.queue if m.possibly_persisted]
+
+    def _send(self, tp: PartitionQueue, broker_id: int, messages: list[Message]) -> None:
+        """A batch keeps the producer id, epoch and sequence of its first send on every
+        retry, unless its partition's sequences were rewritten by an epoch bump."""
+        key = (tp.partition, messages[0].msgid)
+        if not self.settings.idempotent:
+            pid, epoch, base_seq = NO_PRODUCER_ID, -1, -1
+        elif key in self._sent_as:
+            pid, epoch, base_seq = self._sent_as[key]
+        else:
+            pid, epoch, base_seq = self.producer_id, self.epoch, tp.sequence_of(messages[0].msgid)
+            self._sent_as[key] = (pid, epoch, base_seq)
+        for m in messages:
+            m.possibly_persisted = True
+        batch = Batch(
+            tp.partition, pid, epoch, base_seq, tuple(messages), max_timestamp=max(m.enqueued_ms for m in messages)
+        )
+        request = self.sim.wire.send_produce(
+            self, broker_id, tp, messages, batch, self.settings.request_timeout_ms, attempt=messages[0].retries + 1
+        )
+        tp.in_flight.append(request)
+        if self.settings.acks == 0:
+            tp.in_flight.remove(request)
+            self.sim.wire.forget(request)
+            for m in messages:
+                self._report(m, None, None)
+            return
+        deadline = messages[0].enqueued_ms + self.settings.message_timeout_ms
+        self.sim.scheduler.at(max(deadline, self.sim.now), self._expire_in_flight, tp, request)
+
+    # ---- responses ----------------------------------------------------------------
+    def on_produce_response(self, request: InFlight, error: str | None, base_offset: int) -> None:
+        tp = self.partitions[request.partition]
+        if request in tp.in_flight:
+            tp.in_flight.remove(request)
+        if self.state == self.CLOSED:
+            return
+        if id(request) in self._expired:
+            # Already reported as timed out; a success still tells which sequence was acknowledged.
+            self._expired.discard(id(request))
+            if error is None and self.settings.idempotent:
+                tp.acked_msgid = max(tp.acked_msgid, request.messages[-1].msgid)
+            self._resolve(tp)
+            self.wake()
+            return
+        if error is None:
+            self._on_success(tp, request, base_offset)
+        else:
+            self._on_error(tp, request, error)
+        self._resolve(tp)
+        self.wake()
+
+    def _on_error(self, tp: PartitionQueue, request: InFlight, error: str) -> None:
+        messages = request.messages
+        name, retriable, code = java_error(error)
+        timed_out = self.sim.now - messages[0].enqueued_ms >= self.settings.message_timeout_ms
+        can_retry = not timed_out and messages[0].retries < self.settings.retries
+        if code == MESSAGE_TOO_LARGE and len(messages) > 1:
+            # Sender.completeBatch: split and retried, one record a batch here.
+            for m in messages:
+                m.batch_last_msgid = m.msgid
+            self._requeue(tp, messages, count_retry=False)
+            return
+        if self.settings.idempotent:
+            if code == DUPLICATE:
+                self._on_success(tp, request, -1)
+                return
+            if code in (OUT_OF_ORDER, UNKNOWN_PRODUCER) and can_retry:
+                if code == UNKNOWN_PRODUCER or messages[0].msgid == tp.acked_msgid + 1:
+                    self._bump(tp, "the broker lost this producer's sequence" if code == UNKNOWN_PRODUCER else "gap")
+                self._requeue(tp, messages)
+                return
+        if retriable and can_retry:
+            self._requeue(tp, messages)
+            return
+        for m in messages:
+            self._report(m, name, None)
+        if self.settings.idempotent and messages[0].retries < self.settings.retries:
+            self._bump(tp, f"a batch failed with {name}")
+
+    def _on_success(self, tp: PartitionQueue, request: InFlight, base_offset: int) -> None:
+        """No implicit acknowledgement of earlier batches (librdkafka's L8): each batch
+        is completed by its own answer."""
+        if self.settings.idempotent:
+            tp.acked_msgid = max(tp.acked_msgid, request.messages[-1].msgid)
+        for i, m in enumerate(request.messages):
+            self._report(m, None, base_offset + i if base_offset >= 0 else None)
+
+    def _requeue(self, tp: PartitionQueue, messages: list[Message], count_retry: bool = True) -> None:
+        super()._requeue(tp, messages, count_retry)
+        for m in messages:
+            m.batch_last_msgid = messages[-1].msgid  # a ProducerBatch keeps its records
+        if not self.settings.idempotent:
+            # RecordAccumulator.reenqueue: addFirst, ahead of batches already queued.
+            retried = {id(m) for m in messages}
+            tp.queue = messages + [m for m in tp.queue if id(m) not in retried]
+
+    # ---- epochs -------------------------------------------------------------------
+    def _bump(self, failed: PartitionQueue, reason: str) -> None:
+        """TransactionManager.bumpIdempotentProducerEpoch: at once, locally; the failed
+        partition's sequences restart at 0 from its first unacknowledged batch."""
+        old = self.epoch
+        self.epoch = (self.epoch + 1) & 0x7FFF
+        self.sim.emit(EPOCH_BUMP, producer_id=self.producer_id, from_epoch=old, to_epoch=self.epoch, reason=reason)
+        for tp in self.partitions:
+            if tp is failed:
+                pending = [m.msgid for r in tp.in_flight for m in r.messages] + [m.msgid for m in tp.queue]
+                tp.epoch_base_msgid = min(pending) if pending else tp.next_msgid
+                tp.acked_msgid = tp.epoch_base_msgid - 1
+                self._sent_as = {k: v for k, v in self._sent_as.items() if k[0] != tp.partition}
+                self._unresolved.discard(tp.partition)
+            elif self._unacked(tp):
+                self._stale.add(tp.partition)
+            else:
+                self._reset_base(tp)
+
+    def _resolve(self, tp: PartitionQueue) -> None:
+        """TransactionManager.maybeResolveSequences: once nothing is in flight, a gap left
+        by an expired batch is closed with an epoch bump."""
+        if tp.partition not in self._unresolved or tp.in_flight:
+            return
+        self._unresolved.discard(tp.partition)
+        nothing_pending = not any(m.possibly_persisted for m in tp.queue)
+        if nothing_pending and tp.acked_msgid + 1 < (tp.queue[0].msgid if tp.queue else tp.next_msgid):
+            self._bump(tp, "unacknowledged batches expired")
+
+    # ---- delivery.timeout.ms ------------------------------------------------------
+    def _expire_due(self, tp: PartitionQueue) -> None:
+        limit = self.sim.now - self.settings.message_timeout_ms
+        while tp.queue and tp.queue[0].enqueued_ms <= limit:
+            batch = self._queued_batch(tp)
+            del tp.queue[: len(batch)]
+            tp.fresh -= sum(1 for m in batch if m.retries == 0)
+            if batch[0].possibly_persisted and self.settings.idempotent:
+                self._unresolved.add(tp.partition)
+            for m in batch:
+                self._report(m, TIMEOUT_EXCEPTION, None)
+        self._resolve(tp)
+
+    def _queued_batch(self, tp: PartitionQueue) -> list[Message]:
+        head = tp.queue[0]
+        if head.batch_last_msgid is None:
+            return [head]
+        return [m for m in tp.queue if m.msgid <= head.batch_last_msgid]
+
+    def _expire_in_flight(self, tp: PartitionQueue, request: InFlight) -> None:
+        """Sender.getExpiredInflightBatches: a batch in flight past its delivery timeout
+        fails now; its answer, when it comes, is only used to learn the sequence."""
+        if request not in tp.in_flight or self.state == self.CLOSED:
+            return
+        self._expired.add(id(request))
+        if self.settings.idempotent and request.messages and request.messages[0].retries > 0:
+            self._unresolved.add(tp.partition)
+        for m in request.messages:
+            self._report(m, TIMEOUT_EXCEPTION, None)
+        self.wake()
+
+    def on_producer_id(self, producer_id: int, epoch: int) -> None:
+        super().on_producer_id(producer_id, epoch)
+        self._stale.clear()
+
+
+__all__ = ["JAVA_ERRORS", "JavaSimProducer", "JavaSimSettings", "murmur2_partition", "settings"]
