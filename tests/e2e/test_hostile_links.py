@@ -18,6 +18,7 @@ import pytest
 from tests.e2e.conftest import ROOT, _free_port, wait_for_app_run
 
 EVIL = "evil.example"
+INVISIBLE = ("\u2060", "\u200b")  # word joiner, zero-width space
 HOSTILE_TITLE = (
     f"<img src=http://{EVIL}/t.png onerror=alert(1)> [click](javascript:alert(1)) "
     f"![x](http://{EVIL}/i.png) www.{EVIL} :red[big] $x$"
@@ -39,6 +40,11 @@ LINKS = [
     f"playground?scenario={quote('lost-ack`](http://' + EVIL + ')')}",
     "playground?scenario=hostile",
     "playground?scenario=hostile&step=3",
+    # autolinks in text quoted back from the link, with and without invisible characters
+    f"compare?scenario=lost-ack&fault={quote(f'1:x www.{EVIL}')}",
+    f"compare?scenario=lost-ack&fault={quote(f'1:x https://{EVIL}/p me@{EVIL}')}",
+    f"compare?scenario=lost-ack&fault={quote('1:x www' + INVISIBLE[0] + '.' + EVIL + ' www' + INVISIBLE[1] + '.' + EVIL)}",
+    f"playground?scenario=blank&steps={quote(f'send WWW.{EVIL} x@{EVIL}')}",
 ]
 
 
@@ -119,7 +125,8 @@ def test_crafted_links_load_nothing_remote_and_render_no_injected_link(browser, 
         main = page.locator("body")
         injected = main.locator(
             f"a[href*='{EVIL}'], a[href^='javascript:' i], img[src*='{EVIL}'], img[onerror], "
-            "[data-testid='stMarkdown'] a[href^='http']"
+            "[data-testid='stMarkdown'] a[href^='http'], [data-testid='stCaptionContainer'] a[href], "
+            "a[href^='mailto:' i]"
         )
         assert injected.count() == 0, (link, injected.first.evaluate("e => e.outerHTML"))
         # Something tells the learner what was refused (a notice or an error), quoting it inertly.

@@ -243,3 +243,11 @@ def test_waits_on_a_real_broker_are_capped(monkeypatch):
     run.wait(run.scenario.steps[0])
     assert polled and max(polled) <= 0.005
     assert run.events[0].detail == {"wait_ms": 5, "capped_from_ms": 3_600_000}
+
+
+@pytest.mark.parametrize("text", ["www.evil.invalid", "WWW.evil.invalid", "https://evil.invalid/x", "me@evil.invalid"])
+def test_md_leaves_no_autolink_pattern_even_once_invisible_characters_are_dropped(text):
+    out = safe.md(text)
+    for pattern in (r"www\\?\.", r"https?\\?:", r"[A-Za-z]\\?@"):
+        assert not re.search(pattern, out, re.IGNORECASE), (pattern, out)
+    assert "\\\u2060" not in out  # a joiner never follows a backslash (that would show the backslash)

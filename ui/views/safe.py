@@ -52,11 +52,13 @@ def md(text: object, limit: int = MAX_SHOWN) -> str:
 
     Backslash escapes alone do not stop GitHub-flavoured autolinks: Streamlit's renderer
     still linked `http\\://host` and `www\\.host` (seen in tests/e2e/test_hostile_links.py).
-    An invisible WORD JOINER after every `:`, `.` and `@` breaks the scheme, `www.` and
-    e-mail patterns while the text reads the same."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", _printable(shorten(text, limit)))
-    escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _AUTOLINK_TRIGGER.sub(lambda m: m.group() + JOINER, escaped)
+    A joiner after the `.` alone was not enough either: the renderer's second pass over
+    the text matched `www` before the dot and URL parsing then dropped the joiner.  An
+    invisible WORD JOINER on both sides of every `:`, `.` and `@` breaks the scheme,
+    `www.` and e-mail patterns in both passes while the text reads the same."""
+    joined = _AUTOLINK_TRIGGER.sub(lambda m: JOINER + m.group() + JOINER, _printable(shorten(text, limit)))
+    escaped = _MD_SPECIAL.sub(r"\\\1", joined)  # the joiner stays outside each backslash escape
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def code(text: object, limit: int = 60) -> str:

@@ -76,7 +76,7 @@ def pick() -> tuple[Scenario | None, str]:
     try:
         return _scenario(name, names), mode
     except scenarios.ScenarioError as exc:
-        st.error(str(exc))
+        st.error(safe.md(exc, 400))
         return None, mode
 
 
