@@ -156,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        trace = backends.run(scenario, backend, client_config=client_config, per_message_events=per_message)
+        trace = _real_or_sim_run(scenario, backend, client_config=client_config, per_message_events=per_message)
     except backends.BackendUnavailable as exc:
         return _fail(str(exc))
     if args.json:
@@ -166,6 +166,22 @@ def _run(args: argparse.Namespace) -> int:
 
         print(terminal(report.account(trace, with_events=True)))
     return 0
+
+
+def _real_or_sim_run(scenario, backend: str, **options):
+    """backends.run, with a real broker that fails during the run (killed, timed out,
+    unreachable) reported as BackendUnavailable in one sentence, never a traceback."""
+    try:
+        return backends.run(scenario, backend, **options)
+    except backends.BackendUnavailable:
+        raise
+    except Exception as exc:
+        if backend == backends.SIM:
+            raise
+        said = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise backends.BackendUnavailable(
+            f"The broker stopped answering during the run ({type(exc).__name__}: {said})."
+        ) from None
 
 
 def _show_client_log() -> None:
@@ -195,12 +211,17 @@ def _repeat(scenario, backend: str, args: argparse.Namespace, client_config) -> 
 
     if not 1 <= args.repeat <= repeat.MAX_RUNS:
         return _fail(f"--repeat {args.repeat}: choose 1 to {repeat.MAX_RUNS} runs")
+    finished: list[int] = []
     try:
         dist = repeat.repeat(
-            scenario, backend, args.repeat, run=lambda s, b: backends.run(s, b, client_config=client_config)
+            scenario,
+            backend,
+            args.repeat,
+            run=lambda s, b: _real_or_sim_run(s, b, client_config=client_config),
+            on_run=lambda i, _trace: finished.append(i),
         )
     except backends.BackendUnavailable as exc:
-        return _fail(str(exc))
+        return _fail(f"{exc} ({len(finished)} of {args.repeat} runs had finished)" if finished else str(exc))
     if args.json:
         print(json_module.dumps(repeat.to_dict(dist), indent=2, default=str))
     else:

@@ -56,6 +56,7 @@ MAX_PARTITIONS = 64
 MAX_MESSAGES = 2_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the documented maximum (2,000,000 short values) is about 20 MB
 MAX_NESTING = 20  # tables and arrays inside each other; a scenario needs 3
+MAX_NUMBER_DIGITS = 19  # a 64-bit integer; anything longer is refused before int() sees it
 
 
 class ScenarioError(ValueError):
@@ -107,6 +108,10 @@ def _toml(text: str, source: str) -> dict[str, Any]:
         raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
     except RecursionError:
         raise ScenarioError(f"{source}: values nested too deeply (at most {MAX_NESTING} levels)") from None
+    except ValueError:  # int() refuses numbers past sys.get_int_max_str_digits() (4,300)
+        raise ScenarioError(
+            f"{source}: a number too long to read (a value has at most {MAX_NUMBER_DIGITS} digits)"
+        ) from None
     if _depth(data) > MAX_NESTING:
         raise ScenarioError(f"{source}: values nested too deeply (at most {MAX_NESTING} levels)")
     return data
@@ -263,6 +268,11 @@ def parse_override(text: str) -> tuple[str, Any]:
     key = key.strip()
     if not key:
         raise ScenarioError(f"--set {text}: the key is empty")
+    digits = raw.strip().lstrip("+-").replace("_", "")
+    if len(digits) > MAX_NUMBER_DIGITS and digits.isascii() and digits.isdigit():
+        raise ScenarioError(
+            f"--set {key[:80]}: a number of {len(digits):,} digits; a value has at most {MAX_NUMBER_DIGITS} digits"
+        )
     return key, _scalar(raw.strip())
 
 

@@ -79,7 +79,10 @@ class ClusterHandle:
     client_config: Mapping[str, Any] = field(default_factory=dict)
 
     def admin(self) -> AdminClient:
-        return AdminClient({"bootstrap.servers": self.bootstrap, **self.client_config})
+        from idemlab.kafka.runner import CLIENT_LOG  # runner imports this module
+
+        # librdkafka's own lines go to the client log (shown with --client-log), never to stderr
+        return AdminClient({"bootstrap.servers": self.bootstrap, "logger": CLIENT_LOG, **self.client_config})
 
     def upstreams(self) -> dict[int, tuple[str, int]]:
         if self.local is not None:

@@ -124,3 +124,41 @@ def test_the_page_icon_is_bundled_not_from_a_cdn():
     source = (ROOT / "app.py").read_text()
     assert ":material/mail:" not in source and "page_icon=PAGE_ICON" in source
     assert (ROOT / ".streamlit" / "page_icon.png").stat().st_size > 100
+
+
+def test_an_overlong_number_names_its_key(capsys):
+    assert main(["run", "lost-ack", "--set", "linger.ms=" + "9" * 5000]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "linger.ms" in err and "4300" not in err
+
+
+def test_an_overlong_number_in_a_file_is_refused_in_one_line(tmp_path, capsys):
+    path = tmp_path / "big.toml"
+    path.write_text(f'title = "x"\n[producer]\n"linger.ms" = {"9" * 5000}\n[[step]]\nsend = ["a"]\n')
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(path) in err
+
+
+def test_a_broker_that_dies_during_repeated_runs_is_one_line_and_exit_2(monkeypatch, capsys):
+    from idemlab import backends
+
+    calls, simulate = [], backends.run
+
+    def dying(scenario, backend, **_options):
+        calls.append(backend)
+        if len(calls) > 3:
+            raise TimeoutError("the broker did not answer within 30 s")
+        return simulate(scenario, backends.SIM)
+
+    monkeypatch.setattr("idemlab.__main__.backends.run", dying)
+    assert main(["run", "lost-ack", "--backend", "local", "--repeat", "20"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "broker stopped answering" in err and "3 of 20 runs" in err
+
+
+def test_an_unreachable_cluster_is_one_line():
+    pytest.importorskip("confluent_kafka")
+    result = cli("run", "lost-ack", "--backend", "kafka://127.0.0.1:1")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Cannot reach" in result.stderr, result.stderr
