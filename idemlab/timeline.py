@@ -439,10 +439,43 @@ def states(events: Iterable[Event]) -> Iterator[State]:
 
 
 def fold(events: Iterable[Event]) -> State:
+    """The state after all the events: step() applied to each in turn.  A stretch of
+    produce() calls or of delivery reports (most of a large run) is applied at once, which
+    ends in the state step() would reach (tests/unit/test_timeline.py compares them)."""
     state = State()
-    for event in events:
-        state = step(state, event)
+    events = events if isinstance(events, list) else list(events)
+    i, end = 0, len(events)
+    while i < end:
+        kind = events[i].kind
+        j = i + 1
+        if kind in _BATCHED:
+            while j < end and events[j].kind == kind:
+                j += 1
+        state = step(state, events[i]) if j == i + 1 else _batch(state, events[i:j], kind)
+        i = j
     return state
+
+
+_BATCHED = (m.PRODUCE_CALLED, m.DELIVERY_REPORT)
+
+
+def _batch(state: State, run: list[Event], kind: str) -> State:
+    """step() over consecutive events of one per-message kind, as one change."""
+    position, last = state.position + len(run), run[-1]
+    if kind == m.PRODUCE_CALLED:
+        calls = state.calls.extend([(e.detail, None) for e in run])
+        return _new(State, (position, last, state[2], calls, *state[4:]))
+    reports, acknowledged = state.reports, state.acknowledged
+    firsts: set = set()
+    entries = []
+    for e in run:
+        msg = e.get("msg")
+        if msg is None or (msg not in firsts and reports.first_index(msg) is None):  # as step() counts
+            firsts.add(msg)
+            acknowledged += e.get("error") is None
+        entries.append((e.detail, msg))
+    reports = reports.extend(entries)
+    return _new(State, (position, last, state[2], state[3], reports, acknowledged, *state[6:]))
 
 
 # ---- a snapshot: one state with the run's ending applied --------------------------------

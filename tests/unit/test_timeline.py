@@ -49,6 +49,19 @@ def test_a_state_folded_in_one_go_equals_the_states_on_the_way():
         assert every[position].producer_state_rows() == alone.producer_state_rows()
 
 
+@pytest.mark.parametrize("name", ["lost-ack", "timeout-but-stored", "producer-restart"])
+def test_folding_at_once_ends_where_stepping_one_event_at_a_time_does(name):
+    trace = sim.run(scenarios.load(name))
+    at_once, stepped = fold(trace.events), list(states(trace.events))[-1]
+    assert (at_once.position, at_once.event, at_once.acknowledged) == (
+        stepped.position,
+        stepped.event,
+        stepped.acknowledged,
+    )
+    assert at_once.deliveries() == stepped.deliveries() and at_once.records() == stepped.records()
+    assert at_once.paired_attempts() == stepped.paired_attempts()
+
+
 def test_stepping_an_older_state_forks_without_touching_the_later_ones():
     trace = lost_ack(False)
     every = list(states(trace.events))
