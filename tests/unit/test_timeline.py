@@ -1,5 +1,7 @@
 """Stepping through a trace: snapshots are a pure function of (trace, position)."""
 
+import dataclasses
+
 import pytest
 
 from idemlab import scenarios, sim, words
@@ -126,7 +128,7 @@ def test_the_timeline_applies_no_rule_of_its_own():
     trace = lost_ack(True)
     decision = next(e for e in trace.events if e.kind == "broker" and e.detail.get("result") == "appended")
     seven = [[i, i, i, i] for i in range(7)]
-    forged = decision._replace(detail={**decision.detail, "remembered": seven})
+    forged = decision._replace(detail=dataclasses.replace(decision.detail, remembered=seven))
     trace.events[trace.events.index(decision)] = forged
     rows = snapshot(trace, trace.events.index(forged) + 1).producer_state
     assert len(rows[0].batches) == 7
