@@ -8,7 +8,14 @@ workers on free loopback ports and HAProxy (an existing load balancer: Debian's
 first request picks a worker (round robin), the cookie keeps every later request and
 the websocket (HAProxy carries the Upgrade) on that worker, where the learner's
 session lives.  One command starts and stops it all: Ctrl+C or SIGTERM stops HAProxy
-and the workers; if any of them exits, the others are stopped and the command fails.
+and the workers.
+
+`serve` supervises: a worker or HAProxy that dies is started again on the same port,
+with a back-off that doubles on each quick death (RESTART_BACKOFF_S); meanwhile HAProxy's
+health checks take a dead worker out of rotation and `option redispatch` sends its
+learners to a live one (their progress is in the URL, a class in its store).  Every
+child gets PR_SET_PDEATHSIG, so a `serve` killed by SIGKILL leaves no child running, and
+the next start removes the temp folders of serves that are gone.
 
 HAProxy answers every response with `X-Idemlab-Worker: wN`, so a test or a curious
 operator can see which worker served a request.
@@ -16,6 +23,8 @@ operator can see which worker served a request.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -33,6 +42,11 @@ APP = ROOT / "app.py"
 HAPROXY_PATHS = ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")
 START_TIMEOUT_S = 90.0
 COOKIE = "IDEMLAB_WORKER"
+FOLDER_PREFIX = "idemlab-serve-"
+OWNER_FILE = "serve.owner"
+RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+STEADY_S = 60.0  # a child that lived this long starts its back-off from the beginning again
+_PR_SET_PDEATHSIG = 1
 WORKER_HEADER = "X-Idemlab-Worker"
 
 
@@ -45,6 +59,50 @@ class Worker:
     name: str
     port: int
     process: subprocess.Popen | None = None
+
+
+@dataclass
+class Child:
+    """One supervised process: how to start it, when it last started, its restarts."""
+
+    name: str
+    argv: list[str]
+    log_name: str
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    restarts: int = 0
+    quick_deaths: int = 0
+    due: float | None = None  # when a dead child is started again
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: the kernel sends it SIGTERM when `serve` dies."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: stop() still stops them
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def process_identity(pid: int) -> str | None:
+    """'pid start-time' from /proc, so a reused pid is not taken for its old owner."""
+    try:
+        return f"{pid} {Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[19]}"
+    except (OSError, IndexError):
+        return None
+
+
+def remove_orphaned_folders(parent: Path | None = None) -> list[Path]:
+    """The temp folders of serves that are no longer running (killed by SIGKILL)."""
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        owner = folder / OWNER_FILE
+        try:
+            recorded = owner.read_text().strip()
+        except OSError:
+            continue  # not ours, or still being created
+        pid = recorded.split()[0]
+        if not pid.isascii() or not pid.isdigit() or process_identity(int(pid)) != recorded:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def find_haproxy() -> str:
@@ -79,7 +137,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def haproxy_config(address: str, port: int, workers: list[Worker]) -> str:
     servers = "\n".join(
-        f"    server {w.name} 127.0.0.1:{w.port} cookie {w.name} check inter 2s fall 3 rise 1" for w in workers
+        f"    server {w.name} 127.0.0.1:{w.port} cookie {w.name} check inter 1s fall 2 rise 1" for w in workers
     )
     return f"""global
     maxconn 4096
@@ -107,6 +165,9 @@ frontend lab
 
 backend workers
     balance roundrobin
+    # a learner whose worker died is sent to a live one instead of an error
+    option redispatch
+    retries 3
     cookie {COOKIE} insert indirect nocache httponly
     option httpchk GET /_stcore/health
     http-request set-var(txn.static) bool(1) if {{ path_beg /static/ }}
@@ -155,7 +216,11 @@ class Room:
         self.address, self.port, self.quiet = address, port, quiet
         self.workers = [Worker(f"w{i}", free_port()) for i in range(1, workers + 1)]
         self.balancer: subprocess.Popen | None = None
-        self.folder = Path(tempfile.mkdtemp(prefix="idemlab-serve-"))
+        remove_orphaned_folders()
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        (self.folder / OWNER_FILE).write_text(process_identity(os.getpid()) or str(os.getpid()))
+        self.children: dict[str, Child] = {}
+        self.crashed = False
         self._logs: list = []
 
     def _say(self, text: str) -> None:
@@ -163,9 +228,22 @@ class Room:
             print(text, file=sys.stderr, flush=True)
 
     def _spawn(self, argv: list[str], log_name: str) -> subprocess.Popen:
-        log = open(self.folder / log_name, "w")  # noqa: SIM115 - open while the child runs
+        log = open(self.folder / log_name, "a")  # noqa: SIM115 - open while the child runs
         self._logs.append(log)
-        return subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # only a prctl call between fork and exec
+        )
+
+    def _start_child(self, name: str, argv: list[str], log_name: str) -> subprocess.Popen:
+        child = self.children.setdefault(name, Child(name, argv, log_name))
+        child.process = self._spawn(argv, log_name)
+        child.started, child.due = time.monotonic(), None
+        return child.process
 
     def start(self) -> None:
         if _answers(self.address, self.port):
@@ -176,7 +254,9 @@ class Room:
         if check.returncode != 0:
             raise ServeError(f"HAProxy refused its configuration: {(check.stdout + check.stderr).strip()[:400]}")
         for worker in self.workers:
-            worker.process = self._spawn(_streamlit_argv(worker.port), f"{worker.name}.log")
+            worker.process = self._start_child(
+                f"worker {worker.name}", _streamlit_argv(worker.port), f"{worker.name}.log"
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         waiting = list(self.workers)
         while waiting:
@@ -193,7 +273,7 @@ class Room:
                 )
             if waiting:
                 time.sleep(0.3)
-        self.balancer = self._spawn([self.haproxy, "-db", "-f", str(config)], "haproxy.log")
+        self.balancer = self._start_child("HAProxy", [self.haproxy, "-db", "-f", str(config)], "haproxy.log")
         while not _answers(self.address, self.port):
             if self.balancer.poll() is not None:
                 log = (self.folder / "haproxy.log").read_text()[-400:]
@@ -208,7 +288,7 @@ class Room:
         )
 
     def wait(self) -> int:
-        """Block until a signal or until a process exits; 0 after a signal."""
+        """Supervise until SIGINT or SIGTERM (then 0): a child that exits is started again."""
         stop = {"signal": None}
 
         def on_signal(signum, _frame):
@@ -217,17 +297,38 @@ class Room:
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             while stop["signal"] is None:
-                for name, process in self._processes():
-                    if process.poll() is not None:
-                        self._say(
-                            f"{name} exited (status {process.returncode}); stopping the others. Logs: {self.folder}"
-                        )
-                        return 1
-                time.sleep(0.5)
+                self.supervise_once()
+                time.sleep(0.2)
             return 0
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+    def supervise_once(self) -> None:
+        """Restart, after its back-off, every child that has exited."""
+        now = time.monotonic()
+        for child in self.children.values():
+            if child.process is None or child.process.poll() is None:
+                continue
+            if child.due is None:
+                lived = now - child.started
+                child.quick_deaths = 0 if lived >= STEADY_S else child.quick_deaths + 1
+                delay = (
+                    RESTART_BACKOFF_S[min(child.quick_deaths, len(RESTART_BACKOFF_S)) - 1] if child.quick_deaths else 0
+                )
+                child.due = now + delay
+                self.crashed = True
+                self._say(
+                    f"{child.name} exited (status {child.process.returncode}); starting it again in {delay:g} s. "
+                    f"Its log: {self.folder / child.log_name}"
+                )
+            if now >= child.due:
+                child.restarts += 1
+                process = self._start_child(child.name, child.argv, child.log_name)
+                if child.name == "HAProxy":
+                    self.balancer = process
+                else:
+                    next(w for w in self.workers if f"worker {w.name}" == child.name).process = process
 
     def _processes(self) -> list[tuple[str, subprocess.Popen]]:
         out = [(f"worker {w.name}", w.process) for w in self.workers if w.process is not None]
@@ -247,7 +348,11 @@ class Room:
                 process.wait()
         for log in self._logs:
             log.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.crashed:  # the logs it named stay where it said they are
+            (self.folder / OWNER_FILE).unlink(missing_ok=True)
+            self._say(f"Logs kept in {self.folder}")
+        else:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _answers(address: str, port: int) -> bool:
@@ -259,7 +364,7 @@ def _answers(address: str, port: int) -> bool:
 
 
 def serve(workers: int | None, port: int, address: str = "127.0.0.1") -> int:
-    """The `serve` command: 0 after Ctrl+C, 1 if a process died, 2 if it could not start."""
+    """The `serve` command: 0 after Ctrl+C or SIGTERM, 2 if it could not start."""
     try:
         room = Room(workers or os.cpu_count() or 1, port, address)
     except ServeError as exc:

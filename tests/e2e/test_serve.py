@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import signal
 import subprocess
 import sys
@@ -107,11 +108,11 @@ def test_two_workers_behind_haproxy_serve_sticky_sessions_and_stop_together():
     assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in workers)
 
 
-def _in_own_thread(coroutine):
+def _in_own_thread(coroutine, timeout: float = 60):
     """asyncio.run on a thread of its own: Playwright's sync API, used by other browser
     tests in the same process, keeps an event loop running on the main thread."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result(timeout=60)
+        return pool.submit(asyncio.run, coroutine).result(timeout=timeout)
 
 
 def test_a_missing_balancer_gives_a_clear_message(monkeypatch, capsys):
@@ -140,3 +141,108 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+RECOVERY_DEADLINE_S = 10  # the issue's promise for a learner whose worker died
+BALANCER_DEADLINE_S = 5  # ... and for HAProxy itself
+
+
+def _until(condition, deadline_s: float, what: str):
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            result = condition()
+            if result:
+                return result
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {deadline_s} s: {what}")
+        time.sleep(0.1)
+
+
+async def _sessions(base: str, cookies: list[str]) -> list[bool]:
+    from websockets.exceptions import WebSocketException
+
+    async def one(cookie: str) -> bool:
+        try:
+            _worker, elements = await asyncio.wait_for(_websocket_session(base, cookie), 90)
+            return elements > 3
+        except (OSError, TimeoutError, WebSocketException):  # a failed page run: counted, not raised
+            return False
+
+    return list(await asyncio.gather(*(one(c) for c in cookies)))
+
+
+def test_a_killed_worker_or_balancer_is_restarted_and_a_killed_serve_leaves_nothing():
+    try:
+        serve.find_haproxy()
+    except serve.ServeError as exc:
+        skip_or_fail(str(exc))
+    port = _free_port()
+    command = subprocess.Popen(
+        [sys.executable, "-m", "idemlab", "serve", "--workers", "2", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    children: list[int] = []
+    try:
+        _until(lambda: _get(base + "/_stcore/health"), 180, "serve answers")
+        cookies = [_get(base + "/")[1] for _ in range(20)]  # round robin: 10 learners per worker
+        assert {c.split("=", 1)[1] for c in cookies} == {"w1", "w2"}
+        assert sum(_in_own_thread(_sessions(base, cookies[:4]))) == 4
+
+        w1 = min(_worker_pids(command.pid, exclude=0))  # started first
+        os.kill(w1, signal.SIGKILL)
+        # w1's learners are sent to w2 (option redispatch) while serve starts w1 again.
+        _until(lambda: _get(base + "/", "IDEMLAB_WORKER=w1")[0] == "w2", RECOVERY_DEADLINE_S, "w1's learner served")
+        results = _in_own_thread(_sessions(base, cookies), timeout=300)
+        assert sum(results) >= 0.95 * len(results), results
+        _until(lambda: _worker_pids(command.pid, exclude=w1), 180, "w1 started again")
+
+        balancer = next(pid for pid in serve.child_pids(command.pid) if "haproxy" in _cmdline(pid))
+        os.kill(balancer, signal.SIGKILL)
+        _until(lambda: _get(base + "/_stcore/health"), BALANCER_DEADLINE_S, "HAProxy back")
+        children = serve.child_pids(command.pid)
+        assert len(children) == 3 and balancer not in children
+    finally:
+        command.kill()  # SIGKILL: no chance to stop its children itself
+        command.wait()
+    _until(lambda: all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in children), 60, "children gone")
+    serve.remove_orphaned_folders()  # what the next start does first
+    assert not [
+        f for f in Path(serve.tempfile.gettempdir()).glob(serve.FOLDER_PREFIX + "*") if _owned_by(f, command.pid)
+    ]
+
+
+def test_the_next_start_removes_folders_of_serves_that_are_gone(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    gone = tmp_path / f"{serve.FOLDER_PREFIX}gone"
+    gone.mkdir()
+    (gone / serve.OWNER_FILE).write_text(f"{dead.pid} 1")
+    alive = tmp_path / f"{serve.FOLDER_PREFIX}alive"
+    alive.mkdir()
+    (alive / serve.OWNER_FILE).write_text(serve.process_identity(os.getpid()))
+    assert serve.remove_orphaned_folders(tmp_path) == [gone]
+    assert alive.exists()
+
+
+def test_the_balancer_redispatches_and_checks_health():
+    config = serve.haproxy_config("127.0.0.1", 8501, [serve.Worker("w1", 1001)])
+    assert "option redispatch" in config and "option httpchk GET /_stcore/health" in config
+    assert "server w1 127.0.0.1:1001 cookie w1 check" in config
+
+
+def _worker_pids(serve_pid: int, exclude: int) -> list[int]:
+    pids = [p for p in serve.child_pids(serve_pid) if "streamlit" in _cmdline(p) and p != exclude]
+    return pids if len(pids) == 2 else []
+
+
+def _owned_by(folder: Path, pid: int) -> bool:
+    try:
+        return (folder / serve.OWNER_FILE).read_text().split()[0] == str(pid)
+    except OSError:
+        return False
