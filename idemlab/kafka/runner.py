@@ -97,6 +97,7 @@ class RealRun:
         self.run_error: str | None = None
         self.producer: Producer | None = None
         self.state = State()  # the fold of the events so far: the producer's id and epoch
+        self.producer_id = NO_PRODUCER_ID  # the fold's, for subclasses that read it (java_runner)
         self.expected_down: set[int] = set()
         self.all_brokers_down_since: float | None = None
         self.handle: clusters.ClusterHandle | None = None
@@ -133,6 +134,8 @@ class RealRun:
             for extra in derived:
                 self.events.append(extra)
                 self.state = step(self.state, extra)
+            pid = self.state.producer_id
+            self.producer_id = NO_PRODUCER_ID if pid is None else pid
         if self.on_event:
             for e in [event, *derived]:
                 self.on_event(e)
