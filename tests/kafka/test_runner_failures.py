@@ -4,8 +4,6 @@ the trace up to the failure, no process left behind."""
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -14,6 +12,7 @@ from idemlab import backends, scenarios
 from idemlab.kafka.launcher import launched_pids
 from idemlab.kafka.runner import run_on_kafka
 from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED, WAIT
+from tests.cli import run_cli
 
 pytestmark = [pytest.mark.kafka, pytest.mark.usefixtures("shared_local_cluster")]
 
@@ -26,12 +25,7 @@ def test_an_unreachable_cluster_is_reported_instead_of_waited_for():
 
 @pytest.mark.timeout(60)
 def test_a_malformed_bootstrap_address_is_bad_input_for_the_cli():
-    result = subprocess.run(
-        [sys.executable, "-m", "idemlab", "run", "lost-ack", "--backend", "kafka://:x"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = run_cli("run", "lost-ack", "--backend", "kafka://:x")
     assert result.returncode == 2
     assert "expected kafka://HOST:PORT" in result.stderr and "Traceback" not in result.stderr
 
