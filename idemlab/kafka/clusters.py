@@ -7,7 +7,7 @@
 - "kafka://HOST:PORT": an existing cluster; no broker actions.
 
 Dedicated clusters are 1-3 JVMs each: at most IDEMLAB_MAX_DEDICATED (default 1) run at
-once in this process; a run that needs one waits up to DEDICATED_WAIT_S for its turn,
+once in the whole room (all of serve's worker processes: idemlab.room_slots); a run that needs one waits up to DEDICATED_WAIT_S for its turn,
 then is refused with a message (a server full of learners cannot start a JVM each).
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from idemlab.model import Scenario
+from idemlab.room_slots import Slots
 
 CONNECT_TIMEOUT_S = 8.0
 # A short check interval lets producer-id expiry (C15) be seen within seconds; it only
@@ -40,31 +40,7 @@ def max_dedicated() -> int:
         return 1
 
 
-class _DedicatedSlots:
-    """A counting limit read from the environment when used (tests change it)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self.in_use = 0
-
-    def take(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self.in_use >= max_dedicated():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(min(left, 1.0))
-            self.in_use += 1
-            return True
-
-    def give_back(self) -> None:
-        with self._cond:
-            self.in_use = max(0, self.in_use - 1)
-            self._cond.notify_all()
-
-
-DEDICATED = _DedicatedSlots()
+DEDICATED = Slots("dedicated-clusters", max_dedicated)  # shared by the room's processes
 
 
 class ClusterUnavailable(RuntimeError):

@@ -4,9 +4,13 @@ clusters, a server-wide queue for real runs."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,8 @@ from idemlab import scenarios
 from idemlab.sim import engine as sim_engine
 from ui.views import deeplink, safe
 from ui.views.playground_spec import build
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def scenario(**extra):
@@ -184,7 +190,8 @@ def test_clusters_come_from_the_operator_and_malformed_entries_are_dropped(monke
 
 
 # ---- real runs: a server-wide queue --------------------------------------------------------
-def test_real_runs_queue_server_wide_with_positions(monkeypatch):
+def test_real_runs_queue_server_wide_with_positions(monkeypatch, tmp_path):
+    monkeypatch.setenv("IDEMLAB_ROOM_DIR", str(tmp_path))  # this test's own room
     from ui.widgets import live_run
 
     monkeypatch.setenv("IDEMLAB_MAX_REAL_RUNS", "1")
@@ -217,7 +224,8 @@ def test_real_runs_queue_server_wide_with_positions(monkeypatch):
     assert peak[0] == 1 and live_run.load() == (0, 0)
 
 
-def test_dedicated_clusters_are_limited(monkeypatch):
+def test_dedicated_clusters_are_limited(monkeypatch, tmp_path):
+    monkeypatch.setenv("IDEMLAB_ROOM_DIR", str(tmp_path))
     pytest.importorskip("confluent_kafka")
     from idemlab.kafka import clusters
 
@@ -251,3 +259,78 @@ def test_md_leaves_no_autolink_pattern_even_once_invisible_characters_are_droppe
     for pattern in (r"www\\?\.", r"https?\\?:", r"[A-Za-z]\\?@"):
         assert not re.search(pattern, out, re.IGNORECASE), (pattern, out)
     assert "\\\u2060" not in out  # a joiner never follows a backslash (that would show the backslash)
+
+
+def _run_in_a_room_process(room_dir, running, peak, lock, release, finished):
+    """One worker process of the room: three threads, each one real run taking a slot."""
+    os.environ["IDEMLAB_ROOM_DIR"] = room_dir
+    from idemlab.room_slots import Slots
+
+    slots = Slots("real-runs", lambda: 2)
+
+    def one_run():
+        assert slots.take(120)
+        with lock:
+            running.value += 1
+            peak.value = max(peak.value, running.value)
+        release.wait(120)
+        with lock:
+            running.value -= 1
+            finished.value += 1
+        slots.give_back()
+
+    threads = [threading.Thread(target=one_run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_real_run_slots_are_shared_by_the_rooms_processes(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    running, peak, finished = context.Value("i", 0), context.Value("i", 0), context.Value("i", 0)
+    lock, release = context.Lock(), context.Event()
+    workers = [
+        context.Process(target=_run_in_a_room_process, args=(str(tmp_path), running, peak, lock, release, finished))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 120
+    while running.value < 2 and time.monotonic() < deadline:  # six runs asked for, two slots
+        time.sleep(0.01)
+    assert running.value == 2
+    release.set()
+    for worker in workers:
+        worker.join(120)
+    assert finished.value == 6 and peak.value == 2
+
+
+def test_a_dead_processs_slot_is_free_again(tmp_path, monkeypatch):
+    from idemlab.room_slots import Slots
+
+    monkeypatch.setenv("IDEMLAB_ROOM_DIR", str(tmp_path))
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys,time;from idemlab.room_slots import Slots;"
+            "s=Slots('x',lambda:1);assert s.take(5);print('held',flush=True);time.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        slots = Slots("x", lambda: 1)
+        assert slots.in_use() == 1 and not slots.try_take()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert slots.take(30) and slots.in_use() == 1
+    slots.give_back()
+    assert slots.in_use() == 0

@@ -7,7 +7,7 @@ click elsewhere) picks the same job up instead of starting a second run.  Result
 to st.session_state: per learner, never shared between sessions.
 
 Server-wide limits protect the room: at most IDEMLAB_MAX_REAL_RUNS jobs (default 2) run
-at once, the others wait in a first-come queue whose position the progress line shows,
+at once across all of the room's worker processes (idemlab.room_slots), the others wait in a first-come queue whose position the progress line shows,
 and at most IDEMLAB_MAX_QUEUE (default 20) wait; past that a new run is refused at once
 with a message.  (Dedicated clusters have their own limit in idemlab.kafka.clusters.)"""
 
@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
+
+from idemlab.room_slots import Slots
 
 POLL_S = 0.25
 FORGET_AFTER_S = 600  # finished jobs nobody collected (the tab closed) are dropped
@@ -71,31 +73,28 @@ class Job:
 _JOBS: dict[tuple[str, str], Job] = {}
 _LOCK = threading.Lock()
 _SLOTS = threading.Condition()
-_WAITING: list[Job] = []
-_RUNNING = 0
+_WAITING: list[Job] = []  # this process's queue, first come first served
+REAL_RUNS = Slots("real-runs", max_runs)  # the room's slots, shared by its processes
 
 
 def _wait_for_slot(job: Job) -> None:
-    global _RUNNING
     with _SLOTS:
-        while not (max_runs() > _RUNNING and _WAITING and _WAITING[0] is job):
-            _SLOTS.wait(1.0)
+        while not (_WAITING and _WAITING[0] is job and REAL_RUNS.try_take()):
+            _SLOTS.wait(0.2)  # another process's run may end: look again
         _WAITING.pop(0)
-        _RUNNING += 1
         _SLOTS.notify_all()
 
 
 def _free_slot() -> None:
-    global _RUNNING
     with _SLOTS:
-        _RUNNING -= 1
+        REAL_RUNS.give_back()
         _SLOTS.notify_all()
 
 
 def load() -> tuple[int, int]:
-    """(real runs running now, runs waiting), server-wide."""
+    """(real runs running now in the whole room, runs waiting in this process)."""
     with _SLOTS:
-        return _RUNNING, len(_WAITING)
+        return REAL_RUNS.in_use(), len(_WAITING)
 
 
 def _session_id() -> str:
@@ -132,10 +131,11 @@ def run(
         if job is None:
             job = Job()
             with _SLOTS:
-                if len(_WAITING) >= max_queue() and max_runs() <= _RUNNING:
+                in_use = REAL_RUNS.in_use()
+                if len(_WAITING) >= max_queue() and max_runs() <= in_use:
                     return on_error(
                         LabBusy(
-                            f"The lab is busy: {_RUNNING} real runs are running and {len(_WAITING)} are "
+                            f"The lab is busy: {in_use} real runs are running and {len(_WAITING)} are "
                             "waiting, the most this server takes. Try again in a minute, or use the "
                             "simulated broker."
                         )
