@@ -17,6 +17,10 @@ learners to a live one (their progress is in the URL, a class in its store).  Ev
 child gets PR_SET_PDEATHSIG, so a `serve` killed by SIGKILL leaves no child running, and
 the next start removes the temp folders of serves that are gone.
 
+The room's limits hold across its workers (idemlab.room_slots), and its workers share
+one local broker, started detached on first use and recorded like `broker start`'s:
+`python -m idemlab broker status|stop|kill` manages it, and it outlives `serve`.
+
 HAProxy answers every response with `X-Idemlab-Worker: wN`, so a test or a curious
 operator can see which worker served a request.
 """
@@ -47,6 +51,7 @@ OWNER_FILE = "serve.owner"
 RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 STEADY_S = 60.0  # a child that lived this long starts its back-off from the beginning again
 _PR_SET_PDEATHSIG = 1
+SHARED_BROKER_ENV = "IDEMLAB_SHARED_BROKER"  # idemlab.kafka.clusters reads it (no kafka import here)
 WORKER_HEADER = "X-Idemlab-Worker"
 
 
@@ -233,6 +238,7 @@ class Room:
         return subprocess.Popen(
             argv,
             cwd=ROOT,
+            env={**os.environ, SHARED_BROKER_ENV: "host"},  # the workers share one local broker
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

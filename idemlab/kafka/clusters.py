@@ -13,6 +13,8 @@ then is refused with a message (a server full of learners cannot start a JVM eac
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import threading
 import uuid
@@ -81,8 +83,31 @@ class ClusterHandle:
                 DEDICATED.give_back()
 
 
+SHARED_BROKER_ENV = "IDEMLAB_SHARED_BROKER"  # "host": one recorded broker for every process (serve sets it)
+
+
+@contextlib.contextmanager
+def _host_lock():
+    """Held while a process looks for, or starts, the shared broker: two workers asking
+    at once start one JVM, not two."""
+    from idemlab.kafka.launcher import state_file
+
+    path = state_file().with_name("shared-broker.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class SharedLocalCluster:
-    """One local cluster per app process, started on first use; thread-safe."""
+    """The local cluster runs share, started on first use; thread-safe.  With
+    IDEMLAB_SHARED_BROKER=host (serve's workers) it is started detached and recorded like
+    `broker start`'s, so every process of the host uses that one JVM and
+    `python -m idemlab broker status|stop|kill` sees and manages it; otherwise it belongs
+    to this process and dies with it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -92,7 +117,7 @@ class SharedLocalCluster:
         from idemlab.kafka.jars import KafkaSetupError
         from idemlab.kafka.launcher import LocalCluster
 
-        with self._lock:
+        with self._lock, _host_lock():
             if self._cluster is not None and all(n.alive for n in self._cluster.nodes.values()):
                 return self._cluster
             try:
@@ -102,7 +127,8 @@ class SharedLocalCluster:
                     return attached
             except (KafkaSetupError, KeyError, TypeError):  # nothing recorded, or a stale record: start anew
                 pass
-            self._cluster = LocalCluster.start(brokers=1, broker_config=SHARED_BROKER_CONFIG)
+            detached = os.environ.get(SHARED_BROKER_ENV) == "host"
+            self._cluster = LocalCluster.start(brokers=1, broker_config=SHARED_BROKER_CONFIG, owned=not detached)
             return self._cluster
 
     def peek(self):

@@ -334,3 +334,34 @@ def test_a_dead_processs_slot_is_free_again(tmp_path, monkeypatch):
     assert slots.take(30) and slots.in_use() == 1
     slots.give_back()
     assert slots.in_use() == 0
+
+
+def test_the_rooms_processes_start_one_recorded_shared_broker(monkeypatch, tmp_path):
+    pytest.importorskip("confluent_kafka")
+    from idemlab.kafka import clusters, launcher
+    from idemlab.kafka.jars import KafkaSetupError
+
+    monkeypatch.setenv("IDEMLAB_CACHE", str(tmp_path))
+    monkeypatch.setenv(clusters.SHARED_BROKER_ENV, "host")
+    node = type("Node", (), {"alive": True})()
+    broker = type("Cluster", (), {"nodes": {1: node}})()
+    started: list[bool] = []
+
+    def start(brokers, broker_config, owned):
+        started.append(owned)
+        return broker
+
+    def attach():
+        if not started:
+            raise KafkaSetupError("nothing recorded")
+        return broker
+
+    monkeypatch.setattr(launcher.LocalCluster, "start", staticmethod(start))
+    monkeypatch.setattr(launcher.LocalCluster, "attach", staticmethod(attach))
+    got: list = []
+    askers = [threading.Thread(target=lambda: got.append(clusters.SharedLocalCluster().get())) for _ in range(6)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(30)
+    assert started == [False] and got == [broker] * 6  # one broker, detached (recorded for `broker status`)
