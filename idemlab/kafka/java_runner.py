@@ -94,8 +94,6 @@ class JavaRun(RealRun):
                 partition=None,
                 offset=None,
                 error=event.get("error"),
-                message=event.get("message"),
-                thrown=True,
             )
         elif kind == "delivery":
             self.outstanding -= 1
@@ -106,7 +104,6 @@ class JavaRun(RealRun):
                 partition=event.get("partition"),
                 offset=event.get("offset"),
                 error=event.get("error"),
-                message=event.get("message"),
             )
         elif kind == "fatal" and self.fatal_error is None:
             self.fatal_error = f"{event.get('error')}: {event.get('message')}"

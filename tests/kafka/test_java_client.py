@@ -14,21 +14,12 @@ import pytest
 
 from idemlab import backends, java_config, scenarios
 from idemlab.__main__ import main
-from idemlab.kafka.java_client import JavaProducer, KafkaSetupError, prepare, started_pids
+from idemlab.kafka.java_client import JavaProducer, started_pids
 from idemlab.kafka.java_runner import run_java_on_kafka
 from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED, PRODUCER_ID_ASSIGNED
-from tests.needs import require_kafka, skip_or_fail
+from tests.java_needs import require_java_client
 
 pytestmark = [pytest.mark.kafka]
-
-
-def require_java_client() -> None:
-    """A JDK (java and javac) and kafka-clients' jars; skip with the reason (fail under CI=true)."""
-    require_kafka()
-    try:
-        prepare()
-    except KafkaSetupError as error:
-        skip_or_fail(f"the Java client is unavailable: {error}")
 
 
 @pytest.fixture
