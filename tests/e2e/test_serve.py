@@ -246,3 +246,65 @@ def _owned_by(folder: Path, pid: int) -> bool:
         return (folder / serve.OWNER_FILE).read_text().split()[0] == str(pid)
     except OSError:
         return False
+
+
+def test_two_serves_behind_a_third_balancer_are_one_room_with_sticky_learners(tmp_path):
+    """How a room grows past one machine: each host runs `serve`; one more balancer in
+    front keeps each learner on one host (its own cookie) and carries the websocket."""
+    try:
+        haproxy = serve.find_haproxy()
+    except serve.ServeError as exc:
+        skip_or_fail(str(exc))
+    ports = [_free_port(), _free_port()]
+    front = _free_port()
+    rooms = [
+        subprocess.Popen(
+            [sys.executable, "-m", "idemlab", "serve", "--workers", "1", "--port", str(port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    config = tmp_path / "front.cfg"
+    config.write_text(
+        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 1h\n    timeout server 1h\n"
+        "    timeout tunnel 12h\n"
+        f"frontend room\n    bind 127.0.0.1:{front}\n    default_backend hosts\n"
+        "backend hosts\n    balance roundrobin\n    option redispatch\n"
+        "    cookie IDEMLAB_HOST insert indirect nocache httponly\n"
+        "    option httpchk GET /_stcore/health\n"
+        "    http-response set-header X-Idemlab-Host %s\n"
+        + "".join(f"    server h{i} 127.0.0.1:{port} cookie h{i} check inter 1s\n" for i, port in enumerate(ports, 1))
+    )
+    balancer = None
+    base = f"http://127.0.0.1:{front}"
+    try:
+        for port in ports:
+            _until(lambda port=port: _get(f"http://127.0.0.1:{port}/_stcore/health"), 180, f"serve on {port}")
+        balancer = subprocess.Popen([haproxy, "-db", "-f", str(config)], stdout=subprocess.DEVNULL)
+        _until(lambda: _get(base + "/_stcore/health"), 30, "the front balancer answers")
+        learners = [_host_and_cookies(base + "/") for _ in range(2)]
+        assert {host for host, _ in learners} == {"h1", "h2"}  # round robin over the two hosts
+        for host, cookies in learners:
+            assert all(_host_and_cookies(base + "/playground", cookies)[0] == host for _ in range(3))
+            _worker, elements = _in_own_thread(_websocket_session(base, cookies))
+            assert elements > 3  # the page ran over the websocket, through both balancers
+    finally:
+        for process in [balancer, *rooms]:
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def _host_and_cookies(url: str, cookies: str = "") -> tuple[str, str]:
+    """(front host header, every cookie to send next) of one GET."""
+    request = urllib.request.Request(url, headers={"Cookie": cookies} if cookies else {})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        jar = dict(c.split(";", 1)[0].split("=", 1) for c in answer.headers.get_all("Set-Cookie") or [])
+        jar = {**dict(p.split("=", 1) for p in cookies.split("; ") if "=" in p), **jar}
+        return answer.headers.get("X-Idemlab-Host"), "; ".join(f"{k}={v}" for k, v in jar.items())
