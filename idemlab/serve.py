@@ -171,7 +171,7 @@ frontend lab
 backend workers
     balance roundrobin
     # a learner whose worker died is sent to a live one instead of an error
-    option redispatch
+    option redispatch 1
     retries 3
     cookie {COOKIE} insert indirect nocache httponly
     option httpchk GET /_stcore/health
