@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -295,3 +296,57 @@ def test_broker_does_not_outlive_its_owner_process(java_required, owner_ends):
             assert not Path(cluster_dir).exists()  # atexit closed the cluster
     finally:
         shutil.rmtree(cluster_dir, ignore_errors=True)
+
+
+ROOM_WORKER = """
+import json, sys, threading, time
+from idemlab import backends, scenarios
+from idemlab.kafka import clusters, launcher
+from idemlab.room_slots import Slots
+
+slots, spans = Slots("real-runs", lambda: 2), []
+
+def one_run():
+    assert slots.take(600)
+    try:
+        started = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process of the host
+        trace = backends.run(scenarios.load("happy-path"), "local")
+        spans.append((started, time.monotonic(), trace.run_error))
+    finally:
+        slots.give_back()
+
+runs = [threading.Thread(target=one_run) for _ in range(3)]
+for run in runs:
+    run.start()
+for run in runs:
+    run.join()
+cluster = clusters.SHARED.peek()
+print(json.dumps({"bootstrap": cluster.bootstrap, "launched": sorted(launcher.launched_pids()), "spans": spans}))
+"""
+
+
+@pytest.mark.timeout(900)
+def test_two_room_workers_share_one_recorded_broker_and_two_run_slots(private_cache, tmp_path):
+    env = python_env(IDEMLAB_SHARED_BROKER="host", IDEMLAB_ROOM_DIR=str(tmp_path / "room"))
+    workers = [
+        subprocess.Popen([sys.executable, "-c", ROOM_WORKER], env=env, cwd=REPO, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    try:
+        reports = [json.loads(w.communicate(timeout=800)[0].strip().splitlines()[-1]) for w in workers]
+        assert all(w.returncode == 0 for w in workers)
+        assert reports[0]["bootstrap"] == reports[1]["bootstrap"]
+        assert sorted(bool(report["launched"]) for report in reports) == [False, True]  # one worker started it
+        spans = [span for report in reports for span in report["spans"]]
+        assert len(spans) == 6 and all(error is None for _, _, error in spans)
+        most_at_once = max(sum(1 for s, e, _ in spans if s <= moment < e) for moment, _, _ in spans)
+        assert most_at_once <= 2
+        status = run_cli("broker", "status", env=env)
+        assert status.returncode == 0 and f"bootstrap {reports[0]['bootstrap']}" in status.stdout
+        assert status.stdout.count(" alive ") == 1  # one broker JVM, the one `broker` manages
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+        run_cli("broker", "kill", env=env)
+        run_cli("broker", "stop", env=env)
