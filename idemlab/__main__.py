@@ -178,10 +178,9 @@ def _real_or_sim_run(scenario, backend: str, **options):
     except Exception as exc:
         if backend == backends.SIM:
             raise
-        said = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        raise backends.BackendUnavailable(
-            f"The broker stopped answering during the run ({type(exc).__name__}: {said})."
-        ) from None
+        said = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        cause = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+        raise backends.BackendUnavailable(f"The broker stopped answering during the run ({cause}).") from None
 
 
 def _show_client_log() -> None:
