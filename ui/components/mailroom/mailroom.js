@@ -207,7 +207,7 @@ export default function (component) {
     let badge, badgeIcon, badgeCls = "mr-badge";
     if (refused) { badge = "producer not created"; badgeIcon = "fatal"; badgeCls += " mr-bad"; }
     else if (frame.fatal) { badge = `fatal: ${fit(frame.fatal, 20)}`; badgeIcon = "fatal"; badgeCls += " mr-bad"; }
-    else if (frame.pid === null || frame.pid === undefined) { badge = data.idempotent ? "no PID yet" : "no PID (idempotence off)"; badgeIcon = "epoch"; badgeCls += " mr-none"; }
+    else if (frame.pid === null || frame.pid === undefined) { badge = data.idempotent ? "no PID yet" : "no PID (idempotence off)"; badgeIcon = "waiting"; badgeCls += " mr-none"; }
     else { badge = `PID ${frame.pid} · epoch ${frame.epoch}`; badgeIcon = "epoch"; }
     if (event && ["epoch", "pid", "restart", "fatal", "refuse"].includes(event.a)) badgeCls += " mr-flash";
     g.push(s("g", { class: badgeCls }, s("title", {}, frame.fatal || badge), icon(badgeIcon, SENDER.x + 12, 46, 18),
@@ -385,7 +385,8 @@ export default function (component) {
     if (!node) { node = makeToken(t, back); st.tokens.set(key, node); }
     node.style.display = "";
     node.setAttribute("transform", `translate(${state.x.toFixed(1)},${state.y})`);
-    node.setAttribute("opacity", state.o.toFixed(2));
+    // A lost envelope stays where it was lost, faded, under a mark drawn at full strength.
+    node.setAttribute("opacity", state.mark === "lost" ? "1" : state.o.toFixed(2));
     node.classList.toggle("mr-is-lost", state.mark === "lost");
     node.classList.toggle("mr-is-refused", state.mark === "refused");
     const breakable = data.interactive && breakableKinds.has(node.dataset.kind) && !state.mark && !st.playing && !st.anim;
