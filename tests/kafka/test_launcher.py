@@ -350,3 +350,35 @@ def test_two_room_workers_share_one_recorded_broker_and_two_run_slots(private_ca
                 worker.kill()
         run_cli("broker", "kill", env=env)
         run_cli("broker", "stop", env=env)
+
+
+@pytest.mark.timeout(600)
+def test_a_broker_killed_during_repeated_runs_is_one_line_without_client_log(private_cache):
+    env = python_env()
+    started = run_cli("broker", "start", env=env)
+    assert started.returncode == 0, started.stderr
+    bootstrap = started.stdout.strip()
+    command = subprocess.Popen(
+        [sys.executable, "-m", "idemlab", "run", "lost-ack", "--backend", "local", "--repeat", "20"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+        # mid-run: once the first runs have made their topics
+        assert wait_until(lambda: len(admin.list_topics(timeout=5).topics) >= 2, timeout=300)
+        assert run_cli("broker", "kill", env=env).returncode == 0
+        out, err = command.communicate(timeout=400)
+    finally:
+        if command.poll() is None:
+            command.kill()
+        run_cli("broker", "stop", env=env)
+    assert command.returncode in (0, 2), err
+    assert "Traceback" not in err and "rdkafka" not in err and "%3|" not in err, err
+    if command.returncode == 2:
+        assert err.count("\n") == 1 and "broker" in err
+    else:
+        assert "broker" in out.lower()
