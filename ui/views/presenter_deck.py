@@ -149,10 +149,10 @@ def clamp(slide: int, count: int) -> int:
 
 
 def parse_slide(raw: str | None, count: int) -> int:
-    try:
-        return clamp(int(str(raw).strip()), count)
-    except (TypeError, ValueError):
-        return 1
+    from ui.views.query_values import whole_or_none  # the one reader of URL values
+
+    number = whole_or_none(str(raw or ""), 0, 10**9)
+    return 1 if number is None else clamp(number, count)
 
 
 PROJECTOR_WINDOW = 9  # sequence-diagram rows on a slide: the current one stays in view
