@@ -2,7 +2,8 @@
 
 (a) one step in the browser: on lesson 2's experiment (28 events, "every event" ticked),
     the time from a click on "Next step" (or "Previous step") until the next frame is
-    painted (click -> redraw -> two requestAnimationFrame callbacks), over every step
+    painted (click -> redraw -> two requestAnimationFrame callbacks; a Next then goes on
+    moving its envelopes for up to 1.5 s, a click mid-movement finishes it), over every step
     forward and back, in one page; median and 95th percentile.  No server round trip is
     involved (tests/e2e/test_mailroom.py checks that no websocket frame is sent);
 (b) opening a lesson to a playing mail room: seconds from page.goto(lesson 2) in a fresh
