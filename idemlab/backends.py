@@ -46,7 +46,7 @@ def check_name(backend: str) -> str:
 
 def _host_port_ok(host_port: str) -> bool:
     host, _, port = host_port.rpartition(":")
-    return bool(host) and port.isdigit() and 0 < int(port) < 65536
+    return bool(host) and port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) < 65536
 
 
 def run(
