@@ -37,6 +37,13 @@ def terminal(text: str) -> str:
     )
 
 
+def _whole(text: str) -> int:
+    """An option's number: ASCII digits only, at most 10 (never int()'s own messages)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        raise argparse.ArgumentTypeError("expected a whole number of at most 10 digits")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m idemlab", description="Kafka Idempotence Lab")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -57,12 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the producer client: librdkafka (confluent-kafka, the default) or java (Apache Kafka's own); "
         "overrides the scenario's client",
     )
-    run.add_argument("--seed", type=int, help="seed for random faults (same seed, same run)")
+    run.add_argument("--seed", type=_whole, help="seed for random faults (same seed, same run)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--trace", action="store_true", help="include every event")
     run.add_argument(
         "--repeat",
-        type=int,
+        type=_whole,
         metavar="N",
         help="run it N times and print the distribution of outcomes (stored logs, duplicates, reorders)",
     )
@@ -76,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve", help="serve the app to a room: N app processes behind HAProxy with sticky sessions"
     )
-    serve.add_argument("--workers", type=int, default=None, help="app processes (default: one per core)")
-    serve.add_argument("--port", type=int, default=8501, help="where HAProxy listens (default 8501)")
+    serve.add_argument("--workers", type=_whole, default=None, help="app processes (default: one per core)")
+    serve.add_argument("--port", type=_whole, default=8501, help="where HAProxy listens (default 8501)")
     serve.add_argument("--address", default="127.0.0.1", help="where HAProxy listens (default 127.0.0.1)")
     try:
         from idemlab.kafka.cli import add_broker_commands

@@ -162,3 +162,19 @@ def test_an_unreachable_cluster_is_one_line():
     result = cli("run", "lost-ack", "--backend", "kafka://127.0.0.1:1")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Cannot reach" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "lost-ack", "--seed", "²"],
+        ["run", "lost-ack", "--repeat", "9" * 5000],
+        ["run", "lost-ack", "--backend", "kafka://host:²"],
+        ["run", "lost-ack", "--backend", "kafka://host:" + "9" * 5000],
+    ],
+)
+def test_numbers_in_options_are_ascii_digits_refused_in_words(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Exceeds the limit" not in err and "invalid literal" not in err
+    assert err.strip().count("\n") <= 5  # argparse's usage and its one error line, or our one line
