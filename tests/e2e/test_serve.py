@@ -174,6 +174,31 @@ async def _sessions(base: str, cookies: list[str]) -> list[bool]:
     return list(await asyncio.gather(*(one(c) for c in cookies)))
 
 
+async def _kill_under_open_sessions(base: str, cookies: list[str], victim: int, victim_name: str) -> int:
+    """Every learner's websocket open, then kill -9 of `victim`: how many sockets closed
+    (those on the victim; the others are waited on only as long as the victim's)."""
+    import websockets
+
+    sockets = [
+        await websockets.connect(
+            base.replace("http", "ws") + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            additional_headers={"Cookie": cookie},
+            ping_interval=None,
+            max_size=None,
+        )
+        for cookie in cookies
+    ]
+    on_victim = [ws for ws in sockets if ws.response.headers.get(serve.WORKER_HEADER) == victim_name]
+    os.kill(victim, signal.SIGKILL)
+    try:
+        await asyncio.wait_for(asyncio.gather(*(ws.wait_closed() for ws in on_victim)), 60)
+        return sum(1 for ws in sockets if ws.close_code is not None or ws.state.name == "CLOSED")
+    finally:
+        for ws in sockets:
+            await ws.close()
+
+
 def test_a_killed_worker_or_balancer_is_restarted_and_a_killed_serve_leaves_nothing():
     try:
         serve.find_haproxy()
@@ -195,8 +220,9 @@ def test_a_killed_worker_or_balancer_is_restarted_and_a_killed_serve_leaves_noth
         assert sum(_in_own_thread(_sessions(base, cookies[:4]))) == 4
 
         w1 = min(_worker_pids(command.pid, exclude=0))  # started first
-        os.kill(w1, signal.SIGKILL)
-        # w1's learners are sent to w2 (option redispatch) while serve starts w1 again.
+        dropped = _in_own_thread(_kill_under_open_sessions(base, cookies, w1, "w1"), timeout=120)
+        assert dropped == 10  # w1's learners lost their websocket; w2's kept theirs
+        # They reconnect: sent to w2 (option redispatch) while serve starts w1 again.
         _until(lambda: _get(base + "/", "IDEMLAB_WORKER=w1")[0] == "w2", RECOVERY_DEADLINE_S, "w1's learner served")
         results = _in_own_thread(_sessions(base, cookies), timeout=300)
         assert sum(results) >= 0.95 * len(results), results
