@@ -106,9 +106,10 @@ const MOMENT_WORDS = {
 const seqOf = (ids) => { const m = /seq (\S+)/.exec(ids || ""); return m ? `seq ${m[1]}` : (ids ? fit(ids, 10) : "no PID"); };
 const atOffset = (detail) => { const m = /offset (-?\d+)/.exec(detail || ""); return m ? `@${m[1]}` : fit(detail || "", 11); };
 const sentence = (text) => String(text || "").trim().replace(/[.\s]+$/, "") + ".";
+// The first sentence, with a client's `name` quoting shown as ‘name’ (a backtick reads as markup).
 function firstSentence(text) {
   const m = /^(.+?[.!?])(?=\s+[A-Z“"(])/.exec(String(text || "").trim());
-  return sentence(m ? m[1] : text);
+  return sentence(m ? m[1] : text).replace(/`([^`]*)`/g, "‘$1’");
 }
 
 function skeleton(root) {
@@ -449,7 +450,7 @@ export default function (component) {
     st.head = h;
     const pos = Math.max(0, Math.min(last, Math.floor(h + 1e-6)));
     if (st.playing) st.pos = pos;
-    if (pos !== st.drawn) drawStatic(pos);
+    if (pos !== st.drawn) { drawStatic(pos); drawControls(); }
     drawTokens(h);
   }
 
