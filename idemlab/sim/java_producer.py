@@ -153,12 +153,26 @@ class JavaSimProducer(SimProducer):
         before = {tp.partition: tp.next_msgid for tp in self.partitions}
         super().produce(first_msg, values, key, partition, pad_to)
         if self.settings.linger_ms == 0:
-            # With linger.ms=0 the sender thread drains each record's batch as soon as
-            # send() has appended it: one record a batch (seen on the real client).
+            # With linger.ms=0 a sender thread that can send drains each record as soon as
+            # send() has appended it (one record a batch); one that cannot yet (no producer
+            # id, no connection, no free slot) finds them together.  On the real client it
+            # is a race between the two threads (docs/java-client-findings.md, J3).
             for tp in self.partitions:
-                for m in tp.queue:
-                    if m.msgid >= before[tp.partition]:
-                        m.batch_last_msgid = m.msgid
+                if self._can_send_now(tp):
+                    for m in tp.queue:
+                        if m.msgid >= before[tp.partition]:
+                            m.batch_last_msgid = m.msgid
+
+    def _can_send_now(self, tp: PartitionQueue) -> bool:
+        if self.state != self.ASSIGNED:
+            return False
+        broker_id = self.sim.cluster.leader_of(tp.partition)
+        connection = self.sim.wire.connections.get((id(self), broker_id))
+        return (
+            connection is not None
+            and connection.state == "up"
+            and len(connection.in_flight) < self.settings.max_in_flight
+        )
 
     def _partition_for(self, key: str | None) -> int:
         if key is not None and len(self.partitions) > 1:

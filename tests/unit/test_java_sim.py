@@ -35,14 +35,19 @@ def test_the_java_client_is_idempotent_unless_told_otherwise():
     assert trace.config["enable.idempotence"] is True and trace.config["linger.ms"] == 0
 
 
-def test_an_answer_out_of_order_is_retried_until_the_delivery_timeout_not_fatal():
-    """new-partition-loss: m2 (sequence 1) is stored first; m1's retries come back
-    OUT_OF_ORDER_SEQUENCE_NUMBER, are retried, and m1 expires after delivery.timeout.ms."""
+def test_values_sent_before_the_producer_id_arrives_share_one_batch():
+    """new-partition-loss with linger.ms=0: the sender cannot send yet, so m1 and m2 are one
+    batch; the error answer makes it retry, and both are stored in order."""
     trace = sim.run(java("new-partition-loss"))
-    assert stored(trace) == [("m2", 0, 1)]
-    assert deliveries(trace) == [("m1", "TimeoutException", None), ("m2", None, 0)]
-    assert trace.fatal_error is None
-    assert trace.events[-1].t_ms >= 120_000
+    assert stored(trace) == [("m1", 0, 0), ("m2", 0, 1)]
+    requests = [e for e in trace.events if e.kind == "request" and e.get("api") == "produce"]
+    assert [list(e.get("msgs")) for e in requests] == [[1, 2], [1, 2]]
+
+
+def test_values_sent_to_a_ready_sender_with_linger_0_go_out_one_a_batch():
+    trace = sim.run(java("reorder"))
+    requests = [e for e in trace.events if e.kind == "request" and e.get("api") == "produce"]
+    assert [list(e.get("msgs")) for e in requests][:3] == [[1], [2], [3]]
 
 
 def test_a_failed_batch_bumps_the_epoch_at_once_and_its_partition_starts_again_at_sequence_0():
