@@ -337,13 +337,15 @@ def test_a_slide_number_from_a_url_stays_inside_the_deck():
     assert parse_slide("5", 19) == 5
 
 
-def test_the_projector_diagram_keeps_the_current_event_in_a_short_window(decks):
-    from ui.views.presenter_deck import PROJECTOR_WINDOW, projector_figure
+def test_the_projector_diagram_keeps_the_current_event_in_a_short_large_window(decks):
+    from ui.views.presenter_deck import PROJECTOR_WINDOW
+    from ui.widgets.presenter_view import _diagram
 
     _lesson, trace, _deck = decks[5]
-    fig = projector_figure(trace, len(trace.events))
-    assert fig.layout.height <= 120 + PROJECTOR_WINDOW * 58
-    assert min(a.font.size for a in fig.layout.annotations if a.text) >= 17
+    html = _diagram(trace, len(trace.events))
+    assert html.count("<li ") <= PROJECTOR_WINDOW
+    assert 'class="idl-seq idl-seq-large"' in html
+    assert 'aria-current="step"' in html
 
 
 # ---- the instructor kit and the class chart -----------------------------------------------------

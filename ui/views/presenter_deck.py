@@ -156,27 +156,3 @@ def parse_slide(raw: str | None, count: int) -> int:
 
 
 PROJECTOR_WINDOW = 9  # sequence-diagram rows on a slide: the current one stays in view
-PROJECTOR_SCALE = 1.6
-
-
-def projector_figure(trace: Trace, position: int, text_colour: str | None = None):
-    """The sequence diagram for a projector: the last few rows ending at the current
-    event (so it is never below the fold), labels about 1.6 times larger."""
-    from ui.views.sequence_figure import sequence_figure
-
-    fig = sequence_figure(trace, position, window=PROJECTOR_WINDOW)
-    for annotation in fig.layout.annotations:
-        size = annotation.font.size if annotation.font and annotation.font.size else 14
-        annotation.font.size = round(size * PROJECTOR_SCALE)
-    for scatter in fig.data:
-        sizes = scatter.marker.size
-        if sizes is not None:
-            scatter.marker.size = [round(s * PROJECTOR_SCALE) for s in sizes]
-    rows = max(min(position, PROJECTOR_WINDOW), 4)
-    fig.update_layout(height=120 + rows * 58, font={"size": 20})
-    if text_colour:  # drawn without Streamlit's chart theme: transparent, full-contrast labels
-        for annotation in fig.layout.annotations:
-            if not (annotation.font and annotation.font.color):
-                annotation.font.color = text_colour
-        fig.update_layout(font={"color": text_colour}, paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
-    return fig

@@ -29,6 +29,7 @@ CSS = (
     ".idl-seq-head{font-weight:700;text-align:center;padding-bottom:.2rem}"
     ".idl-seq-head span:nth-child(2){grid-column:3}"
     ".idl-seq-earlier{margin:0;text-align:center;font-size:.85rem}"
+    ".idl-seq.idl-seq-large{font-size:1.5rem;max-width:none}.idl-seq-large .idl-seq-earlier{font-size:1.2rem}"
     ".idl-seq ol{list-style:none;margin:0;padding:0}"
     f".idl-seq li{{margin:0;padding:.15rem 0;min-height:2.1rem;background-image:{_DOTS},{_DOTS};"
     f"background-size:2px 8px;background-repeat:repeat-y;"
@@ -79,13 +80,13 @@ def _row(mark: sm.Mark) -> str:
     return f'<li class="{" ".join(classes)}"{current}>{body}</li>'
 
 
-def sequence_html(trace, position: int | None = None, window: int = sm.WINDOW) -> str:
+def sequence_html(trace, position: int | None = None, window: int = sm.WINDOW, *, large: bool = False) -> str:
     shown = sm.window(trace, position, window)
     earlier = f'<p class="idl-seq-earlier">{safe.html(shown.earlier)}</p>' if shown.start else ""
     rows = "".join(_row(mark) for mark in shown.marks)
     empty = '<p class="idl-seq-earlier">No events yet.</p>' if not shown.marks else ""
     return (
-        f'{CSS}<figure class="idl-seq" aria-label="Sequence diagram: producer and broker, one row per event">'
+        f'{CSS}<figure class="idl-seq{" idl-seq-large" if large else ""}" aria-label="Sequence diagram: producer and broker, one row per event">'
         f'<div class="idl-seq-head"><span>Producer</span><span>Broker</span></div>'
         f"{earlier}<ol>{rows}</ol>{empty}</figure>"
     )

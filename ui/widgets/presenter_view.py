@@ -18,6 +18,7 @@ from idemlab.classroom import ClassError
 from idemlab.explain import explain
 from ui.views import presenter_deck
 from ui.views.presenter_deck import Slide
+from ui.views.sequence_html import sequence_html
 from ui.views.snapshot import snapshot
 from ui.widgets import class_results, class_store, cost_view, run_views
 
@@ -267,7 +268,7 @@ def _moment(slide: Slide, trace) -> None:
 def _views(snap, trace, position: int) -> None:
     view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="present.view", label_visibility="collapsed")
     if view == "Sequence diagram":
-        st.plotly_chart(_figure(trace, position), config=run_views.PLOT_CONFIG, key="present.sequence", theme=None)
+        st.html(_diagram(trace, position))
     elif view == "Stored log":
         run_views.stored_log(snap.stored, "present")
     else:
@@ -275,11 +276,10 @@ def _views(snap, trace, position: int) -> None:
     st.markdown(f"**{snap.outcome.sentence()}**")
 
 
-def _figure(trace, position: int):
-    """The projector's sequence diagram in the theme's full-contrast text colour (Plotly's
-    Streamlit theme draws labels in a light grey that washes out on a projector)."""
-    dark = getattr(st.context.theme, "type", None) == "dark"
-    return presenter_deck.projector_figure(trace, position, text_colour="#FAFAFA" if dark else "#1A1C24")
+def _diagram(trace, position: int) -> str:
+    """The projector's sequence diagram: the last few rows ending at the current event (so
+    it is never below the fold), in large type; the same HTML drawing as the pages'."""
+    return sequence_html(trace, position, window=presenter_deck.PROJECTOR_WINDOW, large=True)
 
 
 def _after(slide: Slide, trace) -> None:
@@ -292,9 +292,4 @@ def _after(slide: Slide, trace) -> None:
             run_views.stored_log(snap.stored, "present.after")
         with right:
             st.markdown("**Sequence diagram** (the last events)")
-            st.plotly_chart(
-                _figure(trace, len(trace.events)),
-                config=run_views.PLOT_CONFIG,
-                key="present.after.sequence",
-                theme=None,
-            )
+            st.html(_diagram(trace, len(trace.events)))
