@@ -11,14 +11,14 @@ navigation_mode.ensure()  # first, before the slow imports: see ui/widgets/navig
 navigation_mode.close_stray_dialog()
 
 from ui.views import safe  # noqa: E402
-from ui.widgets import backend_picker, class_member, engine, nav, progress  # noqa: E402
+from ui.widgets import backend_picker, class_member, nav, progress, runs  # noqa: E402
 
 # A bundled file, not an emoji or :material/…: icon (those load from a CDN that an
 # offline workshop room cannot reach).
 PAGE_ICON = str(Path(__file__).with_name(".streamlit") / "page_icon.png")
 st.set_page_config(page_title="Kafka Idempotence Lab", page_icon=PAGE_ICON, layout="wide")
 
-lessons, lesson_problem = engine.lessons()
+lessons, lesson_problem = runs.lessons()
 page = st.navigation(nav.sections(lessons), expanded=True)
 nav.remember(page)
 progress.sync_from_url()

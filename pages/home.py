@@ -4,7 +4,7 @@ import streamlit as st
 
 from idemlab.lessons import scenario_for
 from ui.views.snapshot import snapshot
-from ui.widgets import engine, nav, progress, run_views
+from ui.widgets import nav, progress, run_views, runs
 
 st.title("Kafka Idempotence Lab")
 st.markdown(
@@ -13,12 +13,12 @@ st.markdown(
     "that keeps a notebook — then lets you **predict, run and see** on a simulated broker "
     "(or a real one, from the sidebar)."
 )
-lessons, problem = engine.lessons()
+lessons, problem = runs.lessons()
 if problem:
     st.error(problem)
 hero = next((lesson for lesson in lessons if lesson.number == 2), None)
 if hero is not None:
-    shown = engine.run(scenario_for(hero))
+    shown = runs.run(scenario_for(hero))
     if shown.trace is not None and run_views.animated(shown.trace):
         st.caption(
             f"The mail room, playing lesson {hero.number}'s experiment: a receipt is lost, the letter is "

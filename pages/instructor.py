@@ -2,8 +2,8 @@
 to ask, answer key, timing, prepared links and what to do when the broker misbehaves
 (the same text as docs/instructor-kit.md)."""
 
-from ui.widgets import class_host, engine
+from ui.widgets import class_host, runs
 
-lessons = engine.lessons_or_stop("Instructor kit")
+lessons = runs.lessons_or_stop("Instructor kit")
 class_host.show(lessons)
 class_host.kit(lessons)

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui.widgets import backend_picker, engine, lesson_view, nav
+from ui.widgets import backend_picker, lesson_view, nav, runs
 
-lesson, notice = nav.chosen_lesson(engine.lessons_or_stop("Lessons"))
+lesson, notice = nav.chosen_lesson(runs.lessons_or_stop("Lessons"))
 if notice:
     st.warning(notice)
 lesson_view.show(lesson, backend_picker.current())

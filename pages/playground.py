@@ -10,10 +10,10 @@ from ui.widgets import (
     backend_picker,
     current_run,
     downloads,
-    engine,
     playground_form,
     repeat_view,
     run_views,
+    runs,
 )
 
 st.title("Playground")
@@ -35,15 +35,15 @@ if problem:
 
 backend_picker.inline("pg")  # the sidebar's picker is below the page list on a laptop screen
 backend = backend_picker.current()
-result = engine.run(scenario, backend, ask_first="pg")
+result = runs.run(scenario, backend, ask_first="pg")
 if result is None:
     st.info(
-        f"Press the button to run this set-up on {engine.backend_label(backend)}. "
+        f"Press the button to run this set-up on {runs.backend_label(backend)}. "
         "A real run takes a few seconds (the first one also starts the broker)."
     )
     st.stop()
 if result.error:
-    backend_picker.failure(result.error, "pg", retry=lambda: engine.forget(scenario, backend))
+    backend_picker.failure(result.error, "pg", retry=lambda: runs.forget(scenario, backend))
     st.stop()
 
 trace = result.trace
@@ -55,7 +55,7 @@ start = st.session_state.pop("pg.position", None)
 run_views.show_run(
     trace,
     "pg",
-    trace_id=engine.scenario_key(scenario) + backend,
+    trace_id=runs.scenario_key(scenario) + backend,
     start=start or 0,
     on_fault=playground_form.break_request,
     on_position=playground_form.publish_position,

@@ -5,13 +5,13 @@ import streamlit as st
 
 from idemlab.lessons import scenario_for
 from idemlab.scenarios import ScenarioError
-from ui.widgets import engine, presenter_view
+from ui.widgets import presenter_view, runs
 
 st.set_page_config(initial_sidebar_state="collapsed")  # the whole width for the slides
-lessons = engine.lessons_or_stop("Presenter view")
+lessons = runs.lessons_or_stop("Presenter view")
 lesson = presenter_view.chosen_lesson(lessons)
 try:
-    result = engine.run(scenario_for(lesson))
+    result = runs.run(scenario_for(lesson))
 except ScenarioError as exc:
     st.error(f"This lesson's scenario cannot be run: {exc}")
     st.stop()

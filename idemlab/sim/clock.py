@@ -1,7 +1,7 @@
 """A deterministic event scheduler: simulated milliseconds, ties broken by insertion.
 
 Bounded: a run that would process more than `max_actions` scheduled actions, or grow
-its event log past `max_events`, stops with WorkLimitReached (idemlab.sim.engine turns
+its event log past `max_events`, stops with WorkLimitReached (idemlab.sim.simulation turns
 it into the trace's run_error), so no scenario can keep a server busy indefinitely."""
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from idemlab.sim.partition import Batch
 from idemlab.sim.producer_state import SEQ_MAX
 
 if TYPE_CHECKING:
-    from idemlab.sim.engine import Simulation
+    from idemlab.sim.simulation import Simulation
     from idemlab.sim.wire import InFlight
 
 PID_RETRY_MS = 500

@@ -40,8 +40,8 @@ from idemlab.model import (
 from idemlab.sim.partition import Batch
 
 if TYPE_CHECKING:
-    from idemlab.sim.engine import Simulation
     from idemlab.sim.producer import Message, PartitionQueue, SimProducer
+    from idemlab.sim.simulation import Simulation
 
 ONE_WAY_MS = 1.0
 

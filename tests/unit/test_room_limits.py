@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from idemlab import scenarios
-from idemlab.sim import engine as sim_engine
+from idemlab.sim import simulation as sim_engine
 from ui.views import deeplink, safe
 from ui.views.playground_spec import build
 
@@ -107,11 +107,11 @@ def test_every_shipped_scenario_is_within_the_room_limits():
 
 
 def test_the_app_refuses_a_scenario_beyond_the_limits_without_running_it(monkeypatch):
-    from ui.widgets import engine
+    from ui.widgets import runs
 
-    monkeypatch.setattr(engine, "_simulate", lambda *a: pytest.fail("ran"))
+    monkeypatch.setattr(runs, "_simulate", lambda *a: pytest.fail("ran"))
     big = scenario(step=[{"send": [f"m{i}" for i in range(500)]}])
-    result = engine.run(big)
+    result = runs.run(big)
     assert result.trace is None and "at most 200" in result.error
 
 
@@ -164,13 +164,13 @@ def test_notices_quote_a_hostile_scenario_name_inertly():
 
 # ---- the cache cannot pin unbounded memory ----------------------------------------------------
 def test_the_simulator_cache_is_bounded_by_entries_and_size():
-    from ui.widgets import engine
+    from ui.widgets import runs
 
-    assert engine.CACHE_MAX_ENTRIES <= 256
-    assert engine.CACHE_MAX_SIZE
+    assert runs.CACHE_MAX_ENTRIES <= 256
+    assert runs.CACHE_MAX_SIZE
     from pathlib import Path
 
-    source = Path(engine.__file__).read_text()
+    source = Path(runs.__file__).read_text()
     assert "@st.cache_data(max_entries=CACHE_MAX_ENTRIES, max_size=CACHE_MAX_SIZE" in source
 
 

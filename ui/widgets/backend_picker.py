@@ -28,7 +28,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from ui.views import safe
-from ui.widgets import engine
+from ui.widgets import runs
 
 LABELS = {"sim": "Simulated", "local": "Local Kafka", "cluster": "Existing cluster"}
 CHOICES = {label: name for name, label in LABELS.items()}
@@ -222,7 +222,7 @@ def show() -> str:
                 st.selectbox("Cluster", list(clusters), key="backend.cluster", format_func=safe.shorten)
         _write_url()
         backend = current()
-        state, text = engine.backend_status(backend)
+        state, text = runs.backend_status(backend)
         if state == "ready":
             st.success(f"Ready — {text}", icon=":material/check_circle:")
         elif state == "starting":

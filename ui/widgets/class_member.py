@@ -84,9 +84,9 @@ def record(question: str, choice: int | None) -> None:
 
 def question_id(question) -> str:
     """The class's name of a lesson question ("3.p", "3.c1"), or '' when it is none of them."""
-    from ui.widgets import engine
+    from ui.widgets import runs
 
-    lessons, _problem = engine.lessons()
+    lessons, _problem = runs.lessons()
     for lesson in lessons:
         if question is lesson.prediction or question == lesson.prediction:
             return f"{lesson.number}.p"

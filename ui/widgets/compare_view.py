@@ -11,14 +11,14 @@ from idemlab.model import Scenario
 from ui.views import deeplink, safe
 from ui.views.playground_spec import build
 from ui.views.snapshot import snapshot
-from ui.widgets import backend_picker, current_run, engine, repeat_view, run_views
+from ui.widgets import backend_picker, current_run, repeat_view, run_views, runs
 
 MODES = ["Idempotence off vs on", "Simulated vs real broker"]
 
 
 def variants(scenario: Scenario, mode: str, backend: str) -> list[tuple[str, Scenario, str]]:
     if mode == MODES[1]:
-        return [("Simulated", scenario, engine.SIM), (f"Real ({backend})", scenario, backend)]
+        return [("Simulated", scenario, runs.SIM), (f"Real ({backend})", scenario, backend)]
     off = scenarios.apply_overrides(scenario, [("enable.idempotence", False)])
     on = scenarios.apply_overrides(scenario, [("enable.idempotence", True)])
     return [("Idempotence OFF", off, backend), ("Idempotence ON", on, backend)]
@@ -81,7 +81,7 @@ def pick() -> tuple[Scenario | None, str]:
 
 
 def show(scenario: Scenario, mode: str, backend: str) -> None:
-    if mode == MODES[1] and backend == engine.SIM:
+    if mode == MODES[1] and backend == runs.SIM:
         st.info("Choose Local Kafka or an existing cluster in the sidebar to compare with a real broker.")
         return
     st.caption(scenario.summary)
@@ -95,10 +95,10 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
     for column, (label, variant, where) in zip(st.columns(2, gap="large"), sides, strict=False):
         with column:
             st.subheader(label)
-            result = engine.run(variant, where)
+            result = runs.run(variant, where)
             if result.error:
                 backend_picker.failure(
-                    result.error, f"cmp.{where}.{label}", retry=lambda v=variant, w=where: engine.forget(v, w)
+                    result.error, f"cmp.{where}.{label}", retry=lambda v=variant, w=where: runs.forget(v, w)
                 )
                 continue
             current_run.caption(result)

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from idemlab import backends
-from ui.widgets import engine, live_run
+from ui.widgets import live_run, runs
 
 PLACEHOLDER = "live_cost_figure"
 JOB = "cost.measure"
@@ -44,7 +44,7 @@ def measure_if_asked(backend: str) -> None:
     """Run the measurement (progress line, then a rerun) when the learner asked for it."""
     if not (st.session_state.pop("cost.asked", False) or live_run.running(JOB)):
         return
-    where = engine.backend_label(backend)
+    where = runs.backend_label(backend)
 
     def work(_count) -> dict[str, Any]:
         result = backends.measure_cost(backend, messages=MESSAGES, size=SIZE)
@@ -67,14 +67,14 @@ def controls(backend: str) -> None:
     live = st.session_state.get("cost.live")
     if isinstance(live, str):
         st.error(live, icon=":material/cloud_off:")
-    state, _text = engine.backend_status(backend) if backend != engine.SIM else ("sim", "")
-    if backend != engine.SIM and state != "unavailable":
+    state, _text = runs.backend_status(backend) if backend != runs.SIM else ("sim", "")
+    if backend != runs.SIM and state != "unavailable":
         st.button(
             "Measure on the real broker",
             key="cost.measure_button",
             icon=":material/speed:",
             on_click=lambda: st.session_state.update({"cost.asked": True}),
-            help=f"Produces {MESSAGES:,} messages of {SIZE} bytes twice on {engine.backend_label(backend)} "
+            help=f"Produces {MESSAGES:,} messages of {SIZE} bytes twice on {runs.backend_label(backend)} "
             "(idempotence off, then on) and compares the rates. Takes a few seconds.",
         )
     else:

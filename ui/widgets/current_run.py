@@ -7,19 +7,19 @@ import streamlit as st
 
 from idemlab import backends
 from idemlab.model import Scenario
-from ui.widgets import engine
+from ui.widgets import runs
 
 KEY = "run.current"
 
 
-def remember(scenario: Scenario, result: engine.RunResult) -> None:
-    run_id = engine.scenario_key(scenario) + "|" + result.backend
+def remember(scenario: Scenario, result: runs.RunResult) -> None:
+    run_id = runs.scenario_key(scenario) + "|" + result.backend
     if st.session_state.get(f"{KEY}.id") != run_id:
         st.session_state[f"{KEY}.id"] = run_id
         st.session_state[KEY] = {"scenario": scenario, "result": result}
 
 
-def get() -> tuple[Scenario, engine.RunResult] | None:
+def get() -> tuple[Scenario, runs.RunResult] | None:
     current = st.session_state.get(KEY)
     if not current:
         return None
@@ -28,7 +28,7 @@ def get() -> tuple[Scenario, engine.RunResult] | None:
 
 def where(backend: str) -> str:
     """Which back end made a run, in words."""
-    if backend == engine.SIM:
+    if backend == runs.SIM:
         return "the **simulated broker** (in this app)"
     if backend == "local":
         bootstrap = backends.local_bootstrap()
@@ -37,6 +37,6 @@ def where(backend: str) -> str:
     return f"the **existing cluster** {backend.removeprefix('kafka://')} (through the fault proxy)"
 
 
-def caption(result: engine.RunResult) -> None:
-    icon = ":material/memory:" if result.backend == engine.SIM else ":material/dns:"
+def caption(result: runs.RunResult) -> None:
+    icon = ":material/memory:" if result.backend == runs.SIM else ":material/dns:"
     st.caption(f"{icon} This run was made by {where(result.backend)}.")

@@ -16,7 +16,7 @@ from ui.components import mailroom as mailroom_component
 from ui.components.mailroom import alt_text
 from ui.views import analogy_preview, deeplink, glossary_terms, safe
 from ui.views.playground_spec import normalise_producer, spec_for
-from ui.widgets import backend_picker, class_member, cost_view, current_run, engine, nav, progress, run_views
+from ui.widgets import backend_picker, class_member, cost_view, current_run, nav, progress, run_views, runs
 
 
 def _render(lesson, heading: str, values: dict | None = None) -> None:
@@ -166,15 +166,15 @@ def _run_here(n: int) -> None:
     st.session_state[f"lesson.{n}.ran"] = True
 
 
-def _experiment_result(scenario, backend: str, n: int, simulated: engine.RunResult, ns: str) -> engine.RunResult | None:
+def _experiment_result(scenario, backend: str, n: int, simulated: runs.RunResult, ns: str) -> runs.RunResult | None:
     """The run the lesson shows: on the chosen back end once the learner ran it in this
     session (a real run shows its progress, then is kept for this learner); after a
     refresh a real run is not repeated by itself: the simulated one is shown, with one
     click to run it again.  None when it failed."""
-    if backend == engine.SIM:
+    if backend == runs.SIM:
         return simulated
-    if not st.session_state.get(f"lesson.{n}.ran") and engine.kept(scenario, backend) is None:
-        where = engine.backend_label(backend)
+    if not st.session_state.get(f"lesson.{n}.ran") and runs.kept(scenario, backend) is None:
+        where = runs.backend_label(backend)
         st.info(
             f"Your run on {where} is not kept when the page reloads, and a real run never starts by itself. "
             f"Shown from the simulated broker until you run it again."
@@ -186,16 +186,16 @@ def _experiment_result(scenario, backend: str, n: int, simulated: engine.RunResu
             f"Run it on {where}", key=f"{ns}.run_real", icon=":material/play_arrow:", on_click=_run_here, args=(n,)
         )
         return simulated
-    result = engine.run(scenario, backend)
+    result = runs.run(scenario, backend)
     if result.error:
-        backend_picker.failure(result.error, ns, retry=lambda: engine.forget(scenario, backend))
+        backend_picker.failure(result.error, ns, retry=lambda: runs.forget(scenario, backend))
         return None
     return result
 
 
 def _done_message(lesson) -> None:
     """In the page, under the checks, not a toast over it: what is done and where next."""
-    following = [other for other in engine.lessons()[0] if other.number > lesson.number]
+    following = [other for other in runs.lessons()[0] if other.number > lesson.number]
     st.success(f"Lesson {lesson.number} done.", icon=":material/celebration:")
     if following:
         st.page_link(
@@ -216,7 +216,7 @@ def show(lesson, backend: str) -> None:
     except ScenarioError as exc:
         st.error(f"This lesson's scenario cannot be loaded: {exc}")
         return
-    simulated = engine.run(scenario)  # the analogy's picture; instant
+    simulated = runs.run(scenario)  # the analogy's picture; instant
 
     st.header("Analogy")
     _render(lesson, "Analogy")
@@ -246,7 +246,7 @@ def show(lesson, backend: str) -> None:
         return  # the run is shown once it happened: in this session, or before a refresh (the URL says)
     scenario, broken = _with_clicked_faults(scenario)
     if broken:
-        simulated = engine.run(scenario)
+        simulated = runs.run(scenario)
     result = _experiment_result(scenario, backend, n, simulated, f"lesson{n}")
     if result is None:
         return
@@ -272,7 +272,7 @@ def show(lesson, backend: str) -> None:
     run_views.show_run(
         trace,
         f"lesson{n}",
-        trace_id=engine.scenario_key(scenario) + result.backend,
+        trace_id=runs.scenario_key(scenario) + result.backend,
         start=0,
         on_fault=lambda fault: _break(scenario, fault),
     )

@@ -13,7 +13,7 @@ from idemlab.errors import ERRORS
 from idemlab.producer_config import ConfigError
 from ui.views import control_ranges, deeplink, safe
 from ui.views.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
-from ui.widgets import engine
+from ui.widgets import runs
 
 FAULT_SLOTS = 6
 SIMPLE_FAULTS = {
@@ -196,7 +196,7 @@ def setup() -> tuple[PlaygroundSpec, tuple[str, str] | None]:
     _apply_clicked_fault()
     keep_hidden_widget_values()
     spec = read_widgets()
-    problem = engine.config_problem(spec.producer)
+    problem = runs.config_problem(spec.producer)
     box = st.expander(
         f"Set up the experiment: {summary(spec)}",
         key="pg.setup",
@@ -214,7 +214,7 @@ def break_request(fault: dict[str, Any]) -> None:
     """A fault chosen by clicking a letter or receipt in the mail room: kept until the
     next run's set-up (widgets cannot change once drawn), which applies it."""
     st.session_state["pg.click_fault"] = dict(fault)
-    st.session_state["pg.run_real.asked"] = True  # on a real back end, run it at once (engine.run's ask_first)
+    st.session_state["pg.run_real.asked"] = True  # on a real back end, run it at once (runs.run's ask_first)
 
 
 def _apply_clicked_fault() -> None:

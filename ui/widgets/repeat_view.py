@@ -11,14 +11,14 @@ import streamlit as st
 from idemlab import repeat, scenarios
 from idemlab.model import Scenario, Trace
 from ui.views import safe
-from ui.widgets import engine, live_run
+from ui.widgets import live_run, runs
 
 RUNS = 10
 
 
 def show(scenario: Scenario, backend: str, ns: str) -> None:
     note = scenarios.racy_note(scenario)
-    if backend == engine.SIM:
+    if backend == runs.SIM:
         if note:
             st.info(
                 f"**On a real broker this one is a race**: {safe.md(note, 600)}. The simulator shows one of the possible "
@@ -26,12 +26,12 @@ def show(scenario: Scenario, backend: str, ns: str) -> None:
                 icon=":material/casino:",
             )
         return
-    key = f"{ns}.repeat.{engine.real_key(scenario, backend)}"
+    key = f"{ns}.repeat.{runs.real_key(scenario, backend)}"
     asked = f"{ns}.repeat.asked"
     result = st.session_state.get(key)
     if result is None and not st.session_state.pop(asked, False) and not live_run.running(key):
         st.button(
-            f"Run it {RUNS} times on {engine.backend_label(backend)}",
+            f"Run it {RUNS} times on {runs.backend_label(backend)}",
             key=f"{ns}.repeat.button",
             icon=":material/repeat:",
             on_click=lambda: st.session_state.update({asked: True}),
@@ -45,15 +45,15 @@ def show(scenario: Scenario, backend: str, ns: str) -> None:
             key,
             lambda count: repeat.repeat(scenario, backend, RUNS, on_run=lambda _i, _trace: count()),
             lambda job: (
-                f"Run {min(job.events + 1, RUNS)} of {RUNS} on {engine.backend_label(backend)}… {job.elapsed:.0f} s"
+                f"Run {min(job.events + 1, RUNS)} of {RUNS} on {runs.backend_label(backend)}… {job.elapsed:.0f} s"
             ),
-            lambda exc: f"The repeated runs on {engine.backend_label(backend)} failed: {exc}",
+            lambda exc: f"The repeated runs on {runs.backend_label(backend)} failed: {exc}",
         )
         st.session_state[key] = result
     if isinstance(result, str):
         st.error(safe.md(result, 600), icon=":material/cloud_off:")
         return
-    distribution(result, engine.run(scenario).trace)  # the simulator's answer: cached, instant
+    distribution(result, runs.run(scenario).trace)  # the simulator's answer: cached, instant
 
 
 def distribution(dist: repeat.Distribution, simulated: Trace | None) -> None:

@@ -8,16 +8,16 @@ import streamlit as st
 from idemlab import scenarios
 from ui.views import deeplink
 from ui.views.playground_spec import build, spec_for
-from ui.widgets import backend_picker, current_run, engine, playground_form, wire_view
+from ui.widgets import backend_picker, current_run, playground_form, runs, wire_view
 
 
 def show(backend: str) -> None:
     pending = st.session_state.get("wire.pending")
     if pending is not None:  # a run asked for on this page: run it, it becomes the current run
-        result = engine.run(pending, backend)
+        result = runs.run(pending, backend)
         del st.session_state["wire.pending"]
         if result.error:
-            backend_picker.failure(result.error, "wire", retry=lambda: engine.forget(pending, backend))
+            backend_picker.failure(result.error, "wire", retry=lambda: runs.forget(pending, backend))
             return
         current_run.remember(pending, result)
 
@@ -34,7 +34,7 @@ def show(backend: str) -> None:
             "Scenario", names, index=names.index("lost-ack") if "lost-ack" in names else 0, key="wire.scenario"
         )
         cols[1].button(
-            f"Run it on {engine.backend_label(backend)}",
+            f"Run it on {runs.backend_label(backend)}",
             key="wire.run",
             type="primary",
             icon=":material/play_arrow:",
@@ -50,12 +50,12 @@ def show(backend: str) -> None:
     if result.backend != backend:
         cols = st.columns([3, 2], vertical_alignment="center")
         cols[0].info(
-            f"The sidebar now says {engine.backend_label(backend)}; this run was made by "
-            f"{engine.backend_label(result.backend)}.",
+            f"The sidebar now says {runs.backend_label(backend)}; this run was made by "
+            f"{runs.backend_label(result.backend)}.",
             icon=":material/swap_horiz:",
         )
         cols[1].button(
-            f"Run it on {engine.backend_label(backend)}",
+            f"Run it on {runs.backend_label(backend)}",
             key="wire.rerun",
             icon=":material/play_arrow:",
             on_click=lambda: st.session_state.update({"wire.pending": scenario}),

@@ -33,7 +33,7 @@ def scenario_key(scenario: Scenario) -> str:
 
 # Bounded twice: by entries and by bytes.  What one entry can hold is bounded too: the
 # app runs only scenarios within deeplink.room_problem's limits (200 messages, ...), and
-# every simulated run within idemlab.sim.engine.work_limits.
+# every simulated run within idemlab.sim.simulation.work_limits.
 CACHE_MAX_ENTRIES = 128
 CACHE_MAX_SIZE = "256MB"
 
