@@ -86,7 +86,9 @@ class _Moments:
         """A moment that absorbs the next ones of the same kind when nothing else
         happens in between (three retries sent together, two reports of one purge)."""
         if self._group is not None and self._group[0] == kind:
-            self._group[2].append(name)
+            # the moment moves to its last member: only there is every name's claim true
+            _kind, _first, names, _render = self._group
+            self._group = (kind, index, [*names, name], render)
             return
         self.flush_group()
         self._group = (kind, index, [name], render)
@@ -329,13 +331,13 @@ class _Moments:
         elif action == "kill":
             self.add("broker_down", i, f"{name} is killed (SIGKILL): no time to write anything down.")
         elif action == "start":
-            state = next(
+            at, state = next(
                 (
-                    later
-                    for later in self.events[i + 1 : i + 6]
+                    (j, later)
+                    for j, later in enumerate(self.events[i + 1 : i + 6], i + 1)
                     if later.kind == m.PRODUCER_STATE and str(later.get("reason", "")).endswith("start")
                 ),
-                None,
+                (i, None),
             )
             if state is None:
                 held = ""
@@ -343,7 +345,8 @@ class _Moments:
                 held = ": its notebook is empty"
             else:
                 held = f": its notebook for partition {state.get('partition')} now holds {words.producer_state_text(state)}"
-            self.add("broker_up", i, f"{name} starts again{held}.")
+            # placed where the notebook it describes is known, so the picture agrees
+            self.add("broker_up", at, f"{name} starts again{held}.")
         elif action == "leader_change":
             self.add(
                 "leader_change",

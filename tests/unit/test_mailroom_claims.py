@@ -267,28 +267,16 @@ def test_each_moment_is_true_of_the_frame_it_is_shown_with(document, moment):
 
 
 # Beyond the lesson pages: every bundled scenario, idempotence off and on, as the
-# playground shows it.  Known false claims (idemlab/moments.py places these moments where
-# the picture does not show them yet) are marked, by scenario, setting and kind.
+# playground shows it.  A known false claim would be marked here by scenario, setting and
+# kind (none is open: a grouped moment sits at its last member, broker_up where the
+# broker's notebook is known).
 SCENARIO_FILES = sorted(
     [
         *(lessons.LESSON_DIR / "scenarios").glob("*.toml"),
         *(lessons.LESSON_DIR.parent / "tests" / "scenarios").glob("*.toml"),
     ]
 )
-KNOWN_FALSE = {
-    ("producer-expiry-late-retry", True, "broker_up"): (
-        "the broker_up moment reads the notebook from a PRODUCER_STATE event two events later; "
-        "at its own frame the notebook still shows the old entry"
-    ),
-    ("c12-timed-out-in-queue", False, "lost"): (
-        "a grouped moment sits at its first report but names every letter of the group; "
-        "at that frame m3's report has not come yet"
-    ),
-    ("c12-timed-out-in-queue", True, "lost"): (
-        "a grouped moment sits at its first report but names every letter of the group; "
-        "at that frame m3's report has not come yet"
-    ),
-}
+KNOWN_FALSE: dict[tuple[str, bool, str], str] = {}  # (scenario, idempotent, kind) -> why, while one is open
 
 
 def _scenario_cases() -> list:
