@@ -113,36 +113,45 @@ def _fill_cache(version: str, libs: Path) -> None:
     missing = [tool for tool in ("java", "mvn") if not _have(tool)]
     if missing:
         raise KafkaSetupError(_missing_tools_message(missing))
-    version_dir = libs.parent
-    version_dir.parent.mkdir(parents=True, exist_ok=True)
-    # The lock keeps two processes from downloading the same version at once; the
-    # download lands in a temporary directory that is renamed into place when complete.
-    with open(version_dir.parent / f"kafka-{version}.lock", "w") as lock:
+    install_once(libs.parent, f"kafka-{version}", lambda staging: _maven_copy_dependencies(version, staging / "libs"))
+
+
+def install_once(final_dir: Path, name: str, fill) -> None:
+    """Fill `final_dir` once, whatever other processes do: a lock keeps two from
+    downloading at once, and `fill(staging)` works in a temporary directory that is
+    renamed into place only when complete."""
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(final_dir.parent / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if libs.is_dir():
+        if final_dir.is_dir():
             return
-        staging = Path(tempfile.mkdtemp(prefix=f"kafka-{version}.", dir=version_dir.parent))
+        staging = Path(tempfile.mkdtemp(prefix=f"{name}.", dir=final_dir.parent))
         try:
-            _maven_copy_dependencies(version, staging / "libs")
+            fill(staging)
             staging.chmod(0o755)
-            os.rename(staging, version_dir)
+            os.rename(staging, final_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _maven_copy_dependencies(version: str, output_dir: Path) -> None:
-    command = [
+def maven_copy_command(pom: Path, version: str, output_dir: Path) -> list[str]:
+    """Maven copying the dependencies of `pom` at Kafka `version` into `output_dir`."""
+    return [
         "mvn",
         "-B",
         "-q",
         "-Dstyle.color=never",
         *MAVEN_NETWORK_OPTIONS,
         "-f",
-        str(POM),
+        str(pom),
         "dependency:copy-dependencies",
         f"-Dkafka.version={version}",
         f"-DoutputDirectory={output_dir}",
     ]
+
+
+def _maven_copy_dependencies(version: str, output_dir: Path) -> None:
+    command = maven_copy_command(POM, version, output_dir)
     timeout = maven_timeout_s()
     _progress(
         f"Downloading Apache Kafka {version}'s jars with Maven into {output_dir.parent.parent} "

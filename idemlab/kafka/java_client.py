@@ -85,33 +85,11 @@ def _fill_cache(version: str, libs: Path) -> None:
             "The Java client is downloaded with Maven, which is not installed: "
             "`apt-get install -y maven`, or run with --client librdkafka."
         )
-    libs.parent.parent.mkdir(parents=True, exist_ok=True)
-    with open(libs.parent.parent / f"kafka-clients-{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if libs.is_dir():
-            return
-        staging = Path(tempfile.mkdtemp(prefix=f"kafka-clients-{version}.", dir=libs.parent.parent))
-        try:
-            _maven_copy(version, staging / "libs")
-            staging.chmod(0o755)
-            os.rename(staging, libs.parent)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    jars.install_once(libs.parent, f"kafka-clients-{version}", lambda staging: _maven_copy(version, staging / "libs"))
 
 
 def _maven_copy(version: str, output_dir: Path) -> None:
-    command = [
-        "mvn",
-        "-B",
-        "-q",
-        "-Dstyle.color=never",
-        *jars.MAVEN_NETWORK_OPTIONS,
-        "-f",
-        str(POM),
-        "dependency:copy-dependencies",
-        f"-Dkafka.version={version}",
-        f"-DoutputDirectory={output_dir}",
-    ]
+    command = jars.maven_copy_command(POM, version, output_dir)
     jars._progress(f"Downloading Apache Kafka's Java client {version} with Maven (once)…")
     try:
         done = subprocess.run(
