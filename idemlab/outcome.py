@@ -174,6 +174,7 @@ def summarize_parts(
     produced: int | None = None,
 ) -> Outcome:
     repeated = repeats(stored)
+    reordered = reordered_msgs(stored)
     duplicate_msgs = tuple(sorted({first.msg for first in repeated.values()}))
     stored_msgs = {record.msg for record in stored}
     lost_msgs = tuple(d.msg for d in deliveries if d.msg not in stored_msgs)
@@ -186,13 +187,13 @@ def summarize_parts(
         stored=len(stored),
         duplicates=len(repeated),
         lost=len(lost_msgs),
-        reordered=len(reordered_msgs(stored)),
+        reordered=len(reordered),
         delivered_ok=sum(1 for d in deliveries if d.ok),
         delivery_failed=sum(1 for d in deliveries if d.error not in (None, NO_REPORT)),
         no_report=sum(1 for d in deliveries if d.error == NO_REPORT),
         duplicate_msgs=duplicate_msgs,
         lost_msgs=lost_msgs,
-        reordered_msgs=reordered_msgs(stored),
+        reordered_msgs=reordered,
         failed_but_stored=failed_but_stored,
         delivered_but_not_stored=delivered_but_not_stored,
         resent_values=tuple(sorted(v for v, n in sent_values.items() if n > 1)),
