@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from idemlab import clients
 from idemlab.model import Scenario
 from idemlab.scenarios import ScenarioError
 from ui.views import query_values, safe
@@ -38,11 +39,12 @@ from ui.views.playground_spec import (
     build,
     fault_from_token,
     fault_to_token,
+    property_name,
     spec_for,
     steps_from_text,
 )
 
-KEYS = {"scenario", "idem", "acks", "steps", "fault", "step", "parts", *INT_KEYS}
+KEYS = {"scenario", "client", "idem", "acks", "steps", "fault", "step", "parts", *INT_KEYS}
 MAX_LEN = MAX_STEPS_CHARS
 
 
@@ -62,15 +64,22 @@ def decode(params: Mapping[str, str], available: list[str]) -> tuple[PlaygroundS
     if name != BLANK and name not in available:
         notices.append(f"Unknown scenario {safe.code(name)}; showing the blank playground instead.")
         name = BLANK
+    client = None
+    if "client" in params:
+        try:
+            client = _client(str(params["client"]))
+        except ValueError as exc:
+            raw = str(params["client"])
+            notices.append(f"Ignored {safe.code(f'client={raw}', 40)} ({safe.md(exc)}); using the scenario's client.")
     try:
-        spec = spec_for(name)
+        spec = spec_for(name, client)
     except ScenarioError as exc:
         return spec_for(BLANK), [
             f"Scenario {safe.code(name)} could not be loaded ({safe.md(exc)}); showing the blank playground."
         ]
     for key in sorted(KEYS & set(params)):
         raw = str(params[key])
-        if key == "scenario":
+        if key in ("scenario", "client"):
             continue
         try:
             if len(raw) > MAX_LEN:
@@ -84,8 +93,14 @@ def decode(params: Mapping[str, str], available: list[str]) -> tuple[PlaygroundS
         problem = safe.md(exc)
     if problem:
         notices.append(f"The link's setup is not a valid scenario ({problem}); showing {safe.code(name)} as it is.")
-        spec = spec_for(name)
+        spec = spec_for(name, client)
     return spec, notices
+
+
+def _client(raw: str) -> str:
+    if len(raw) > 20 or raw.strip().lower() not in clients.CLIENTS:
+        raise ValueError(f"expected {' or '.join(clients.CLIENTS)}")
+    return raw.strip().lower()
 
 
 def room_problem(scenario: Scenario) -> str | None:
@@ -114,9 +129,10 @@ def room_problem(scenario: Scenario) -> str | None:
             return f"a delay of {fault.delay_ms} ms; the lab allows at most {MAX_DELAY_MS} ms"
         if (fault.nth or 0) > MAX_NTH:
             return f"a fault on request {fault.nth}; the lab counts requests up to {MAX_NTH}"
-    timeout = scenario.producer.get("message.timeout.ms", scenario.producer.get("delivery.timeout.ms"))
-    if isinstance(timeout, int) and timeout > MAX_TIMEOUT_MS:
-        return f"message.timeout.ms = {timeout}; the lab allows at most {MAX_TIMEOUT_MS}"
+    for name in ("message.timeout.ms", "delivery.timeout.ms"):  # librdkafka's, Java's
+        timeout = scenario.producer.get(name)
+        if isinstance(timeout, int) and timeout > MAX_TIMEOUT_MS:
+            return f"{name} = {timeout}; the lab allows at most {MAX_TIMEOUT_MS}"
     return None
 
 
@@ -130,7 +146,7 @@ def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
         spec.producer["acks"] = "all" if low in ("all", "-1") else int(low)
     elif key in INT_KEYS:
         prop, low, high = INT_KEYS[key]
-        spec.producer[prop] = query_values.whole(raw, low, high)
+        spec.producer[property_name(prop, spec.client)] = query_values.whole(raw, low, high)
     elif key == "steps":
         text = "\n".join(part.strip() for part in raw.split(";"))
         steps = steps_from_text(text)
@@ -163,11 +179,14 @@ def _bounded_fault(fault: dict[str, Any]) -> dict[str, Any]:
 
 def encode(spec: PlaygroundSpec) -> dict[str, str]:
     """Only what differs from the scenario itself, so links stay short."""
-    base = spec_for(spec.scenario)
+    base = spec_for(spec.scenario, spec.client)
     out = {"scenario": spec.scenario, "idem": "1" if spec.control("enable.idempotence") else "0"}
+    if spec.client != spec_for(spec.scenario).client:
+        out["client"] = spec.client
     if spec.producer.get("acks") != base.producer.get("acks") and "acks" in spec.producer:
         out["acks"] = str(spec.producer["acks"])
-    for key, (prop, _, _) in INT_KEYS.items():
+    for key, (control, _, _) in INT_KEYS.items():
+        prop = property_name(control, spec.client)
         if prop in spec.producer and spec.producer[prop] != base.producer.get(prop):
             out[key] = str(spec.producer[prop])
     if spec.steps_text.strip() != base.steps_text.strip():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from idemlab import producer_config, scenarios
+from idemlab import clients, java_config, producer_config, scenarios
 from idemlab.model import BROKER_ACTIONS, DELAY, ERROR, Scenario
 from ui.views import query_values
 
@@ -34,6 +34,22 @@ CONTROLS = (
     "batch.num.messages",
 )
 CONTROL_DEFAULTS: dict[str, Any] = {key: producer_config.default(key) for key in CONTROLS}
+# Each client's own names: the Java producer has no message.timeout.ms or
+# batch.num.messages; its controls there are delivery.timeout.ms and batch.size (bytes).
+JAVA_NAMES = {"message.timeout.ms": "delivery.timeout.ms", "batch.num.messages": "batch.size"}
+CLIENT_LABELS = {clients.LIBRDKAFKA: "librdkafka (confluent-kafka)", clients.JAVA: "Java (kafka-clients)"}
+
+
+def property_name(control: str, client: str) -> str:
+    """The client's own name for one of the playground's CONTROLS."""
+    return JAVA_NAMES.get(control, control) if client == clients.JAVA else control
+
+
+def default_value(prop: str, client: str) -> Any:
+    """What an unset property means to the client (acks as "all")."""
+    if client == clients.JAVA:
+        return java_config.DEFAULTS[prop]
+    return producer_config.default(prop)
 
 
 @dataclass
@@ -44,9 +60,12 @@ class PlaygroundSpec:
     faults: list[dict[str, Any]] = field(default_factory=list)
     position: int | None = None
     partitions: int = 1
+    client: str = clients.DEFAULT
 
     def control(self, key: str) -> Any:
-        return self.producer.get(key, CONTROL_DEFAULTS[key])
+        """The value of one of CONTROLS, by its librdkafka name, under this client's name."""
+        prop = property_name(key, self.client)
+        return self.producer.get(prop, default_value(prop, self.client))
 
 
 def base_dict(name: str) -> dict[str, Any]:
@@ -55,10 +74,11 @@ def base_dict(name: str) -> dict[str, Any]:
     return scenarios.to_dict(scenarios.load(name))
 
 
-def normalise_producer(producer: dict[str, Any]) -> dict[str, Any]:
+def normalise_producer(producer: dict[str, Any], client: str = clients.DEFAULT) -> dict[str, Any]:
     out = {}
     for key, value in producer.items():
-        key = producer_config.friendly(key)
+        if client == clients.LIBRDKAFKA:  # the Java client's names are its own, never renamed
+            key = producer_config.friendly(key)
         if key == "acks":
             value = producer_config.acks_text(value)
         if key == "enable.idempotence":
@@ -67,11 +87,14 @@ def normalise_producer(producer: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def spec_for(name: str) -> PlaygroundSpec:
+def spec_for(name: str, client: str | None = None) -> PlaygroundSpec:
+    """The scenario's own set-up, with its own client unless `client` is given."""
     data = base_dict(name)
+    client = clients.check(client or data.get("client", clients.DEFAULT))
     return PlaygroundSpec(
         scenario=name,
-        producer=normalise_producer(dict(data.get("producer", {}))),
+        client=client,
+        producer=normalise_producer(dict(data.get("producer", {})), client),
         steps_text=steps_to_text(data.get("step", [])),
         faults=[dict(f) for f in data.get("fault", [])],
         partitions=int(data.get("partitions", 1)),
@@ -81,10 +104,8 @@ def spec_for(name: str) -> PlaygroundSpec:
 def build(spec: PlaygroundSpec) -> Scenario:
     """Raises ScenarioError (one line, learner-readable) when the spec is not valid."""
     data = base_dict(spec.scenario)
-    data["producer"] = {
-        **{producer_config.friendly(k): v for k, v in data.get("producer", {}).items()},
-        **spec.producer,
-    }
+    data["producer"] = {**normalise_producer(dict(data.get("producer", {})), spec.client), **spec.producer}
+    data["client"] = spec.client
     data["step"] = steps_from_text(spec.steps_text)
     data["fault"] = [dict(f) for f in spec.faults]
     data["partitions"] = spec.partitions

@@ -8,11 +8,21 @@ from typing import Any
 
 import streamlit as st
 
-from idemlab import producer_config, scenarios
+from idemlab import clients, java_config, producer_config, scenarios
 from idemlab.errors import ERRORS
 from idemlab.producer_config import ConfigError
 from ui.views import control_ranges, deeplink, safe
-from ui.views.playground_spec import BLANK, CONTROL_DEFAULTS, STEP_HELP, PlaygroundSpec, spec_for
+from ui.views.playground_spec import (
+    BLANK,
+    CLIENT_LABELS,
+    CONTROL_DEFAULTS,
+    CONTROLS,
+    STEP_HELP,
+    PlaygroundSpec,
+    default_value,
+    property_name,
+    spec_for,
+)
 from ui.widgets import runs
 
 FAULT_SLOTS = 6
@@ -26,7 +36,7 @@ SIMPLE_FAULTS = {
 ERROR_NAMES = sorted(info.name for info in ERRORS.values() if info.code > 0)
 FAULT_CHOICES = list(SIMPLE_FAULTS) + [f"broker error {name}" for name in ERROR_NAMES]
 RANDOM_ACTIONS = ["drop_response", "drop_request", "disconnect"]
-NUMBER_CONTROLS = {  # widget key -> (property, label, min, max), the ranges from control_ranges
+NUMBER_CONTROLS = {  # widget key -> (librdkafka's property, label, min, max), the ranges from control_ranges
     f"pg.{key}": (prop, prop, low, high) for key, (prop, low, high) in control_ranges.NUMBER_PROPERTIES.items()
 }
 
@@ -40,7 +50,9 @@ def _fault_choice(fault: dict[str, Any]) -> str:
 def write_widgets(spec: PlaygroundSpec) -> None:
     ss = st.session_state
     ss["pg.scenario"] = spec.scenario
-    ss["pg.base_producer"] = dict(spec_for(spec.scenario).producer)
+    ss["pg.client"] = spec.client
+    ss["pg.client.shown"] = spec.client  # the client whose property names the controls hold
+    ss["pg.base_producer"] = dict(spec_for(spec.scenario, spec.client).producer)
     ss["pg.idem"] = bool(spec.control("enable.idempotence"))
     ss["pg.acks"] = str(spec.control("acks"))
     for key, (prop, *_rest) in NUMBER_CONTROLS.items():
@@ -71,15 +83,18 @@ def write_widgets(spec: PlaygroundSpec) -> None:
     ss["pg.position"] = spec.position
 
 
-def read_widgets() -> PlaygroundSpec:
+def read_widgets(client: str | None = None) -> PlaygroundSpec:
+    """The spec the widgets hold; `client` names the properties (default: the one picked)."""
     ss = st.session_state
+    client = client or ss.get("pg.client.shown", clients.DEFAULT)
     base = ss.get("pg.base_producer", {})
     producer: dict[str, Any] = {"enable.idempotence": ss["pg.idem"]}
     acks = "all" if ss["pg.acks"] == "all" else int(ss["pg.acks"])
-    if "acks" in base or acks != CONTROL_DEFAULTS["acks"]:
+    if "acks" in base or acks != default_value("acks", client):
         producer["acks"] = acks
-    for key, (prop, *_rest) in NUMBER_CONTROLS.items():
-        if prop in base or ss[key] != CONTROL_DEFAULTS[prop]:
+    for key, (control, *_rest) in NUMBER_CONTROLS.items():
+        prop = property_name(control, client)
+        if prop in base or ss[key] != default_value(prop, client):
             producer[prop] = int(ss[key])
     faults: list[dict[str, Any]] = []
     for slot in range(1, FAULT_SLOTS + 1):
@@ -108,6 +123,7 @@ def read_widgets() -> PlaygroundSpec:
         faults=faults,
         position=ss.get("pg.position"),
         partitions=int(ss.get("pg.partitions", 1)),
+        client=client,
     )
 
 
@@ -137,7 +153,28 @@ def is_set_up() -> bool:
 
 
 def _on_scenario_change() -> None:
-    write_widgets(spec_for(st.session_state["pg.scenario"]))
+    write_widgets(spec_for(st.session_state["pg.scenario"], st.session_state.get("pg.client")))
+
+
+def _on_client_change() -> None:
+    """Keep the set-up; the controls take the new client's names and defaults."""
+    spec = read_widgets(st.session_state.get("pg.client.shown", clients.DEFAULT))
+    spec.client = clients.check(st.session_state["pg.client"])
+    shared = [control for control in CONTROLS if property_name(control, clients.JAVA) == control]
+    spec.producer = {k: v for k, v in spec.producer.items() if k in shared}  # both clients' names
+    write_widgets(spec)
+
+
+def config_problem(spec: PlaygroundSpec) -> tuple[str, str] | None:
+    """(property, the chosen client's own message) when that client refuses the config."""
+    if spec.client == clients.LIBRDKAFKA:
+        return runs.config_problem(spec.producer)
+    message = clients.validate(spec.client, spec.producer)
+    if not message:
+        return None
+    named = [name for name in java_config.DEFINITIONS if name in message]
+    about = min(named, key=message.find, default="")  # the first property the message names
+    return about, message
 
 
 def _append_step(line: str) -> None:
@@ -159,13 +196,14 @@ def summary(spec: PlaygroundSpec) -> str:
     faults = ", ".join(deeplink.fault_to_token(f) for f in spec.faults) or "none"
     idem = "ON" if spec.control("enable.idempotence") else "OFF"
     return (
-        f"{safe.md(_title(spec.scenario), 80)} · idempotence **{idem}** · acks={spec.control('acks')} · "
+        f"{safe.md(_title(spec.scenario), 80)} · {safe.md(CLIENT_LABELS[spec.client])} · idempotence **{idem}** · acks={spec.control('acks')} · "
         f"{sends} messages · faults: `{faults}`"
     )
 
 
 WIDGET_KEYS = (
     "pg.scenario",
+    "pg.client",
     "pg.tab",
     "pg.idem",
     "pg.acks",
@@ -196,7 +234,7 @@ def setup() -> tuple[PlaygroundSpec, tuple[str, str] | None]:
     _apply_clicked_fault()
     keep_hidden_widget_values()
     spec = read_widgets()
-    problem = runs.config_problem(spec.producer)
+    problem = config_problem(spec)
     box = st.expander(
         f"Set up the experiment: {summary(spec)}",
         key="pg.setup",
@@ -226,8 +264,14 @@ def _apply_clicked_fault() -> None:
         write_widgets(spec)
 
 
-def in_flight_note(producer: dict[str, Any]) -> str:
+def in_flight_note(producer: dict[str, Any], client: str = clients.DEFAULT) -> str:
     """The in-flight limit that applies, which idempotence caps at 5."""
+    if client == clients.JAVA:
+        try:
+            limit = java_config.resolve(producer).max_in_flight
+        except ConfigError:
+            return ""
+        return f"In flight that applies: **{limit}** requests per connection (the Java client's default is 5)."
     try:
         settings = producer_config.resolve(producer)
     except ConfigError:
@@ -252,6 +296,16 @@ def show(problem: tuple[str, str] | None) -> None:
         format_func=_title,
         on_change=_on_scenario_change,
     )
+    st.radio(
+        "Producer client",
+        list(clients.CLIENTS),
+        key="pg.client",
+        format_func=CLIENT_LABELS.get,
+        on_change=_on_client_change,
+        horizontal=True,
+        help="Each client has its own property names, defaults and checks.",
+    )
+    client = st.session_state.get("pg.client.shown", clients.DEFAULT)
     # Only the open tab's widgets are drawn: fewer elements, a quicker first paint.
     config_tab, steps_tab, faults_tab = st.tabs(
         ["Producer configuration", "What the application does", "What goes wrong"], key="pg.tab", on_change="rerun"
@@ -267,14 +321,15 @@ def show(problem: tuple[str, str] | None) -> None:
                 st.selectbox("acks", ["all", "1", "0"], key="pg.acks")
                 slots["acks"] = st.empty()
             more = st.columns(4)
-            for column, (key, (prop, label, low, high)) in zip(
+            for column, (key, (prop, _label, low, high)) in zip(
                 cols[2:] + more[:3], NUMBER_CONTROLS.items(), strict=False
             ):
                 with column:
-                    st.number_input(label, low, high, key=key, step=1)
+                    name = property_name(prop, client)
+                    st.number_input(name, low, high, key=key, step=1)
                     if key == "pg.inflight":
-                        st.caption(in_flight_note(read_widgets().producer))
-                    slots[prop] = st.empty()
+                        st.caption(in_flight_note(read_widgets().producer, client))
+                    slots[name] = st.empty()
             more[3].number_input(
                 "Partitions",
                 1,
