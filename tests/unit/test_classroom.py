@@ -294,18 +294,69 @@ def test_no_slide_points_above_or_below_at_something_it_does_not_show(decks):
                 raise AssertionError(f"{lesson.slug}: slide {slide.title!r} refers to content not on it")
 
 
-def test_every_text_slide_holds_at_most_40_words_and_its_prose_is_in_the_notes(decks):
-    from ui.views.presenter_deck import SLIDE_WORDS, words
+def test_every_slide_holds_at_most_40_words_and_its_prose_is_in_the_notes(decks):
+    from ui.views.presenter_deck import SLIDE_WORDS, on_screen, words
 
     for lesson, _trace, deck in decks:
         for slide in deck:
-            if slide.kind in ("title", "text", "after", "moment"):
-                count = words(f"{slide.title} {slide.body}")
-                assert count <= SLIDE_WORDS, (lesson.slug, slide.title, count)
+            count = words(on_screen(slide))
+            assert count <= SLIDE_WORDS, (lesson.slug, slide.kind, slide.title, count)
         notes = "\n\n".join(slide.notes for slide in deck if slide.kind == "text")
         for heading in ("Analogy", "Mechanism"):
             for block in lesson.section(heading).split("\n\n"):
                 assert block.strip() in notes, (lesson.slug, heading, block[:60])
+
+
+def test_a_question_slide_keeps_the_lessons_letters_and_its_notes_hold_the_full_question(decks):
+    from ui.views.presenter_deck import letter, options_markdown, question_of
+
+    for lesson, _trace, deck in decks:
+        for slide in deck:
+            if slide.kind not in ("question", "reveal"):
+                continue
+            question = question_of(lesson, slide.question)
+            assert len(slide.choices) == len(question.choices), (lesson.slug, slide.title)
+            if slide.kind == "question":
+                assert options_markdown(slide.choices) in slide.body
+                assert question.question in slide.notes and options_markdown(question.choices) in slide.notes
+            else:
+                right = f"**Answer {letter(question.answer)}.** {slide.choices[question.answer]}"
+                assert slide.body == right, (lesson.slug, slide.title)
+                assert question.correct in slide.notes and question.explanation in slide.notes
+
+
+def test_every_question_has_a_short_version_with_the_lessons_number_of_options():
+    from idemlab.lessons import load_all
+    from ui.views import kit_notes
+
+    for lesson in load_all():
+        short = kit_notes.slides(lesson.slug)
+        written = [short["prediction"], *short["check"]]
+        assert len(written) == 1 + len(lesson.checks), lesson.slug
+        for mine, theirs in zip(written, [lesson.prediction, *lesson.checks], strict=True):
+            assert len(mine["choices"]) == len(theirs.choices), (lesson.slug, mine["question"])
+
+
+def test_a_short_version_with_other_options_is_not_used_so_no_letter_moves():
+    from idemlab.lessons import load_all
+    from ui.views.presenter_deck import deck
+
+    lesson = load_all()[0]
+    short = {"prediction": {"question": "Which?", "choices": ["one", "two"]}}
+    predict = next(slide for slide in deck(lesson, None, short=short) if slide.kind == "question")
+    assert predict.choices == lesson.prediction.choices
+
+
+def test_the_word_count_sees_a_question_slides_options_and_a_reveal_slides_chart():
+    from idemlab.lessons import load_all
+    from ui.views.presenter_deck import SLIDE_WORDS, deck, on_screen, words
+
+    lesson = load_all()[0]
+    wordy = "a long option of many words " * 2
+    short = {"prediction": {"question": "Which?", "choices": [f"{wordy}{i}" for i in range(4)]}}
+    slides = [slide for slide in deck(lesson, None, short=short) if slide.question == "p"]
+    assert [slide.kind for slide in slides] == ["question", "reveal"]
+    assert all(words(on_screen(slide)) > SLIDE_WORDS for slide in slides)
 
 
 def test_the_word_count_sees_words_not_markup():

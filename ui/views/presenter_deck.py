@@ -7,10 +7,12 @@ The order an instructor walks through:
     of the run (idemlab.moments) · after the run (the takeaways beside the stored log and
     the diagram) · each check question followed by its reveal.
 
-A text slide holds a few words (at most SLIDE_WORDS with its title, written per lesson
-in lessons/instructor-notes.toml under `slides`); the lesson's own prose for that part
-is the slide's speaker notes, so the room reads the point and the instructor has the
-whole argument.
+Every slide holds a few words (at most SLIDE_WORDS on screen, its title included, written
+per lesson in lessons/instructor-notes.toml under `slides`); the lesson's own prose for
+that part is the slide's speaker notes, so the room reads the point and the instructor
+has the whole argument.  A question slide shows a short version of the lesson's question
+and options, in the lesson's order and lettering (learners answer in the lesson page and
+the class chart counts by option index); the full question is in its notes.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from idemlab.moments import key_moments
 from ui.views import kit_notes
 
 TEXT_LIMIT = 900  # characters of Markdown that fit a 1920x1080 slide in large type
-SLIDE_WORDS = 40  # the most words a text slide shows, its title included
+SLIDE_WORDS = 40  # the most words a slide shows, its title included
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Slide:
     question: str = ""  # "p" or "c0", "c1", … for question and reveal slides
     position: int | None = None  # timeline position for a moment slide
     notes: str = ""  # speaker notes (Markdown): the lesson's own prose behind the slide
+    choices: tuple[str, ...] = ()  # a question's options as the slide and the class chart show them
 
     @property
     def label(self) -> str:
@@ -64,6 +67,15 @@ def options_markdown(choices) -> str:
 
 def question_of(lesson, qid: str):
     return lesson.prediction if qid == "p" else lesson.checks[int(qid[1:])]
+
+
+def on_screen(slide: Slide) -> str:
+    """All the text a slide shows the room: its title, its body and, on a reveal slide, the
+    options the class chart labels (the live counts and the presenter's buttons aside)."""
+    shown = [slide.title, slide.body]
+    if slide.kind == "reveal":
+        shown.append(options_markdown(slide.choices))
+    return "\n\n".join(part for part in shown if part)
 
 
 def words(text: str) -> int:
@@ -114,6 +126,32 @@ def _section(kind: str, title: str, short, prose: str) -> list[Slide]:
     ]
 
 
+def on_slide(question, short: dict | None) -> tuple[str, tuple[str, ...]]:
+    """The question and options a slide shows: the short version written for the slide when
+    it has the lesson's number of options (so every letter is the lesson's), else the lesson's."""
+    short = short if isinstance(short, dict) else {}
+    choices = short.get("choices")
+    text = short.get("question")
+    if not isinstance(text, str) or not isinstance(choices, list) or len(choices) != len(question.choices):
+        return question.question, tuple(question.choices)
+    return text, tuple(str(choice) for choice in choices)
+
+
+def question_slides(question, qid: str, title: str, reveal_title: str, short: dict | None) -> list[Slide]:
+    """A question and its reveal.  The question's notes are the lesson's full question;
+    the reveal's body names the right option, its notes hold the lesson's explanation."""
+    text, choices = on_slide(question, short)
+    full = f"**The lesson's question:** {question.question}\n\n{options_markdown(question.choices)}"
+    answer = letter(question.answer)
+    why = f"**Answer {answer}.** {question.correct}\n\n{question.explanation}"
+    return [
+        Slide("question", title, f"{text}\n\n{options_markdown(choices)}", qid, notes=full, choices=choices),
+        Slide(
+            "reveal", reveal_title, f"**Answer {answer}.** {choices[question.answer]}", qid, notes=why, choices=choices
+        ),
+    ]
+
+
 def moment_slides(trace: Trace | None) -> list[Slide]:
     if trace is None or not trace.events:
         return []
@@ -127,19 +165,20 @@ def moment_slides(trace: Trace | None) -> list[Slide]:
 def deck(lesson, trace: Trace | None, values: dict | None = None, short: dict | None = None) -> list[Slide]:
     values = values or {}
     short = kit_notes.slides(lesson.slug) if short is None else short
-    out = [Slide("title", f"Lesson {lesson.number}: {lesson.title}")]
+    about = f"About {lesson.minutes} minutes · experiment: `{lesson.scenario}`"
+    out = [Slide("title", f"Lesson {lesson.number}: {lesson.title}", about)]
     out += _section("text", "The analogy", short.get("analogy"), lesson.section("Analogy"))
     out += _section("text", "Mechanism", short.get("mechanism"), lesson.section("Mechanism"))
     experiment = lesson_module.render(lesson.section("Experiment"), values)
     out += _section("text", "The experiment", short.get("experiment"), experiment)
-    out.append(Slide("question", "Predict", question="p"))
-    out.append(Slide("reveal", "Reveal: your predictions", question="p"))
+    out += question_slides(lesson.prediction, "p", "Predict", "Reveal: your predictions", short.get("prediction"))
     out += moment_slides(trace)
     after = lesson_module.render(lesson.section("After the run"), values)
     out += _section("after", "After the run", short.get("after"), after)
-    for i in range(len(lesson.checks)):
-        out.append(Slide("question", f"Check {i + 1}", question=f"c{i}"))
-        out.append(Slide("reveal", f"Reveal: check {i + 1}", question=f"c{i}"))
+    checks = short.get("check") if isinstance(short.get("check"), list) else []
+    for i, check in enumerate(lesson.checks):
+        written = checks[i] if i < len(checks) else None
+        out += question_slides(check, f"c{i}", f"Check {i + 1}", f"Reveal: check {i + 1}", written)
     return out
 
 

@@ -3,8 +3,9 @@ the arrow keys or a clicker (PageUp/PageDown).  The lesson and the slide live in
 (`/presenter?lesson=<slug>&slide=<n>`, n from 1; `&class=<code>&key=<key>` for a live
 class, from the instructor's control link), so a refresh or a shared link opens exactly
 there.  A reveal slide shows the class's answers live; the right answer waits for a
-separate key (A): in a class that key also releases the learners' verdicts.  Each text
-slide holds a few words; the lesson's own prose is in the speaker notes below it.
+separate key (A): in a class that key also releases the learners' verdicts.  Each slide
+holds a few words (a question slide a short version of the lesson's question); the
+lesson's own prose is in the speaker notes below it, a reveal's only once it is shown.
 Owns session keys `present.*`."""
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
     st.html(FOCUS_AND_CLICKER % {"slide": f"{lesson.slug}/{index}"}, unsafe_allow_javascript=True)
     slide = deck[index - 1]
     if slide.kind == "title":
-        _title(lesson, code)
+        _title(slide, code)
     elif slide.kind == "text":
         st.header(slide.title)
         st.markdown(slide.body)
@@ -183,7 +184,8 @@ def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
         _moment(slide, trace)
     else:
         _after(slide, trace)
-    _speaker_notes(slide, trace)
+    if slide.kind != "reveal" or _shown(lesson, slide.question, code, key):  # a reveal's notes hold the answer
+        _speaker_notes(slide, trace)
 
 
 def _speaker_notes(slide: Slide, trace) -> None:
@@ -196,18 +198,16 @@ def _speaker_notes(slide: Slide, trace) -> None:
             st.markdown(notes)
 
 
-def _title(lesson, code: str) -> None:
-    st.title(f"Lesson {lesson.number}: {lesson.title}")
-    st.markdown(f"About {lesson.minutes} minutes · experiment: `{lesson.scenario}`")
+def _title(slide: Slide, code: str) -> None:
+    st.title(slide.title)
+    st.markdown(slide.body)
     if code:
         class_results.join_banner(code)
 
 
 def _question(lesson, slide: Slide, code: str, key: str) -> None:
-    question = presenter_deck.question_of(lesson, slide.question)
     st.header(slide.title)
-    st.markdown(question.question)
-    st.markdown(presenter_deck.options_markdown(question.choices))
+    st.markdown(slide.body)
     if _hosting(code, key) is not None:
         class_results.counter(code, f"{lesson.number}.{slide.question}")
         st.caption("Answer on your own screen, in the lesson page: pick, then press Run the experiment.")
@@ -234,11 +234,10 @@ def _show_answer(lesson, qid: str, code: str, key: str) -> None:
 
 
 def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
-    question = presenter_deck.question_of(lesson, slide.question)
     st.header(slide.title)
     hosting = _hosting(code, key) is not None
     if hosting:
-        class_results.reveal(code, lesson.number, slide.question, question.choices)
+        class_results.reveal(code, lesson.number, slide.question, slide.choices)
     elif code:
         st.caption(f"Class {code}'s answers show only from the instructor's presenter link (Instructor kit).")
     if problem := st.session_state.pop("present.problem", None):
@@ -254,8 +253,7 @@ def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
             icon=":material/visibility:",
         )
         return
-    st.markdown(f"**Answer {presenter_deck.letter(question.answer)}.** {question.correct}")
-    st.markdown(question.explanation)
+    st.markdown(slide.body)
 
 
 def _moment(slide: Slide, trace) -> None:
