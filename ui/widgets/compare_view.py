@@ -1,4 +1,5 @@
-"""Two runs of one scenario side by side: idempotence off vs on, or simulated vs real.
+"""Two runs of one scenario side by side: idempotence off vs on, simulated vs real, or
+librdkafka vs the Java client on the same faults.
 Honours the playground's link parameters (`?scenario=reorder&fault=2:drop_response…`,
 ui/views/deeplink.py).  Owns session keys `cmp.*`."""
 
@@ -6,22 +7,48 @@ from __future__ import annotations
 
 import streamlit as st
 
-from idemlab import scenarios
+from idemlab import clients, scenarios
 from idemlab.model import Scenario
 from ui.views import deeplink, safe
-from ui.views.playground_spec import build
+from ui.views.playground_spec import CLIENT_LABELS, build
 from ui.views.snapshot import snapshot
 from ui.widgets import backend_picker, current_run, repeat_view, run_views, runs
 
-MODES = ["Idempotence off vs on", "Simulated vs real broker"]
+MODES = ["Idempotence off vs on", "Simulated vs real broker", "librdkafka vs Java"]
+CLIENTS_MODE = MODES[2]
+
+
+def with_client(scenario: Scenario, client: str) -> Scenario:
+    if scenario.client == client:
+        return scenario
+    return scenarios.apply_overrides(scenario, [("client", clients.check(client))])
 
 
 def variants(scenario: Scenario, mode: str, backend: str) -> list[tuple[str, Scenario, str]]:
+    """(label, scenario, back end) per side.  librdkafka vs Java: the same scenario, faults
+    and property values; each client reads the names it knows."""
     if mode == MODES[1]:
         return [("Simulated", scenario, runs.SIM), (f"Real ({backend})", scenario, backend)]
+    if mode == CLIENTS_MODE:
+        return [(CLIENT_LABELS[client], with_client(scenario, client), backend) for client in clients.CLIENTS]
     off = scenarios.apply_overrides(scenario, [("enable.idempotence", False)])
     on = scenarios.apply_overrides(scenario, [("enable.idempotence", True)])
     return [("Idempotence OFF", off, backend), ("Idempotence ON", on, backend)]
+
+
+SHOWN_SETTINGS = (
+    "enable.idempotence",
+    "acks",
+    "max.in.flight.requests.per.connection",
+    "linger.ms",
+    "message.timeout.ms",  # librdkafka's
+    "delivery.timeout.ms",  # Java's
+)
+
+
+def effective_settings(config: dict) -> str:
+    """The settings where the two clients' defaults differ, under the client's own names."""
+    return " · ".join(safe.code(f"{name}={config[name]}") for name in SHOWN_SETTINGS if name in config)
 
 
 def _link() -> dict[str, str]:
@@ -74,10 +101,23 @@ def pick() -> tuple[Scenario | None, str]:
     name = cols[0].selectbox("Scenario", names, key="cmp.scenario", on_change=_picked)
     mode = cols[1].radio("Compare", MODES, key="cmp.mode", horizontal=True)
     try:
-        return _scenario(name, names), mode
+        scenario = _scenario(name, names)
     except scenarios.ScenarioError as exc:
         st.error(safe.md(exc, 400))
         return None, mode
+    if mode != CLIENTS_MODE:
+        if st.session_state.get("cmp.client.for") != scenario.name:  # a new scenario brings its own client
+            st.session_state["cmp.client.for"] = scenario.name
+            st.session_state["cmp.client"] = scenario.client
+        client = st.radio(
+            "Producer client", list(clients.CLIENTS), key="cmp.client", format_func=CLIENT_LABELS.get, horizontal=True
+        )
+        try:
+            scenario = with_client(scenario, client)
+        except scenarios.ScenarioError as exc:
+            st.error(safe.md(exc, 400))
+            return None, mode
+    return scenario, mode
 
 
 def show(scenario: Scenario, mode: str, backend: str) -> None:
@@ -85,6 +125,12 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
         st.info("Choose Local Kafka or an existing cluster in the sidebar to compare with a real broker.")
         return
     st.caption(scenario.summary)
+    if mode == CLIENTS_MODE:
+        st.caption(
+            "The same steps, faults and property values for both clients, each with its own defaults. "
+            "Java ignores librdkafka-only names (message.timeout.ms, batch.num.messages); librdkafka "
+            "refuses a name it does not know."
+        )
     try:
         sides = variants(scenario, mode, backend)
     except scenarios.ScenarioError as exc:
@@ -102,6 +148,8 @@ def show(scenario: Scenario, mode: str, backend: str) -> None:
                 )
                 continue
             current_run.caption(result)
+            if mode == CLIENTS_MODE:
+                st.caption(f"It ran with: {effective_settings(result.trace.config)}")
             snap = snapshot(result.trace)
             run_views.outcome_line(snap, result.trace)
             run_views.stored_log(snap.stored, f"cmp.{label}")

@@ -196,7 +196,7 @@ def summary(spec: PlaygroundSpec) -> str:
     faults = ", ".join(deeplink.fault_to_token(f) for f in spec.faults) or "none"
     idem = "ON" if spec.control("enable.idempotence") else "OFF"
     return (
-        f"{safe.md(_title(spec.scenario), 80)} · {safe.md(CLIENT_LABELS[spec.client])} · idempotence **{idem}** · acks={spec.control('acks')} · "
+        f"{safe.md(_title(spec.scenario), 80)} · {CLIENT_LABELS[spec.client]} · idempotence **{idem}** · acks={spec.control('acks')} · "
         f"{sends} messages · faults: `{faults}`"
     )
 
