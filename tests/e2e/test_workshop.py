@@ -64,6 +64,15 @@ def open_page(browser, url: str, viewport=PROJECTOR, theme: str | None = None):
     return context, page
 
 
+def on_slide(page):
+    """The slide's own text: the speaker notes are in the page too, folded."""
+    return page.locator("[data-testid='stMain'] [data-testid='stMarkdown']:not([data-testid='stExpander'] *)")
+
+
+def answer_on_slide(page, question):
+    return on_slide(page).filter(has_text=f"Answer {presenter_deck.letter(question.answer)}.")
+
+
 def slide_caption(page):
     return page.get_by_test_id("stMarkdown").filter(has_text=re.compile(r"^Slide \d+ of \d+"))
 
@@ -76,8 +85,11 @@ def test_the_presenter_url_opens_the_slide_keys_work_at_once_and_a_refresh_stays
     context, page = open_page(browser, f"{server}/presenter?lesson={LESSON.slug}&slide={PREDICT}")
     expect(slide_caption(page)).to_contain_text(f"Slide {PREDICT} of")
     expect(page.get_by_role("heading", name="Predict")).to_be_visible()
-    options = page.get_by_test_id("stMarkdown").locator("li")
+    options = on_slide(page).locator("li")
     expect(options).to_have_count(len(LESSON.prediction.choices))  # one option per line
+    predict = DECK[PREDICT - 1]
+    expect(options.first).to_contain_text(predict.choices[0])  # the slide's short version
+    expect(page.get_by_text(LESSON.prediction.question)).to_be_hidden()  # the lesson's words are in the notes
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_have_attribute("data-collapsed", "true")
     shoot(page, screenshots, "workshop-presenter-predict-1920-light")
@@ -89,11 +101,15 @@ def test_the_presenter_url_opens_the_slide_keys_work_at_once_and_a_refresh_stays
     page.wait_for_selector("[data-testid='stAppViewContainer']")
     wait_for_app_run(page)
     expect(slide_caption(page)).to_contain_text(f"Slide {REVEAL} of")
-    answer = page.get_by_text(f"Answer {presenter_deck.letter(LESSON.prediction.answer)}.")
+    answer = answer_on_slide(page, LESSON.prediction)
     expect(answer).to_have_count(0)  # the room discusses first
+    expect(page.get_by_text("Speaker notes")).to_have_count(0)  # they hold the answer
     page.keyboard.press("a")  # its own key
     wait_for_app_run(page)
     expect(answer).to_be_visible()
+    expect(answer).to_contain_text(DECK[REVEAL - 1].choices[LESSON.prediction.answer])  # it names the option
+    page.get_by_text("Speaker notes").click()
+    expect(page.get_by_text(LESSON.prediction.correct)).to_be_visible()  # the lesson's full answer, for the instructor
     page.keyboard.press("PageDown")  # a presentation clicker
     wait_for_app_run(page)
     expect(slide_caption(page)).to_contain_text(f"Slide {REVEAL + 1} of")
@@ -184,8 +200,9 @@ def test_an_instructor_and_three_learners_through_one_question(browser, server, 
     chart = presenter.locator(".idl-class-chart")
     expect(presenter.get_by_role("strong").filter(has_text=f"Class {code}: 3 of 3 answered")).to_be_visible()
     expect(chart.locator(".row").nth(right)).to_contain_text("2 · 67 %")
+    expect(chart.locator(".row").nth(right)).to_contain_text(DECK[REVEAL - 1].choices[right])  # the lesson's letter
     expect(chart.locator(".row").nth(wrong)).to_contain_text("1 · 33 %")
-    answer = presenter.get_by_text(f"Answer {presenter_deck.letter(right)}.")
+    answer = answer_on_slide(presenter, question)
     expect(answer).to_have_count(0)  # the chart first, the answer on its own key
     shoot(presenter, screenshots, "workshop-presenter-reveal-class-before-answer-1920-light")
     presenter.keyboard.press("a")
