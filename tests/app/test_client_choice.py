@@ -72,3 +72,17 @@ def test_compare_puts_both_clients_stored_logs_side_by_side_for_lost_ack_without
     assert len(logs) == 2
     for log in logs:
         assert list(log["value"]).count("m2") == 2
+
+
+def test_the_wire_inspector_runs_the_chosen_client_and_switches_to_the_other(open_page, frame_with):
+    at = open_page("pages/wire.py")
+    at.radio(key="wire.client").set_value(clients.JAVA).run()
+    at.button(key="wire.run").click().run()
+    assert not at.exception
+    run_line = next(m.value for m in at.markdown if m.value.startswith("**Run:**"))
+    assert "Java (kafka-clients)" in run_line
+    assert "base seq" in frame_with(at, "base seq").columns
+    at.button(key="wire.other_client").click().run()
+    run_line = next(m.value for m in at.markdown if m.value.startswith("**Run:**"))
+    assert "librdkafka (confluent-kafka)" in run_line
+    assert at.button(key="wire.other_client").label == "Run it again with Java (kafka-clients)"

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from idemlab import scenarios
-from ui.views import deeplink
-from ui.views.playground_spec import build, spec_for
+from idemlab import clients, scenarios
+from idemlab.model import Scenario
+from ui.views import deeplink, safe
+from ui.views.playground_spec import CLIENT_LABELS, build, spec_for
 from ui.widgets import backend_picker, current_run, playground_form, runs, wire_view
+
+
+def _client_picker(key: str) -> str:
+    return st.radio("Producer client", list(clients.CLIENTS), key=key, format_func=CLIENT_LABELS.get, horizontal=True)
+
+
+def _with_client(scenario: Scenario, client: str) -> Scenario:
+    return scenarios.apply_overrides(scenario, [("client", client)])
 
 
 def show(backend: str) -> None:
@@ -33,20 +42,33 @@ def show(backend: str) -> None:
         name = cols[0].selectbox(
             "Scenario", names, index=names.index("lost-ack") if "lost-ack" in names else 0, key="wire.scenario"
         )
-        cols[1].button(
+        with cols[1]:
+            client = _client_picker("wire.client")
+        st.button(
             f"Run it on {runs.backend_label(backend)}",
             key="wire.run",
             type="primary",
             icon=":material/play_arrow:",
-            on_click=lambda: st.session_state.update({"wire.pending": build(spec_for(name))}),
+            on_click=lambda: st.session_state.update({"wire.pending": build(spec_for(name, client))}),
         )
         st.page_link("pages/playground.py", label="Set up an experiment in the playground", icon=":material/science:")
         return
 
     scenario, result = current
     idem = "ON" if scenario.idempotent else "OFF"
-    st.markdown(f"**Run:** `{scenario.name}` — {scenario.title} · idempotence **{idem}**")
+    st.markdown(
+        f"**Run:** {safe.code(scenario.name)} — {safe.md(scenario.title, 120)} · "
+        f"{CLIENT_LABELS.get(scenario.client, safe.md(scenario.client, 20))} · idempotence **{idem}**"
+    )
     current_run.caption(result)
+    other = next(client for client in clients.CLIENTS if client != scenario.client)
+    st.button(
+        f"Run it again with {CLIENT_LABELS[other]}",
+        key="wire.other_client",
+        icon=":material/swap_horiz:",
+        help="The same scenario and faults, the other producer client; its requests replace these.",
+        on_click=lambda: st.session_state.update({"wire.pending": _with_client(scenario, other)}),
+    )
     if result.backend != backend:
         cols = st.columns([3, 2], vertical_alignment="center")
         cols[0].info(
@@ -67,6 +89,6 @@ def show(backend: str) -> None:
             "pages/playground.py",
             label="Open this scenario in the playground",
             icon=":material/science:",
-            query_params=deeplink.encode(spec_for(scenario.name)),
+            query_params=deeplink.encode(spec_for(scenario.name, scenario.client)),
         )
     wire_view.show(result.trace)
