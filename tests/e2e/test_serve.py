@@ -293,16 +293,7 @@ def test_two_serves_behind_a_third_balancer_are_one_room_with_sticky_learners(tm
         for port in ports
     ]
     config = tmp_path / "front.cfg"
-    config.write_text(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 1h\n    timeout server 1h\n"
-        "    timeout tunnel 12h\n"
-        f"frontend room\n    bind 127.0.0.1:{front}\n    default_backend hosts\n"
-        "backend hosts\n    balance roundrobin\n    option redispatch\n"
-        "    cookie IDEMLAB_HOST insert indirect nocache httponly\n"
-        "    option httpchk GET /_stcore/health\n"
-        "    http-response set-header X-Idemlab-Host %s\n"
-        + "".join(f"    server h{i} 127.0.0.1:{port} cookie h{i} check inter 1s\n" for i, port in enumerate(ports, 1))
-    )
+    config.write_text(front_balancer_config(front, ports))
     balancer = None
     base = f"http://127.0.0.1:{front}"
     try:
@@ -325,6 +316,21 @@ def test_two_serves_behind_a_third_balancer_are_one_room_with_sticky_learners(tm
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+def front_balancer_config(front: int, ports: list[int]) -> str:
+    """The HAProxy in front of several `serve` hosts: sticky by its own cookie (hN),
+    health-checked, redispatching, naming the host in X-Idemlab-Host."""
+    return (
+        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 1h\n    timeout server 1h\n"
+        "    timeout tunnel 12h\n"
+        f"frontend room\n    bind 127.0.0.1:{front}\n    default_backend hosts\n"
+        "backend hosts\n    balance roundrobin\n    option redispatch\n"
+        "    cookie IDEMLAB_HOST insert indirect nocache httponly\n"
+        "    option httpchk GET /_stcore/health\n"
+        "    http-response set-header X-Idemlab-Host %s\n"
+        + "".join(f"    server h{i} 127.0.0.1:{port} cookie h{i} check inter 1s\n" for i, port in enumerate(ports, 1))
+    )
 
 
 def _host_and_cookies(url: str, cookies: str = "") -> tuple[str, str]:
