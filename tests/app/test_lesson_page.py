@@ -126,3 +126,15 @@ def test_the_broker_chosen_next_to_the_run_button_is_the_sidebars_and_goes_in_th
     at.radio(key="backend.choice").set_value("Simulated").run()
     assert at.button_group(key="lesson1.backend").value == "Simulated"
     assert "backend" not in at.query_params
+
+
+def test_a_lesson_named_by_its_number_in_the_url_opens_that_lesson(open_page):
+    at = open_page("pages/lesson.py", lesson="4")
+    assert at.title[0].value.startswith("Lesson 4:")
+    assert not [w for w in at.warning if "There is no lesson" in w.value]
+
+
+def test_a_lesson_number_that_does_not_exist_opens_the_first_with_a_notice(open_page):
+    at = open_page("pages/lesson.py", lesson="٣")
+    assert at.title[0].value.startswith("Lesson 1:")
+    assert any("There is no lesson" in w.value for w in [*at.warning, *at.info])

@@ -7,6 +7,8 @@ import re
 
 import streamlit as st
 
+from ui.views.query_values import whole_or_none
+
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
 
@@ -23,6 +25,10 @@ def chosen_lesson(lessons: list):
     by_slug = {lesson.slug: lesson for lesson in lessons}
     if slug in by_slug:
         return by_slug[slug], None
+    by_number = {lesson.number: lesson for lesson in lessons}
+    number = whole_or_none(slug, 1, 99)  # /lesson?lesson=2, as a person would type it
+    if number in by_number:
+        return by_number[number], None
     if not slug:
         return lessons[0], None
     named = f"`{slug}`" if _SLUG_RE.fullmatch(slug) else "that link names"
