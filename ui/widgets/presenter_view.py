@@ -245,7 +245,7 @@ def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
     if not _shown(lesson, slide.question, code, key):
         what = "Show the answer to the room and release the learners' verdicts" if hosting else "Show the answer"
         st.button(
-            f"{what} (key {SHOW_ANSWER_KEY})",
+            f"{what} (press the {SHOW_ANSWER_KEY} key)",
             key="present.show_answer",
             on_click=_show_answer,
             args=(lesson, slide.question, code, key),
