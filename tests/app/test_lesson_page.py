@@ -138,3 +138,12 @@ def test_a_lesson_number_that_does_not_exist_opens_the_first_with_a_notice(open_
     at = open_page("pages/lesson.py", lesson="٣")
     assert at.title[0].value.startswith("Lesson 1:")
     assert any("There is no lesson" in w.value for w in [*at.warning, *at.info])
+
+
+def test_values_the_application_sent_twice_make_the_outcome_a_warning_not_a_success(open_page):
+    """Lesson 5: the restarted producer's re-sends are stored again; a consumer reads those
+    values twice, so the outcome line must not be a green tick."""
+    at = open_page("pages/lesson.py", lesson="where-idempotence-stops", ans="5.p.1")
+    outcome = [w.value for w in at.warning if "more than once" in w.value]
+    assert outcome, [s.value for s in at.success]
+    assert not [s.value for s in at.success if "more than once" in s.value]

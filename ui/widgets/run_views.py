@@ -34,6 +34,7 @@ def outcome_line(snap, trace: Trace) -> None:
         or outcome.delivered_but_not_stored
         or outcome.fatal_error
         or outcome.run_error
+        or outcome.resent_values  # a re-send is a new message: a consumer reads the value twice
     )
     (st.warning if trouble else st.success)(text, icon=":material/warning:" if trouble else ":material/check:")
 
