@@ -288,12 +288,23 @@ class _Story:
                     _REJECT,
                     f"The post office refused the retry of {values} ({_identity(request)}) "
                     f"with {error}: that batch is not in its notebook and is not the "
-                    "next number in line. Nothing was stored.",
+                    f"next number in line. {self._nothing_stored(request)}",
                 )
             else:
                 self._rejection_sentence(attempt, f"the retry of {values}")
             return True
         return False
+
+    def _nothing_stored(self, request: Event) -> str:
+        """What a refused request left on the shelf, without contradicting the log: its
+        letters may be there, stored by another send (before or after this one)."""
+        copies = [self.state.first_copy(msg) for msg in request.get("msgs") or ()]
+        if copies and all(copy is not None for copy in copies):
+            offsets = ", ".join(str(copy.offset) for copy in copies)
+            which = "the letter is" if len(copies) == 1 else "its letters are"
+            where = "offset" if len(copies) == 1 else "offsets"
+            return f"This request stored nothing; {which} on the shelf ({where} {offsets}), stored by another send."
+        return "Nothing was stored."
 
     def _rejection_sentence(self, attempt: Attempt, label: str) -> None:
         error = str(attempt.decision.get("error") or "an error")
@@ -302,7 +313,8 @@ class _Story:
                 _REJECT,
                 f"The post office refused {label} with {error}: it only shelves the next "
                 "number in line from a sender, and this number was not it (an earlier "
-                "letter was missing, or the batch is not in its notebook). Nothing was stored.",
+                "letter was missing, or the batch is not in its notebook). "
+                f"{self._nothing_stored(attempt.request)}",
             )
         elif "INVALID_PRODUCER_EPOCH" in error:
             self.say(

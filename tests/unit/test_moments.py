@@ -148,3 +148,15 @@ def test_the_opening_coordinator_load_is_explained(trace):
 def test_the_outcome_line_says_what_it_counts():
     trace = run_file(ROOT / "lessons/scenarios/lost-ack.toml")
     assert summarize(trace).sentence().startswith("3 produced, 3 acknowledged, 4 stored, 1 duplicate")
+
+
+def test_a_refused_retry_of_a_stored_letter_is_not_told_as_nothing_stored():
+    """broker-restart: the retries of m2 and m3 are refused, but both letters are on the
+    shelf from their first send; the story must not say they are absent."""
+    from idemlab import scenarios, sim
+    from idemlab.explain import explain
+
+    trace = sim.run(scenarios.load("lessons/scenarios/broker-restart.toml"))
+    refusals = [s for s in explain(trace) if s.startswith("The post office refused the retry of m3")]
+    assert refusals and "on the shelf (offset 2), stored by another send" in refusals[0]
+    assert "Nothing was stored" not in refusals[0]
