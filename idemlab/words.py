@@ -217,7 +217,7 @@ def fault_text(event: m.Event) -> str:
         return f"Fault: request #{number} is lost on the way; the broker never sees it"
     if action == m.ERROR:
         late = f", {event.get('delay_ms')} ms late" if event.get("delay_ms") else ""
-        return f"Fault: request #{number} is answered with the error {event.get('error')}{late}; nothing reaches the broker"
+        return f"Fault: request #{number} is answered with the error {event.get('error')}{late} at the post office's door; nothing is stored"
     if action == m.DELAY:
         return f"Fault: the answer to request #{number} is held up {event.get('delay_ms')} ms"
     if action == m.DISCONNECT:
