@@ -115,3 +115,12 @@ def test_a_long_error_code_may_wrap_between_its_words_only():
 
 def test_a_trace_without_events_says_so():
     assert "No events yet." in sequence_html(m.Trace(scenario="x", backend="sim", config={}), 0)
+
+
+def test_a_run_refused_before_any_request_says_nothing_was_sent():
+    from idemlab import lessons, sim
+
+    trace = sim.run(lessons.scenario_for(lessons.load("switching-it-on")))
+    assert not trace.events and trace.run_error
+    html = sequence_html(trace, len(trace.events))
+    assert "Nothing was sent" in html and "No events yet" not in html

@@ -84,7 +84,9 @@ def sequence_html(trace, position: int | None = None, window: int = sm.WINDOW, *
     shown = sm.window(trace, position, window)
     earlier = f'<p class="idl-seq-earlier">{safe.html(shown.earlier)}</p>' if shown.start else ""
     rows = "".join(_row(mark) for mark in shown.marks)
-    empty = '<p class="idl-seq-earlier">No events yet.</p>' if not shown.marks else ""
+    refused = not getattr(trace, "events", None) and getattr(trace, "run_error", None)
+    said = "Nothing was sent: the run ended before any request." if refused else "No events yet."
+    empty = f'<p class="idl-seq-earlier">{said}</p>' if not shown.marks else ""
     return (
         f'{CSS}<figure class="idl-seq{" idl-seq-large" if large else ""}" aria-label="Sequence diagram: producer and broker, one row per event">'
         f'<div class="idl-seq-head"><span>Producer</span><span>Broker</span></div>'

@@ -235,7 +235,11 @@ def show(lesson, backend: str) -> None:
         type="primary",
         disabled=prediction is None,
         icon=":material/play_arrow:",
-        help="Pick a prediction first. Running locks it: a change afterwards counts as a second try.",
+        help=(
+            "Pick a prediction first. Running locks it: a change afterwards counts as a second try."
+            if prediction is None
+            else "Running locks your prediction: a change afterwards counts as a second try."
+        ),
         on_click=_lock_prediction,
         args=(lesson,),
     )
