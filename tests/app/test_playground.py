@@ -19,7 +19,9 @@ def test_a_link_opens_on_the_result_with_the_setup_folded_and_summarised(open_pa
     at = open_page("pages/playground.py", scenario="lost-ack", idem="0")
     [setup] = [e for e in at.expander if e.label.startswith("Set up the experiment")]
     assert (
-        "The lost receipt" in setup.label and "idempotence **OFF**" in setup.label and "2:drop_response" in setup.label
+        "The lost receipt" in setup.label
+        and "idempotence **OFF**" in setup.label
+        and "the answer to produce request 2 is lost" in setup.label
     )
     assert not at.toggle  # nothing drawn inside while folded
     open_setup(at)

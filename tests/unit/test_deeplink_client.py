@@ -45,3 +45,15 @@ def test_an_unknown_client_is_ignored_with_a_notice(raw):
 def test_a_java_timeout_beyond_the_controls_range_is_dropped():
     spec, notices = deeplink.decode({"scenario": "lost-ack", "client": "java", "timeout": "300001"}, NAMES)
     assert "delivery.timeout.ms" not in spec.producer and len(notices) == 1
+
+
+def test_a_fault_in_the_set_up_label_reads_as_words_not_as_the_links_token():
+    from ui.views.playground_spec import fault_phrase
+
+    assert fault_phrase({"request": "produce", "nth": 2, "action": "drop_response"}) == (
+        "the answer to produce request 2 is lost"
+    )
+    assert "1:drop_response" not in fault_phrase({"request": "produce", "nth": 1, "action": "drop_response"})
+    assert fault_phrase({"request": "init_producer_id", "nth": 1, "action": "error", "error": "X"}) == (
+        "InitProducerId request 1 is answered with X"
+    )

@@ -184,6 +184,25 @@ def steps_to_text(steps: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def fault_phrase(fault: dict[str, Any]) -> str:
+    """A fault in a learner's words (the link keeps the compact token)."""
+    kind = "InitProducerId request" if fault.get("request") == "init_producer_id" else "produce request"
+    chance = round(100 * float(fault.get("probability") or 0))
+    which = f"{kind} {fault['nth']}" if fault.get("nth") else f"each {kind} (with probability {chance} %)"
+    action = fault.get("action")
+    if action == "drop_response":
+        return f"the answer to {which} is lost"
+    if action == "drop_request":
+        return f"{which} is lost"
+    if action == "error":
+        return f"{which} is answered with {fault.get('error')}"
+    if action == "delay":
+        return f"the answer to {which} is {fault.get('delay_ms')} ms late"
+    if action == "disconnect":
+        return f"the connection is cut after {which}"
+    return f"{which}: {action}"
+
+
 # ---- faults as short tokens: "2:drop_response", "3:error:NOT_ENOUGH_REPLICAS",
 # "4:delay:500", "init:1:error:COORDINATOR_LOAD_IN_PROGRESS", "p0.2:drop_response:s7"
 def fault_to_token(fault: dict[str, Any]) -> str:

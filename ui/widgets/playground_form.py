@@ -20,6 +20,7 @@ from ui.views.playground_spec import (
     STEP_HELP,
     PlaygroundSpec,
     default_value,
+    fault_phrase,
     property_name,
     spec_for,
 )
@@ -193,11 +194,11 @@ def _title(name: str) -> str:
 
 def summary(spec: PlaygroundSpec) -> str:
     sends = sum(len(line.split()) - 1 for line in spec.steps_text.splitlines() if line.strip().startswith("send"))
-    faults = ", ".join(deeplink.fault_to_token(f) for f in spec.faults) or "none"
+    faults = "; ".join(fault_phrase(f) for f in spec.faults) or "none"
     idem = "ON" if spec.control("enable.idempotence") else "OFF"
     return (
         f"{safe.md(_title(spec.scenario), 80)} · {CLIENT_LABELS[spec.client]} · idempotence **{idem}** · acks={spec.control('acks')} · "
-        f"{sends} messages · faults: `{faults}`"
+        f"{sends} messages · faults: {safe.md(faults, 160)}"
     )
 
 
