@@ -12,6 +12,7 @@ import pytest
 from idemlab import scenarios, sim
 from idemlab.kafka.java_runner import run_java_on_kafka
 from tests.java_needs import require_java_client
+from tests.kafka.test_conformance import deliveries, normalized_log  # one way to compare runs
 
 pytestmark = [pytest.mark.kafka, pytest.mark.usefixtures("shared_local_cluster")]
 
@@ -44,19 +45,6 @@ RACY = ["new-partition-loss", "reorder"]
 # seen); the model's first connection is up sooner and batches m1 to m5.  Not modelled yet;
 # with idempotence on both store each letter once (compared below).
 REAL_TRIES_FOR_A_RACE = 3
-
-
-def normalized_log(trace):
-    names: dict[int, str] = {}
-    rows = []
-    for r in trace.stored:
-        pid = "none" if r.producer_id < 0 else names.setdefault(r.producer_id, f"P{len(names)}")
-        rows.append((r.partition, r.value, pid, r.producer_epoch, r.sequence))
-    return rows
-
-
-def deliveries(trace):
-    return [(d.value, d.error, d.offset) for d in trace.deliveries]
 
 
 def java(path: str, *overrides):
