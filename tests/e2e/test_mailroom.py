@@ -2,8 +2,9 @@
 sender into the post office during Play and during one Next (their boxes sampled at every
 animation frame), the controls stay put while it plays, lesson 2 stepped to the moment
 the broker catches the duplicate, stepping without the server, breaking a receipt with a
-click, lesson 3's refused registration, the prediction lock, and screenshots over time
-(light, dark, 1280x800, 1920x1080)."""
+click, lesson 3's refused registration, the prediction lock, screenshots over time
+(light, dark, 1280x800, 1920x1080), and, at 1280x800, every step of lessons 4 and 6 with no
+word spilling out of its box and no two replies drawn on top of each other."""
 
 from __future__ import annotations
 
@@ -204,3 +205,107 @@ def test_mail_room_screenshots(open_url, page, wait_run, screenshots, theme, siz
     expect(room.locator(".mr-batch.mr-hit")).to_have_count(1)
     room.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / f"mailroom-lesson-2-{theme}-{size[0]}x{size[1]}.png"))
+
+
+# Every visible word of the picture: inside the box of its envelope, chip, slot, stamp or row,
+# under none of that group's icons, and inside the sender's or the post office's box; and no
+# two replies in the receipts lane on top of each other.  Returns what is wrong, in words.
+LAYOUT_PROBLEMS = """(root) => {
+  const box = (n) => { const r = n.getBoundingClientRect(); return { l: r.left, t: r.top, r: r.right, b: r.bottom }; };
+  const inside = (a, o) => a.l >= o.l - 1 && a.r <= o.r + 1 && a.t >= o.t - 1 && a.b <= o.b + 1;
+  const meets = (a, o) => Math.min(a.r, o.r) - Math.max(a.l, o.l) > 1 && Math.min(a.b, o.b) - Math.max(a.t, o.t) > 1;
+  const shown = (n) => [...n.getClientRects()].some((r) => r.width > 0);
+  const problems = [];
+  const svg = root.querySelector(".mr-svg");
+  const outer = { sender: box(root.querySelector(".mr-sender .mr-box")), office: box(root.querySelector(".mr-office .mr-box")) };
+  for (const t of svg.querySelectorAll("text")) {
+    const what = t.textContent.trim();
+    if (!what || !shown(t) || t.closest(".mr-lostmark, .mr-refusedmark")) continue;
+    const b = box(t);
+    if (t.classList.contains("mr-retry-mark")) {
+      if (!inside(b, box(t.parentNode.querySelector(".mr-retry-dot")))) problems.push(`'${what}' leaves its dot`);
+      continue;
+    }
+    const group = t.closest(".mr-tok, .mr-clerk, .mr-batch, .mr-slot, .mr-row, .mr-badge, .mr-down");
+    const rect = group && group.querySelector(":scope > rect");
+    if (rect && !inside(b, box(rect))) problems.push(`'${what}' leaves its box (${group.getAttribute("class")})`);
+    if (group) for (const ic of group.querySelectorAll(".mr-icon")) {
+      if (meets(b, box(ic))) problems.push(`'${what}' lies under an icon (${group.getAttribute("class")})`);
+    }
+    const area = t.closest(".mr-in-sender") ? "sender" : t.closest(".mr-in-office") ? "office" : null;
+    if (area && !inside(b, outer[area])) problems.push(`'${what}' leaves the ${area} box`);
+  }
+  const replies = [...svg.querySelectorAll(".mr-tok-receipt, .mr-tok-error, .mr-tok-init-reply")]
+    .filter((n) => n.style.display !== "none" && !n.classList.contains("mr-is-lost"))
+    .map((n) => [n.dataset.key, box(n.querySelector(".mr-tok-body"))]);
+  for (let i = 0; i < replies.length; i++) for (let j = i + 1; j < replies.length; j++) {
+    if (meets(replies[i][1], replies[j][1])) problems.push(`replies ${replies[i][0]} and ${replies[j][0]} overlap`);
+  }
+  return problems;
+}"""
+
+
+def room_at(page, room, position: int) -> list[str]:
+    room.locator(".mr-scrub").fill(str(position))
+    page.wait_for_function(
+        "([room, n]) => room.dataset.pos === String(n) && room.dataset.moving === '0'",
+        arg=[room.element_handle(), position],
+        timeout=30_000,
+    )
+    return room.evaluate(LAYOUT_PROBLEMS)
+
+
+@pytest.mark.parametrize("number", [4, 6])
+def test_no_word_leaves_its_box_and_no_replies_overlap_at_any_step_of_lessons_4_and_6(
+    open_url, page, screenshots, number
+):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    lesson = LESSONS[number]
+    open_url(f"lesson-{lesson.slug}?ans={number}.p.1")
+    room = page.locator(".mr").last
+    expect(room).to_be_visible(timeout=60_000)
+    room.scroll_into_view_if_needed()
+    steps = int(room.locator(".mr-scrub").get_attribute("max"))
+    assert steps > 5, steps
+    problems = {position: room_at(page, room, position) for position in range(steps + 1)}
+    chips = room.locator(".mr-chip")
+    assert chips.count() >= 2
+    for index in range(chips.count()):  # the key moments, as a learner reaches them
+        chip = chips.nth(index)
+        chip.click()
+        expect(chip).to_have_attribute("aria-current", "step")
+        settled(room)
+        problems[chip.inner_text().strip()] = room.evaluate(LAYOUT_PROBLEMS)
+    room.screenshot(path=str(screenshots / f"mailroom-lesson-{number}-last-moment-1280x800.png"))
+    assert not {where: found for where, found in problems.items() if found}
+
+
+def test_an_error_reply_shows_a_short_name_and_keeps_the_full_one_in_its_title(open_url, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_url(f"lesson-{LESSONS[4].slug}?ans=4.p.1")
+    room = page.locator(".mr").last
+    expect(room).to_be_visible(timeout=60_000)
+    room.get_by_label("every event").check()
+    error = room.locator(".mr-tok-error").first
+    for _ in range(40):
+        if error.count() and error.is_visible():
+            break
+        room.get_by_role("button", name="Next step").click()
+        settled(room)
+    expect(error).to_be_visible()
+    expect(error.locator(":scope > text")).to_have_text(["error", "few replicas"])
+    expect(error.locator("title")).to_contain_text("NOT_ENOUGH_REPLICAS")
+
+
+def test_notebook_chips_are_at_least_12_px_tall_text_at_1280(open_url, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_url(f"lesson-{LESSONS[6].slug}?ans=6.p.1")
+    room = page.locator(".mr").last
+    expect(room).to_be_visible(timeout=60_000)
+    room.locator(".mr-chip").filter(has_text="broker down").click()
+    settled(room)
+    expect(room.locator(".mr-batch")).to_have_count(4)
+    sizes = room.locator(".mr-batch text").evaluate_all(
+        "(texts) => texts.map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
+    )
+    assert sizes and min(sizes) >= 11.5, sizes

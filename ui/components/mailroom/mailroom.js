@@ -46,6 +46,31 @@ function s(tag, attrs, ...children) {
 
 const label = (x, y, text, cls, anchor) => s("text", { x, y, class: cls || "mr-t", "text-anchor": anchor || "start" }, text);
 const fit = (text, n) => (String(text).length > n ? String(text).slice(0, n - 1) + "…" : String(text));
+// A label no wider than `max` (user units): fitted once it is in the document (fitAll).
+const boxed = (x, y, text, max, cls, anchor) => { const node = label(x, y, text, cls, anchor); node.dataset.max = max; return node; };
+// Shrinks a label (or tspan) that is wider than its data-max to the small size, then shortens it
+// with "…"; its full words stay in the enclosing group's <title> and in the text alternative.
+function fitAll(container) {
+  for (const node of container.querySelectorAll("[data-max]")) {
+    const max = Number(node.dataset.max);
+    const width = () => { try { return node.getComputedTextLength(); } catch { return 0; } };
+    if (!(width() > max)) continue;  // not laid out (hidden) or it fits
+    if (!node.classList.contains("mr-chip-text")) node.classList.add("mr-tiny");
+    const full = node.textContent.replace(/…$/, "");
+    for (let n = full.length - 1; n > 1 && width() > max; n--) node.textContent = full.slice(0, n).trimEnd() + "…";
+  }
+}
+// Kafka's error names are long; the picture shows a few words and the title the full name.
+const ERROR_WORDS = {
+  NOT_ENOUGH_REPLICAS: "few replicas", NOT_ENOUGH_REPLICAS_AFTER_APPEND: "few replicas", OUT_OF_ORDER_SEQUENCE_NUMBER: "out of order",
+  DUPLICATE_SEQUENCE_NUMBER: "duplicate", INVALID_PRODUCER_EPOCH: "old epoch", PRODUCER_FENCED: "fenced",
+  UNKNOWN_PRODUCER_ID: "unknown PID", NOT_LEADER_OR_FOLLOWER: "not leader", REQUEST_TIMED_OUT: "timed out",
+  INVALID_TXN_STATE: "bad state", TRANSACTIONAL_ID_AUTHORIZATION_FAILED: "not allowed", CLUSTER_AUTHORIZATION_FAILED: "not allowed",
+};
+const errorWords = (err) => {
+  const name = /[A-Z][A-Z_]{3,}/.exec(String(err || ""));
+  return name ? ERROR_WORDS[name[0]] || name[0].toLowerCase().replace(/_/g, " ") : String(err || "error");
+};
 const clamp = (v) => Math.max(0, Math.min(1, v));
 const lerp = (a, b, p) => a + (b - a) * p;
 
@@ -124,8 +149,8 @@ function skeleton(root) {
     s("path", { d: back ? `M${LANE.x0 + 4} ${y}l14 -9v18z` : `M${LANE.x1 - 4} ${y}l-14 -9v18z`, class: "mr-arrow" }),
     label(back ? LANE.x1 - 8 : LANE.x0 + 8, back ? y + LANE.half + 20 : y - LANE.half - 8, title, "mr-t mr-small", back ? "end" : "start"));
   parts.lanes = s("g", {}, lane(LANE.out, "letters →", false), lane(LANE.back, "← receipts", true));
-  parts.sender = s("g", {});
-  parts.office = s("g", {});
+  parts.sender = s("g", { class: "mr-in-sender" });
+  parts.office = s("g", { class: "mr-in-office" });
   parts.tokens = s("g", { class: "mr-tokens" });
   parts.svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "mr-svg", role: "group", "aria-label": "The mail room picture (its words are in the text below the controls)" },
     parts.senderBox, parts.officeBox, parts.lanes, parts.sender, parts.office, parts.tokens);
@@ -207,22 +232,22 @@ export default function (component) {
     const g = [];
     let badge, badgeIcon, badgeCls = "mr-badge";
     if (refused) { badge = "producer not created"; badgeIcon = "fatal"; badgeCls += " mr-bad"; }
-    else if (frame.fatal) { badge = `fatal: ${fit(frame.fatal, 20)}`; badgeIcon = "fatal"; badgeCls += " mr-bad"; }
+    else if (frame.fatal) { badge = `fatal: ${errorWords(frame.fatal)}`; badgeIcon = "fatal"; badgeCls += " mr-bad"; }
     else if (frame.pid === null || frame.pid === undefined) { badge = data.idempotent ? "no PID yet" : "no PID (idempotence off)"; badgeIcon = "waiting"; badgeCls += " mr-none"; }
     else { badge = `PID ${frame.pid} · epoch ${frame.epoch}`; badgeIcon = "epoch"; }
     if (event && ["epoch", "pid", "restart", "fatal", "refuse"].includes(event.a)) badgeCls += " mr-flash";
     g.push(s("g", { class: badgeCls }, s("title", {}, frame.fatal || badge), icon(badgeIcon, SENDER.x + 12, 46, 18),
-      label(SENDER.x + 36, 60, badge, "mr-t mr-badge-text")));
+      boxed(SENDER.x + 36, 60, badge, SENDER.w - 44, "mr-t mr-badge-text")));
     const rows = frame.sender;
     const shown = rows.slice(-SENDER_ROWS);
     let y = 92;
     if (rows.length > shown.length) { g.push(label(SENDER.x + 12, y + 4, `+${rows.length - shown.length} earlier`, "mr-t mr-small")); y += 24; }
     for (const row of shown) {
-      const detail = row.state === "delivered" ? atOffset(row.detail) : row.state === "waiting" ? "…" : fit(row.detail, 11);
+      const detail = row.state === "delivered" ? atOffset(row.detail) : row.state === "waiting" ? "…" : errorWords(row.detail);
       const words = `${row.what}: ${row.state === "delivered" ? "delivered " + row.detail : row.state === "waiting" ? "waiting for its receipt" : "failed, " + row.detail}`;
       g.push(s("g", { class: `mr-row mr-${row.state}`, "data-state": row.state }, s("title", {}, words),
-        icon(row.state, SENDER.x + 12, y - 8, 16), label(SENDER.x + 34, y + 5, fit(row.what, 6), "mr-t mr-what"),
-        label(SENDER.x + 84, y + 5, detail, "mr-t mr-small")));
+        icon(row.state, SENDER.x + 12, y - 8, 16), boxed(SENDER.x + 34, y + 5, row.what, 116, "mr-t mr-what"),
+        boxed(SENDER.x + 156, y + 5, detail, SENDER.w - 162, "mr-t mr-small")));
       y += 30;
     }
     if (!rows.length && !refused) g.push(label(SENDER.x + 12, y + 4, "no letters yet", "mr-t mr-small mr-empty"));
@@ -231,6 +256,7 @@ export default function (component) {
         label(SX, 256, "the counter:", "mr-t mr-small", "middle"), label(SX, 274, "client library", "mr-t mr-small", "middle"));
     }
     parts.sender.replaceChildren(...g);
+    fitAll(parts.sender);
   }
 
   function drawOffice(frame, pos) {
@@ -240,7 +266,7 @@ export default function (component) {
     const X = 700;
     const down = frame.down && frame.down.length;
     parts.officeBox.classList.toggle("mr-closed", !!down);
-    if (down) g.push(s("g", { class: "mr-down" }, icon("broker", OFFICE.x + 12, 44, 18), label(OFFICE.x + 36, 58, `closed: broker ${frame.down.join(", ")} down`, "mr-t mr-bad-text")));
+    if (down) g.push(s("g", { class: "mr-down" }, icon("broker", OFFICE.x + 12, 44, 18), boxed(OFFICE.x + 36, 58, `closed: broker ${frame.down.join(", ")} down`, OFFICE.w - 44, "mr-t mr-bad-text")));
     if (refused) g.push(label(OFFICE.x + 12, 58, "never contacted", "mr-t mr-small mr-empty"));
     // The notebook: per producer (and partition), the batches it remembers.
     g.push(label(X, 86, "Notebook", "mr-t mr-head"), label(X + 84, 86, "seq → offset", "mr-t mr-small"));
@@ -249,16 +275,28 @@ export default function (component) {
     for (const note of notes) {
       const rowHit = hit && hit.res === "duplicate" && hit.pid === note.pid && hit.part === note.p;
       g.push(label(X, y, `PID ${note.pid} · epoch ${note.epoch}${data.partitions > 1 ? " · p" + note.p : ""}`, "mr-t mr-small"));
-      note.batches.forEach((b, i) => {
-        const match = rowHit && hit.seq === b[0];
-        const span = (a, z) => (a === z ? `${a}` : `${a}-${z}`);
-        const text = `${span(b[0], b[1])}→@${span(b[2], b[3])}`;
+      // Each chip as wide as its words; the newest chips that fit the row, older ones counted.
+      const span = (a, z) => (a === z ? `${a}` : `${a}-${z}`);
+      const chips = note.batches.map((b) => ({ b, text: `${span(b[0], b[1])}→@${span(b[2], b[3])}`, match: rowHit && hit.seq === b[0] }))
+        .map((c) => ({ ...c, w: 14 + 8.4 * c.text.length + (c.match ? 18 : 0) }));
+      const room = OFFICE.x + OFFICE.w - 8 - X;
+      const total = chips.reduce((sum, c) => sum + c.w + 4, 0);
+      let kept = chips.length;
+      if (total > room) {
+        kept = 0;
+        for (let used = chips[chips.length - 1].w + 4; kept < chips.length && used <= room - 34; kept++) used += (chips[chips.length - kept - 2] || { w: room }).w + 4;
+      }
+      let x = X;
+      if (kept < chips.length) { g.push(label(X, y + 23, `+${chips.length - kept}`, "mr-t mr-small")); x += 34; }
+      for (const { b, text, w, match } of chips.slice(chips.length - kept)) {
+        const icon0 = match ? 18 : 0;  // the matching batch carries the dedup ring inside, at its left
         g.push(s("g", { class: `mr-batch${match ? " mr-hit" : ""}`, "data-seq": b[0] },
           s("title", {}, `sequence ${span(b[0], b[1])} stored at offset ${span(b[2], b[3])}${match ? ": the resent letter matches this one" : ""}`),
-          s("rect", { x: X + i * 57, y: y + 6, width: 54, height: 22, rx: 4 }),
-          label(X + i * 57 + 27, y + 22, fit(text, 9), "mr-t mr-chip-text", "middle"),
-          match ? icon("dedup", X + i * 57 + 42, y - 4, 14) : null));
-      });
+          s("rect", { x, y: y + 6, width: w, height: 24, rx: 4 }),
+          boxed(x + (w + icon0) / 2, y + 23, text, w - icon0 - 6, "mr-t mr-chip-text", "middle"),
+          match ? icon("dedup", x + 4, y + 11, 14) : null));
+        x += w + 4;
+      }
       y += 46;
     }
     if (!frame.notes.length) g.push(label(X, y + 4, data.idempotent ? "nothing noted yet" : "no PIDs: nothing to note", "mr-t mr-small mr-empty"));
@@ -275,27 +313,29 @@ export default function (component) {
         s("title", {}, `offset ${r.off}: ${r.what} (${r.ids})${r.dup ? ", a duplicate" : ""}`),
         s("rect", { x, y: yy, width: 92, height: 26, rx: 4 }),
         icon(r.dup ? "duplicate" : "stored", x + 4, yy + 5, 16),
-        label(x + 24, yy + 18, fit(r.dup ? `${name} dup` : name, 9), "mr-t mr-small")));
+        boxed(x + 24, yy + 18, r.dup ? `${name} dup` : name, 64, "mr-t mr-small")));
     });
     if (!shelf.length) g.push(label(X, 276, "empty", "mr-t mr-small mr-empty"));
     // The clerk's answer, at the counter, for the event that just happened.
     let stamp = null;
     if (hit && hit.res === "duplicate") stamp = ["dedup", "already", `@${hit.off}`, "mr-stamp-dup"];
     else if (hit && hit.res === "appended") stamp = ["stored", "stored", `@${hit.off}`, "mr-stamp-new"];
-    else if (hit && hit.res === "rejected") stamp = ["rejected", "refused", fit(hit.err, 12), "mr-stamp-bad"];
-    else if (event && event.a === "error") stamp = ["failed", "error", fit(event.err, 12), "mr-stamp-bad"];
+    else if (hit && hit.res === "rejected") stamp = ["rejected", "refused", errorWords(hit.err), "mr-stamp-bad"];
+    else if (event && event.a === "error") stamp = ["failed", "error", errorWords(event.err), "mr-stamp-bad"];
     if (stamp) {
       const [shapeName, word, detail, cls] = stamp;
       g.push(s("g", { class: `mr-clerk ${cls}` }, s("title", {}, event.text),
-        s("rect", { x: OX - 44, y: 210, width: 88, height: 48, rx: 6 }),
-        icon(shapeName, OX - 38, 216, 16), label(OX - 18, 229, word, "mr-t mr-small mr-bold"),
-        label(OX, 251, detail, "mr-t mr-small", "middle")));
+        s("rect", { x: OX - 46, y: 210, width: 92, height: 48, rx: 6 }),
+        icon(shapeName, OX - 40, 216, 16), boxed(OX - 20, 229, word, 62, "mr-t mr-small mr-bold"),
+        boxed(OX, 251, detail, 84, "mr-t mr-small", "middle")));
     }
     parts.office.replaceChildren(...g);
+    fitAll(parts.office);
   }
 
   // ---- what moves: an envelope's place and look at any playhead h
   const breakableKinds = new Set(["letter", "receipt"]);  // a produce request or its receipt
+  const TOKEN_HALF = { error: 50, receipt: 42, "init-reply": 42 };
   const stagger = (t) => (t.kind === "letter" ? (((t.r - 1) % 3) - 1) * 12 : 0);
 
   function outState(t, h) {
@@ -361,14 +401,20 @@ export default function (component) {
       words = `${t.retry ? "Resent letter" : "Letter"} for request #${t.r}: ${t.what}, ${t.ids || "no PID"}`;
       body = [s("rect", { x: -42, y: -22, width: 84, height: 44, rx: 4, class: "mr-tok-body" }),
         s("path", { d: "M-42 -21L0 -7L42 -21", class: "mr-flap" }), twoLines(fit(t.what, 8), seqOf(t.ids))];
-      if (t.retry) body.push(s("circle", { cx: 38, cy: -18, r: 8, class: "mr-retry-dot" }), label(38, -14, "↻", "mr-t mr-tiny", "middle"));
+      if (t.retry) body.push(s("circle", { cx: 38, cy: -18, r: 10, class: "mr-retry-dot" }), label(38, -14, "↻", "mr-t mr-tiny mr-retry-mark", "middle"));
+    } else if (b.err) {
+      kind = "error";
+      words = `Error reply for request #${t.r}: ${b.err}`;
+      body = [s("rect", { x: -TOKEN_HALF.error, y: -22, width: 2 * TOKEN_HALF.error, height: 44, rx: 3, class: "mr-tok-body" }),
+        icon("failed", -44, -18, 16), boxed(8, -1, "error", 56, "mr-t mr-small mr-bold", "middle"),
+        boxed(0, 16, errorWords(b.err), 2 * TOKEN_HALF.error - 8, "mr-t mr-small", "middle")];
     } else {
-      kind = t.kind === "init" ? "init-reply" : b.err ? "error" : "receipt";
-      const text = b.err ? fit(b.err, 10) : b.label;
+      kind = t.kind === "init" ? "init-reply" : "receipt";
+      const text = b.label;
       words = `${b.err ? "Error reply" : t.kind === "init" ? "Reply" : "Receipt"} for request #${t.r}: ${b.err || b.label}${b.dup ? " (a copy of the original receipt)" : ""}`;
       body = [s("rect", { x: -42, y: -18, width: 84, height: 36, rx: t.kind === "init" ? 14 : 3, class: "mr-tok-body" }),
         icon(b.err ? "failed" : t.kind === "init" ? "epoch" : "check", -37, -8, 16),
-        label(8, b.dup ? 1 : 5, text, "mr-t mr-small mr-bold", "middle")];
+        boxed(10, b.dup ? 1 : 5, text, 60, "mr-t mr-small mr-bold", "middle")];
       if (b.dup) body.push(label(8, 13, "copy", "mr-t mr-tiny", "middle"));
     }
     const node = s("g", { class: `mr-tok mr-tok-${kind}${t.retry && !back ? " mr-retry" : ""}`, "data-r": t.r, "data-kind": kind, "data-key": t.k },
@@ -377,6 +423,7 @@ export default function (component) {
       s("g", { class: "mr-refusedmark" }, s("path", { d: "M-20 -20L20 20M20 -20L-20 20" }), label(0, -28, "REFUSED", "mr-t mr-small mr-bold", "middle")));
     node.__words = words;
     parts.tokens.appendChild(node);
+    fitAll(node);
     return node;
   }
 
@@ -400,11 +447,33 @@ export default function (component) {
     }
   }
 
+  // Replies that travel together (a broker answering several requests at once) queue up one
+  // behind the other in the receipts lane instead of being drawn on top of each other: the
+  // foremost (leftmost) keeps its place, each next one is pushed back, and the queue never
+  // reaches past the post office's counter.
+  function queueReplies(placed) {
+    const half = ([t]) => TOKEN_HALF[t.kind === "init" ? "init-reply" : t.back.err ? "error" : "receipt"] || 42;
+    const moving = placed.filter(([, st]) => st && !st.mark).sort((a, b) => a[1].x - b[1].x);
+    const own = moving.map(([, st]) => st.x);
+    for (let i = 1; i < moving.length; i++) {
+      const gap = half(moving[i - 1]) + half(moving[i]) + 6;
+      moving[i][1].x = Math.max(moving[i][1].x, moving[i - 1][1].x + gap);
+    }
+    for (let i = moving.length - 1; i >= 0; i--) {
+      const end = Math.max(own[i], LANE.x1 - half(moving[i]) - 6);  // a pushed reply stays in the lane
+      const limit = i === moving.length - 1 ? end : Math.min(end, moving[i + 1][1].x - half(moving[i + 1]) - half(moving[i]) - 6);
+      moving[i][1].x = Math.min(moving[i][1].x, limit);
+    }
+  }
+
   function drawTokens(h) {
+    const replies = [];
     for (const t of trips) {
       placeToken(t.k + ".o", t, false, outState(t, h));
-      if (t.back) placeToken(t.k + ".b", t, true, backState(t, h));
+      if (t.back) replies.push([t, backState(t, h)]);
     }
+    queueReplies(replies);
+    for (const [t, state] of replies) placeToken(t.k + ".b", t, true, state);
   }
 
   function describe(pos) {
