@@ -142,3 +142,16 @@ def test_the_sequence_diagram_and_its_table_agree_at_every_step(path):
         assert now == ([position - 1] if position else []), (path.stem, position)
         earlier = [a.text for a in figure.layout.annotations if "earlier events" in a.text]
         assert earlier == ([f"… {start} earlier events (see the table)"] if start else []), (path.stem, position)
+
+
+def test_an_empty_notebook_on_a_real_broker_says_when_it_is_read_not_that_nothing_is_noted():
+    """A real broker's producer state is read with DescribeProducers after a broker action;
+    before that the words must not claim the broker noted nothing."""
+    from idemlab import replay, scenarios, sim
+    from ui.components.mailroom import alt_text
+
+    document = replay.replay(sim.run(scenarios.load("lessons/scenarios/happy-path.toml")))
+    assert "nothing noted" in alt_text.describe(document, 0)
+    real = {**document, "backend": "local"}
+    words = alt_text.describe(real, 0)
+    assert "a real broker is asked after a broker action" in words and "nothing noted" not in words

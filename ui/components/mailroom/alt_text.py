@@ -97,7 +97,13 @@ def describe(doc: dict[str, Any], position: int | None = None) -> str:
         block("Sender (producer)", sender_lines(doc, position), "no letters yet"),
         block("In the post", post_lines(doc, position), "nothing in the post"),
         block("Shelf (partition log)", shelf_lines(doc, position), "the shelf is empty"),
-        block("Notebook (the broker's producer state)", notebook_lines(doc, position), "nothing noted"),
+        block(
+            "Notebook (the broker's producer state)",
+            notebook_lines(doc, position),
+            "nothing noted"
+            if doc.get("backend") == "sim"
+            else "nothing read yet: a real broker is asked after a broker action",
+        ),
     ]
     moments = [f"{i}. {md_text(m['text'])}" for i, m in enumerate(doc.get("moments", ()), 1)]
     if moments:

@@ -299,7 +299,9 @@ export default function (component) {
       }
       y += 46;
     }
-    if (!frame.notes.length) g.push(label(X, y + 4, data.idempotent ? "nothing noted yet" : "no PIDs: nothing to note", "mr-t mr-small mr-empty"));
+    // A real broker's notebook is what it answers to DescribeProducers, asked after a broker action.
+    const unasked = data.backend !== "sim" ? "real broker: read after a broker action" : "nothing noted yet";
+    if (!frame.notes.length) g.push(label(X, y + 4, data.idempotent ? unasked : "no PIDs: nothing to note", "mr-t mr-small mr-empty"));
     // The shelf: the partition log, by offset.
     const shelf = frame.shelf;
     const shown = shelf.slice(-SHELF_SLOTS);
