@@ -52,13 +52,6 @@ current_run.caption(result)
 for sentence in explain(trace):
     st.markdown(f"- {sentence}")
 start = st.session_state.pop("pg.position", None)
-run_views.show_run(
-    trace,
-    "pg",
-    trace_id=runs.scenario_key(scenario) + backend,
-    start=start or 0,
-    on_fault=playground_form.break_request,
-    on_position=playground_form.publish_position,
-)
+run_views.run(trace, "pg", start=start or 0, on_fault=playground_form.break_request)
 repeat_view.show(scenario, backend, "pg")
 downloads.show(trace, scenario, "pg")

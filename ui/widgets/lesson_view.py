@@ -273,13 +273,7 @@ def show(lesson, backend: str) -> None:
             "Step through the run moment by moment (tick “every event” for each step), or press Play. "
             "Click a letter or receipt in the post to lose it or have it answered with an error."
         )
-    run_views.show_run(
-        trace,
-        f"lesson{n}",
-        trace_id=runs.scenario_key(scenario) + result.backend,
-        start=0,
-        on_fault=lambda fault: _break(scenario, fault),
-    )
+    run_views.run(trace, f"lesson{n}", start=0, on_fault=lambda fault: _break(scenario, fault))
     st.header("After the run")
     _render(lesson, "After the run", lesson_module.observed(trace))
     st.subheader("Check your understanding")

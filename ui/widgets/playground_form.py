@@ -385,8 +385,3 @@ def publish(spec: PlaygroundSpec) -> None:
     for key, value in params.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
-
-
-def publish_position(position: int) -> None:
-    if st.query_params.get("step") != str(position):
-        st.query_params["step"] = str(position)

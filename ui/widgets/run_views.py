@@ -188,20 +188,3 @@ def run(trace: Trace, key: str, *, start: int = 0, on_fault: FaultHandler | None
         sequence(trace, len(trace.events), key)
     elif view == "Events":
         events_table(trace, None, f"{key}.tab")
-
-
-def show_run(
-    trace: Trace,
-    key: str,
-    *,
-    trace_id: str = "",
-    start: int = 0,
-    on_fault: FaultHandler | None = None,
-    on_position: Callable[[int], None] | None = None,
-) -> None:
-    """The one place that decides how a run is shown and stepped: always the animated mail
-    room, stepped in the browser (a run too long to animate plays its first
-    replay.MAX_EVENTS events, with the whole run's tables).  `trace_id` and `on_position`
-    belonged to the server-side stepper; they are accepted and unused."""
-    del trace_id, on_position
-    run(trace, key, start=start, on_fault=on_fault)
