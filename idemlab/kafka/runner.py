@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,12 +20,15 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 
 from idemlab.errors import BackendUnavailable
 from idemlab.kafka import clusters
-from idemlab.kafka.describe import describe_producers
+from idemlab.kafka.describe import ActiveProducer, describe_producers
+from idemlab.kafka.producer_state_reader import READ_AFTER_EACH_DECISION_UP_TO, READ_TIMEOUT_S, ProducerStateReader
 from idemlab.kafka.proxy import ProxyThread
 from idemlab.kafka.records import MSG_HEADER
 from idemlab.model import (
     APPENDED,
+    BATCHES_REMEMBERED,
     BROKER_ACTION,
+    BROKER_DECISION,
     CONNECTION_CLOSED,
     DELIVERY_REPORT,
     EPOCH_BUMP,
@@ -52,6 +55,7 @@ from idemlab.model import (
 )
 from idemlab.producer_config import ConfigError, resolve
 from idemlab.timeline import State, step
+from idemlab.words import span
 
 PAD = "."
 POLL_S = 0.05
@@ -105,6 +109,12 @@ class RealRun:
         self._next_msg = 1
         self._attempts: dict[int, int] = {}
         self.stored_known = True
+        self.upstreams: dict[int, tuple[str, int]] = {}
+        self._reader: ProducerStateReader | None = None
+        self._broker_actions = 0  # a read begun before a broker action is not emitted after it
+        self._reads_closed = False
+        # partition -> (index of the PRODUCER_STATE a broker action reported, {pid: (epoch, batches)})
+        self._after_action: dict[int, tuple[int, dict[int, tuple[int, list[list[int]]]]]] = {}
 
     # ---- events -------------------------------------------------------------------
     def clock(self) -> float:
@@ -113,11 +123,18 @@ class RealRun:
     def emit(self, kind: str, **detail: Any) -> None:
         self.record(event(self.clock(), kind, **detail))
 
-    def record(self, event: Event) -> None:
+    def record(self, event: Event, generation: int | None = None) -> None:
+        """Add an event to the trace (from any thread).  With `generation` (a background read's
+        PRODUCER_STATE), only if no broker action happened since the read began and the run's
+        reads are not over."""
         msgs = event.get("msgs")
         if msgs and all(m in self.values for m in msgs):  # the values as the application gave them
             event = event._replace(detail=replace(event.detail, values=[self.values[m] for m in msgs]))
         with self._lock:
+            if generation is not None and (generation != self._broker_actions or self._reads_closed):
+                return
+            if event.kind == BROKER_ACTION:
+                self._broker_actions += 1
             if (
                 event.kind == CONNECTION_CLOSED
                 and self.events
@@ -136,6 +153,8 @@ class RealRun:
                 self.state = step(self.state, extra)
             pid = self.state.producer_id
             self.producer_id = NO_PRODUCER_ID if pid is None else pid
+        if event.kind == BROKER_DECISION and self._reader is not None and event.get("producer_id", -1) >= 0:
+            self._reader.decided(event.get("partition"), event.get("broker"), _decision_words(event))
         if self.on_event:
             for e in [event, *derived]:
                 self.on_event(e)
@@ -327,10 +346,15 @@ class RealRun:
                 {
                     "producer_id": producer.producer_id,
                     "producer_epoch": producer.producer_epoch,
-                    "remembered": [self._batch_seen(partition, producer)],
+                    "remembered": self._batches_seen(self.state, partition, producer)[-1:],
                 }
                 for producer in active
             ]
+            with self._lock:
+                self._after_action[partition] = (
+                    len(self.events),
+                    {p["producer_id"]: (p["producer_epoch"], p["remembered"]) for p in producers},
+                )
             self.emit(
                 PRODUCER_STATE,
                 partition=partition,
@@ -339,24 +363,81 @@ class RealRun:
                 source="DescribeProducers",
             )
 
-    def _batch_seen(self, partition: int, producer) -> list[int]:
-        """The broker's last batch of a producer (DescribeProducers names only its last
-        sequence) as this run saw it appended, or [-1, last sequence, -1, -1] when the
-        run never saw it."""
-        for attempt in reversed(self.state.paired_attempts()):
+    def _read_producer_state(self, partition: int, broker: int, reason: str) -> None:
+        """On the reader's thread: PRODUCER_STATE for one partition as the broker that
+        decided (its leader then) answers DescribeProducers; nothing when it does not answer.
+        Each producer's batches are those this run saw appended since the last broker action
+        (after the batches that action's report named), up to the broker's last sequence."""
+        address = self.upstreams.get(broker)
+        if address is None:
+            return
+        with self._lock:
+            generation = self._broker_actions
+            since, known = self._after_action.get(partition, (0, {}))
+        active = describe_producers(address, self.topic, partition, timeout_s=READ_TIMEOUT_S)
+        if active is None:
+            return
+        state = self.state
+        producers = []
+        for producer in active:
+            epoch, before = known.get(producer.producer_id, (None, []))
+            earlier = before if epoch == producer.producer_epoch else []
+            producers.append(
+                {
+                    "producer_id": producer.producer_id,
+                    "producer_epoch": producer.producer_epoch,
+                    "remembered": self._batches_seen(state, partition, producer, since, earlier),
+                }
+            )
+        detail = {"partition": partition, "producers": producers, "reason": reason, "source": "DescribeProducers"}
+        self.record(event(self.clock(), PRODUCER_STATE, **detail), generation=generation)
+
+    @staticmethod
+    def _batches_seen(
+        state: State, partition: int, producer: ActiveProducer, since: int = 0, earlier: Sequence[list[int]] = ()
+    ) -> list[list[int]]:
+        """The broker's last batches of a producer as this run saw them appended (decided
+        at or after event `since`, following `earlier`): those up to the one ending at the
+        broker's last sequence (DescribeProducers names only that one), at most
+        BATCHES_REMEMBERED; [[-1, last sequence, -1, -1]] when the run never saw that one."""
+        seen = [list(batch) for batch in earlier]
+        decided = [a for a in state.paired_attempts() if a.decision is not None and a.decision_position >= since]
+        for attempt in sorted(decided, key=lambda a: a.decision_position):
             decision = attempt.decision
             if (
-                decision is not None
-                and decision.get("result") == APPENDED
+                decision.get("result") == APPENDED
                 and decision.get("partition") == partition
                 and decision.get("producer_id") == producer.producer_id
                 and decision.get("producer_epoch") == producer.producer_epoch
-                and decision.get("last_sequence") == producer.last_sequence
             ):
                 count = len(decision.get("values") or ()) or attempt.request.get("record_count") or 1
                 first_offset = decision.get("base_offset")
-                return [decision.get("base_sequence"), producer.last_sequence, first_offset, first_offset + count - 1]
-        return [-1, producer.last_sequence, -1, -1]
+                seen.append(
+                    [
+                        decision.get("base_sequence"),
+                        decision.get("last_sequence"),
+                        first_offset,
+                        first_offset + count - 1,
+                    ]
+                )
+        ends = [i for i, batch in enumerate(seen) if batch[1] == producer.last_sequence]
+        if not ends:
+            return [[-1, producer.last_sequence, -1, -1]]
+        return seen[max(0, ends[-1] + 1 - BATCHES_REMEMBERED) : ends[-1] + 1]
+
+    def _start_reads(self) -> None:
+        """The notebook read after each decision, for runs small enough (the reader's bound)."""
+        messages = sum(len(step.values) for step in self.scenario.steps if step.kind == "send")
+        if messages <= READ_AFTER_EACH_DECISION_UP_TO:
+            self._reader = ProducerStateReader(self._read_producer_state)
+
+    def _finish_reads(self) -> None:
+        """The reads still to do are done (or abandoned after the reader's time-out); none
+        reaches the trace afterwards."""
+        if self._reader is not None:
+            self._reader.close()
+        with self._lock:
+            self._reads_closed = True
 
     def _check_cluster(self) -> None:
         local = self.handle.local if self.handle else None
@@ -473,8 +554,10 @@ class RealRun:
         proxy = self.proxy = None
         try:
             clusters.create_topic(self.handle, self.scenario, self.topic)
+            self.upstreams = self.handle.upstreams()
+            self._start_reads()
             proxy = self.proxy = ProxyThread(
-                self.handle.upstreams(),
+                self.upstreams,
                 self.scenario.faults,
                 on_event=self.record,
                 clock=self.clock,
@@ -503,11 +586,13 @@ class RealRun:
                 self.producer.purge()
                 self.producer.flush(0)
             self.producer = None
+            self._finish_reads()
             if self._brokers_back_for_read_back():
                 self.read_back(bootstrap, fetched)
             else:
                 self.stored_known = False
         finally:
+            self._finish_reads()
             if proxy is not None:
                 proxy.stop()
             if not self.handle.dedicated:
@@ -524,6 +609,15 @@ class RealRun:
             run_error=self.run_error,
             stored_known=self.stored_known,
         )
+
+
+def _decision_words(decision: Event) -> str:
+    """A PRODUCER_STATE reason: 'its decision on m2' (the words read 'after ...')."""
+    values = [str(v) for v in decision.get("values") or ()]
+    if not values:  # a bulk run's trace carries no values
+        return f"its decision on seq {span(decision.get('base_sequence'), decision.get('last_sequence'))}"
+    what = values[0] if len(values) == 1 else f"{values[0]} … {values[-1]}"
+    return f"its decision on {what}"
 
 
 def run_on_kafka(
