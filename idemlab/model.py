@@ -321,7 +321,7 @@ class ConnectionClosed(Detail):
     reason: str
 
 
-@_kind(DELIVERY_REPORT, optional=("implicit_ack",))
+@_kind(DELIVERY_REPORT, optional=("implicit_ack", "message"))
 class DeliveryReport(Detail):
     msg: int
     value: str | None
@@ -329,6 +329,7 @@ class DeliveryReport(Detail):
     offset: int | None  # None: not reported (acknowledged implicitly by a later answer)
     error: str | None
     implicit_ack: bool | None = None
+    message: str | None = None  # the client's text for the error (the Java exception's message)
 
 
 @_kind(PRODUCER_ID_ASSIGNED)
