@@ -1,0 +1,90 @@
+"""A prediction keeps its suspense: nothing a learner reads before it (the lesson's
+Analogy, Mechanism and Experiment, the question itself, and the presenter's slides up
+to the Predict slide) states the stored log the lesson expects, and the right option
+does not stand out by its form.
+
+"States the log" is checked two simple ways: the expected values written in order as
+a list (m1, m2, m2, m3 in any separator), and, for a value the run stores more than
+once, a sentence (not a question) naming that letter ("m2" or "letter 2") with "twice"."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from idemlab import lessons
+from ui.views import presenter_deck
+
+ALL = lessons.load_all()
+IDS = [lesson.slug for lesson in ALL]
+BEFORE_THE_PREDICTION = ("Analogy", "Mechanism", "Experiment")
+
+
+def read_before_the_prediction(lesson) -> str:
+    slides = presenter_deck.deck(lesson, None)
+    predict = next(i for i, slide in enumerate(slides) if slide.kind == "question")
+    on_slides = [presenter_deck.on_screen(slide) for slide in slides[:predict]]
+    return "\n\n".join(
+        [*(lesson.section(name) for name in BEFORE_THE_PREDICTION), lesson.prediction.question, *on_slides]
+    )
+
+
+def written_in_order(values: list[str]) -> re.Pattern:
+    """The values one after the other, separated by commas, spaces, arrows or markup."""
+    gap = r"[\s,;*`→>-]+"
+    return re.compile(r"\b" + gap.join(re.escape(value) for value in values) + r"\b", re.IGNORECASE)
+
+
+def names_of(value: str) -> list[str]:
+    """How a lesson names a letter: m2, or letter 2 in the analogy."""
+    number = re.fullmatch(r"m(\d+)", value)
+    return [value, f"letter {number[1]}"] if number else [value]
+
+
+def says_twice(text: str, value: str) -> str | None:
+    for sentence in re.split(r"(?<=[.?!])\s+|\n\n", text):
+        if sentence.rstrip().endswith("?"):  # a question states nothing
+            continue
+        if re.search(r"\btwice\b", sentence) and any(
+            re.search(rf"\b{re.escape(n)}\b", sentence) for n in names_of(value)
+        ):
+            return sentence
+    return None
+
+
+@pytest.mark.parametrize("lesson", ALL, ids=IDS)
+def test_nothing_before_the_prediction_writes_the_expected_log(lesson):
+    values = lesson.expect.get("stored_values")
+    if not values or len(values) < 2:
+        pytest.skip("this lesson's expectation is not a stored log")
+    found = written_in_order(values).search(read_before_the_prediction(lesson))
+    assert found is None, (lesson.slug, found and found.group(0))
+
+
+@pytest.mark.parametrize("lesson", ALL, ids=IDS)
+def test_nothing_before_the_prediction_says_which_letter_is_stored_twice(lesson):
+    values = lesson.expect.get("stored_values") or []
+    stored_twice = sorted({value for value in values if values.count(value) > 1})
+    if not stored_twice:
+        pytest.skip("this lesson's run stores no value twice")
+    text = read_before_the_prediction(lesson)
+    for value in stored_twice:
+        assert says_twice(text, value) is None, (lesson.slug, says_twice(text, value))
+
+
+@pytest.mark.parametrize("lesson", ALL, ids=IDS)
+def test_the_right_option_is_not_the_only_one_quoting(lesson):
+    """A quoted client message in the right option alone gives it away."""
+    choices = lesson.prediction.choices
+    quoting = [i for i, choice in enumerate(choices) if re.search(r"[\"“`]", choice)]
+    assert quoting != [lesson.prediction.answer], (lesson.slug, choices[lesson.prediction.answer])
+
+
+def test_the_checks_see_the_giveaways_they_are_for():
+    assert written_in_order(["m1", "m2", "m2", "m3"]).search("the log is m1, m2, m2, m3.")
+    assert written_in_order(["m1", "m3", "m2", "m4"]).search("saw `m1` → `m3` → `m2` → `m4`")
+    assert not written_in_order(["m1", "m2", "m3"]).search("m1, m2, m2, m3")
+    assert says_twice("Now letter 2 is on the shelf twice.", "m2")
+    assert says_twice("Is letter 2 on the shelf once, twice, or not at all?", "m2") is None
+    assert says_twice("Sends twice are stored twice. m2 is fine.", "m2") is None
