@@ -111,7 +111,9 @@ class RealRun:
         self.stored_known = True
         self.upstreams: dict[int, tuple[str, int]] = {}
         self._reader: ProducerStateReader | None = None
-        self._broker_actions = 0  # a read begun before a broker action is not emitted after it
+        # Changes when a broker action begins and once its own report is out: a background
+        # read begun before (or during) the action is not emitted after it.
+        self._read_generation = 0
         self._reads_closed = False
         # partition -> (index of the PRODUCER_STATE a broker action reported, {pid: (epoch, batches)})
         self._after_action: dict[int, tuple[int, dict[int, tuple[int, list[list[int]]]]]] = {}
@@ -131,10 +133,10 @@ class RealRun:
         if msgs and all(m in self.values for m in msgs):  # the values as the application gave them
             event = event._replace(detail=replace(event.detail, values=[self.values[m] for m in msgs]))
         with self._lock:
-            if generation is not None and (generation != self._broker_actions or self._reads_closed):
+            if generation is not None and (generation != self._read_generation or self._reads_closed):
                 return
             if event.kind == BROKER_ACTION:
-                self._broker_actions += 1
+                self._read_generation += 1
             if (
                 event.kind == CONNECTION_CLOSED
                 and self.events
@@ -327,6 +329,8 @@ class RealRun:
                 local.start_node(node_id)
                 self.expected_down.discard(node_id)
             self._report_producer_state(f"broker {node_id}: {step.broker}")
+            with self._lock:
+                self._read_generation += 1
 
     def _report_producer_state(self, reason: str) -> None:
         """PRODUCER_STATE for each partition, as its leader answers DescribeProducers: what
@@ -372,7 +376,7 @@ class RealRun:
         if address is None:
             return
         with self._lock:
-            generation = self._broker_actions
+            generation = self._read_generation
             since, known = self._after_action.get(partition, (0, {}))
         active = describe_producers(address, self.topic, partition, timeout_s=READ_TIMEOUT_S)
         if active is None:
