@@ -15,12 +15,13 @@ from dataclasses import replace
 
 import pytest
 
-from idemlab import scenarios, sim
+from idemlab import replay, scenarios, sim
 from idemlab.kafka.launcher import launched_pids
 from idemlab.kafka.producer_state_reader import READ_AFTER_EACH_DECISION_UP_TO
 from idemlab.kafka.runner import run_on_kafka
 from idemlab.model import BROKER_DECISION, PRODUCE_CALLED, PRODUCER_ID_ASSIGNED, PRODUCER_STATE, Step
 from idemlab.timeline import fold, snapshot
+from ui.components.mailroom import alt_text
 
 pytestmark = [pytest.mark.kafka, pytest.mark.usefixtures("java_required")]
 
@@ -90,6 +91,7 @@ def test_a_real_lost_ack_run_reads_the_brokers_notebook_after_its_decisions():
     last_stored = max(r.sequence for r in real.stored if r.partition == 0)
     assert [p["remembered"][-1][1] for p in reads[-1].get("producers")] == [last_stored]
     assert notebook_at_end(real) == notebook_at_end(sim.run(scenario)) == [(0, "P0", 0, last_stored)]
+    assert "a real broker is asked after each of its decisions" in alt_text.describe(replay.replay(real), 0)
 
 
 @pytest.mark.timeout(300)
@@ -101,6 +103,7 @@ def test_a_run_above_the_bound_reads_no_notebook_during_the_run():
     assert trace.run_error is None, trace.run_error
     assert len(trace.stored) == len(values)
     assert [e for e in trace.events if e.kind == PRODUCER_STATE] == []
+    assert "a real broker is asked after a broker action" in alt_text.describe(replay.replay(trace), 0)
 
 
 @pytest.mark.timeout(300)

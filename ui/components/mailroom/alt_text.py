@@ -9,6 +9,8 @@ from typing import Any
 from idemlab import replay as replay_module
 from ui.views.safe import md
 
+READ_AFTER_A_DECISION = " after its decision on "  # a real run's notebook read, in words.describe
+
 
 def md_text(text: object) -> str:
     return md(text, limit=1000)
@@ -75,6 +77,17 @@ def notebook_lines(doc: dict[str, Any], position: int) -> list[str]:
     ]
 
 
+def empty_notebook_words(doc: dict[str, Any]) -> str:
+    """What an empty notebook says: a real broker's is read with DescribeProducers, after each
+    of its decisions in a small run (those reads are described "after its decision on ..."),
+    otherwise only after a broker action."""
+    if doc.get("backend") == "sim":
+        return "nothing noted"
+    if any(e.get("kind") == "producer_state" and READ_AFTER_A_DECISION in e.get("text", "") for e in doc["events"]):
+        return "nothing read yet: a real broker is asked after each of its decisions"
+    return "nothing read yet: a real broker is asked after a broker action"
+
+
 def now_line(doc: dict[str, Any], position: int) -> str:
     if position == 0:
         return "Before the first event."
@@ -100,9 +113,7 @@ def describe(doc: dict[str, Any], position: int | None = None) -> str:
         block(
             "Notebook (the broker's producer state)",
             notebook_lines(doc, position),
-            "nothing noted"
-            if doc.get("backend") == "sim"
-            else "nothing read yet: a real broker is asked after a broker action",
+            empty_notebook_words(doc),
         ),
     ]
     moments = [f"{i}. {md_text(m['text'])}" for i, m in enumerate(doc.get("moments", ()), 1)]

@@ -200,6 +200,7 @@ export default function (component) {
   const momentPositions = (data.moments || []).map((m) => m.event + 1);
   const momentAt = new Map((data.moments || []).map((m) => [m.event + 1, m]));
   const refused = events.length > 0 && events[0].a === "refuse";
+  const readAfterEachDecision = events.some((e) => e.kind === "producer_state" && / after its decision on /.test(e.text || ""));
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   let st = root.__mr;
   if (!st || st.id !== data.id) {
@@ -299,8 +300,10 @@ export default function (component) {
       }
       y += 46;
     }
-    // A real broker's notebook is what it answers to DescribeProducers, asked after a broker action.
-    const unasked = data.backend !== "sim" ? "real broker: read after a broker action" : "nothing noted yet";
+    // A real broker's notebook is what it answers to DescribeProducers: asked after each of its
+    // decisions in a small run (those reads say "after its decision on …"), else after a broker action.
+    const unasked = data.backend === "sim" ? "nothing noted yet"
+      : readAfterEachDecision ? "real broker: read after each decision" : "real broker: read after a broker action";
     if (!frame.notes.length) g.push(label(X, y + 4, data.idempotent ? unasked : "no PIDs: nothing to note", "mr-t mr-small mr-empty"));
     // The shelf: the partition log, by offset.
     const shelf = frame.shelf;
