@@ -156,6 +156,7 @@ class JavaProducer:
 
     def __init__(self, on_event: Callable[[dict[str, Any]], None], log_level: str = "warn") -> None:
         self.on_event = on_event
+        self.client_id: str | None = None  # the client.id of the producer last created
         self._replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
         command = prepare()
         command.insert(1, f"-Dorg.slf4j.simpleLogger.defaultLogLevel={log_level}")
@@ -226,6 +227,7 @@ class JavaProducer:
         """Creates the client; the Java client's own message when it refuses the config."""
         answer = self.request("create", props={k: _text(v) for k, v in props.items()})
         if answer["ev"] == "created":
+            self.client_id = answer.get("client_id")
             return None
         return create_failure_text(answer)
 

@@ -52,6 +52,7 @@ class _Aborter:
 class JavaRun(RealRun):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.java: JavaProducer | None = None
+        self.client_id: str | None = None  # the client.id the real producer ran with
         self._handle: _Aborter | None = None
         super().__init__(*args, **kwargs)
 
@@ -77,10 +78,19 @@ class JavaRun(RealRun):
         if self.java is None:
             level = "debug" if "debug" in self.scenario.producer else "warn"
             self.java = JavaProducer(self._on_java_event, log_level=level)
-        refused = self.java.create({**dict(self.scenario.producer), "bootstrap.servers": bootstrap})
+        refused = self.java.create(self.java_props(bootstrap))
         if refused:
             self._stop(refused)
+        self.client_id = self.java.client_id
         return _Aborter(self.java)
+
+    def java_props(self, bootstrap: str) -> dict[str, Any]:
+        """What the KafkaProducer is given: the cluster's client settings (security, client.id,
+        ...), the scenario's producer config over them, and the fault proxy's address.  Keys only
+        librdkafka knows go too: the Java client ignores them ("supplied but unused"), as it
+        would in an application; values that are not plain settings (callbacks) stay behind."""
+        cluster = {k: v for k, v in self.client_config.items() if isinstance(v, str | int | float | bool)}
+        return {**cluster, **dict(self.scenario.producer), "bootstrap.servers": bootstrap}
 
     def _on_java_event(self, event: dict[str, Any]) -> None:
         kind, msg = event.get("ev"), event.get("msg")
@@ -94,6 +104,7 @@ class JavaRun(RealRun):
                 partition=None,
                 offset=None,
                 error=event.get("error"),
+                message=event.get("message"),
             )
         elif kind == "delivery":
             self.outstanding -= 1
@@ -104,6 +115,7 @@ class JavaRun(RealRun):
                 partition=event.get("partition"),
                 offset=event.get("offset"),
                 error=event.get("error"),
+                message=event.get("message") if event.get("error") else None,
             )
         elif kind == "fatal" and self.fatal_error is None:
             self.fatal_error = f"{event.get('error')}: {event.get('message')}"

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from idemlab import errors, java_config
-from idemlab.model import EPOCH_BUMP, NO_PRODUCER_ID
+from idemlab.model import EPOCH_BUMP, NO_PRODUCER_ID, DeliveryReport
 from idemlab.producer_config import ProducerSettings
 from idemlab.sim.partition import Batch
 from idemlab.sim.producer import Message, PartitionQueue, SimProducer
@@ -59,6 +59,28 @@ JAVA_ERRORS: dict[int, tuple[str, bool]] = {
     59: ("UnknownProducerIdException", False),
     87: ("InvalidRecordException", False),
 }
+# The message of each exception when the broker's answer carries none (Errors.message(), as
+# kafka-clients 4.4 prints them); Sender.failBatch builds TopicAuthorizationException itself.
+JAVA_ERROR_MESSAGES: dict[int, str] = {
+    2: "This message has failed its CRC checksum, exceeds the valid size, has a null key for a compacted topic, "
+    "or is otherwise corrupt.",
+    3: "This server does not host this topic-partition.",
+    5: "There is no leader for this topic-partition as we are in the middle of a leadership election.",
+    6: "For requests intended only for the leader, this error indicates that the broker is not the current leader. "
+    "For requests intended for any replica, this error indicates that the broker is not a replica of the topic "
+    "partition.",
+    7: "The request timed out.",
+    10: "The request included a message larger than the max message size the server will accept.",
+    14: "The coordinator is loading and hence can't process requests.",
+    19: "Messages are rejected since there are fewer in-sync replicas than required.",
+    20: "Messages are written to the log, but to fewer in-sync replicas than required.",
+    45: "The broker received an out of order sequence number.",
+    46: "The broker received a duplicate sequence number.",
+    47: "Producer attempted to produce with an old epoch.",
+    56: "Disk error when trying to access log file on the disk.",
+    87: "This record has failed the validation on broker and hence will be rejected.",
+}
+TOPIC_AUTHORIZATION_FAILED = 29
 # What the network layer reports: a lost connection and a request that timed out.
 CLIENT_SIDE = {errors.TRANSPORT: ("NetworkException", True), errors.TIMED_OUT: ("TimeoutException", True)}
 TIMEOUT_EXCEPTION = "TimeoutException"
@@ -113,6 +135,20 @@ def java_error(error: str) -> tuple[str, bool, int | None]:
     return name, retriable, info.code
 
 
+def java_error_message(code: int | None, topic: str, broker_id: int) -> str:
+    """The exception's message for a batch failed by an answer (Sender.failBatch)."""
+    if code is None:
+        return f"Disconnected from node {broker_id}"
+    if code == TOPIC_AUTHORIZATION_FAILED:
+        return f"Not authorized to access topics: [{topic}]"
+    return JAVA_ERROR_MESSAGES.get(code, "")
+
+
+def expiry_message(records: int, topic: str, partition: int, elapsed_ms: float) -> str:
+    """Sender.sendProducerData's text for a batch past delivery.timeout.ms."""
+    return f"Expiring {records} record(s) for {topic}-{partition}:{int(elapsed_ms)} ms has passed since batch creation"
+
+
 def murmur2_partition(key: bytes, partitions: int) -> int:
     """The Java client's partition for a key: toPositive(murmur2(key)) % partitions."""
     m, r = 0x5BD1E995, 24
@@ -140,6 +176,13 @@ def murmur2_partition(key: bytes, partitions: int) -> int:
 
 
 class JavaSimProducer(SimProducer):
+    # With linger.ms=0, whether the values of one step share a batch is a race between the
+    # application's send() calls and the sender thread (findings J3).  The model's rule: each
+    # value alone while the sender can send at once, together while it cannot.  EACH_ALONE
+    # takes the race's other branch (the conformance test compares the real client with both).
+    BY_READINESS, EACH_ALONE = "by-readiness", "each-alone"
+    linger_0_batching = BY_READINESS
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._stale: set[int] = set()  # partitions with requests of an older epoch in flight
@@ -158,7 +201,7 @@ class JavaSimProducer(SimProducer):
             # id, no connection, no free slot) finds them together.  On the real client it
             # is a race between the two threads (docs/java-client-findings.md, J3).
             for tp in self.partitions:
-                if self._can_send_now(tp):
+                if self.linger_0_batching == self.EACH_ALONE or self._can_send_now(tp):
                     for m in tp.queue:
                         if m.msgid >= before[tp.partition]:
                             m.batch_last_msgid = m.msgid
@@ -286,15 +329,19 @@ class JavaSimProducer(SimProducer):
                 self._on_success(tp, request, -1)
                 return
             if code in (OUT_OF_ORDER, UNKNOWN_PRODUCER) and can_retry:
-                if code == UNKNOWN_PRODUCER or messages[0].msgid == tp.acked_msgid + 1:
-                    self._bump(tp, "the broker lost this producer's sequence" if code == UNKNOWN_PRODUCER else "gap")
+                next_in_line = messages[0].msgid == tp.acked_msgid + 1
+                # Re-queued first: the bump rewrites the sequences of every batch still
+                # pending on the partition, this one included (startSequencesAtBeginning).
                 self._requeue(tp, messages)
+                if code == UNKNOWN_PRODUCER or next_in_line:
+                    self._bump(tp, "the broker lost this producer's sequence" if code == UNKNOWN_PRODUCER else "gap")
                 return
         if retriable and can_retry:
             self._requeue(tp, messages)
             return
+        text = java_error_message(code, self.topic, request.broker_id)
         for m in messages:
-            self._report(m, name, None)
+            self._report(m, name, None, text=text)
         if self.settings.idempotent and messages[0].retries < self.settings.retries:
             self._bump(tp, f"a batch failed with {name}")
 
@@ -353,8 +400,9 @@ class JavaSimProducer(SimProducer):
             tp.fresh -= sum(1 for m in batch if m.retries == 0)
             if batch[0].possibly_persisted and self.settings.idempotent:
                 self._unresolved.add(tp.partition)
+            text = expiry_message(len(batch), self.topic, tp.partition, self.sim.now - batch[0].enqueued_ms)
             for m in batch:
-                self._report(m, TIMEOUT_EXCEPTION, None)
+                self._report(m, TIMEOUT_EXCEPTION, None, text=text)
         self._resolve(tp)
 
     def _queued_batch(self, tp: PartitionQueue) -> list[Message]:
@@ -371,13 +419,35 @@ class JavaSimProducer(SimProducer):
         self._expired.add(id(request))
         if self.settings.idempotent and request.messages and request.messages[0].retries > 0:
             self._unresolved.add(tp.partition)
-        for m in request.messages:
-            self._report(m, TIMEOUT_EXCEPTION, None)
+        messages = request.messages
+        text = expiry_message(len(messages), self.topic, tp.partition, self.sim.now - messages[0].enqueued_ms)
+        for m in messages:
+            self._report(m, TIMEOUT_EXCEPTION, None, text=text)
         self.wake()
 
     def on_producer_id(self, producer_id: int, epoch: int) -> None:
         super().on_producer_id(producer_id, epoch)
         self._stale.clear()
 
+    # ---- reports ------------------------------------------------------------------
+    def _report(
+        self, message: Message, error: str | None, offset: int | None, implicit: bool = False, text: str | None = None
+    ) -> None:
+        """A failed delivery carries the exception's message, as the callback receives it."""
+        if text is None or not self.sim.record_messages:
+            super()._report(message, error, offset, implicit)
+            return
+        self.outstanding -= 1
+        self.sim.emit_detail(DeliveryReport(message.msg, message.value, message.partition, offset, error, None, text))
 
-__all__ = ["JAVA_ERRORS", "JavaSimProducer", "JavaSimSettings", "murmur2_partition", "settings"]
+
+__all__ = [
+    "JAVA_ERRORS",
+    "JAVA_ERROR_MESSAGES",
+    "JavaSimProducer",
+    "JavaSimSettings",
+    "expiry_message",
+    "java_error_message",
+    "murmur2_partition",
+    "settings",
+]

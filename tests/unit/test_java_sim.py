@@ -3,11 +3,19 @@ broker (docs/java-client-findings.md; tests/kafka/test_java_conformance.py compa
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from idemlab import scenarios, sim
-from idemlab.model import EPOCH_BUMP
-from idemlab.sim.java_producer import murmur2_partition
+from idemlab.model import DELIVERY_REPORT, EPOCH_BUMP
+from idemlab.sim.java_producer import (
+    JAVA_ERROR_MESSAGES,
+    JavaSimProducer,
+    expiry_message,
+    java_error_message,
+    murmur2_partition,
+)
 
 
 def java(name: str, *overrides):
@@ -96,3 +104,74 @@ def test_keys_go_to_the_partition_the_java_client_picks(key, by_3, by_7):
 
 def test_the_same_scenario_gives_the_same_java_trace_twice():
     assert sim.run(java("lost-ack")).events == sim.run(java("lost-ack")).events
+
+
+def test_an_out_of_order_answer_to_the_next_batch_bumps_the_epoch_and_renumbers_it_from_0():
+    """broker-restart: the restarted broker remembers only m4's batch, so the retry of m2
+    (sequence 1) is out of order; it was the next one expected, so the epoch is bumped and
+    m2, m3, m4 are sent again as epoch 1, sequences 0-2, and stored a second time
+    (TransactionManager.canRetry, startSequencesAtBeginning)."""
+    trace = sim.run(java("broker-restart"))
+    assert stored(trace) == [
+        ("m1", 0, 0),
+        ("m2", 0, 1),
+        ("m3", 0, 2),
+        ("m4", 0, 3),
+        ("m2", 1, 0),
+        ("m3", 1, 1),
+        ("m4", 1, 2),
+    ]
+    assert deliveries(trace) == [("m1", None, 0), ("m2", None, 4), ("m3", None, 5), ("m4", None, 6)]
+    assert trace.fatal_error is None
+
+
+def test_a_step_sent_as_one_batch_survives_the_restart_stored_once():
+    """The other branch of the linger.ms=0 race: m2-m4 in one batch are the broker's last
+    batch, so their retry is recognised as a duplicate."""
+    trace = sim.run(java("broker-restart", ("linger.ms", 1)))
+    assert stored(trace) == [("m1", 0, 0), ("m2", 0, 1), ("m3", 0, 2), ("m4", 0, 3)]
+    assert deliveries(trace) == [("m1", None, 0), ("m2", None, 1), ("m3", None, 2), ("m4", None, 3)]
+
+
+def test_each_alone_takes_the_other_branch_of_the_race_before_the_producer_id_arrives(monkeypatch):
+    monkeypatch.setattr(JavaSimProducer, "linger_0_batching", JavaSimProducer.EACH_ALONE)
+    trace = sim.run(java("new-partition-loss"))
+    requests = [e for e in trace.events if e.kind == "request" and e.get("api") == "produce"]
+    assert [list(e.get("msgs")) for e in requests][:2] == [[1], [2]]
+    assert stored(trace) == [("m2", 0, 1)]
+    assert deliveries(trace) == [("m1", "TimeoutException", None), ("m2", None, 0)]
+
+
+def failure_texts(trace):
+    return [
+        (e.get("value"), e.get("error"), e.get("message"))
+        for e in trace.events
+        if e.kind == DELIVERY_REPORT and e.get("error")
+    ]
+
+
+def test_a_failed_delivery_carries_the_java_exceptions_message():
+    assert failure_texts(sim.run(java("message-too-large"))) == [
+        ("m2", "RecordTooLargeException", JAVA_ERROR_MESSAGES[10]),
+    ]
+
+
+def test_a_batch_past_the_delivery_timeout_says_how_long_it_waited(monkeypatch):
+    monkeypatch.setattr(JavaSimProducer, "linger_0_batching", JavaSimProducer.EACH_ALONE)
+    [(value, error, text)] = failure_texts(sim.run(java("new-partition-loss")))
+    assert (value, error) == ("m1", "TimeoutException")
+    assert re.fullmatch(r"Expiring 1 record\(s\) for lab-0:1200\d\d ms has passed since batch creation", text)
+
+
+def test_a_successful_delivery_carries_no_message():
+    trace = sim.run(java("happy-path"))
+    assert all("message" not in e.detail for e in trace.events if e.kind == DELIVERY_REPORT)
+
+
+def test_java_error_messages_name_the_topic_and_the_node_where_the_client_does():
+    assert java_error_message(29, "lab", 1) == "Not authorized to access topics: [lab]"
+    assert java_error_message(None, "lab", 2) == "Disconnected from node 2"
+    assert (
+        expiry_message(3, "lab", 0, 120_004.6)
+        == "Expiring 3 record(s) for lab-0:120004 ms has passed since batch creation"
+    )

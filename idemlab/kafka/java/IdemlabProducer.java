@@ -117,7 +117,7 @@ public final class IdemlabProducer {
         }
         try {
             producer = new KafkaProducer<>(props);
-            write(object("ev", "created"));
+            write(object("ev", "created", "client_id", clientId(producer)));
         } catch (RuntimeException e) {
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();
@@ -191,6 +191,16 @@ public final class IdemlabProducer {
         } catch (ReflectiveOperationException | RuntimeException e) {
             System.err.println("idemlab: cannot read the producer's error state: " + e);
         }
+    }
+
+    // The client.id the producer runs with (its own "producer-N" unless one was given): every
+    // metric of the producer is tagged with it.
+    private static String clientId(KafkaProducer<byte[], byte[]> created) {
+        for (org.apache.kafka.common.MetricName metric : created.metrics().keySet()) {
+            String id = metric.tags().get("client-id");
+            if (id != null) return id;
+        }
+        return null;
     }
 
     private static void abort() {
