@@ -15,7 +15,7 @@ import pytest
 from idemlab import backends, java_config, scenarios
 from idemlab.__main__ import main
 from idemlab.kafka.java_client import JavaProducer, started_pids
-from idemlab.kafka.java_runner import run_java_on_kafka
+from idemlab.kafka.java_runner import JavaRun, run_java_on_kafka
 from idemlab.model import DELIVERY_REPORT, PRODUCE_CALLED, PRODUCER_ID_ASSIGNED
 from tests.java_needs import require_java_client
 
@@ -188,3 +188,25 @@ def test_a_scenario_naming_the_java_client_runs_with_it(java_client_required):
     trace = backends.run(scenario, "local")
     assert trace.config["delivery.timeout.ms"] == 120_000 and trace.config["enable.idempotence"] is True
     assert [r.value for r in trace.stored] == ["m1"]
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.usefixtures("shared_local_cluster")
+def test_the_clusters_client_settings_reach_the_java_producer(java_client_required):
+    """client.id given as the cluster's setting is the real producer's; a librdkafka-only key
+    beside it is ignored by the Java client (supplied but unused), not an error."""
+    run = JavaRun(
+        lost_ack(True), "local", None, {"client.id": "idemlab-cluster-client", "socket.keepalive.enable": True}
+    )
+    trace = run.run()
+    assert trace.run_error is None, trace.run_error
+    assert run.client_id == "idemlab-cluster-client"
+    assert stored_values(trace) == ["m1", "m2", "m3"]
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.usefixtures("shared_local_cluster")
+def test_without_a_client_id_the_java_producer_names_itself(java_client_required):
+    run = JavaRun(lost_ack(True), "local", None, None)
+    assert run.run().run_error is None
+    assert run.client_id.startswith("producer-")
