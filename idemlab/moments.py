@@ -206,6 +206,11 @@ class _Moments:
             how = ", with the same producer id, epoch and sequence numbers"
         else:
             how = f", under new numbers ({_short_ids(e, epoch=True)})"
+        # Retries join one moment only when sent together: the Java client sends its
+        # retries of one partition one by one, each after the previous one's answer.
+        grouped = self._group is not None and self._group[0] == "retry"
+        if grouped and any(ev.kind == m.RESPONSE_RECEIVED for ev in self.events[self._group[1] + 1 : i]):
+            self.flush_group()
         self.group(
             "retry",
             i,

@@ -80,7 +80,7 @@ def lesson_journey(number: int, open_url, wait_run, screenshots) -> None:
     expect(page.locator("h1").first).to_have_text("Kafka Idempotence Lab")
     link = page.get_by_test_id("stPageLink").filter(has_text=f"{number}. {lesson.title}")
     expect(link.first).to_contain_text("✓ done")
-    expect(page.get_by_text("1 of 7 lessons done")).to_be_visible()
+    expect(page.get_by_text("1 of 10 lessons done")).to_be_visible()
     page.screenshot(path=str(screenshots / f"{name}-3-home.png"))
 
 

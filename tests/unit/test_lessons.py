@@ -39,8 +39,8 @@ IDS = [lesson.slug for lesson in ALL]
 # ---- the lesson files ---------------------------------------------------------------------
 
 
-def test_there_are_the_seven_lessons_in_order():
-    assert [lesson.number for lesson in ALL] == list(range(1, 8))
+def test_there_are_the_ten_lessons_in_order():
+    assert [lesson.number for lesson in ALL] == list(range(1, 11))
     assert len(set(IDS)) == len(IDS)
 
 
