@@ -1,9 +1,16 @@
-"""How long one real-broker run takes with each client, the Java client's JVM start
-included (a fresh JVM per run, as the lab runs it), on the same local broker.
+"""The Java client on a real broker, next to librdkafka, on the same local broker in one run:
 
-    python benchmarks/java_run_time.py [RUNS]
+1. how long one lab run takes with each client, the Java client's JVM start included (a
+   fresh JVM per run, as the lab runs it): median wall time of lost-ack, idempotence on;
+2. the cost of idempotence for each client: COUNT records of SIZE bytes to one partition,
+   idempotence on and off, each client with its own defaults otherwise (acks=all for both;
+   linger.ms 5 for both; batches of 16 KiB for Java, up to 1 MB for librdkafka).  The JVM
+   produces the records itself (IdemlabProducer's bulk command: no JSON line per record);
+   librdkafka is driven from Python.  Rounds alternate the four set-ups; medians are printed.
 
-Prints the median wall time of lost-ack (idempotence on) per client and the load average.
+    python benchmarks/java_run_time.py [RUNS] [COUNT] [ROUNDS]
+
+Prints the figures and the load average before and after.
 """
 
 from __future__ import annotations
@@ -12,32 +19,113 @@ import os
 import statistics
 import sys
 import time
+import uuid
+
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from idemlab import backends, scenarios
 from idemlab.kafka import clusters
+from idemlab.kafka.java_client import JavaProducer
 from idemlab.kafka.launcher import LocalCluster
 
+SIZE = 100
+BULK_TIMEOUT_S = 600
 
-def main(runs: int) -> None:
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_times(runs: int) -> None:
+    base = scenarios.apply_overrides(scenarios.load("lost-ack"), [("enable.idempotence", True)])
+    for client in ("librdkafka", "java"):
+        scenario = scenarios.apply_overrides(base, [("client", client)])
+        backends.run(scenario, backends.LOCAL)  # warm: jars cached, program compiled
+        times = []
+        for _ in range(runs):
+            started = time.monotonic()
+            trace = backends.run(scenario, backends.LOCAL)
+            times.append(time.monotonic() - started)
+            assert trace.run_error is None, trace.run_error
+        print(f"{client:10s} lost-ack, idempotence on: median {statistics.median(times):.2f} s over {runs} runs")
+
+
+def new_topic(bootstrap: str) -> str:
+    topic = f"idemlab-bench-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])[topic].result(timeout=30)
+    return topic
+
+
+def librdkafka_rate(bootstrap: str, idempotent: bool, count: int) -> float:
+    topic = new_topic(bootstrap)
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": idempotent, "acks": "all"})
+    failed = []
+    value = b"." * SIZE
+
+    def on_delivery(error, _message) -> None:
+        if error is not None:
+            failed.append(error)
+
+    producer.list_topics(topic, timeout=30)  # metadata first, as the JVM's warm-up gets it
+    started = time.monotonic()
+    for _ in range(count):
+        while True:
+            try:
+                producer.produce(topic, value, partition=0, on_delivery=on_delivery)
+                break
+            except BufferError:
+                producer.poll(0.01)
+        producer.poll(0)
+    producer.flush(BULK_TIMEOUT_S)
+    seconds = time.monotonic() - started
+    assert not failed, failed[:3]
+    return count / seconds
+
+
+def java_rate(bootstrap: str, idempotent: bool, count: int) -> float:
+    topic = new_topic(bootstrap)
+    java = JavaProducer(lambda event: None)
+    try:
+        refused = java.create({"bootstrap.servers": bootstrap, "enable.idempotence": idempotent, "acks": "all"})
+        assert refused is None, refused
+        java.request("bulk", timeout=BULK_TIMEOUT_S, topic=topic, count=min(count, 5_000), size=SIZE, partition=0)
+        done = java.request("bulk", timeout=BULK_TIMEOUT_S, topic=topic, count=count, size=SIZE, partition=0)
+        assert done["failed"] == 0, done
+        return count / done["seconds"]
+    finally:
+        java.stop()
+
+
+def idempotence_cost(bootstrap: str, count: int, rounds: int) -> None:
+    rates: dict[tuple[str, bool], list[float]] = {}
+    for _ in range(rounds):
+        for client, measure in (("librdkafka", librdkafka_rate), ("java", java_rate)):
+            for idempotent in (False, True):
+                rates.setdefault((client, idempotent), []).append(measure(bootstrap, idempotent, count))
+    for client in ("librdkafka", "java"):
+        off = statistics.median(rates[(client, False)])
+        on = statistics.median(rates[(client, True)])
+        print(
+            f"{client:10s} {count:,} x {SIZE} B: idempotence off {off:,.0f} msg/s, on {on:,.0f} msg/s, "
+            f"on/off {on / off:.2f} (medians of {rounds})"
+        )
+
+
+def main(runs: int, count: int, rounds: int) -> None:
+    print(f"load average before: {load()}")
     cluster = LocalCluster.start(brokers=1)
     clusters.SHARED.use(cluster)
     try:
-        base = scenarios.apply_overrides(scenarios.load("lost-ack"), [("enable.idempotence", True)])
-        for client in ("librdkafka", "java"):
-            scenario = scenarios.apply_overrides(base, [("client", client)])
-            backends.run(scenario, backends.LOCAL)  # warm: jars cached, program compiled
-            times = []
-            for _ in range(runs):
-                started = time.monotonic()
-                trace = backends.run(scenario, backends.LOCAL)
-                times.append(time.monotonic() - started)
-                assert trace.run_error is None, trace.run_error
-            print(f"{client:10s} lost-ack, idempotence on: median {statistics.median(times):.2f} s over {runs} runs")
-        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        run_times(runs)
+        idempotence_cost(cluster.bootstrap, count, rounds)
     finally:
         clusters.SHARED.use(None)
         cluster.close()
+    print(f"load average after: {load()}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    args = [int(a) for a in sys.argv[1:4]]
+    main(*(args + [5, 50_000, 3][len(args) :]))

@@ -36,7 +36,7 @@ START_TIMEOUT_S = 60.0
 COMPILE_TIMEOUT_S = 120.0
 # A small, quickly started JVM: one client, a few hundred messages.
 JVM_OPTIONS = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx256m", "-Djava.awt.headless=true"]
-REPLIES = frozenset({"ready", "created", "create_failed", "sent", "flushed", "closed", "failed"})
+REPLIES = frozenset({"ready", "created", "create_failed", "sent", "flushed", "closed", "bulked", "failed"})
 # The Java client's own log lines (stderr) go here and print nothing unless asked for.
 CLIENT_LOG = logging.getLogger("idemlab.java")
 CLIENT_LOG.addHandler(logging.NullHandler())

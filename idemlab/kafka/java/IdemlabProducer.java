@@ -2,8 +2,9 @@
 //
 // stdin (commands):  {"op":"create","props":{...}}  {"op":"send","topic":T,"first_msg":N,"values":[...],
 //                    "key":K|null,"partition":P|null}  {"op":"flush"}  {"op":"close"}  {"op":"abort"}
+//                    {"op":"bulk","topic":T,"count":N,"size":B,"partition":P|null} (benchmarks)
 // stdout (events):   ready, created | create_failed, called, refused (send() threw), delivery, fatal,
-//                    sent, flushed, closed, failed (a command this program could not carry out)
+//                    sent, flushed, closed, bulked, failed (a command this program could not carry out)
 //
 // Each record carries the header idemlab.msg = its produce() number, so the fault proxy can tell
 // which message a batch holds.  The delivery report of a message is never written before its
@@ -88,6 +89,9 @@ public final class IdemlabProducer {
             case "send":
                 send(command);
                 break;
+            case "bulk":
+                bulk(command);
+                break;
             case "flush":
                 producer.flush();
                 write(object("ev", "flushed"));
@@ -152,6 +156,27 @@ public final class IdemlabProducer {
             }
         }
         write(object("ev", "sent"));
+    }
+
+    // For benchmarks: count records of size bytes to one partition, sent and flushed by the JVM
+    // itself (no line per record); answers with the wall time from the first send() to the end
+    // of flush() and how many deliveries failed.
+    private static void bulk(Map<String, Object> command) {
+        String topic = (String) command.get("topic");
+        long count = ((Number) command.get("count")).longValue();
+        byte[] value = new byte[((Number) command.get("size")).intValue()];
+        java.util.Arrays.fill(value, (byte) '.');
+        Integer partition = command.get("partition") == null ? null : ((Number) command.get("partition")).intValue();
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        long started = System.nanoTime();
+        for (long i = 0; i < count; i++) {
+            producer.send(new ProducerRecord<>(topic, partition, null, value), (metadata, error) -> {
+                if (error != null) failed.incrementAndGet();
+            });
+        }
+        producer.flush();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        write(object("ev", "bulked", "count", count, "failed", failed.get(), "seconds", seconds));
     }
 
     private static void delivered(long msg, org.apache.kafka.clients.producer.RecordMetadata metadata, Exception error) {
