@@ -1,7 +1,8 @@
 """Ask a real broker what it remembers of each producer (DescribeProducers, KIP-664).
 
-The real back end's notebook after a broker restart comes from here: the broker's own
-answer (producer id, epoch, last sequence per partition), not from the simulator's rules.
+The real back end's notebook comes from here, after each decision of a small run
+(producer_state_reader.py) and after a broker action: the broker's own answer (producer
+id, epoch, last sequence per partition), not from the simulator's rules.
 """
 
 from __future__ import annotations
