@@ -142,6 +142,16 @@ def sequence_at(base_sequence: int, delta: int) -> int:
     return (base_sequence + delta) % (INT32_MAX + 1)
 
 
+def sequences_from(base_sequence: int, count: int) -> list[int] | range:
+    """[sequence_at(base_sequence, i) for i in range(count)], without a call per record
+    when the batch does not wrap."""
+    if base_sequence < 0:
+        return [base_sequence] * count
+    if base_sequence + count - 1 <= INT32_MAX:
+        return range(base_sequence, base_sequence + count)
+    return [sequence_at(base_sequence, i) for i in range(count)]
+
+
 class Detail:
     """What every event kind shares: read-only mapping access to its fields."""
 

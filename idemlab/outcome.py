@@ -3,9 +3,9 @@ cases where the delivery report misleads the application."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any
 
 from idemlab.model import (
@@ -150,13 +150,21 @@ def _summarize_counted(trace: Trace, caught: int) -> Outcome:
     )
 
 
+_LOG_ORDER = attrgetter("partition", "offset")
+
+
 def repeats(stored: Iterable[StoredRecord]) -> dict[tuple[int, int], StoredRecord]:
     """ "Stored twice", in one place: each record that repeats a message already in the log
     (read partition by partition, offsets ascending), by (partition, offset), mapped to
     that message's first copy.  Records of unknown message (msg None) never repeat."""
+    return _repeats(sorted(stored, key=_LOG_ORDER))
+
+
+def _repeats(records: list[StoredRecord]) -> dict[tuple[int, int], StoredRecord]:
+    """repeats() of records already in log order."""
     first: dict[int, StoredRecord] = {}
     out: dict[tuple[int, int], StoredRecord] = {}
-    for record in sorted(stored, key=lambda r: (r.partition, r.offset)):
+    for record in records:
         if record.msg is None:
             continue
         earlier = first.setdefault(record.msg, record)
@@ -173,34 +181,59 @@ def summarize_parts(
     caught: int = 0,
     produced: int | None = None,
 ) -> Outcome:
-    repeated = repeats(stored)
-    reordered = reordered_msgs(stored)
+    records = sorted(stored, key=_LOG_ORDER)  # once, for the two verdicts that read the log in order
+    repeated = _repeats(records)
+    reordered = _reordered(records)
     duplicate_msgs = tuple(sorted({first.msg for first in repeated.values()}))
     stored_msgs = {record.msg for record in stored}
-    lost_msgs = tuple(d.msg for d in deliveries if d.msg not in stored_msgs)
-    failed_but_stored = tuple(d.msg for d in deliveries if d.error not in (None, NO_REPORT) and d.msg in stored_msgs)
-    delivered_but_not_stored = tuple(d.msg for d in deliveries if d.ok and d.msg not in stored_msgs)
-    sent_values = Counter(d.value for d in deliveries)
-    errors = Counter(d.error for d in deliveries if d.error is not None)
+    # One pass over the reports (a large run has one per message).
+    lost_msgs: list[int] = []
+    failed_but_stored: list[int] = []
+    delivered_but_not_stored: list[int] = []
+    delivered_ok = delivery_failed = no_report = 0
+    errors: dict[str, int] = {}
+    seen_values: set[str] = set()
+    resent_values: set[str] = set()
+    for d in deliveries:
+        msg, error, value = d.msg, d.error, d.value
+        is_stored = msg in stored_msgs
+        if not is_stored:
+            lost_msgs.append(msg)
+        if error is None:
+            delivered_ok += 1
+            if not is_stored:
+                delivered_but_not_stored.append(msg)
+        else:
+            errors[error] = errors.get(error, 0) + 1
+            if error == NO_REPORT:
+                no_report += 1
+            else:
+                delivery_failed += 1
+                if is_stored:
+                    failed_but_stored.append(msg)
+        if value in seen_values:
+            resent_values.add(value)
+        else:
+            seen_values.add(value)
     return Outcome(
         sent=len(deliveries),
         stored=len(stored),
         duplicates=len(repeated),
         lost=len(lost_msgs),
         reordered=len(reordered),
-        delivered_ok=sum(1 for d in deliveries if d.ok),
-        delivery_failed=sum(1 for d in deliveries if d.error not in (None, NO_REPORT)),
-        no_report=sum(1 for d in deliveries if d.error == NO_REPORT),
+        delivered_ok=delivered_ok,
+        delivery_failed=delivery_failed,
+        no_report=no_report,
         duplicate_msgs=duplicate_msgs,
-        lost_msgs=lost_msgs,
+        lost_msgs=tuple(lost_msgs),
         reordered_msgs=reordered,
-        failed_but_stored=failed_but_stored,
-        delivered_but_not_stored=delivered_but_not_stored,
-        resent_values=tuple(sorted(v for v, n in sent_values.items() if n > 1)),
+        failed_but_stored=tuple(failed_but_stored),
+        delivered_but_not_stored=tuple(delivered_but_not_stored),
+        resent_values=tuple(sorted(resent_values)),
         producer_ids=tuple(sorted({r.producer_id for r in stored if r.producer_id >= 0})),
         fatal_error=fatal_error,
         run_error=run_error,
-        errors=dict(errors),
+        errors=errors,
         duplicates_caught=caught,
         produced=produced,
     )
@@ -208,10 +241,15 @@ def summarize_parts(
 
 def reordered_msgs(stored: list[StoredRecord]) -> tuple[int, ...]:
     """Messages stored (first copy) after a message that was produced later, per partition."""
+    return _reordered(sorted(stored, key=_LOG_ORDER))
+
+
+def _reordered(records: list[StoredRecord]) -> tuple[int, ...]:
+    """reordered_msgs() of records already in log order."""
     latest: dict[int, int] = {}
     seen: set[int] = set()
     out = []
-    for record in sorted(stored, key=lambda r: (r.partition, r.offset)):
+    for record in records:
         if record.msg is None or record.msg in seen:
             continue
         seen.add(record.msg)

@@ -59,22 +59,22 @@ class _Log:
             self._latest[key] = n
         return _Log(items, self._keys, self._first, self._latest, n + 1)
 
-    def extend(self, entries: list[tuple[Any, Any]]) -> _Log:
-        """The log with (entry, key) pairs added: append's result, one object for all."""
+    def extend(self, items: list[Any], keys: list[Any] | None = None) -> _Log:
+        """The log with `items` added, each found by its key in `keys` (None: by none):
+        append's result, one object for all."""
         log = self if len(self._items) == self.n else self._fork()
-        items, entry_keys, first, latest = log._items, log._keys, log._first, log._latest
         n = log.n
-        for item, key in entries:
-            items.append(item)
-            if key is None:
-                entry_keys.append(())
-            else:
-                entry_keys.append((key,))
-                if key not in first:
-                    first[key] = n
-                latest[key] = n
-            n += 1
-        return _Log(items, entry_keys, first, latest, n)
+        log._items.extend(items)
+        if keys is None:
+            log._keys.extend([()] * len(items))
+        else:
+            log._keys.extend([() if key is None else (key,) for key in keys])
+            keyed = [(key, i) for i, key in enumerate(keys, n) if key is not None]
+            log._latest.update(keyed)
+            setdefault = log._first.setdefault
+            for key, i in keyed:
+                setdefault(key, i)
+        return _Log(log._items, log._keys, log._first, log._latest, n + len(items))
 
     def append_keyed(self, item: Any, *keys: Any) -> _Log:
         """append, found by each of several keys (None ones left out)."""
@@ -102,6 +102,15 @@ class _Log:
     def first(self, key: Any) -> Any:
         i = self.first_index(key)
         return None if i is None else self._items[i]
+
+    def first_of_each(self, keys: Iterable[Any]) -> list[Any]:
+        """first(key) for each key, in one pass."""
+        found, items, n = self._first.get, self._items, self.n
+        out = []
+        for key in keys:
+            i = found(key)
+            out.append(items[i] if i is not None and i < n else None)
+        return out
 
     def first_index(self, key: Any) -> int | None:
         i = self._first.get(key)
@@ -207,15 +216,15 @@ class State(NamedTuple):
     def deliveries(self, finished: bool = True) -> list[Delivery]:
         """One Delivery per produce() call so far, in call order; a call without a report
         has error NO_REPORT (with finished=False such calls are left out)."""
+        calls = self.calls.list()
+        typed_call, typed_report = m.ProduceCalled, m.DeliveryReport
+        msgs = [call.msg if type(call) is typed_call else call.get("msg") for call in calls]
         out = []
-        first, typed = self.reports.first, m.ProduceCalled
-        for call in self.calls:
-            if type(call) is typed:
-                msg, value = call.msg, call.value
-            else:  # a hand-built event's plain mapping
-                msg, value = call.get("msg"), call.get("value")
-            report = first(msg)
-            if report is not None:
+        for call, msg, report in zip(calls, msgs, self.reports.first_of_each(msgs), strict=True):
+            value = call.value if type(call) is typed_call else call.get("value")  # else a hand-built mapping
+            if type(report) is typed_report:
+                out.append(Delivery(msg, value, report.partition, report.offset, report.error))
+            elif report is not None:
                 out.append(Delivery(msg, value, report.get("partition"), report.get("offset"), report.get("error")))
             elif finished:
                 out.append(Delivery(msg, value, call.get("partition"), None, m.NO_REPORT))
@@ -321,7 +330,8 @@ def step(state: State, event: Event) -> State:
         )
         result = get("result")
         if result == m.APPENDED:
-            changes["stored"] = state.stored.extend([(record, record.msg) for record in _records_of(event)])
+            records = _records_of(event)
+            changes["stored"] = state.stored.extend(records, [record.msg for record in records])
         elif result == m.DUPLICATE:
             changes["duplicates_caught"] = state.duplicates_caught + 1
         remembered = get("remembered")
@@ -415,17 +425,12 @@ def _records_of(event: Event) -> list[StoredRecord]:
     get = event.get
     values = get("values") or ()
     msgs = get("msgs") or [None] * len(values)
-    pid, epoch, base, offset, partition = (
-        get("producer_id"),
-        get("producer_epoch"),
-        get("base_sequence"),
-        get("base_offset"),
-        get("partition"),
-    )
-    no_pid = pid == m.NO_PRODUCER_ID
+    count = min(len(values), len(msgs))
+    pid, epoch, offset, partition = get("producer_id"), get("producer_epoch"), get("base_offset"), get("partition")
+    sequences = [-1] * count if pid == m.NO_PRODUCER_ID else m.sequences_from(get("base_sequence"), count)
     return [
-        StoredRecord(partition, offset + i, value, None, pid, epoch, -1 if no_pid else m.sequence_at(base, i), msg)
-        for i, (value, msg) in enumerate(zip(values, msgs, strict=False))
+        _new(StoredRecord, (partition, offset + i, value, None, pid, epoch, sequence, msg))
+        for i, value, msg, sequence in zip(range(count), values, msgs, sequences, strict=False)
     ]
 
 
@@ -463,18 +468,19 @@ def _batch(state: State, run: list[Event], kind: str) -> State:
     """step() over consecutive events of one per-message kind, as one change."""
     position, last = state.position + len(run), run[-1]
     if kind == m.PRODUCE_CALLED:
-        calls = state.calls.extend([(e.detail, None) for e in run])
+        calls = state.calls.extend([e.detail for e in run])
         return _new(State, (position, last, state[2], calls, *state[4:]))
-    reports, acknowledged = state.reports, state.acknowledged
-    firsts: set = set()
-    entries = []
-    for e in run:
-        msg = e.get("msg")
-        if msg is None or (msg not in firsts and reports.first_index(msg) is None):  # as step() counts
-            firsts.add(msg)
-            acknowledged += e.get("error") is None
-        entries.append((e.detail, msg))
-    reports = reports.extend(entries)
+    details = [e.detail for e in run]
+    msgs = [detail.get("msg") for detail in details]
+    reports = state.reports.extend(details, msgs)
+    first_index = reports.first_index
+    acknowledged = state.acknowledged + sum(
+        [
+            1
+            for i, detail, msg in zip(range(len(state.reports), reports.n), details, msgs, strict=True)
+            if detail.get("error") is None and (msg is None or first_index(msg) == i)  # as step() counts
+        ]
+    )
     return _new(State, (position, last, state[2], state[3], reports, acknowledged, *state[6:]))
 
 
