@@ -74,6 +74,7 @@ class JavaSettings:
     retry_backoff_max_ms: int
     reconnect_backoff_ms: int
     reconnect_backoff_max_ms: int
+    max_block_ms: int = 60_000
 
     def as_config(self) -> dict[str, Any]:
         """Effective values under the Java client's names."""
@@ -161,6 +162,7 @@ def resolve(conf: Mapping[str, Any]) -> JavaSettings:
         retry_backoff_max_ms=values["retry.backoff.max.ms"],
         reconnect_backoff_ms=values["reconnect.backoff.ms"],
         reconnect_backoff_max_ms=values["reconnect.backoff.max.ms"],
+        max_block_ms=values["max.block.ms"],
     )
 
 

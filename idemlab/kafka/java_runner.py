@@ -30,7 +30,7 @@ from idemlab.model import (
 )
 
 CLIENT = "java"
-SEND_TIMEOUT_S = 90.0  # send() blocks for metadata up to max.block.ms (60 s by default)
+SEND_SLACK_S = 30.0  # beyond max.block.ms per value, for a slow JVM
 ABORT_WAIT_S = 15.0
 CLOSE_TIMEOUT_S = 5
 
@@ -134,9 +134,11 @@ class JavaRun(RealRun):
             self.outstanding += 1
             self.emit(PRODUCE_CALLED, msg=msg, value=value, key=step.key, partition=partition)
             wire_values.append(value + PAD * max(0, (step.pad_to or 0) - len(value.encode())))
+        # Each send() may block up to max.block.ms for the topic's metadata (no broker reachable).
+        max_block_s = java_config.resolve(self.scenario.producer).max_block_ms / 1000
         self._call(
             "send",
-            SEND_TIMEOUT_S,
+            SEND_SLACK_S + max_block_s * len(step.values),
             topic=self.topic,
             first_msg=first,
             values=wire_values,

@@ -31,7 +31,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from idemlab import errors, java_config
-from idemlab.model import EPOCH_BUMP, NO_PRODUCER_ID, DeliveryReport
+from idemlab.model import (
+    DELIVERY_REPORT,
+    EPOCH_BUMP,
+    FATAL_ERROR,
+    NO_PRODUCER_ID,
+    PRODUCE_CALLED,
+    DeliveryReport,
+    ProduceCalled,
+)
 from idemlab.producer_config import ProducerSettings
 from idemlab.sim.partition import Batch
 from idemlab.sim.producer import Message, PartitionQueue, SimProducer
@@ -70,6 +78,7 @@ JAVA_ERROR_MESSAGES: dict[int, str] = {
     "For requests intended for any replica, this error indicates that the broker is not a replica of the topic "
     "partition.",
     7: "The request timed out.",
+    29: "Topic authorization failed.",
     10: "The request included a message larger than the max message size the server will accept.",
     14: "The coordinator is loading and hence can't process requests.",
     19: "Messages are rejected since there are fewer in-sync replicas than required.",
@@ -81,6 +90,10 @@ JAVA_ERROR_MESSAGES: dict[int, str] = {
     87: "This record has failed the validation on broker and hence will be rejected.",
 }
 TOPIC_AUTHORIZATION_FAILED = 29
+# What send() throws once the producer has a fatal error (TransactionManager.maybeFailWithError),
+# and the fatal error a refused InitProducerId leaves (InitProducerIdHandler) [measured].
+SEND_AFTER_FATAL = ("KafkaException", "Cannot execute transactional method because we are in an error state")
+INIT_PRODUCER_ID_FAILED = "Unexpected error in InitProducerIdResponse; "
 # What the network layer reports: a lost connection and a request that timed out.
 CLIENT_SIDE = {errors.TRANSPORT: ("NetworkException", True), errors.TIMED_OUT: ("TimeoutException", True)}
 TIMEOUT_EXCEPTION = "TimeoutException"
@@ -97,6 +110,7 @@ class JavaSimSettings(ProducerSettings):
     the Java client's names."""
 
     java: dict[str, Any] = field(default_factory=dict)
+    max_block_ms: int = 60_000
 
     def as_config(self) -> dict[str, Any]:
         return dict(self.java)
@@ -122,6 +136,7 @@ def settings(conf) -> JavaSimSettings:
         reconnect_backoff_max_ms=java.reconnect_backoff_max_ms,
         gapless=False,
         java=java.as_config(),
+        max_block_ms=java.max_block_ms,
     )
 
 
@@ -194,7 +209,12 @@ class JavaSimProducer(SimProducer):
         self, first_msg: int, values: tuple[str, ...], key: str | None, partition: int | None, pad_to: int | None
     ) -> None:
         before = {tp.partition: tp.next_msgid for tp in self.partitions}
-        super().produce(first_msg, values, key, partition, pad_to)
+        for msg, value in enumerate(values, first_msg):
+            refused = self._refusal()
+            if refused:
+                self._refuse(msg, value, key, partition, *refused)
+            else:
+                super().produce(msg, (value,), key, partition, pad_to)
         if self.settings.linger_ms == 0:
             # With linger.ms=0 a sender thread that can send drains each record as soon as
             # send() has appended it (one record a batch); one that cannot yet (no producer
@@ -205,6 +225,36 @@ class JavaSimProducer(SimProducer):
                     for m in tp.queue:
                         if m.msgid >= before[tp.partition]:
                             m.batch_last_msgid = m.msgid
+
+    def _refusal(self) -> tuple[str, str] | None:
+        """Why send() fails before the record is queued, or None.  KafkaProducer.doSend:
+        after a fatal error it throws; without the topic's metadata it blocks up to
+        max.block.ms.  With no broker reachable the 4.x client re-bootstraps (its metadata
+        holds only the bootstrap address, metadata.recovery.strategy=rebootstrap), so the
+        topic is unknown until a broker answers again [measured: c12-timed-out-in-queue]."""
+        if self.state == self.FATAL:
+            return SEND_AFTER_FATAL
+        if self._metadata_known():
+            return None
+        limit = self.sim.now + self.settings.max_block_ms
+        if self.sim.scheduler.run_until(self._metadata_known, limit):
+            return None
+        self.sim.scheduler.advance_to(limit)
+        return TIMEOUT_EXCEPTION, f"Topic {self.topic} not present in metadata after {self.settings.max_block_ms} ms."
+
+    def _metadata_known(self) -> bool:
+        return any(broker.up for broker in self.sim.cluster.brokers.values())
+
+    def _refuse(self, msg: int, value: str, key: str | None, partition: int | None, error: str, text: str) -> None:
+        """The application called send() and got the exception (the callback's, or thrown):
+        nothing is queued; the report names no partition."""
+        if not self.sim.record_messages:
+            self.sim.tally(PRODUCE_CALLED)
+            self.sim.tally(DELIVERY_REPORT, error)
+            return
+        shown = partition if partition is not None else (0 if len(self.partitions) == 1 else -1)
+        self.sim.emit_detail(ProduceCalled(msg, value, key, shown))
+        self.sim.emit_detail(DeliveryReport(msg, value, None, None, error, None, text))
 
     def _can_send_now(self, tp: PartitionQueue) -> bool:
         if self.state != self.ASSIGNED:
@@ -428,6 +478,30 @@ class JavaSimProducer(SimProducer):
     def on_producer_id(self, producer_id: int, epoch: int) -> None:
         super().on_producer_id(producer_id, epoch)
         self._stale.clear()
+
+    # ---- fatal errors -------------------------------------------------------------
+    def on_producer_id_failed(self, error: str, retriable: bool) -> None:
+        """InitProducerIdHandler: a retriable error is retried; any other is fatal, as a
+        KafkaException naming the error's message (the lab's faults reach no other case)."""
+        if self.state == self.CLOSED or retriable:
+            super().on_producer_id_failed(error, retriable)
+            return
+        _, _, code = java_error(error)
+        text = INIT_PRODUCER_ID_FAILED + (JAVA_ERROR_MESSAGES.get(code) or error)
+        self._set_fatal("KafkaException", text)
+
+    def _set_fatal(self, error: str, text: str) -> None:
+        """Sender.runOnce with a fatal error: every batch not yet sent fails with it
+        (maybeAbortBatches); later send() calls throw (_refusal)."""
+        if self.state == self.FATAL:
+            return
+        self.state = self.FATAL
+        self.fatal_error = text
+        self.sim.emit(FATAL_ERROR, error=error, message=text)
+        for tp in self.partitions:
+            aborted, tp.queue, tp.fresh = tp.queue, [], 0
+            for m in aborted:
+                self._report(m, error, None, text=text)
 
     # ---- reports ------------------------------------------------------------------
     def _report(

@@ -36,6 +36,27 @@ LOG_DEPENDS_ON_THE_BROKERS_SPEED = {"lost-request-race"}
 CONFORMANCE = [n for n in scenarios.available() if n not in SIMULATOR_ONLY] + [str(p) for p in REFERENCE_SCENARIOS]
 COMPARED = [n for n in CONFORMANCE if Path(n).stem not in BATCHING_RACE | LOG_DEPENDS_ON_THE_BROKERS_SPEED]
 TOGETHER = ("linger.ms", 1)  # appended in one instant, the step's values wait for one another
+# c12 sends while its only broker is down: each send() blocks max.block.ms (60 s by default)
+# for the topic's metadata; 5 s keeps the run short and tells the same story.
+JAVA_OVERRIDES = {"c12-timed-out-in-queue": [("max.block.ms", 5000)]}
+# A refused InitProducerId is the one fatal error the lab's faults reach with the Java client.
+FATAL_INIT = """
+title = "InitProducerId refused"
+client = "java"
+[producer]
+"linger.ms" = 0
+[[step]]
+send = ["m1"]
+[[step]]
+wait_ms = 1000
+[[step]]
+send = ["m2"]
+[[fault]]
+request = "init_producer_id"
+nth = 1
+action = "error"
+error = "TOPIC_AUTHORIZATION_FAILED"
+"""
 
 
 def java(path: str, *overrides):
@@ -83,7 +104,19 @@ def test_every_scenario_librdkafkas_conformance_runs_is_compared_for_java_too():
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("path", COMPARED, ids=lambda p: Path(p).stem)
 def test_the_simulated_java_producer_stores_what_the_real_one_stores(path, java_client_required):
-    assert_same(java(path))
+    assert_same(java(path, *JAVA_OVERRIDES.get(Path(path).stem, [])))
+
+
+@pytest.mark.timeout(180)
+def test_a_fatal_error_fails_the_queued_record_and_every_later_send_alike(java_client_required):
+    """Which of m1's two failures the application sees (aborted in the queue, or thrown by a
+    send() that waited for metadata past the fatal error) is timing; both are KafkaExceptions."""
+    scenario = scenarios.parse(FATAL_INIT, name="fatal-init")
+    simulated, real = sim.run(scenario), run_java_on_kafka(scenario, "local")
+    assert real.run_error is None, real.run_error
+    assert deliveries(real) == deliveries(simulated)
+    assert error_messages(real)[1:] == error_messages(simulated)[1:]
+    assert real.fatal_error == simulated.fatal_error
 
 
 @pytest.mark.timeout(300)

@@ -175,3 +175,53 @@ def test_java_error_messages_name_the_topic_and_the_node_where_the_client_does()
         expiry_message(3, "lab", 0, 120_004.6)
         == "Expiring 3 record(s) for lab-0:120004 ms has passed since batch creation"
     )
+
+
+FATAL_INIT = """
+title = "InitProducerId refused"
+client = "java"
+[producer]
+"linger.ms" = 0
+[[step]]
+send = ["m1"]
+[[step]]
+wait_ms = 1000
+[[step]]
+send = ["m2"]
+[[fault]]
+request = "init_producer_id"
+nth = 1
+action = "error"
+error = "TOPIC_AUTHORIZATION_FAILED"
+"""
+
+
+def test_a_refused_producer_id_is_fatal_in_the_java_clients_words():
+    trace = sim.run(scenarios.parse(FATAL_INIT, name="fatal-init"))
+    assert (
+        trace.fatal_error == "KafkaException: Unexpected error in InitProducerIdResponse; Topic authorization failed."
+    )
+
+
+def test_after_a_fatal_error_queued_records_fail_with_it_and_send_throws():
+    trace = sim.run(scenarios.parse(FATAL_INIT, name="fatal-init"))
+    assert failure_texts(trace) == [
+        ("m1", "KafkaException", "Unexpected error in InitProducerIdResponse; Topic authorization failed."),
+        ("m2", "KafkaException", "Cannot execute transactional method because we are in an error state"),
+    ]
+    assert [e.kind for e in trace.events if e.get("msg") == 2] == ["produce", "delivery"]
+
+
+def test_with_no_broker_reachable_send_blocks_for_max_block_ms_then_fails():
+    """c12: the only broker is stopped; the 4.x client re-bootstraps and forgets the topic,
+    so each send() waits max.block.ms for metadata and fails; m4, sent once the broker is
+    back, takes the next sequence (m2 and m3 never had one)."""
+    trace = sim.run(java("tests/scenarios/c12-timed-out-in-queue.toml", ("max.block.ms", 5000)))
+    assert stored(trace) == [("m1", 0, 0), ("m4", 0, 1)]
+    assert failure_texts(trace) == [
+        ("m2", "TimeoutException", "Topic lab not present in metadata after 5000 ms."),
+        ("m3", "TimeoutException", "Topic lab not present in metadata after 5000 ms."),
+    ]
+    m3_failed = next(e.t_ms for e in trace.events if e.kind == DELIVERY_REPORT and e.get("msg") == 3)
+    m2_failed = next(e.t_ms for e in trace.events if e.kind == DELIVERY_REPORT and e.get("msg") == 2)
+    assert m3_failed - m2_failed == 5000
