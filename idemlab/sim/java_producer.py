@@ -204,6 +204,7 @@ class JavaSimProducer(SimProducer):
         self._unresolved: set[int] = set()  # partitions whose expired retry left a possible gap
         self._expired: set[int] = set()  # ids of requests whose batch expired while in flight
         self._sent_as: dict[tuple[int, int], tuple[int, int, int]] = {}  # (partition, first msgid) -> pid, epoch, seq
+        self._sticky_partition, self._sticky_bytes = 0, 0
 
     def produce(
         self, first_msg: int, values: tuple[str, ...], key: str | None, partition: int | None, pad_to: int | None
@@ -213,6 +214,8 @@ class JavaSimProducer(SimProducer):
             refused = self._refusal()
             if refused:
                 self._refuse(msg, value, key, partition, *refused)
+            elif partition is None and key is None and len(self.partitions) > 1:
+                super().produce(msg, (value,), key, self._sticky(max(pad_to or 0, len(value.encode()))), pad_to)
             else:
                 super().produce(msg, (value,), key, partition, pad_to)
         if self.settings.linger_ms == 0:
@@ -266,6 +269,17 @@ class JavaSimProducer(SimProducer):
             and connection.state == "up"
             and len(connection.in_flight) < self.settings.max_in_flight
         )
+
+    def _sticky(self, size: int) -> int:
+        """BuiltInPartitioner for a record without key or partition: one partition until
+        batch.size bytes went to it, then another.  The real client picks each one at random
+        (weighted by queue sizes), so no run can be compared with it record by record; the
+        model starts at partition 0 and takes the next one each time (findings J6)."""
+        chosen = self._sticky_partition
+        self._sticky_bytes += size
+        if self._sticky_bytes >= self.settings.batch_size:
+            self._sticky_partition, self._sticky_bytes = (chosen + 1) % len(self.partitions), 0
+        return chosen
 
     def _partition_for(self, key: str | None) -> int:
         if key is not None and len(self.partitions) > 1:

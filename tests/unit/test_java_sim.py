@@ -225,3 +225,26 @@ def test_with_no_broker_reachable_send_blocks_for_max_block_ms_then_fails():
     m3_failed = next(e.t_ms for e in trace.events if e.kind == DELIVERY_REPORT and e.get("msg") == 3)
     m2_failed = next(e.t_ms for e in trace.events if e.kind == DELIVERY_REPORT and e.get("msg") == 2)
     assert m3_failed - m2_failed == 5000
+
+
+def keyless(partitions: int, values: list[str], batch_size: int):
+    scenario = scenarios.from_dict(
+        {
+            "title": "keyless",
+            "client": "java",
+            "partitions": partitions,
+            "producer": {"batch.size": batch_size},
+            "step": [{"send": values}],
+        }
+    )
+    return [(r.partition, r.value) for r in sim.run(scenario).stored]
+
+
+def test_keyless_records_stick_to_one_partition_until_a_batch_is_full():
+    """The Java client's built-in sticky partitioner, not librdkafka's spreading: the model
+    starts at partition 0 (the real client at a random one, so shipped scenarios pin partitions)."""
+    assert keyless(3, ["a1", "a2", "a3"], 16_384) == [(0, "a1"), (0, "a2"), (0, "a3")]
+
+
+def test_the_sticky_partition_moves_on_after_batch_size_bytes():
+    assert keyless(2, ["aaaa", "bbbb", "cccc", "dddd"], 8) == [(0, "aaaa"), (0, "bbbb"), (1, "cccc"), (1, "dddd")]
