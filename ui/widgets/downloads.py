@@ -1,5 +1,5 @@
-"""Take-away: the trace as CSV and JSON, and the equivalent producer code in Python
-and Java, shown copyable and as downloads."""
+"""Take-away: the trace as CSV and JSON, and the run's producer code in its own client's
+language next to the other client's equivalent, shown copyable and as downloads."""
 
 from __future__ import annotations
 
@@ -66,7 +66,32 @@ def show(trace: Trace, scenario: Scenario, key: str) -> None:
             on_click="ignore",
             key=f"{key}.dl.java",
         )
-        st.caption("The code below sets up the same producer configuration; copy it with the button at its top right.")
-        python_tab, java_tab = st.tabs(["Python (confluent-kafka)", "Java (the seed article's style)"])
-        python_tab.code(python_code, language="python")
-        java_tab.code(java_code, language="java")
+        st.caption(caption(scenario))
+        programs = [
+            (python_label(scenario), python_code, "python"),
+            (java_label(scenario), java_code, "java"),
+        ]
+        if codegen.runs_on_java(scenario):
+            programs.reverse()  # the run's own client first
+        for tab, (_label, code, language) in zip(st.tabs([p[0] for p in programs]), programs, strict=True):
+            tab.code(code, language=language)
+
+
+def python_label(scenario: Scenario) -> str:
+    if codegen.runs_on_java(scenario):
+        return "Python (confluent-kafka): the librdkafka equivalent"
+    return "Python (confluent-kafka): this run's producer"
+
+
+def java_label(scenario: Scenario) -> str:
+    if codegen.runs_on_java(scenario):
+        return "Java (kafka-clients): this run's producer"
+    return "Java (kafka-clients): the equivalent"
+
+
+def caption(scenario: Scenario) -> str:
+    own, other = ("Java", "confluent-kafka") if codegen.runs_on_java(scenario) else ("Python", "Java")
+    return (
+        f"This run used the {own} program, with exactly these producer settings; the {other} one is its "
+        "equivalent in that client's names. Copy either with the button at its top right."
+    )
