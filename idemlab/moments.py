@@ -275,12 +275,12 @@ class _Moments:
         if result != m.APPENDED:
             return
         base = e.get("base_offset") or 0
-        copies = {msg: self.state.first_copy(msg) for msg in msgs}
+        twice = [msg for msg in msgs if msg in self.stored_twice]
+        copies = {msg: self.state.first_copy(msg) for msg in twice}
         again = [
             msg
-            for msg in msgs
-            if msg in self.stored_twice
-            and copies[msg] is not None
+            for msg in twice
+            if copies[msg] is not None
             and not (copies[msg].partition == e.get("partition") and base <= copies[msg].offset < base + len(msgs))
         ]
         if again:
