@@ -43,6 +43,7 @@ from idemlab.model import (
 from idemlab.producer_config import ProducerSettings
 from idemlab.sim.partition import Batch
 from idemlab.sim.producer import Message, PartitionQueue, SimProducer
+from idemlab.sim.wire import ONE_WAY_MS
 
 if TYPE_CHECKING:
     from idemlab.sim.wire import InFlight
@@ -102,6 +103,7 @@ OUT_OF_ORDER = 45
 DUPLICATE = 46
 UNKNOWN_PRODUCER = 59
 UNLIMITED_RECORDS = 2**31 - 1
+METADATA_ROUND_TRIPS = 3  # connect, ApiVersions, Metadata
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ class JavaSimProducer(SimProducer):
         self._expired: set[int] = set()  # ids of requests whose batch expired while in flight
         self._sent_as: dict[tuple[int, int], tuple[int, int, int]] = {}  # (partition, first msgid) -> pid, epoch, seq
         self._sticky_partition, self._sticky_bytes = 0, 0
+        self._metadata_at: float | None = None  # when the topic's metadata is known
 
     def produce(
         self, first_msg: int, values: tuple[str, ...], key: str | None, partition: int | None, pad_to: int | None
@@ -231,22 +234,24 @@ class JavaSimProducer(SimProducer):
 
     def _refusal(self) -> tuple[str, str] | None:
         """Why send() fails before the record is queued, or None.  KafkaProducer.doSend:
-        after a fatal error it throws; without the topic's metadata it blocks up to
-        max.block.ms.  With no broker reachable the 4.x client re-bootstraps (its metadata
+        without the topic's metadata it blocks up to max.block.ms; after a fatal error it
+        throws.  With no broker reachable the 4.x client re-bootstraps (its metadata
         holds only the bootstrap address, metadata.recovery.strategy=rebootstrap), so the
         topic is unknown until a broker answers again [measured: c12-timed-out-in-queue]."""
-        if self.state == self.FATAL:
-            return SEND_AFTER_FATAL
-        if self._metadata_known():
-            return None
+        if self._metadata_at is None:
+            # The first send() of the topic asks for its metadata and waits for the answer:
+            # a connection, ApiVersions, then Metadata (KafkaProducer.waitOnMetadata).
+            self._metadata_at = self.sim.now + METADATA_ROUND_TRIPS * 2 * ONE_WAY_MS
+            self.sim.scheduler.at(self._metadata_at, self.wake)
         limit = self.sim.now + self.settings.max_block_ms
-        if self.sim.scheduler.run_until(self._metadata_known, limit):
-            return None
+        if self._metadata_known() or self.sim.scheduler.run_until(self._metadata_known, limit):
+            return SEND_AFTER_FATAL if self.state == self.FATAL else None
         self.sim.scheduler.advance_to(limit)
         return TIMEOUT_EXCEPTION, f"Topic {self.topic} not present in metadata after {self.settings.max_block_ms} ms."
 
     def _metadata_known(self) -> bool:
-        return any(broker.up for broker in self.sim.cluster.brokers.values())
+        fetched = self._metadata_at is not None and self.sim.now >= self._metadata_at
+        return fetched and any(broker.up for broker in self.sim.cluster.brokers.values())
 
     def _refuse(self, msg: int, value: str, key: str | None, partition: int | None, error: str, text: str) -> None:
         """The application called send() and got the exception (the callback's, or thrown):
@@ -311,12 +316,14 @@ class JavaSimProducer(SimProducer):
             broker_id = self.sim.cluster.leader_of(tp.partition)
             if broker_id is None:
                 return
-            connection = self.sim.wire.connection(self, broker_id)
-            if connection is None or len(connection.in_flight) >= self.settings.max_in_flight:
-                return
+            # Sender.sendProducerData: a node is connected to (NetworkClient.ready) only once it
+            # has a batch ready to go, so a first batch lingers and then waits for the connection.
             ready_at = self._ready_at(tp)
             if ready_at > self.sim.now:
                 self.sim.scheduler.at(ready_at, self.wake)
+                return
+            connection = self.sim.wire.connection(self, broker_id)
+            if connection is None or len(connection.in_flight) >= self.settings.max_in_flight:
                 return
             self._send(tp, broker_id, self._take_batch(tp))
 

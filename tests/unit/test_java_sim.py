@@ -203,13 +203,26 @@ def test_a_refused_producer_id_is_fatal_in_the_java_clients_words():
     )
 
 
-def test_after_a_fatal_error_queued_records_fail_with_it_and_send_throws():
+def test_after_a_fatal_error_send_throws_and_nothing_is_queued():
+    """m1's send() waited for metadata past the refused InitProducerId, as on the real client."""
     trace = sim.run(scenarios.parse(FATAL_INIT, name="fatal-init"))
+    after_fatal = ("KafkaException", "Cannot execute transactional method because we are in an error state")
+    assert failure_texts(trace) == [("m1", *after_fatal), ("m2", *after_fatal)]
+    assert [e.kind for e in trace.events if e.get("msg") == 2] == ["produce", "delivery"]
+    assert not trace.stored
+
+
+def test_records_queued_before_a_fatal_error_fail_with_it():
+    """The refusal answered 500 ms late: m1 is queued, waiting for a producer id, and is
+    failed with the fatal error itself (Sender.maybeAbortBatches)."""
+    late = FATAL_INIT.replace(
+        'error = "TOPIC_AUTHORIZATION_FAILED"', 'error = "TOPIC_AUTHORIZATION_FAILED"\ndelay_ms = 500'
+    )
+    trace = sim.run(scenarios.parse(late, name="fatal-init-late"))
     assert failure_texts(trace) == [
         ("m1", "KafkaException", "Unexpected error in InitProducerIdResponse; Topic authorization failed."),
         ("m2", "KafkaException", "Cannot execute transactional method because we are in an error state"),
     ]
-    assert [e.kind for e in trace.events if e.get("msg") == 2] == ["produce", "delivery"]
 
 
 def test_with_no_broker_reachable_send_blocks_for_max_block_ms_then_fails():
@@ -248,3 +261,13 @@ def test_keyless_records_stick_to_one_partition_until_a_batch_is_full():
 
 def test_the_sticky_partition_moves_on_after_batch_size_bytes():
     assert keyless(2, ["aaaa", "bbbb", "cccc", "dddd"], 8) == [(0, "aaaa"), (0, "bbbb"), (1, "cccc"), (1, "dddd")]
+
+
+def test_the_first_request_waits_for_metadata_and_a_connection_so_two_steps_share_it():
+    """lost-request-race: send() blocks for the topic's metadata, the first batch lingers
+    2 ms and then waits for a connection to its leader, by which time m6-m10 have joined it."""
+    trace = sim.run(java("lost-request-race"))
+    requests = [list(e.get("msgs")) for e in trace.events if e.kind == "request" and e.get("api") == "produce"]
+    assert requests[:2] == [list(range(1, 11)), list(range(11, 16))]
+    first_call = next(e.t_ms for e in trace.events if e.kind == "produce")
+    assert first_call == 6  # connect, ApiVersions and Metadata: three round trips of 2 ms
