@@ -134,13 +134,15 @@ def first_batches(trace, count: int = 2) -> list[list[int]]:
 @pytest.mark.timeout(180)
 def test_lost_request_race_without_idempotence_sends_the_same_batches(java_client_required):
     """The first request waits for the topic's metadata and then for a connection, so m1-m10
-    travel together and m11-m15 follow, on both.  Whether m1-m10 are then stored twice is
+    travel together and m11-m15 follow (on the model; on the real client in most runs).  Whether m1-m10 are then stored twice is
     the broker's speed: the real one had not answered them when the lost request closed the
     connection (every run seen); the model's network answers in 2 ms, and stores them once."""
     scenario = java("lost-request-race")
     simulated, real = sim.run(scenario), run_java_on_kafka(scenario, "local")
     assert real.run_error is None, real.run_error
-    assert first_batches(real) == first_batches(simulated) == [list(range(1, 11)), list(range(11, 16))]
+    assert first_batches(simulated) == [list(range(1, 11)), list(range(11, 16))]
+    # On a busy machine the connection can take longer still and m11-m15 join too (seen once).
+    assert first_batches(real) in ([list(range(1, 11)), list(range(11, 16))], [list(range(1, 16))]), real.events
     stored_by = {name: Counter(r.value for r in t.stored) for name, t in (("model", simulated), ("real", real))}
     assert stored_by["real"] >= stored_by["model"]
 
