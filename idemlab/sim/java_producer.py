@@ -22,7 +22,11 @@ is written down):
   that expires while being retried leaves its partition's sequence unresolved until
   everything in flight is answered, then the epoch is bumped if a gap remains;
 - no fatal error for these errors, and no gap-less option; errors are reported as the
-  Java client's exception class (RecordTooLargeException, TimeoutException, ...).
+  Java client's exception class (RecordTooLargeException, TimeoutException, ...) with its
+  message;
+- send() waits for the topic's metadata (the first one, and while no broker is reachable,
+  up to max.block.ms) and throws after a fatal error (a refused InitProducerId);
+- keyless records on several partitions stick to one partition per batch.size bytes.
 """
 
 from __future__ import annotations
