@@ -2,7 +2,8 @@
 
 The order an instructor walks through:
 
-    title · analogy · mechanism (one slide per point) · experiment · predict ·
+    title · analogy (its first slide with the lesson's mail room, paused where the lesson
+    page pauses it) · mechanism (one slide per point) · experiment · predict ·
     reveal (the class's answers, then the right one and why) · one slide per key moment
     of the run (idemlab.moments) · after the run (the takeaways beside the stored log and
     the diagram) · each check question followed by its reveal.
@@ -18,12 +19,12 @@ the class chart counts by option index); the full question is in its notes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from idemlab import lessons as lesson_module
 from idemlab.model import Trace
 from idemlab.moments import key_moments
-from ui.views import kit_notes
+from ui.views import analogy_preview, kit_notes
 
 TEXT_LIMIT = 900  # characters of Markdown that fit a 1920x1080 slide in large type
 SLIDE_WORDS = 40  # the most words a slide shows, its title included
@@ -38,6 +39,7 @@ class Slide:
     position: int | None = None  # timeline position for a moment slide
     notes: str = ""  # speaker notes (Markdown): the lesson's own prose behind the slide
     choices: tuple[str, ...] = ()  # a question's options as the slide and the class chart show them
+    picture: str = ""  # "analogy": the lesson's mail room paused at its analogy preview
 
     @property
     def label(self) -> str:
@@ -167,7 +169,10 @@ def deck(lesson, trace: Trace | None, values: dict | None = None, short: dict | 
     short = kit_notes.slides(lesson.slug) if short is None else short
     about = f"About {lesson.minutes} minutes · experiment: `{lesson.scenario}`"
     out = [Slide("title", f"Lesson {lesson.number}: {lesson.title}", about)]
-    out += _section("text", "The analogy", short.get("analogy"), lesson.section("Analogy"))
+    analogy = _section("text", "The analogy", short.get("analogy"), lesson.section("Analogy"))
+    if trace is not None and analogy_preview.pause_position(trace) > 0:  # a run that sent a letter
+        analogy[0] = replace(analogy[0], picture="analogy")
+    out += analogy
     out += _section("text", "Mechanism", short.get("mechanism"), lesson.section("Mechanism"))
     experiment = lesson_module.render(lesson.section("Experiment"), values)
     out += _section("text", "The experiment", short.get("experiment"), experiment)
@@ -195,3 +200,4 @@ def parse_slide(raw: str | None, count: int) -> int:
 
 
 PROJECTOR_WINDOW = 9  # sequence-diagram rows on a slide: the current one stays in view
+AFTER_WINDOW = 7  # fewer beside the stored log and the takeaways, so the slide fits 1280x800

@@ -14,10 +14,13 @@ import contextlib
 
 import streamlit as st
 
-from idemlab import classroom, words
+from idemlab import classroom, replay
 from idemlab.classroom import ClassError
 from idemlab.explain import explain
-from ui.views import presenter_deck
+from idemlab.model import Trace
+from ui.components import mailroom as mailroom_component
+from ui.components.mailroom import alt_text
+from ui.views import analogy_preview, presenter_deck, presenter_style
 from ui.views.presenter_deck import Slide
 from ui.views.sequence_html import sequence_html
 from ui.views.snapshot import snapshot
@@ -25,19 +28,6 @@ from ui.widgets import class_results, class_store, cost_view, run_views
 
 SHOW_ANSWER_KEY = "A"
 
-# Only prose gets large type; buttons and controls keep their size so they do not truncate.
-LARGE_TYPE = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }  /* just below the header bar */
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] p,
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] li { font-size: 1.5rem; line-height: 1.45; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
-[data-testid="stMainBlockContainer"] h2 { font-size: 2.3rem; padding-top: .25rem; }
-.idl-mailroom li, .idl-table { font-size: 1.35rem; }
-.idl-mailroom h4 { font-size: 1.5rem; }
-.idl-mailroom ul { max-height: 28rem; }
-.idl-legend { font-size: 1.2rem; }
-.idl-class-chart { font-size: 1.4rem; }
-</style>"""
 VIEWS = ["Mail room", "Sequence diagram", "Stored log"]
 
 # Keys work as soon as the page opens: nothing that swallows arrow keys keeps the focus
@@ -158,7 +148,6 @@ def _controls(lessons: list, lesson, index: int, count: int) -> None:
 
 
 def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
-    st.html(LARGE_TYPE)
     code, key = class_code(), class_key()
     values = {cost_view.PLACEHOLDER: cost_view.value()} if cost_view.PLACEHOLDER in lesson.placeholders else {}
     deck = presenter_deck.deck(lesson, trace, values)
@@ -169,27 +158,34 @@ def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
     ss["present.slide"] = index
     _write_url(lesson.slug, index, code, key)
     _controls(lessons, lesson, index, len(deck))
-    st.html(FOCUS_AND_CLICKER % {"slide": f"{lesson.slug}/{index}"}, unsafe_allow_javascript=True)
     slide = deck[index - 1]
-    if slide.kind == "title":
-        _title(slide, code)
-    elif slide.kind == "text":
-        st.header(slide.title)
-        st.markdown(slide.body)
-    elif slide.kind == "question":
-        _question(lesson, slide, code, key)
-    elif slide.kind == "reveal":
-        _reveal(lesson, slide, code, key)
-    elif slide.kind == "moment":
-        _moment(slide, trace)
-    else:
-        _after(slide, trace)
+    with st.container(key=f"present-slide-{slide.kind}"):  # one screen: presenter_style sizes it
+        if slide.kind == "title":
+            _title(slide, code)
+        elif slide.kind == "text":
+            _text(slide, trace)
+        elif slide.kind == "question":
+            _question(lesson, slide, code, key)
+        elif slide.kind == "reveal":
+            _reveal(lesson, slide, code, key)
+        elif slide.kind == "moment":
+            _moment(slide, trace)
+        else:
+            _after(slide, trace)
     if slide.kind != "reveal" or _shown(lesson, slide.question, code, key):  # a reveal's notes hold the answer
         _speaker_notes(slide, trace)
+    # Last, so their empty boxes add no gap above the slide.
+    st.html(presenter_style.CSS)
+    st.html(FOCUS_AND_CLICKER % {"slide": f"{lesson.slug}/{index}"}, unsafe_allow_javascript=True)
+    if slide.picture or slide.kind == "moment":
+        st.html(presenter_style.FIT_PICTURE, unsafe_allow_javascript=True)
 
 
 def _speaker_notes(slide: Slide, trace) -> None:
     notes = slide.notes
+    if slide.picture == "analogy" and trace is not None:
+        words = analogy_preview.caption(trace, analogy_preview.pause_position(trace))
+        notes = f"**The picture:** {words}\n\n{notes}"
     if slide.kind == "after" and trace is not None:
         notes = "**What happened** (generated from this run):\n\n" + "\n".join(f"- {s}" for s in explain(trace))
         notes += "\n\n" + slide.notes
@@ -203,6 +199,28 @@ def _title(slide: Slide, code: str) -> None:
     st.markdown(slide.body)
     if code:
         class_results.join_banner(code)
+
+
+def _text(slide: Slide, trace) -> None:
+    st.header(slide.title)
+    st.markdown(slide.body)
+    if slide.picture == "analogy" and trace is not None:
+        with st.container(key="present-picture"):
+            _analogy_picture(trace)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _analogy_document(_trace: Trace, trace_key: str) -> tuple[dict, int]:
+    """The run's own replay, paused where the lesson page pauses its analogy picture."""
+    position = analogy_preview.pause_position(_trace)
+    return analogy_preview.paused(replay.replay(_trace), position), position
+
+
+def _analogy_picture(trace: Trace) -> None:
+    document, position = _analogy_document(trace, run_views.trace_key(trace))
+    mailroom_component.show(document, "present.analogy", autoplay=True, large=True)
+    with st.expander("The picture in words"):
+        st.markdown(alt_text.describe(document, position))
 
 
 def _question(lesson, slide: Slide, code: str, key: str) -> None:
@@ -242,6 +260,8 @@ def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
         st.caption(f"Class {code}'s answers show only from the instructor's presenter link (Instructor kit).")
     if problem := st.session_state.pop("present.problem", None):
         st.error(problem)
+    if not hosting:  # with a class, its chart lists the options
+        st.markdown(presenter_deck.options_markdown(slide.choices))
     if not _shown(lesson, slide.question, code, key):
         what = "Show the answer to the room and release the learners' verdicts" if hosting else "Show the answer"
         st.button(
@@ -259,25 +279,22 @@ def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
 def _moment(slide: Slide, trace) -> None:
     snap = snapshot(trace, slide.position)
     st.header(slide.title)
-    st.caption(f"Event {snap.position} of {len(trace.events)}: {words.describe(snap.event) if snap.event else ''}")
-    _views(snap, trace, slide.position)
+    where, which = st.columns([3, 2], vertical_alignment="center")
+    where.caption(f"Event {snap.position} of {len(trace.events)} · **{snap.outcome.sentence()}**")
+    view = which.segmented_control("View", VIEWS, default=VIEWS[0], key="present.view", label_visibility="collapsed")
+    with st.container(key="present-picture"):
+        if view == "Sequence diagram":
+            st.html(_diagram(trace, slide.position))
+        elif view == "Stored log":
+            run_views.stored_log(snap.stored, "present")
+        else:
+            run_views.mailroom(snap, trace, "present", large=True)
 
 
-def _views(snap, trace, position: int) -> None:
-    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="present.view", label_visibility="collapsed")
-    if view == "Sequence diagram":
-        st.html(_diagram(trace, position))
-    elif view == "Stored log":
-        run_views.stored_log(snap.stored, "present")
-    else:
-        run_views.mailroom(snap, trace, "present", large=True)
-    st.markdown(f"**{snap.outcome.sentence()}**")
-
-
-def _diagram(trace, position: int) -> str:
+def _diagram(trace, position: int, window: int = presenter_deck.PROJECTOR_WINDOW) -> str:
     """The projector's sequence diagram: the last few rows ending at the current event (so
     it is never below the fold), in large type; the same HTML drawing as the pages'."""
-    return sequence_html(trace, position, window=presenter_deck.PROJECTOR_WINDOW, large=True)
+    return sequence_html(trace, position, window=window, large=True)
 
 
 def _after(slide: Slide, trace) -> None:
@@ -285,9 +302,9 @@ def _after(slide: Slide, trace) -> None:
     st.markdown(slide.body)
     if trace is not None and trace.events:
         snap = snapshot(trace)
-        left, right = st.columns(2, gap="large")
+        left, right = st.columns([5, 4], gap="large")
         with left:
             run_views.stored_log(snap.stored, "present.after")
         with right:
             st.markdown("**Sequence diagram** (the last events)")
-            st.html(_diagram(trace, len(trace.events)))
+            st.html(_diagram(trace, len(trace.events), presenter_deck.AFTER_WINDOW))

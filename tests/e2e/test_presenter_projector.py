@@ -1,0 +1,119 @@
+"""The presenter on a projector, in Chromium: every kind of slide of one lesson at 1920x1080
+and 1280x800, light and dark.  The slide fills the screen under the controls, its type is
+large (at 1920x1080 a title of 56 px or more and body text of 36 px or more; at other
+widths the same sizes scaled by width / 1920), no text box leaves the viewport or
+overflows its own box, and a slide with a picture (the analogy, a key moment) shows the
+whole mail room picture on screen, with a text alternative.
+
+The criterion for "fills the screen": the slide's box spans at least 60 % of the viewport's
+height and 80 % of its width, and what it shows (its title's top to the bottom of its last
+word or picture) spans at least 45 % of the height (a title slide aside): a slide of three short bullets cannot
+cover more in legible type without stretching the words apart.  A moment slide's heading
+is a sentence of up to 30 words, so it is held to the body size: 56 px would take three
+lines and shrink the mail room by a quarter."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from idemlab import backends
+from idemlab.lessons import load, scenario_for
+from tests.e2e.conftest import COUNT_RUNS, wait_for_app_run
+from ui.views import presenter_deck
+
+pytestmark = pytest.mark.timeout(600)
+
+LESSON = load("letters-get-lost")
+DECK = presenter_deck.deck(LESSON, backends.run(scenario_for(LESSON), "sim"))
+PROJECTOR = {"width": 1920, "height": 1080}
+LAPTOP = {"width": 1280, "height": 800}
+TITLE_PX, BODY_PX = 56, 36  # at 1920 px wide
+
+
+def _first(test) -> int:
+    return next(i for i, slide in enumerate(DECK, 1) if test(slide))
+
+
+SLIDES = {
+    "title": _first(lambda s: s.kind == "title"),
+    "analogy": _first(lambda s: s.picture == "analogy"),
+    "mechanism": _first(lambda s: s.kind == "text" and not s.picture),
+    "predict": _first(lambda s: s.kind == "question"),
+    "reveal": _first(lambda s: s.kind == "reveal"),
+    "moment": _first(lambda s: s.kind == "moment"),
+    "after": _first(lambda s: s.kind == "after"),
+}
+WITH_PICTURE = {"analogy", "moment"}
+
+MEASURE = """() => {
+  const slide = document.querySelector("[class*='st-key-present-slide-']");
+  const box = (e) => { const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, right: r.right, bottom: r.bottom}; };
+  const size = (e) => e ? parseFloat(getComputedStyle(e).fontSize) : 0;
+  const texts = [...slide.querySelectorAll("h1, h2, p, li, th, td")]
+    .filter((e) => !e.closest("[data-testid='stExpander']") && e.getClientRects().length && e.innerText.trim());
+  const host = slide.querySelector("[data-testid^='stBidiComponent']");
+  const svg = host && host.shadowRoot ? host.shadowRoot.querySelector("svg.mr-svg") : null;
+  const shown = [...texts, ...(svg ? [svg] : [])].map(box);
+  return {
+    slide: box(slide),
+    title: size(slide.querySelector("h1, h2")),
+    body: size(slide.querySelector("[data-testid='stMarkdown']:not([data-testid='stCaptionContainer'] *) li, "
+      + "[data-testid='stMarkdown'] p:not([data-testid='stCaptionContainer'] p)")),
+    top: Math.min(...shown.map((b) => b.y)),
+    bottom: Math.max(...shown.map((b) => b.bottom)),
+    texts: texts.map((e) => ({text: e.innerText.slice(0, 50), ...box(e), overflows: e.scrollWidth > e.clientWidth + 1})),
+    picture: svg ? {...box(svg), label: svg.getAttribute("aria-label") || ""} : null,
+  };
+}"""
+PICTURE_FITS = """() => {
+  const host = document.querySelector("[class*='st-key-present-slide-'] [data-testid^='stBidiComponent']");
+  const svg = host && host.shadowRoot ? host.shadowRoot.querySelector("svg.mr-svg") : null;
+  return !!svg && svg.getBoundingClientRect().height > 100 && svg.getBoundingClientRect().bottom <= innerHeight + 1;
+}"""
+
+
+def _open(context, url: str):
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.wait_for_selector("[class*='st-key-present-slide-']")
+    wait_for_app_run(page)
+    return page
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PROJECTOR, LAPTOP], ids=["1920x1080", "1280x800"])
+def test_every_kind_of_slide_fills_the_screen_in_large_type(browser, warmed, screenshots, viewport, theme):
+    width, height = viewport["width"], viewport["height"]
+    scale = width / PROJECTOR["width"]
+    context = browser.new_context(viewport=viewport, color_scheme=theme)
+    context.add_init_script(COUNT_RUNS)
+    for name, number in SLIDES.items():
+        kind = DECK[number - 1].kind
+        page = _open(context, f"{warmed}/presenter?lesson={LESSON.slug}&slide={number}&embed_options={theme}_theme")
+        if name in WITH_PICTURE:  # the mail room mounts, then is fitted to the room left on screen
+            page.wait_for_function(PICTURE_FITS, timeout=60_000)
+        page.screenshot(path=str(screenshots / f"presenter-{name}-{width}x{height}-{theme}.png"))
+        seen = page.evaluate(MEASURE)
+        where = (name, width, theme)
+        slide = seen["slide"]
+        assert slide["bottom"] - slide["y"] >= 0.6 * height, (where, slide)
+        assert slide["right"] - slide["x"] >= 0.8 * width, (where, slide)
+        if kind != "title":  # a title slide is its title, centred
+            assert seen["bottom"] - seen["top"] >= 0.45 * height, (where, seen["top"], seen["bottom"])
+        least_title = (BODY_PX if kind == "moment" else TITLE_PX) * scale
+        assert seen["title"] >= least_title, (where, seen["title"])
+        if kind != "moment":  # a moment slide's words are its heading and a caption
+            assert seen["body"] >= BODY_PX * scale, (where, seen["body"])
+        for text in seen["texts"]:
+            inside = text["x"] >= 0 and text["right"] <= width + 1 and text["y"] >= 0 and text["bottom"] <= height + 1
+            assert inside and not text["overflows"], (where, text)
+        if name in WITH_PICTURE:
+            picture = seen["picture"]
+            assert picture and picture["label"], (where, picture)  # the picture says what it is
+            assert picture["right"] - picture["x"] >= 0.5 * width, (where, picture)
+        if name == "analogy":
+            expect(page.get_by_text("The picture in words")).to_have_count(1)  # its full text alternative
+        page.close()
+    context.close()

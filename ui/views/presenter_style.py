@@ -1,0 +1,91 @@
+"""The presenter's look on a projector: a slide fills the screen under the small controls
+row, its type scaled to the viewport (at 1920x1080 a title of about 62 px and body text of
+about 47 px; at 1280x800 about 42 and 32), and a picture (the mail room) as large as the
+room left under the slide's words allows.  Pure: CSS, and one script that measures that room.
+
+Sizes are the smaller of a share of the width and a share of the height, so a wide screen
+and a tall one both keep every line on screen; a floor in rem keeps a small window
+readable.  A slide is the container keyed `present-slide-<kind>` (Streamlit gives it the
+class `st-key-present-slide-<kind>`); its picture is the container keyed `present-picture`.
+"""
+
+from __future__ import annotations
+
+MAILROOM_RATIO = 1000 / 420  # the mail room's picture is drawn 1000 x 420 (mailroom.js)
+
+CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] p { font-size: 1.05rem; }
+
+[class*="st-key-present-slide-"] {
+  --idl-display: max(2.4rem, min(4.4vw, 7.6vh));
+  --idl-title: max(1.9rem, min(3.3vw, 5.8vh));
+  --idl-heading: max(1.4rem, min(2.4vw, 4.2vh));
+  --idl-body: max(1.2rem, min(2.5vw, 4.4vh));
+  --idl-small: max(1.05rem, min(1.95vw, 3.45vh));
+  --idl-caption: max(0.95rem, min(1.35vw, 2.4vh));
+  min-height: calc(100dvh - 8.25rem);
+  justify-content: flex-start;
+  gap: 1.1rem;
+}
+/* The title at the top, the rest centred in the room below it; a title slide all centred. */
+[class*="st-key-present-slide-"] > :first-child { margin-bottom: auto; }
+[class*="st-key-present-slide-"] > :last-child { margin-bottom: auto; }
+.st-key-present-slide-title { justify-content: center; }
+.st-key-present-slide-title > * { margin-bottom: 0 !important; }
+[class*="st-key-present-slide-"] h1,
+[class*="st-key-present-slide-"] h2 {
+  font-size: var(--idl-title) !important; line-height: 1.12 !important; padding: 0 !important;
+}
+.st-key-present-slide-title h1 { font-size: var(--idl-display) !important; }
+[class*="st-key-present-slide-"] [data-testid="stMarkdown"] p,
+[class*="st-key-present-slide-"] [data-testid="stMarkdown"] li {
+  font-size: var(--idl-body); line-height: 1.3; overflow-wrap: break-word;
+}
+[class*="st-key-present-slide-"] [data-testid="stMarkdown"] ul { padding-left: 1.3em !important; margin-left: 0 !important; }
+[class*="st-key-present-slide-"] [data-testid="stMarkdown"] li { margin: 0.45em 0; }
+[class*="st-key-present-slide-"] [data-testid="stCaptionContainer"] p,
+[class*="st-key-present-slide-"] [data-testid="stCaptionContainer"] { font-size: var(--idl-caption); }
+[class*="st-key-present-slide-"] .idl-class-chart { font-size: var(--idl-small); }
+[class*="st-key-present-slide-"] .idl-table { font-size: calc(var(--idl-small) * 0.8); }
+[class*="st-key-present-slide-"] .idl-table td:not(:last-child) { white-space: nowrap; }
+[class*="st-key-present-slide-"] .idl-seq.idl-seq-large,
+[class*="st-key-present-slide-"] .idl-seq.idl-seq-large li { font-size: calc(var(--idl-small) * 0.78); }
+
+/* The after-the-run slide holds words, the stored log and the diagram: smaller body. */
+.st-key-present-slide-after [data-testid="stMarkdown"] p,
+.st-key-present-slide-after [data-testid="stMarkdown"] li { font-size: var(--idl-small); margin: 0.2em 0; }
+.st-key-present-slide-after [data-testid="stColumn"] [data-testid="stMarkdown"] p,
+.st-key-present-slide-after [data-testid="stColumn"] [data-testid="stMarkdown"] li {
+  font-size: calc(var(--idl-small) * 0.8);
+}
+
+/* A picture (the mail room) is as large as the screen left under the slide's words allows:
+   FIT_PICTURE measures that room; the mail room's own controls follow below the fold. */
+[class*="st-key-present-slide-"]:has(.st-key-present-picture) > * { margin-bottom: 0; }
+.st-key-present-slide-moment h2 { font-size: var(--idl-heading) !important; }
+.st-key-present-picture { align-items: center; }
+.st-key-present-picture > * { width: 100%; }
+.st-key-present-picture > [data-testid="stElementContainer"]:has([data-testid^="stBidiComponent"]) {
+  width: min(100%, calc(var(--idl-room, 60vh) * RATIO)) !important;
+}
+</style>"""
+CSS = CSS.replace("RATIO", f"{MAILROOM_RATIO:.4f}")
+
+# The room under the slide's words, down to the bottom of the screen, as --idl-room on the
+# picture: measured again whenever the page's layout changes (a resize, a font, a rerun).
+FIT_PICTURE = """<script>
+(() => {
+  const fit = () => {
+    const picture = document.querySelector(".st-key-present-picture");
+    if (!picture) return;
+    const top = picture.getBoundingClientRect().top + window.scrollY;
+    picture.style.setProperty("--idl-room", `${Math.max(window.innerHeight - top - 12, 160)}px`);
+  };
+  fit();
+  if (window.__idlFitPicture) return;
+  window.__idlFitPicture = new ResizeObserver(fit);
+  window.__idlFitPicture.observe(document.body);
+  window.addEventListener("resize", fit);
+})();
+</script>"""
