@@ -26,8 +26,7 @@ def test_a_java_lesson_runs_on_its_page_and_the_right_prediction_is_right(open_p
     next(b for b in at.button if b.label == "Run the experiment").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value.startswith("Right.") for s in at.success)
-    page_text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
-    assert "Java" in page_text  # the run line names its client
+    assert any("with the Java (kafka-clients) producer" in c.value for c in at.caption)  # the run names its client
 
 
 def test_a_java_runs_take_away_shows_its_java_program_first_and_the_librdkafka_equivalent(open_page):
@@ -45,6 +44,13 @@ def test_a_java_runs_take_away_shows_its_java_program_first_and_the_librdkafka_e
     assert "props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 3);" in java
     assert "'max.in.flight.requests.per.connection': 3," in python
     assert "equivalent of this run's Java producer" in python
+
+
+def test_a_librdkafka_lesson_names_its_client_too(open_page):
+    at = open_page("pages/lesson.py", lesson="1")
+    at.radio(key="lesson.1.p").set_value(at.radio(key="lesson.1.p").options[1]).run()
+    next(b for b in at.button if b.label == "Run the experiment").click().run()
+    assert any("with the librdkafka (confluent-kafka) producer" in c.value for c in at.caption)
 
 
 def test_a_librdkafka_runs_take_away_shows_python_first(open_page):

@@ -7,6 +7,7 @@ import streamlit as st
 
 from idemlab import backends
 from idemlab.model import Scenario
+from ui.views.playground_spec import CLIENT_LABELS
 from ui.widgets import runs
 
 KEY = "run.current"
@@ -37,6 +38,8 @@ def where(backend: str) -> str:
     return f"the **existing cluster** {backend.removeprefix('kafka://')} (through the fault proxy)"
 
 
-def caption(result: runs.RunResult) -> None:
+def caption(result: runs.RunResult, client: str | None = None) -> None:
+    """`client`, when given, names the producer client that made the run too."""
     icon = ":material/memory:" if result.backend == runs.SIM else ":material/dns:"
-    st.caption(f"{icon} This run was made by {where(result.backend)}.")
+    with_client = f", with the {CLIENT_LABELS[client]} producer" if client in CLIENT_LABELS else ""
+    st.caption(f"{icon} This run was made by {where(result.backend)}{with_client}.")

@@ -258,7 +258,7 @@ def show(lesson, backend: str) -> None:
         st.error(result.error or "No run available.")
         return
     trace = result.trace
-    current_run.caption(result)
+    current_run.caption(result, scenario.client)
     _prediction_feedback(lesson)
     if broken:
         st.info(
