@@ -2,8 +2,9 @@
 Kafka's kafka-clients, in the style of the seed article's example).
 
 The program in the run's own client holds exactly the run's producer properties; the
-other one is that client's equivalent, under its own names, with the default that
-differs most (enable.idempotence: on in kafka-clients, off in librdkafka) written out.
+other one is that client's equivalent, under its own names, with the defaults that
+differ most written out (enable.idempotence: on in kafka-clients, off in librdkafka;
+the delivery time-out: 120 s and 300 s).
 Every value comes from a scenario, so it is escaped for the language it lands in.
 Pure text generation; the lab shows it for copying and download.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from idemlab import clients, java_config, producer_config
+from idemlab.java_config import DELIVERY_TIMEOUT_MESSAGE
 from idemlab.model import Scenario
 from idemlab.producer_config import ConfigError
 
@@ -20,6 +22,9 @@ TOPIC = "my-topic"
 MAX_MESSAGES = 20
 JAVA_CLASS = "IdempotentProducerExample"
 IDEMPOTENCE = "enable.idempotence"
+# The defaults that differ most between the clients are written out in the equivalent:
+# idempotence (on in kafka-clients, off in librdkafka) and how long a message may take.
+TIMEOUT, LIBRDKAFKA_TIMEOUT = "delivery.timeout.ms", "message.timeout.ms"
 
 # kafka-clients property -> its ProducerConfig constant (the ones the lab's controls use)
 JAVA_CONSTANTS = {
@@ -112,6 +117,11 @@ def _python_conf(scenario: Scenario) -> list[str]:
             effective = java_config.DEFAULTS[IDEMPOTENCE]
         why = "kafka-clients' default" if effective else "kafka-clients turned its default off (acks or retries)"
         lines.append(f"    {IDEMPOTENCE!r}: {_py_literal(effective)},  # {why}; librdkafka's is False")
+    if TIMEOUT not in scenario.producer:
+        java_default, librdkafka_default = java_config.DEFAULTS[TIMEOUT], producer_config.DEFAULTS[LIBRDKAFKA_TIMEOUT]
+        lines.append(
+            f"    {TIMEOUT!r}: {java_default},  # kafka-clients' default; librdkafka's is {librdkafka_default}"
+        )
     return lines
 
 
@@ -215,15 +225,27 @@ def _java_props(scenario: Scenario) -> list[str]:
             note = "librdkafka's name: kafka-clients ignores it" if ignored else ""
             lines.append(_java_put(key, value, note, translated=False))
         return lines
-    lines = []
+    lines, java_conf = [], {}
     for key, value in scenario.producer.items():
         name = TO_JAVA.get(key)
         if name is None:
             lines.append(f"        // {_java_comment(f'{key}={value}')}: librdkafka only, no kafka-clients equivalent")
         else:
             lines.append(_java_put(name, value))
-    if not any(producer_config.ALIASES.get(key, key) == IDEMPOTENCE for key in scenario.producer):
+            java_conf[name] = value
+    if IDEMPOTENCE not in java_conf:
         lines.append(_java_put(IDEMPOTENCE, False, "librdkafka's default; kafka-clients' own is true"))
+    if TIMEOUT not in java_conf:
+        java_default, librdkafka_default = java_config.DEFAULTS[TIMEOUT], producer_config.DEFAULTS[LIBRDKAFKA_TIMEOUT]
+        lines.append(
+            _java_put(TIMEOUT, librdkafka_default, f"librdkafka's default; kafka-clients' own is {java_default}")
+        )
+    elif "request.timeout.ms" not in java_conf and java_config.model_error(java_conf) == DELIVERY_TIMEOUT_MESSAGE:
+        # kafka-clients refuses a delivery time-out below linger.ms + request.timeout.ms;
+        # librdkafka cuts a request's time-out to what is left of the message's instead.
+        linger = java_config.resolve({**java_conf, TIMEOUT: 10**9}).linger_ms
+        request_timeout = max(int(java_conf[TIMEOUT]) - linger, 0)
+        lines.append(_java_put("request.timeout.ms", request_timeout, "at most delivery.timeout.ms - linger.ms"))
     return lines
 
 

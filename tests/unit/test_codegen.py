@@ -108,14 +108,52 @@ def test_the_quiet_switch_off_is_written_out_in_the_librdkafka_equivalent():
 def test_a_librdkafka_run_that_left_idempotence_unset_gets_it_off_in_java():
     scenario = from_dict({"title": "T", "producer": {"acks": "all"}, "step": [{"send": ["m1"]}]})
     code = codegen.java_producer(scenario)
-    assert java_props(code) == {"acks": "all", "enable.idempotence": False}
+    assert java_props(code) == {"acks": "all", "enable.idempotence": False, "delivery.timeout.ms": 300_000}
     assert "the kafka-clients equivalent of this run's confluent-kafka producer" in code
+
+
+def test_a_java_runs_librdkafka_equivalent_waits_as_long_as_kafka_clients_did():
+    conf = python_conf(codegen.python_producer(lesson_scenario("seed-java")))
+    assert producer_config.resolve(conf).message_timeout_ms == java_config.DEFAULTS["delivery.timeout.ms"]
+
+
+def test_a_short_librdkafka_time_out_gets_a_request_time_out_kafka_clients_accepts():
+    code = codegen.java_producer(lesson_scenario("gapless-fatal", ("message.timeout.ms", 3000)))
+    assert java_props(code)["request.timeout.ms"] == 3000 - java_config.DEFAULTS["linger.ms"]
+    assert java_config.model_error(java_props(code)) is None
+
+
+BUNDLED = [path.stem for path in sorted(scenarios.SCENARIO_DIR.glob("*.toml"))]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_each_equivalent_is_accepted_by_its_client_when_the_run_was(name):
+    for client, own_error, other_conf, other_error in [
+        ("librdkafka", _librdkafka_error, lambda s: java_props(codegen.java_producer(s)), java_config.model_error),
+        ("java", java_config.model_error, lambda s: python_conf(codegen.python_producer(s)), _librdkafka_error),
+    ]:
+        scenario = lesson_scenario(name, ("client", client))
+        if own_error(scenario.producer) is None:
+            assert other_error(other_conf(scenario)) is None, (client, other_conf(scenario))
+
+
+def _librdkafka_error(conf) -> str | None:
+    try:
+        producer_config.resolve(conf)
+    except producer_config.ConfigError as error:
+        return str(error)
+    return None
 
 
 def test_a_librdkafka_runs_java_equivalent_uses_the_java_names_and_says_what_it_leaves_out():
     scenario = lesson_scenario("gapless-fatal", ("message.timeout.ms", 3000), ("request.required.acks", -1))
     code = codegen.java_producer(scenario)
-    assert java_props(code) == {"enable.idempotence": True, "delivery.timeout.ms": 3000, "acks": "all"}
+    assert java_props(code) == {
+        "enable.idempotence": True,
+        "delivery.timeout.ms": 3000,
+        "acks": "all",
+        "request.timeout.ms": 3000 - java_config.DEFAULTS["linger.ms"],
+    }
     assert "// enable.gapless.guarantee=True: librdkafka only, no kafka-clients equivalent" in code
 
 
