@@ -5,6 +5,7 @@ inside their literals; the Java program compiles against kafka-clients."""
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 
@@ -230,7 +231,7 @@ def test_every_generated_java_program_compiles_against_kafka_clients(tmp_path):
         source.write_text(codegen.java_producer(scenario).replace(codegen.JAVA_CLASS, name), encoding="ascii")
         sources.append(str(source))
     done = subprocess.run(
-        [str(javac), "-nowarn", "-cp", ":".join(map(str, classpath)), "-d", str(tmp_path / "out"), *sources],
+        [str(javac), "-nowarn", "-cp", os.pathsep.join(map(str, classpath)), "-d", str(tmp_path / "out"), *sources],
         capture_output=True,
         text=True,
         timeout=300,
