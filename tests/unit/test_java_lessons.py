@@ -89,3 +89,55 @@ def test_the_java_lessons_run_the_java_client_and_link_the_other_one():
         lesson = LESSONS[number]
         assert scenarios.load(lesson.scenario).client == "java"
         assert "client=librdkafka" in lesson.section("Going further")
+
+
+def test_every_link_in_the_java_lessons_opens_its_set_up_without_a_notice():
+    import re
+    from urllib.parse import parse_qsl, urlsplit
+
+    from ui.views import deeplink
+
+    available = scenarios.available()
+    for number in (8, 9, 10):
+        text = "\n".join(LESSONS[number].sections.values())
+        links = re.findall(r"\]\((/(?:playground|compare)\?[^)\s]+)\)", text)
+        assert links, number
+        for link in links:
+            params = dict(parse_qsl(urlsplit(link).query))
+            assert params["scenario"] in available, link
+            _spec, notices = deeplink.decode(params, available)
+            assert notices == [], (link, notices)
+
+
+# What the Going further sections say each link shows, run as the playground builds it.
+LINKS_SHOW = {
+    "/playground?scenario=seed-java": lambda f: f["stored_values"] == ["m1", "m2", "m3"] and f["dedup_hits"] == 1,
+    "/playground?scenario=seed-java-acks-1&idem=1": lambda f: "ConfigException" in f["config_error"],
+    "/playground?scenario=seed-java-acks-1&client=librdkafka": lambda f: f["duplicates"] == 1,
+    "/playground?scenario=java-five-in-flight&client=librdkafka": lambda f: f["broker_errors"] == [],
+    "/playground?scenario=java-five-in-flight&inflight=1": lambda f: f["broker_errors"] == [],
+    "/playground?scenario=java-out-of-order&client=librdkafka": lambda f: f["epochs"] == [0, 1],
+}
+
+
+def test_each_playground_link_of_the_java_lessons_shows_what_the_lesson_says():
+    import re
+    from urllib.parse import parse_qsl, urlsplit
+
+    from idemlab.producer_config import ConfigError
+    from ui.views import deeplink
+    from ui.views.playground_spec import build
+
+    linked = {
+        link
+        for number in (8, 9, 10)
+        for link in re.findall(r"\]\((/playground\?[^)\s]+)\)", "\n".join(LESSONS[number].sections.values()))
+    }
+    assert linked == set(LINKS_SHOW)
+    for link, holds in LINKS_SHOW.items():
+        spec, _notices = deeplink.decode(dict(parse_qsl(urlsplit(link).query)), scenarios.available())
+        try:
+            found = facts(sim.run(build(spec)))
+        except (ConfigError, scenarios.ScenarioError) as refused:  # refused before the run
+            found = {"config_error": str(refused)}
+        assert holds(found), (link, found)
