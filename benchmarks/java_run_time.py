@@ -6,7 +6,8 @@
    idempotence on and off, each client with its own defaults otherwise (acks=all for both;
    linger.ms 5 for both; batches of 16 KiB for Java, up to 1 MB for librdkafka).  The JVM
    produces the records itself (IdemlabProducer's bulk command: no JSON line per record);
-   librdkafka is driven from Python.  Rounds alternate the four set-ups; medians are printed.
+   librdkafka is driven from Python.  Each producer sends 5,000 records before it is timed;
+   rounds alternate which of on/off goes first; medians are printed.
 
     python benchmarks/java_run_time.py [RUNS] [COUNT] [ROUNDS]
 
@@ -30,6 +31,7 @@ from idemlab.kafka.java_client import JavaProducer
 from idemlab.kafka.launcher import LocalCluster
 
 SIZE = 100
+WARM_UP = 5_000  # records each producer sends before it is timed
 BULK_TIMEOUT_S = 600
 
 
@@ -68,18 +70,21 @@ def librdkafka_rate(bootstrap: str, idempotent: bool, count: int) -> float:
         if error is not None:
             failed.append(error)
 
-    producer.list_topics(topic, timeout=30)  # metadata first, as the JVM's warm-up gets it
-    started = time.monotonic()
-    for _ in range(count):
-        while True:
-            try:
-                producer.produce(topic, value, partition=0, on_delivery=on_delivery)
-                break
-            except BufferError:
-                producer.poll(0.01)
-        producer.poll(0)
-    producer.flush(BULK_TIMEOUT_S)
-    seconds = time.monotonic() - started
+    def produce(records: int) -> float:
+        started = time.monotonic()
+        for _ in range(records):
+            while True:
+                try:
+                    producer.produce(topic, value, partition=0, on_delivery=on_delivery)
+                    break
+                except BufferError:
+                    producer.poll(0.01)
+            producer.poll(0)
+        producer.flush(BULK_TIMEOUT_S)
+        return time.monotonic() - started
+
+    produce(min(count, WARM_UP))  # connection, producer id, metadata: as the JVM's warm-up
+    seconds = produce(count)
     assert not failed, failed[:3]
     return count / seconds
 
@@ -90,7 +95,7 @@ def java_rate(bootstrap: str, idempotent: bool, count: int) -> float:
     try:
         refused = java.create({"bootstrap.servers": bootstrap, "enable.idempotence": idempotent, "acks": "all"})
         assert refused is None, refused
-        java.request("bulk", timeout=BULK_TIMEOUT_S, topic=topic, count=min(count, 5_000), size=SIZE, partition=0)
+        java.request("bulk", timeout=BULK_TIMEOUT_S, topic=topic, count=min(count, WARM_UP), size=SIZE, partition=0)
         done = java.request("bulk", timeout=BULK_TIMEOUT_S, topic=topic, count=count, size=SIZE, partition=0)
         assert done["failed"] == 0, done
         return count / done["seconds"]
@@ -100,16 +105,17 @@ def java_rate(bootstrap: str, idempotent: bool, count: int) -> float:
 
 def idempotence_cost(bootstrap: str, count: int, rounds: int) -> None:
     rates: dict[tuple[str, bool], list[float]] = {}
-    for _ in range(rounds):
+    for round_no in range(rounds):
         for client, measure in (("librdkafka", librdkafka_rate), ("java", java_rate)):
-            for idempotent in (False, True):
+            for idempotent in (False, True) if round_no % 2 == 0 else (True, False):
                 rates.setdefault((client, idempotent), []).append(measure(bootstrap, idempotent, count))
     for client in ("librdkafka", "java"):
         off = statistics.median(rates[(client, False)])
         on = statistics.median(rates[(client, True)])
+        spread = {i: f"{min(rates[(client, i)]):,.0f}-{max(rates[(client, i)]):,.0f}" for i in (False, True)}
         print(
-            f"{client:10s} {count:,} x {SIZE} B: idempotence off {off:,.0f} msg/s, on {on:,.0f} msg/s, "
-            f"on/off {on / off:.2f} (medians of {rounds})"
+            f"{client:10s} {count:,} x {SIZE} B: idempotence off {off:,.0f} msg/s ({spread[False]}), "
+            f"on {on:,.0f} msg/s ({spread[True]}), on/off {on / off:.2f} (medians of {rounds})"
         )
 
 
