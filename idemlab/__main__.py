@@ -20,6 +20,7 @@ import signal
 import sys
 
 from idemlab import backends, clients, json_output, scenarios
+from idemlab.gc_pause import cyclic_gc_paused
 
 BAD_INPUT = 2
 # Past this many messages a simulated run counts its per-message events instead of
@@ -113,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         from idemlab.kafka.cli import run_broker_command
 
         return run_broker_command(args)
-    return _run(args)
+    with cyclic_gc_paused():  # one pause for the run and its document; the trace is freed before it ends
+        return _run(args)
 
 
 def _fail(message: str) -> int:

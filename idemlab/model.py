@@ -450,7 +450,7 @@ class StoredRecord(NamedTuple):
         return self._asdict()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Delivery:
     """The delivery report the application saw for one produce() call."""
 

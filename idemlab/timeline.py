@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from idemlab import model as m
@@ -462,6 +463,7 @@ def fold(events: Iterable[Event]) -> State:
 
 
 _BATCHED = (m.PRODUCE_CALLED, m.DELIVERY_REPORT)
+_MSG_AND_ERROR = attrgetter("msg", "error")
 
 
 def _batch(state: State, run: list[Event], kind: str) -> State:
@@ -471,14 +473,17 @@ def _batch(state: State, run: list[Event], kind: str) -> State:
         calls = state.calls.extend([e.detail for e in run])
         return _new(State, (position, last, state[2], calls, *state[4:]))
     details = [e.detail for e in run]
-    msgs = [detail.get("msg") for detail in details]
-    reports = state.reports.extend(details, msgs)
+    try:
+        reported = list(map(_MSG_AND_ERROR, details))
+    except AttributeError:  # hand-built mappings
+        reported = [(detail.get("msg"), detail.get("error")) for detail in details]
+    reports = state.reports.extend(details, [msg for msg, _ in reported])
     first_index = reports.first_index
     acknowledged = state.acknowledged + sum(
         [
             1
-            for i, detail, msg in zip(range(len(state.reports), reports.n), details, msgs, strict=True)
-            if detail.get("error") is None and (msg is None or first_index(msg) == i)  # as step() counts
+            for i, (msg, error) in enumerate(reported, len(state.reports))
+            if error is None and (msg is None or first_index(msg) == i)  # as step() counts
         ]
     )
     return _new(State, (position, last, state[2], state[3], reports, acknowledged, *state[6:]))

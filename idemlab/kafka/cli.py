@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from idemlab.kafka.jars import DEFAULT_KAFKA_VERSION, KafkaSetupError
-from idemlab.kafka.launcher import LocalCluster, state_file
+
+if TYPE_CHECKING:  # the launcher imports confluent_kafka (~50 ms), which `run` on the simulator does without
+    from idemlab.kafka.launcher import LocalCluster
 
 
 def add_broker_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -73,6 +76,8 @@ def _start(args: argparse.Namespace) -> int:
             cluster.start_node(node_id)
         what = f"running again (restarted node {', '.join(map(str, stopped))})" if stopped else "already running"
     else:
+        from idemlab.kafka.launcher import LocalCluster
+
         cluster = LocalCluster.start(
             brokers=args.brokers or 1, kafka_version=args.kafka_version or DEFAULT_KAFKA_VERSION, owned=False
         )
@@ -122,6 +127,8 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _recorded_cluster() -> LocalCluster | None:
+    from idemlab.kafka.launcher import LocalCluster, state_file
+
     if not state_file().exists():
         return None
     return LocalCluster.attach()

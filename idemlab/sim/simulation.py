@@ -40,6 +40,9 @@ BASE_EVENTS = 20_000
 EVENTS_PER_MESSAGE = 12
 
 
+_new_event = tuple.__new__  # Event(...) without its Python-level __new__: a tuple's own constructor
+
+
 def work_limits(scenario: Scenario) -> tuple[int, int]:
     """(max scheduled actions, max events) for one run of the scenario."""
     messages = sum(len(step.values) for step in scenario.steps)
@@ -90,7 +93,7 @@ class Simulation:
 
     def emit_detail(self, detail: Detail) -> None:
         """emit() of a detail already built: the per-message hot path."""
-        self.events.append(Event(self.scheduler.now, detail.KIND, detail))
+        self.events.append(_new_event(Event, (self.scheduler.now, detail.KIND, detail)))
 
     def emit(self, kind: str, **detail) -> None:
         self.events.append(Event(self.scheduler.now, kind, EVENT_KINDS[kind](**detail)))
@@ -211,11 +214,15 @@ def _run(scenario: Scenario, record_messages: bool) -> Trace:
         )
         del sim.events[sim.max_events :]
         sim.emit(RUN_ERROR, message=sim.run_error)
+    # The trace gets a list of its own: the simulation's objects refer to each other, so its
+    # list would keep every event alive until the cyclic collector ran (a scan of them all).
+    events = sim.events.copy()
+    sim.events.clear()
     return Trace(
         scenario=scenario.name,
         backend=BACKEND,
         config=sim.settings.as_config(),
-        events=sim.events,
+        events=events,
         stored=sim.cluster.stored() if record_messages else sim.cluster.stored_view(),
         fatal_error=sim.fatal_error,
         run_error=sim.run_error,
