@@ -23,9 +23,9 @@ def test_a_link_opens_on_the_result_with_the_setup_folded_and_summarised(open_pa
         and "idempotence **OFF**" in setup.label
         and "the answer to produce request 2 is lost" in setup.label
     )
-    assert not at.toggle  # nothing drawn inside while folded
+    assert all(r.key != "pg.idem" for r in at.radio)  # nothing drawn inside while folded
     open_setup(at)
-    assert at.toggle(key="pg.idem").value is False
+    assert at.radio(key="pg.idem").value == "off"
 
 
 def test_lost_acknowledgement_without_idempotence_stores_a_duplicate(open_page, checks, frame_with):
@@ -35,7 +35,7 @@ def test_lost_acknowledgement_without_idempotence_stores_a_duplicate(open_page, 
 
 def test_switching_idempotence_on_removes_the_duplicate(open_page, checks, frame_with):
     at = open_setup(open_page("pages/playground.py", scenario="lost-ack", idem="0"))
-    at.toggle(key="pg.idem").set_value(True).run()
+    at.radio(key="pg.idem").set_value("on").run()
     assert not at.exception
     assert all(c == "ok" for c in checks(at))
     assert list(frame_with(at, "check")["sequence"]) == [0, 1, 2]
@@ -57,7 +57,7 @@ def test_an_invalid_config_is_reported_even_when_its_tab_is_closed(open_page, ch
 
 def test_invalid_config_shows_the_real_client_message(open_page, checks, frame_with):
     at = open_page("pages/playground.py")
-    at.toggle(key="pg.idem").set_value(True).run()
+    at.radio(key="pg.idem").set_value("on").run()
     at.selectbox(key="pg.acks").set_value("1").run()
     messages = [e.value for e in at.error]
     assert any("`acks` must be set to `all` when `enable.idempotence` is true" in m for m in messages)
@@ -118,7 +118,7 @@ def test_the_in_flight_limit_that_applies_is_shown(open_page, checks, frame_with
 
 def test_the_url_follows_the_setup(open_page, checks, frame_with):
     at = open_setup(open_page("pages/playground.py", scenario="lost-ack"))
-    at.toggle(key="pg.idem").set_value(True).run()
+    at.radio(key="pg.idem").set_value("on").run()
     value = at.query_params["idem"]
     assert value in ("1", ["1"])
 
@@ -132,3 +132,27 @@ def test_equivalent_code_is_offered(open_page, checks, frame_with):
     assert {"Trace as CSV", "Trace as JSON", "producer.py", "IdempotentProducerExample.java"} <= downloads
     code = " ".join(c.value for c in at.code)
     assert "'enable.idempotence': True" in code and "ENABLE_IDEMPOTENCE_CONFIG, true" in code
+
+
+def test_lesson_8s_scenario_opens_on_the_java_clients_quiet_switch_off(open_page, checks, frame_with):
+    at = open_page("pages/playground.py", scenario="seed-java-acks-1")
+    assert not at.error and any(c.startswith("DUPLICATE") for c in checks(at))
+    [setup] = [e for e in at.expander if e.label.startswith("Set up the experiment")]
+    assert "idempotence **OFF** (the client's default)" in setup.label
+    open_setup(at)
+    control = at.radio(key="pg.idem")
+    assert control.value == "default" and "on for Java" in " ".join(map(str, control.options))
+
+
+def test_choosing_the_clients_default_leaves_idempotence_out_of_the_link(open_page, checks, frame_with):
+    at = open_setup(open_page("pages/playground.py", scenario="lost-ack", idem="1", client="java"))
+    at.radio(key="pg.idem").set_value("default").run()
+    assert at.query_params["idem"] in ("default", ["default"])
+    assert all(c == "ok" for c in checks(at))  # Java's default is on
+
+
+def test_a_steps_message_size_is_kept_so_the_oversized_letter_is_refused(open_page, checks, frame_with):
+    at = open_page("pages/playground.py", scenario="message-too-large")
+    assert "m2" not in list(frame_with(at, "check")["value"])
+    open_setup(at, "What the application does")
+    assert "send m2 bytes=5000" in at.text_area(key="pg.steps").value

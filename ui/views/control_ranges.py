@@ -14,6 +14,9 @@ MAX_FAULTS = 12
 MAX_NTH = 1000
 MAX_POSITION = 1_000_000
 MAX_PARTITIONS = 8
+# a send step's `bytes=N` (each value padded to N bytes): past the shipped scenarios' 5000 and the
+# topics' max.message.bytes = 1000, while 200 such messages stay a few MB
+MAX_MESSAGE_BYTES = 100_000
 
 # query key -> (producer property, min, max): the number inputs and their link keys
 NUMBER_PROPERTIES = {

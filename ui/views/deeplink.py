@@ -1,5 +1,6 @@
 """Deep links: the playground's setup as plain, validated query values, e.g.
-`?scenario=lost-ack&idem=1&fault=2:drop_response&step=12`.
+`?scenario=lost-ack&idem=1&fault=2:drop_response&step=12`.  `idem` is 1, 0 or `default`
+(enable.idempotence left to the client); absent, the scenario's own setting holds.
 
 decode() never raises: a malformed or out-of-range value is dropped and named in a
 notice, and the view falls back to the scenario's own value.  Every value a link may
@@ -21,6 +22,7 @@ from ui.views import query_values, safe
 from ui.views.control_ranges import (
     MAX_DELAY_MS,
     MAX_FAULTS,
+    MAX_MESSAGE_BYTES,
     MAX_MESSAGES,
     MAX_NTH,
     MAX_PARTITIONS,
@@ -35,11 +37,16 @@ from ui.views.control_ranges import (
 from ui.views.control_ranges import NUMBER_PROPERTIES as INT_KEYS
 from ui.views.playground_spec import (
     BLANK,
+    IDEM_DEFAULT,
+    IDEM_OFF,
+    IDEM_ON,
     PlaygroundSpec,
     build,
     fault_from_token,
     fault_to_token,
+    idem_choice,
     property_name,
+    set_idem,
     spec_for,
     steps_from_text,
 )
@@ -84,7 +91,7 @@ def decode(params: Mapping[str, str], available: list[str]) -> tuple[PlaygroundS
         try:
             if len(raw) > MAX_LEN:
                 raise ValueError(f"longer than {MAX_LEN} characters")
-            _apply(spec, key, raw)
+            notices.extend(_apply(spec, key, raw))
         except (ValueError, ScenarioError) as exc:
             notices.append(f"Ignored {safe.code(f'{key}={raw}', 40)} ({safe.md(exc)}); using the default instead.")
     try:
@@ -117,6 +124,8 @@ def room_problem(scenario: Scenario) -> str | None:
     for step in scenario.steps:
         if step.kind == "wait" and (step.wait_ms or 0) > MAX_WAIT_MS:
             return f"a wait of {step.wait_ms} ms; the lab waits at most {MAX_WAIT_MS} ms"
+        if (step.pad_to or 0) > MAX_MESSAGE_BYTES:
+            return f"messages of {step.pad_to} bytes; the lab sends at most {MAX_MESSAGE_BYTES} bytes each"
         for value in (*step.values, *([step.key] if step.key is not None else [])):
             if not safe.plain_value(value):
                 return (
@@ -136,9 +145,11 @@ def room_problem(scenario: Scenario) -> str | None:
     return None
 
 
-def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
+def _apply(spec: PlaygroundSpec, key: str, raw: str) -> list[str]:
+    """Set one link value on the spec; returns notices for values held to a range."""
     if key == "idem":
-        spec.producer["enable.idempotence"] = _bool(raw)
+        choice = IDEM_DEFAULT if raw.strip().lower() == IDEM_DEFAULT else IDEM_ON if _bool(raw) else IDEM_OFF
+        set_idem(spec.producer, choice)
     elif key == "acks":
         low = raw.strip().lower()
         if low not in ("all", "-1", "0", "1"):
@@ -148,11 +159,12 @@ def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
         prop, low, high = INT_KEYS[key]
         spec.producer[property_name(prop, spec.client)] = query_values.whole(raw, low, high)
     elif key == "steps":
-        text = "\n".join(part.strip() for part in raw.split(";"))
+        text, notices = _clamped_sizes("\n".join(part.strip() for part in raw.split(";")))
         steps = steps_from_text(text)
         if len(steps) > MAX_STEPS:
             raise ValueError(f"more than {MAX_STEPS} steps")
         spec.steps_text = text
+        return notices
     elif key == "fault":
         tokens = [] if raw.strip() in ("", "none") else raw.split(",")
         if len(tokens) > MAX_FAULTS:
@@ -162,6 +174,26 @@ def _apply(spec: PlaygroundSpec, key: str, raw: str) -> None:
         spec.partitions = query_values.whole(raw, 1, MAX_PARTITIONS)
     elif key == "step":
         spec.position = query_values.whole(raw, 0, MAX_POSITION)
+    return []
+
+
+def _clamped_sizes(text: str) -> tuple[str, list[str]]:
+    """The steps with each `bytes=N` held to 1..MAX_MESSAGE_BYTES, and a notice per change
+    (a malformed size is left for the step parser to refuse)."""
+    notices: list[str] = []
+
+    def held(word: str) -> str:
+        name, _, value = word.partition("=")
+        if name != "bytes" or not query_values.is_whole(value):
+            return word
+        size = min(max(int(value), 1), MAX_MESSAGE_BYTES)
+        if size != int(value):
+            notices.append(
+                f"Held {safe.code(word, 40)} to {safe.code(f'bytes={size}')} (a message of 1 to {MAX_MESSAGE_BYTES} bytes)."
+            )
+        return f"bytes={size}"
+
+    return "\n".join(" ".join(held(word) for word in line.split(" ")) for line in text.splitlines()), notices
 
 
 def _bounded_fault(fault: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +212,8 @@ def _bounded_fault(fault: dict[str, Any]) -> dict[str, Any]:
 def encode(spec: PlaygroundSpec) -> dict[str, str]:
     """Only what differs from the scenario itself, so links stay short."""
     base = spec_for(spec.scenario, spec.client)
-    out = {"scenario": spec.scenario, "idem": "1" if spec.control("enable.idempotence") else "0"}
+    idem = idem_choice(spec.producer)
+    out = {"scenario": spec.scenario, "idem": {IDEM_ON: "1", IDEM_OFF: "0"}.get(idem, IDEM_DEFAULT)}
     if spec.client != spec_for(spec.scenario).client:
         out["client"] = spec.client
     if spec.producer.get("acks") != base.producer.get("acks") and "acks" in spec.producer:

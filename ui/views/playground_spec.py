@@ -13,6 +13,7 @@ from typing import Any
 from idemlab import clients, java_config, producer_config, scenarios
 from idemlab.model import BROKER_ACTIONS, DELAY, ERROR, Scenario
 from ui.views import query_values
+from ui.views.control_ranges import MAX_MESSAGE_BYTES
 
 BLANK = "blank"
 BLANK_SCENARIO: dict[str, Any] = {
@@ -38,6 +39,10 @@ CONTROL_DEFAULTS: dict[str, Any] = {key: producer_config.default(key) for key in
 # batch.num.messages; its controls there are delivery.timeout.ms and batch.size (bytes).
 JAVA_NAMES = {"message.timeout.ms": "delivery.timeout.ms", "batch.num.messages": "batch.size"}
 CLIENT_LABELS = {clients.LIBRDKAFKA: "librdkafka (confluent-kafka)", clients.JAVA: "Java (kafka-clients)"}
+# enable.idempotence has three states: left to the client, or set on or off.  Left unset,
+# the Java client turns it on unless acks/retries conflict, and then quietly off.
+IDEM_DEFAULT, IDEM_ON, IDEM_OFF = "default", "on", "off"
+IDEM_CHOICES = (IDEM_DEFAULT, IDEM_ON, IDEM_OFF)
 
 
 def property_name(control: str, client: str) -> str:
@@ -66,6 +71,31 @@ class PlaygroundSpec:
         """The value of one of CONTROLS, by its librdkafka name, under this client's name."""
         prop = property_name(key, self.client)
         return self.producer.get(prop, default_value(prop, self.client))
+
+
+def idem_choice(producer: dict[str, Any]) -> str:
+    """The idempotence control's state for a producer config (only explicit keys)."""
+    if "enable.idempotence" not in producer:
+        return IDEM_DEFAULT
+    return IDEM_ON if producer_config.as_bool(producer["enable.idempotence"]) else IDEM_OFF
+
+
+def set_idem(producer: dict[str, Any], choice: str) -> None:
+    """Set or, for IDEM_DEFAULT, leave out enable.idempotence."""
+    if choice not in IDEM_CHOICES:
+        raise ValueError(f"expected {', '.join(IDEM_CHOICES)}")
+    producer.pop("enable.idempotence", None)
+    if choice != IDEM_DEFAULT:
+        producer["enable.idempotence"] = choice == IDEM_ON
+
+
+def idem_label(choice: str, client: str) -> str:
+    """An option of the idempotence control in words; the default one says what it means."""
+    if choice != IDEM_DEFAULT:
+        return choice
+    if client == clients.JAVA:
+        return "default (on for Java, off if acks/retries conflict)"
+    return "default (off for librdkafka)"
 
 
 def base_dict(name: str) -> dict[str, Any]:
@@ -104,7 +134,11 @@ def spec_for(name: str, client: str | None = None) -> PlaygroundSpec:
 def build(spec: PlaygroundSpec) -> Scenario:
     """Raises ScenarioError (one line, learner-readable) when the spec is not valid."""
     data = base_dict(spec.scenario)
-    data["producer"] = {**normalise_producer(dict(data.get("producer", {})), spec.client), **spec.producer}
+    controlled = {property_name(control, spec.client) for control in CONTROLS}  # the spec says these, or not
+    kept = {
+        k: v for k, v in normalise_producer(dict(data.get("producer", {})), spec.client).items() if k not in controlled
+    }
+    data["producer"] = {**kept, **spec.producer}
     data["client"] = spec.client
     data["step"] = steps_from_text(spec.steps_text)
     data["fault"] = [dict(f) for f in spec.faults]
@@ -115,7 +149,7 @@ def build(spec: PlaygroundSpec) -> Scenario:
 
 # ---- the step editor's little language ---------------------------------------------
 STEP_HELP = (
-    "One step per line: `send a b c` (optional `key=K partition=N`), `flush`, "
+    "One step per line: `send a b c` (optional `key=K partition=N bytes=N`), `flush`, "
     "`restart producer`, `wait 500`, `broker stop|kill|start|leader_change [broker id]`."
 )
 
@@ -138,8 +172,16 @@ def steps_from_text(text: str) -> list[dict[str, Any]]:
                 step["key"] = options.pop("key")
             if "partition" in options:
                 step["partition"] = _int(options.pop("partition"), where)
+            if "bytes" in options:
+                step["bytes"] = _int(options.pop("bytes"), where)
+                if not 1 <= step["bytes"] <= MAX_MESSAGE_BYTES:
+                    raise scenarios.ScenarioError(
+                        f"{where}: bytes= takes 1 to {MAX_MESSAGE_BYTES:,} (each value's size)"
+                    )
             if options:
-                raise scenarios.ScenarioError(f"{where}: unknown option {next(iter(options))}; use key= or partition=")
+                raise scenarios.ScenarioError(
+                    f"{where}: unknown option {next(iter(options))}; use key=, partition= or bytes="
+                )
             steps.append(step)
         elif verb == "flush" and not args:
             steps.append({"flush": True})
@@ -170,6 +212,7 @@ def steps_to_text(steps: list[dict[str, Any]]) -> str:
             values = step["send"] if isinstance(step["send"], list) else [step["send"]]
             extra = [f"key={step['key']}"] if "key" in step else []
             extra += [f"partition={step['partition']}"] if "partition" in step else []
+            extra += [f"bytes={step['bytes']}"] if "bytes" in step else []
             lines.append(" ".join(["send", *map(str, values), *extra]))
         elif "flush" in step:
             lines.append("flush")

@@ -17,11 +17,16 @@ from ui.views.playground_spec import (
     CLIENT_LABELS,
     CONTROL_DEFAULTS,
     CONTROLS,
+    IDEM_CHOICES,
+    IDEM_DEFAULT,
     STEP_HELP,
     PlaygroundSpec,
     default_value,
     fault_phrase,
+    idem_choice,
+    idem_label,
     property_name,
+    set_idem,
     spec_for,
 )
 from ui.widgets import runs
@@ -54,7 +59,7 @@ def write_widgets(spec: PlaygroundSpec) -> None:
     ss["pg.client"] = spec.client
     ss["pg.client.shown"] = spec.client  # the client whose property names the controls hold
     ss["pg.base_producer"] = dict(spec_for(spec.scenario, spec.client).producer)
-    ss["pg.idem"] = bool(spec.control("enable.idempotence"))
+    ss["pg.idem"] = idem_choice(spec.producer)
     ss["pg.acks"] = str(spec.control("acks"))
     for key, (prop, *_rest) in NUMBER_CONTROLS.items():
         ss[key] = int(spec.control(prop))
@@ -89,7 +94,8 @@ def read_widgets(client: str | None = None) -> PlaygroundSpec:
     ss = st.session_state
     client = client or ss.get("pg.client.shown", clients.DEFAULT)
     base = ss.get("pg.base_producer", {})
-    producer: dict[str, Any] = {"enable.idempotence": ss["pg.idem"]}
+    producer: dict[str, Any] = {}
+    set_idem(producer, ss["pg.idem"] if ss["pg.idem"] in IDEM_CHOICES else IDEM_DEFAULT)
     acks = "all" if ss["pg.acks"] == "all" else int(ss["pg.acks"])
     if "acks" in base or acks != default_value("acks", client):
         producer["acks"] = acks
@@ -192,12 +198,29 @@ def _title(name: str) -> str:
         return name
 
 
+def effective_idempotence(spec: PlaygroundSpec) -> bool:
+    """Whether the chosen client would run idempotent (the Java client's default turns off
+    quietly when acks/retries conflict); a config the client refuses counts as asked."""
+    try:
+        if spec.client == clients.JAVA:
+            return java_config.resolve(spec.producer).idempotent
+        return producer_config.resolve(spec.producer).idempotent
+    except ConfigError:
+        return bool(spec.control("enable.idempotence"))
+
+
 def summary(spec: PlaygroundSpec) -> str:
-    sends = sum(len(line.split()) - 1 for line in spec.steps_text.splitlines() if line.strip().startswith("send"))
+    sends = sum(
+        len([word for word in line.split()[1:] if "=" not in word])  # not key=, partition=, bytes=
+        for line in spec.steps_text.splitlines()
+        if line.strip().startswith("send")
+    )
     faults = "; ".join(fault_phrase(f) for f in spec.faults) or "none"
-    idem = "ON" if spec.control("enable.idempotence") else "OFF"
+    idem = f"**{'ON' if effective_idempotence(spec) else 'OFF'}**"
+    if idem_choice(spec.producer) == IDEM_DEFAULT:
+        idem += " (the client's default)"
     return (
-        f"{safe.md(_title(spec.scenario), 80)} · {CLIENT_LABELS[spec.client]} · idempotence **{idem}** · acks={spec.control('acks')} · "
+        f"{safe.md(_title(spec.scenario), 80)} · {CLIENT_LABELS[spec.client]} · idempotence {idem} · acks={spec.control('acks')} · "
         f"{sends} messages · faults: {safe.md(faults, 160)}"
     )
 
@@ -316,7 +339,15 @@ def show(problem: tuple[str, str] | None) -> None:
         with config_tab:
             cols = st.columns(4)
             with cols[0]:
-                st.toggle("enable.idempotence", key="pg.idem", help="Give the producer an id and number every batch.")
+                st.radio(
+                    "enable.idempotence",
+                    IDEM_CHOICES,
+                    key="pg.idem",
+                    format_func=lambda choice: idem_label(choice, client),
+                    help="Give the producer an id and number every batch. Left to the client's default, "
+                    "the Java client turns it on, and quietly off when acks or retries conflict; "
+                    "set on, it refuses such a config instead.",
+                )
                 slots["enable.idempotence"] = st.empty()
             with cols[1]:
                 st.selectbox("acks", ["all", "1", "0"], key="pg.acks")
