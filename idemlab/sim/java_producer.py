@@ -156,10 +156,11 @@ def java_error(error: str) -> tuple[str, bool, int | None]:
     return name, retriable, info.code
 
 
-def java_error_message(code: int | None, topic: str, broker_id: int) -> str:
-    """The exception's message for a batch failed by an answer (Sender.failBatch)."""
+def java_error_message(code: int | None, topic: str, broker_id: int, timed_out: bool = False) -> str:
+    """The exception's message for a batch failed by an answer (Sender.failBatch); code None:
+    no answer, the connection was lost or the request timed out [measured]."""
     if code is None:
-        return f"Disconnected from node {broker_id}"
+        return f"Disconnected from node {broker_id}" + (" due to timeout" if timed_out else "")
     if code == TOPIC_AUTHORIZATION_FAILED:
         return f"Not authorized to access topics: [{topic}]"
     return JAVA_ERROR_MESSAGES.get(code, "")
@@ -414,7 +415,7 @@ class JavaSimProducer(SimProducer):
         if retriable and can_retry:
             self._requeue(tp, messages)
             return
-        text = java_error_message(code, self.topic, request.broker_id)
+        text = java_error_message(code, self.topic, request.broker_id, timed_out=error == errors.TIMED_OUT)
         for m in messages:
             self._report(m, name, None, text=text)
         if self.settings.idempotent and messages[0].retries < self.settings.retries:

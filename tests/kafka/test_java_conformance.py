@@ -126,6 +126,38 @@ def test_lost_ack_and_lost_request_match_with_idempotence_on_too(name, java_clie
     assert_same(java(name, ("enable.idempotence", True)))
 
 
+REQUEST_TIMEOUT = """
+title = "A request times out"
+client = "java"
+[producer]
+"enable.idempotence" = false
+"retries" = 0
+"request.timeout.ms" = 1000
+"delivery.timeout.ms" = 2000
+[[step]]
+send = ["m1"]
+[[fault]]
+request = "produce"
+nth = 1
+action = "delay"
+delay_ms = 3000
+"""
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        java("lost-ack", ("enable.idempotence", False), ("retries", 0)),
+        scenarios.parse(REQUEST_TIMEOUT, name="request-timeout"),
+    ],
+    ids=["connection-lost", "request-timed-out"],
+)
+def test_a_batch_failed_without_an_answer_says_so_in_the_java_clients_words(scenario, java_client_required):
+    """NetworkException 'Disconnected from node 1'; TimeoutException '… due to timeout'."""
+    assert_same(scenario)
+
+
 def first_batches(trace, count: int = 2) -> list[list[int]]:
     requests = [e for e in trace.events if e.kind == REQUEST_SENT and e.get("api") == PRODUCE]
     return [list(e.get("msgs")) for e in requests[:count]]

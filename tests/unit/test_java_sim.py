@@ -171,6 +171,7 @@ def test_a_successful_delivery_carries_no_message():
 def test_java_error_messages_name_the_topic_and_the_node_where_the_client_does():
     assert java_error_message(29, "lab", 1) == "Not authorized to access topics: [lab]"
     assert java_error_message(None, "lab", 2) == "Disconnected from node 2"
+    assert java_error_message(None, "lab", 1, timed_out=True) == "Disconnected from node 1 due to timeout"
     assert (
         expiry_message(3, "lab", 0, 120_004.6)
         == "Expiring 3 record(s) for lab-0:120004 ms has passed since batch creation"
