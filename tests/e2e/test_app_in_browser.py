@@ -66,7 +66,8 @@ def test_lost_acknowledgement_duplicates_without_idempotence_and_not_with_it(ope
     expect(setup).to_contain_text("idempotence OFF")
     setup.click()
     wait_run(page)
-    page.get_by_text("enable.idempotence", exact=True).first.click()
+    idempotence = page.get_by_test_id("stRadio").filter(has=page.get_by_text("enable.idempotence", exact=True))
+    idempotence.get_by_text("on", exact=True).click()
     wait_run(page)
     expect(page.get_by_text("DUPLICATE of offset")).to_have_count(0)
     assert "idem=1" in page.url
