@@ -7,10 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from idemlab import backends, java_config, scenarios
 from idemlab.__main__ import main
@@ -210,3 +212,18 @@ def test_without_a_client_id_the_java_producer_names_itself(java_client_required
     run = JavaRun(lost_ack(True), "local", None, None)
     assert run.run().run_error is None
     assert run.client_id.startswith("producer-")
+
+
+@pytest.mark.timeout(120)
+def test_the_bulk_command_produces_its_records_in_the_jvm_and_times_them(java_client_required, shared_local_cluster):
+    """benchmarks/java_run_time.py's command: N records of B bytes, one reply."""
+    topic = f"idemlab-bulk-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": shared_local_cluster.bootstrap})
+    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])[topic].result(timeout=30)
+    java = JavaProducer(lambda event: None)
+    try:
+        assert java.create({"bootstrap.servers": shared_local_cluster.bootstrap}) is None
+        done = java.request("bulk", timeout=60, topic=topic, count=500, size=10)
+        assert (done["count"], done["failed"]) == (500, 0) and done["seconds"] > 0
+    finally:
+        java.stop()
