@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from idemlab import backends
-from idemlab.lessons import load, scenario_for
+from idemlab.lessons import load, load_all, scenario_for
 from tests.e2e.conftest import COUNT_RUNS, wait_for_app_run
 from ui.views import presenter_deck
 
@@ -73,6 +73,19 @@ PICTURE_FITS = """() => {
 }"""
 
 
+FITTED = """() => { const block = document.querySelector(".st-key-present-fit");
+  return !!block && block.querySelectorAll(".idl-table tbody tr").length > 0
+    && block.getBoundingClientRect().bottom <= innerHeight + 1; }"""
+
+
+def _longest_log():
+    """The lesson whose run stores the most records, and its after-the-run slide."""
+    runs = [(lesson, backends.run(scenario_for(lesson), "sim")) for lesson in load_all()]
+    lesson, trace = max(runs, key=lambda run: len(run[1].stored))
+    after = next(i for i, slide in enumerate(presenter_deck.deck(lesson, trace), 1) if slide.kind == "after")
+    return lesson, after, len(trace.stored)
+
+
 def _open(context, url: str):
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -116,4 +129,25 @@ def test_every_kind_of_slide_fills_the_screen_in_large_type(browser, warmed, scr
         if name == "analogy":
             expect(page.get_by_text("The picture in words")).to_have_count(1)  # its full text alternative
         page.close()
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [PROJECTOR, LAPTOP], ids=["1920x1080", "1280x800"])
+def test_the_longest_stored_log_after_the_run_fits_one_screen_in_smaller_type(browser, warmed, screenshots, viewport):
+    lesson, number, records = _longest_log()
+    assert records >= 10  # a log that does not fit in the slide's usual type
+    width, height = viewport["width"], viewport["height"]
+    context = browser.new_context(viewport=viewport)
+    context.add_init_script(COUNT_RUNS)
+    page = _open(context, f"{warmed}/presenter?lesson={lesson.slug}&slide={number}")
+    page.wait_for_function(FITTED, timeout=60_000)
+    page.screenshot(path=str(screenshots / f"presenter-after-longest-log-{width}x{height}-light.png"))
+    seen = page.evaluate(MEASURE)
+    assert page.locator(".st-key-present-fit .idl-table tbody tr").count() == records  # every record, none hidden
+    for text in seen["texts"]:
+        assert text["y"] >= 0 and text["bottom"] <= height + 1 and text["right"] <= width + 1, (lesson.slug, text)
+    least = page.locator(".st-key-present-fit .idl-table td").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert least >= 12, least  # smaller, still legible
     context.close()

@@ -47,17 +47,18 @@ CSS = """<style>
 [class*="st-key-present-slide-"] [data-testid="stCaptionContainer"] p,
 [class*="st-key-present-slide-"] [data-testid="stCaptionContainer"] { font-size: var(--idl-caption); }
 [class*="st-key-present-slide-"] .idl-class-chart { font-size: var(--idl-small); }
-[class*="st-key-present-slide-"] .idl-table { font-size: calc(var(--idl-small) * 0.8); }
+[class*="st-key-present-slide-"] .idl-table { font-size: calc(var(--idl-small) * 0.8 * var(--idl-fit, 1)); }
 [class*="st-key-present-slide-"] .idl-table td:not(:last-child) { white-space: nowrap; }
+[class*="st-key-present-slide-"] .idl-table :is(th, td) { padding: 0.2em 0.45em; line-height: 1.25; }
 [class*="st-key-present-slide-"] .idl-seq.idl-seq-large,
-[class*="st-key-present-slide-"] .idl-seq.idl-seq-large li { font-size: calc(var(--idl-small) * 0.78); }
+[class*="st-key-present-slide-"] .idl-seq.idl-seq-large li { font-size: calc(var(--idl-small) * 0.78 * var(--idl-fit, 1)); }
 
 /* The after-the-run slide holds words, the stored log and the diagram: smaller body. */
 .st-key-present-slide-after [data-testid="stMarkdown"] p,
 .st-key-present-slide-after [data-testid="stMarkdown"] li { font-size: var(--idl-small); margin: 0.2em 0; }
 .st-key-present-slide-after [data-testid="stColumn"] [data-testid="stMarkdown"] p,
 .st-key-present-slide-after [data-testid="stColumn"] [data-testid="stMarkdown"] li {
-  font-size: calc(var(--idl-small) * 0.8);
+  font-size: calc(var(--idl-small) * 0.8 * var(--idl-fit, 1));
 }
 
 /* A picture (the mail room) is as large as the screen left under the slide's words allows:
@@ -72,20 +73,38 @@ CSS = """<style>
 </style>"""
 CSS = CSS.replace("RATIO", f"{MAILROOM_RATIO:.4f}")
 
-# The room under the slide's words, down to the bottom of the screen, as --idl-room on the
-# picture: measured again whenever the page's layout changes (a resize, a font, a rerun).
-FIT_PICTURE = """<script>
+# The room under the slide's words, down to the bottom of the screen: as --idl-room on the
+# picture (its width follows), and as --idl-fit on a block of tables and diagrams whose type
+# shrinks (to half at most) until the block fits, as slide software fits text to a box.
+# Measured again whenever the page's content changes size (a part mounts, a rerun) or the
+# window does; a second measure of the same layout gives the same sizes, so it does not loop.
+FIT = """<script>
 (() => {
+  const page = document.querySelector("[data-testid='stMainBlockContainer']");
+  if (!page) return;
+  // From the element's top (as if the page were not scrolled) to the bottom of the screen.
+  const room = (element) =>
+    window.innerHeight - (element.getBoundingClientRect().top - page.getBoundingClientRect().top) - 12;
   const fit = () => {
     const picture = document.querySelector(".st-key-present-picture");
-    if (!picture) return;
-    const top = picture.getBoundingClientRect().top + window.scrollY;
-    picture.style.setProperty("--idl-room", `${Math.max(window.innerHeight - top - 12, 160)}px`);
+    if (picture) picture.style.setProperty("--idl-room", `${Math.max(room(picture), 160)}px`);
+    const block = document.querySelector(".st-key-present-fit");
+    if (!block) return;
+    let factor = 1;
+    block.style.setProperty("--idl-fit", "1");
+    for (let i = 0; i < 5 && block.scrollHeight > room(block) && factor > 0.5; i++) {
+      factor = Math.max(0.5, factor * Math.sqrt(room(block) / block.scrollHeight));
+      block.style.setProperty("--idl-fit", factor.toFixed(3));
+    }
   };
   fit();
-  if (window.__idlFitPicture) return;
-  window.__idlFitPicture = new ResizeObserver(fit);
-  window.__idlFitPicture.observe(document.body);
-  window.addEventListener("resize", fit);
+  if (!window.__idlFit) {
+    window.__idlFit = new ResizeObserver(fit);  // the page's content grows as its parts mount
+    window.addEventListener("resize", fit);
+  }
+  if (window.__idlFitWatched !== page) {
+    window.__idlFit.observe(page);
+    window.__idlFitWatched = page;
+  }
 })();
 </script>"""

@@ -177,8 +177,8 @@ def show(lessons: list, lesson, trace, backend: str = "sim") -> None:
     # Last, so their empty boxes add no gap above the slide.
     st.html(presenter_style.CSS)
     st.html(FOCUS_AND_CLICKER % {"slide": f"{lesson.slug}/{index}"}, unsafe_allow_javascript=True)
-    if slide.picture or slide.kind == "moment":
-        st.html(presenter_style.FIT_PICTURE, unsafe_allow_javascript=True)
+    if slide.picture or slide.kind in ("moment", "after"):
+        st.html(presenter_style.FIT, unsafe_allow_javascript=True)
 
 
 def _speaker_notes(slide: Slide, trace) -> None:
@@ -302,9 +302,10 @@ def _after(slide: Slide, trace) -> None:
     st.markdown(slide.body)
     if trace is not None and trace.events:
         snap = snapshot(trace)
-        left, right = st.columns([5, 4], gap="large")
-        with left:
-            run_views.stored_log(snap.stored, "present.after")
-        with right:
-            st.markdown("**Sequence diagram** (the last events)")
-            st.html(_diagram(trace, len(trace.events), presenter_deck.AFTER_WINDOW))
+        with st.container(key="present-fit"):  # a long log or long rows: smaller type, on one screen
+            left, right = st.columns([5, 4], gap="large")
+            with left:
+                run_views.stored_log(snap.stored, "present.after")
+            with right:
+                st.markdown("**Sequence diagram** (the last events)")
+                st.html(_diagram(trace, len(trace.events), presenter_deck.AFTER_WINDOW))
