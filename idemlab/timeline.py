@@ -39,7 +39,7 @@ class _Log:
 
     def __init__(self, items=None, keys=None, first=None, latest=None, n: int = 0) -> None:
         self._items: list = [] if items is None else items
-        self._keys: list[tuple] = [] if keys is None else keys
+        self._keys: list = [] if keys is None else keys  # per entry: None, its key, or _Keys
         self._first: dict = {} if first is None else first
         self._latest: dict = {} if latest is None else latest
         self.n = n
@@ -51,10 +51,8 @@ class _Log:
         if len(items) != n:  # a fork: copy the prefix this state sees
             return self._fork().append(item, key)
         items.append(item)
-        if key is None:
-            self._keys.append(())
-        else:
-            self._keys.append((key,))
+        self._keys.append(key)
+        if key is not None:
             if key not in self._first:
                 self._first[key] = n
             self._latest[key] = n
@@ -67,9 +65,9 @@ class _Log:
         n = log.n
         log._items.extend(items)
         if keys is None:
-            log._keys.extend([()] * len(items))
+            log._keys.extend([None] * len(items))
         else:
-            log._keys.extend([() if key is None else (key,) for key in keys])
+            log._keys.extend(keys)
             keyed = [(key, i) for i, key in enumerate(keys, n) if key is not None]
             log._latest.update(keyed)
             setdefault = log._first.setdefault
@@ -82,7 +80,7 @@ class _Log:
         n = self.n
         if len(self._items) != n:
             return self._fork().append_keyed(item, *keys)
-        keys = tuple([key for key in keys if key is not None])
+        keys = _Keys([key for key in keys if key is not None])
         self._items.append(item)
         self._keys.append(keys)
         for key in keys:
@@ -95,7 +93,7 @@ class _Log:
         n = self.n
         entry_keys, first, latest = self._keys[:n], {}, {}
         for i, keys in enumerate(entry_keys):
-            for key in keys:
+            for key in _keys_of(keys):
                 first.setdefault(key, i)
                 latest[key] = i
         return _Log(self._items[:n], entry_keys, first, latest, n)
@@ -123,7 +121,7 @@ class _Log:
             return i
         if self.first_index(key) is None:
             return None
-        return max(j for j in range(self.n) if key in self._keys[j])  # an older state of a longer fold
+        return max(j for j in range(self.n) if key in _keys_of(self._keys[j]))  # an older state of a longer fold
 
     def __getitem__(self, i: int) -> Any:
         if not 0 <= i < self.n:
@@ -139,6 +137,18 @@ class _Log:
 
     def list(self) -> list:
         return self._items[: self.n]
+
+
+class _Keys(tuple):
+    """The several keys of one log entry (a single key may itself be a tuple)."""
+
+    __slots__ = ()
+
+
+def _keys_of(entry_keys: Any) -> tuple:
+    if entry_keys is None:
+        return ()
+    return entry_keys if type(entry_keys) is _Keys else (entry_keys,)
 
 
 EMPTY_LOG = _Log()
@@ -218,11 +228,13 @@ class State(NamedTuple):
         """One Delivery per produce() call so far, in call order; a call without a report
         has error NO_REPORT (with finished=False such calls are left out)."""
         calls = self.calls.list()
-        typed_call, typed_report = m.ProduceCalled, m.DeliveryReport
-        msgs = [call.msg if type(call) is typed_call else call.get("msg") for call in calls]
+        try:
+            msgs, values = list(map(_MSG, calls)), list(map(_VALUE, calls))
+        except AttributeError:  # hand-built mappings
+            msgs, values = [call.get("msg") for call in calls], [call.get("value") for call in calls]
+        typed_report = m.DeliveryReport
         out = []
-        for call, msg, report in zip(calls, msgs, self.reports.first_of_each(msgs), strict=True):
-            value = call.value if type(call) is typed_call else call.get("value")  # else a hand-built mapping
+        for call, msg, value, report in zip(calls, msgs, values, self.reports.first_of_each(msgs), strict=True):
             if type(report) is typed_report:
                 out.append(Delivery(msg, value, report.partition, report.offset, report.error))
             elif report is not None:
@@ -463,7 +475,7 @@ def fold(events: Iterable[Event]) -> State:
 
 
 _BATCHED = (m.PRODUCE_CALLED, m.DELIVERY_REPORT)
-_MSG_AND_ERROR = attrgetter("msg", "error")
+_MSG, _VALUE, _ERROR = attrgetter("msg"), attrgetter("value"), attrgetter("error")
 
 
 def _batch(state: State, run: list[Event], kind: str) -> State:
@@ -474,16 +486,16 @@ def _batch(state: State, run: list[Event], kind: str) -> State:
         return _new(State, (position, last, state[2], calls, *state[4:]))
     details = [e.detail for e in run]
     try:
-        reported = list(map(_MSG_AND_ERROR, details))
+        msgs, errors = list(map(_MSG, details)), list(map(_ERROR, details))
     except AttributeError:  # hand-built mappings
-        reported = [(detail.get("msg"), detail.get("error")) for detail in details]
-    reports = state.reports.extend(details, [msg for msg, _ in reported])
-    first_index = reports.first_index
+        msgs, errors = [d.get("msg") for d in details], [d.get("error") for d in details]
+    reports = state.reports.extend(details, msgs)
+    first = reports._first  # this log ends at its last entry, so every index it holds is visible
     acknowledged = state.acknowledged + sum(
         [
             1
-            for i, (msg, error) in enumerate(reported, len(state.reports))
-            if error is None and (msg is None or first_index(msg) == i)  # as step() counts
+            for i, msg, error in zip(range(len(state.reports), reports.n), msgs, errors, strict=True)
+            if error is None and (msg is None or first[msg] == i)  # as step() counts
         ]
     )
     return _new(State, (position, last, state[2], state[3], reports, acknowledged, *state[6:]))
