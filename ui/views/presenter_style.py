@@ -47,6 +47,7 @@ CSS = """<style>
 [class*="st-key-present-slide-"] [data-testid="stCaptionContainer"] p,
 [class*="st-key-present-slide-"] [data-testid="stCaptionContainer"] { font-size: var(--idl-caption); }
 [class*="st-key-present-slide-"] .idl-class-chart { font-size: var(--idl-small); }
+[class*="st-key-present-slide-"] .idl-class-chart .row { grid-template-columns: minmax(12rem, 40%) 1fr 5.5em; }
 [class*="st-key-present-slide-"] .idl-table { font-size: calc(var(--idl-small) * 0.8 * var(--idl-fit, 1)); }
 [class*="st-key-present-slide-"] .idl-table td:not(:last-child) { white-space: nowrap; }
 [class*="st-key-present-slide-"] .idl-table :is(th, td) { padding: 0.2em 0.45em; line-height: 1.25; }
