@@ -81,11 +81,12 @@ CSS = CSS.replace("RATIO", f"{MAILROOM_RATIO:.4f}")
 # window does; a second measure of the same layout gives the same sizes, so it does not loop.
 FIT = """<script>
 (() => {
-  const page = document.querySelector("[data-testid='stMainBlockContainer']");
+  const main = () => document.querySelector("[data-testid='stMainBlockContainer']");
+  const page = main();
   if (!page) return;
   // From the element's top (as if the page were not scrolled) to the bottom of the screen.
   const room = (element) =>
-    window.innerHeight - (element.getBoundingClientRect().top - page.getBoundingClientRect().top) - 12;
+    window.innerHeight - (element.getBoundingClientRect().top - main().getBoundingClientRect().top) - 12;
   const fit = () => {
     const picture = document.querySelector(".st-key-present-picture");
     if (picture) picture.style.setProperty("--idl-room", `${Math.max(room(picture), 160)}px`);
