@@ -1,9 +1,11 @@
 """`python -m idemlab run`: the JSON shape, the readable account, exit codes."""
 
+import gc
 import json
 
 import pytest
 
+from idemlab.__main__ import main
 from tests.cli import run_cli as cli
 
 
@@ -114,3 +116,11 @@ def test_a_malformed_client_config_file_names_the_line(tmp_path):
     result = cli("run", "lost-ack", "--backend", "kafka://127.0.0.1:9", "--client-config", str(config))
     assert result.returncode == 2
     assert f"{config}:1: expected key=value" in result.stderr
+
+
+def test_a_run_in_process_leaves_the_cyclic_collector_as_it_found_it(capsys):
+    """The run and its document go under one pause of the collector (idemlab.gc_pause)."""
+    assert gc.isenabled()
+    assert main(["run", "lost-ack", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["duplicates"] == 1
+    assert gc.isenabled()

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 
 from idemlab import scenarios, sim, words
+from idemlab.model import Event
 from idemlab.replay import LISTS, _Frames, replay
 from idemlab.timeline import fold, snapshot, states, step
 
@@ -148,3 +149,23 @@ def test_the_replays_frames_made_in_one_pass_equal_frames_made_from_scratch(name
         frame = alone.frame(fold(trace.events[:position]), position == len(trace.events))
         scratch = {"rows": {n: alone.interned[n].rows for n in LISTS}}
         assert _expanded(document, document["frames"][position]) == _expanded(scratch, frame), position
+
+
+def test_a_fold_of_plain_mappings_ends_where_the_typed_events_do():
+    """Hand-built traces carry plain dicts; the fold's bulk paths read typed events by attribute."""
+    trace = sim.run(scenarios.load("timeout-but-stored"))
+    plain = [Event(e.t_ms, e.kind, e.detail.as_dict()) for e in trace.events]
+    typed_state, plain_state = fold(trace.events), fold(plain)
+    assert plain_state.deliveries() == typed_state.deliveries()
+    assert plain_state.acknowledged == typed_state.acknowledged
+    assert plain_state.records() == typed_state.records()
+
+
+def test_an_earlier_state_does_not_see_the_retry_a_later_one_knows():
+    trace = lost_ack(True)
+    every = list(states(trace.events))
+    retry = next(a for a in every[-1].paired_attempts() if a.previous_send is not None)
+    first_send = every[-1].attempt(retry.previous_send)
+    before_retry = every[retry.position]  # the state just before the retry was sent
+    assert first_send.next_send == retry.index
+    assert before_retry.attempt(first_send.index).next_send is None
