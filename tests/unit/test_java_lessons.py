@@ -117,6 +117,10 @@ LINKS_SHOW = {
     "/playground?scenario=java-five-in-flight&client=librdkafka": lambda f: f["broker_errors"] == [],
     "/playground?scenario=java-five-in-flight&inflight=1": lambda f: f["broker_errors"] == [],
     "/playground?scenario=java-out-of-order&client=librdkafka": lambda f: f["epochs"] == [0, 1],
+    "/playground?scenario=gapless-fatal&client=java": lambda f: (
+        f["stored_values"] == ["m1", "m3"] and f["epochs"] == [0, 1] and not f["fatal"]
+    ),
+    "/playground?scenario=gapless-fatal": lambda f: f["fatal"] and f["stored_values"] == ["m1"],
 }
 
 
