@@ -71,7 +71,7 @@ SWEEP_ERRORS = sorted({info.kafka_name for info in ERRORS.values() if info.code 
 RACY = {
     ("DUPLICATE_SEQUENCE_NUMBER", True, inflight): (
         "a4 is purged (_PURGE_QUEUE) or times out (_MSG_TIMED_OUT) after the fatal error",
-        "a4",
+        ("a4",),
         {"_PURGE_QUEUE", "_MSG_TIMED_OUT"},
     )
     for inflight in (1, 5)
@@ -82,16 +82,18 @@ RACY = {
 # DUPLICATE_SEQUENCE_NUMBER's a4: a request already built escapes the fatal purge).
 # Seen once in a full run (2026-12): with idempotence and five in flight, a3 was either
 # still queued when the topic error failed the queue (TOPIC_AUTHORIZATION_FAILED) or
-# already sent, and its retry was destroyed with the partition (_DESTROY).
+# already sent, and its retry was destroyed with the partition (_DESTROY); in a later
+# full run at load 25-30, a4 the same way (both real runs gave the topic error, the
+# simulator _DESTROY).
 RACY[("TOPIC_AUTHORIZATION_FAILED", True, 5)] = (
-    "a3 fails with the topic error while queued, or is destroyed after it was sent",
-    "a3",
+    "a3 and a4 each fail with the topic error while queued, or are destroyed after they were sent",
+    ("a3", "a4"),
     {"TOPIC_AUTHORIZATION_FAILED", "_DESTROY"},
 )
 for _inflight in (1, 5):
     RACY[("OUT_OF_ORDER_SEQUENCE_NUMBER", True, _inflight)] = (
         "a3 is purged (_PURGE_QUEUE) or times out (_MSG_TIMED_OUT) after the fatal error",
-        "a3",
+        ("a3",),
         {"_PURGE_QUEUE", "_MSG_TIMED_OUT"},
     )
 
@@ -125,13 +127,13 @@ def sweep_scenario(error: str, idempotent: bool, in_flight: int):
 AFTER_FATAL = {"_PURGE_QUEUE", "_MSG_TIMED_OUT"}
 
 
-def signature(trace, except_value: str | None = None):
-    """What the sweep compares; `except_value`'s delivery report is left out (racy)."""
+def signature(trace, except_values: tuple[str, ...] = ()):
+    """What the sweep compares; the delivery reports of `except_values` are left out (racy)."""
     fatal = trace.fatal_error.split(":")[0] if trace.fatal_error else None
     reports = [
         (value, "purged or timed out after the fatal error" if fatal and error in AFTER_FATAL else error, offset)
         for value, error, offset in conformance.deliveries(trace)
-        if value != except_value
+        if value not in except_values
     ]
     return conformance.normalized_log(trace), reports, fatal
 
@@ -173,8 +175,8 @@ def test_error_on_both_back_ends(cell, java_required):
             return
         assert observed[0] == expected
         return
-    _, value, seen = racy
+    _, values, seen = racy
     for real in reals:
-        assert signature(real, except_value=value) == signature(simulated, except_value=value)
-        assert report_of(real, value) in seen
-    assert report_of(simulated, value) in seen
+        assert signature(real, except_values=values) == signature(simulated, except_values=values)
+        assert {report_of(real, value) for value in values} <= seen
+    assert {report_of(simulated, value) for value in values} <= seen
