@@ -122,8 +122,9 @@ def _depth(value: Any, level: int = 0) -> int:
         return level
     if isinstance(value, Mapping):
         return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    if isinstance(value, list):  # a scalar in it is at level + 1, the default: only tables and arrays go deeper
+        nested = [v for v in value if isinstance(v, dict | list)]  # what tomllib makes of them
+        return max((_depth(v, level + 1) for v in nested), default=level + 1)
     return level
 
 
