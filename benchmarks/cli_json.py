@@ -3,15 +3,10 @@ doing the least the command must do: read the same scenario TOML (tomllib) and w
 same JSON document, compact, with json.dumps (the C encoder; json.dump goes through the
 pure-Python encoder, five times slower, and is timed with --with-dump for information).
 Both run in a subprocess with stdout to /dev/null, so interpreter start-up counts on
-both sides; the runs alternate, so both see the same machine load.  Both sides read
-compiled bytecode, as an installed package and the standard library have it: the
-untimed check run fills a temporary bytecode cache (PYTHONPYCACHEPREFIX), which matters
-where PYTHONDONTWRITEBYTECODE is set (the project's modules would otherwise be
-compiled from source on every run, the standard library's never); --no-bytecode-cache
-measures that way.  Prints both medians, their ratio, each side's peak RSS and the load
-average.
+both sides; the runs alternate, so both see the same machine load.  Prints both
+medians, their ratio, each side's peak RSS and the load average.
 
-    python benchmarks/cli_json.py [--messages 100000] [--rounds 7] [--trace] [--with-dump] [--no-bytecode-cache]
+    python benchmarks/cli_json.py [--messages 100000] [--rounds 7] [--trace] [--with-dump]
 
 The scenario is sim_throughput.py's bulk run (steps of 1000 sends and a 10 ms wait, 3
 partitions, batches of 100, 5 in flight, idempotence on) without the random faults, and
@@ -82,11 +77,11 @@ def write_scenario(path: Path, messages: int, per_step: int = 1000) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child, stdout to /dev/null."""
     with open(os.devnull, "w") as sink:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=sink, cwd=ROOT, env=env)
+        proc = subprocess.Popen(command, stdout=sink, cwd=ROOT)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -115,17 +110,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--with-dump", action="store_true", help="also time the json.dump baseline (for information)")
     parser.add_argument("--trace", action="store_true", help="also time the CLI with --trace (for information)")
-    parser.add_argument("--no-bytecode-cache", action="store_true", help="leave PYTHONDONTWRITEBYTECODE as it is")
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
         scenario, meta = Path(tmp) / "bulk.toml", Path(tmp) / "meta.json"
         write_scenario(scenario, args.messages)
-        env = dict(os.environ)
-        if not args.no_bytecode_cache:
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "bytecode")
-        print(f"bytecode: {'as the environment has it' if args.no_bytecode_cache else 'cached for both sides'}")
         cli = [sys.executable, "-m", "idemlab", "run", str(scenario), "--json"]
         baseline = [sys.executable, "-c", BASELINE, str(scenario), str(meta), "dumps"]
         slow_baseline = [*baseline[:-1], "dump"]
@@ -133,17 +122,17 @@ def main() -> None:
         # In a child of its own: a parent's memory would count in its later children's peak
         # RSS (Linux carries the high-water mark across fork and exec).
         check = [sys.executable, __file__, "--check", *cli, "--", *baseline]
-        print(subprocess.run(check, capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout.strip())
+        print(subprocess.run(check, capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip())
 
         load_before = os.getloadavg()[0]
         runs: dict[str, list[tuple[float, float]]] = {"cli": [], "baseline": [], "json.dump": [], "cli --trace": []}
         for _ in range(args.rounds):
-            runs["baseline"].append(timed(baseline, env))
-            runs["cli"].append(timed(cli, env))
+            runs["baseline"].append(timed(baseline))
+            runs["cli"].append(timed(cli))
             if args.with_dump:
-                runs["json.dump"].append(timed(slow_baseline, env))
+                runs["json.dump"].append(timed(slow_baseline))
             if args.trace:
-                runs["cli --trace"].append(timed([*cli, "--trace"], env))
+                runs["cli --trace"].append(timed([*cli, "--trace"]))
         load_after = os.getloadavg()[0]
 
     runs = {side: results for side, results in runs.items() if results}
