@@ -165,9 +165,10 @@ def _repeats(records: list[StoredRecord]) -> dict[tuple[int, int], StoredRecord]
     first: dict[int, StoredRecord] = {}
     out: dict[tuple[int, int], StoredRecord] = {}
     for record in records:
-        if record.msg is None:
+        msg = record.msg
+        if msg is None:
             continue
-        earlier = first.setdefault(record.msg, record)
+        earlier = first.setdefault(msg, record)
         if earlier is not record:
             out[(record.partition, record.offset)] = earlier
     return out
@@ -250,13 +251,15 @@ def _reordered(records: list[StoredRecord]) -> tuple[int, ...]:
     seen: set[int] = set()
     out = []
     for record in records:
-        if record.msg is None or record.msg in seen:
+        msg = record.msg
+        if msg is None or msg in seen:
             continue
-        seen.add(record.msg)
+        seen.add(msg)
         highest = latest.get(record.partition, 0)
-        if record.msg < highest:
-            out.append(record.msg)
-        latest[record.partition] = max(highest, record.msg)
+        if msg < highest:
+            out.append(msg)
+        else:
+            latest[record.partition] = msg
     return tuple(out)
 
 
