@@ -77,9 +77,9 @@ def _delivery_row(d: Delivery) -> dict[str, Any]:
 def _delivery_compact(deliveries: list[Delivery]) -> str:
     return ",".join(
         [
-            f'{{"value":{_esc(d.value)},"partition":{"null" if d.partition is None else format(d.partition, "d")},'
+            f'{{"value":{_esc(d.value)},"partition":{"null" if d.partition is None else f"{d.partition:d}"},'
             f'"error":{"null" if d.error is None else _esc(d.error)},'
-            f'"offset":{"null" if d.offset is None else format(d.offset, "d")}}}'
+            f'"offset":{"null" if d.offset is None else f"{d.offset:d}"}}}'
             for d in deliveries
         ]
     )
