@@ -272,3 +272,11 @@ def test_the_first_request_waits_for_metadata_and_a_connection_so_two_steps_shar
     assert requests[:2] == [list(range(1, 11)), list(range(11, 16))]
     first_call = next(e.t_ms for e in trace.events if e.kind == "produce")
     assert first_call == 6  # connect, ApiVersions and Metadata: three round trips of 2 ms
+
+
+def test_a_client_that_has_not_re_bootstrapped_yet_queues_its_records_until_the_broker_is_back(monkeypatch):
+    """c12's other branch: the sends come before the client noticed that no broker is left."""
+    monkeypatch.setattr(JavaSimProducer, "brokers_down_metadata", JavaSimProducer.KEEPS_METADATA)
+    trace = sim.run(java("tests/scenarios/c12-timed-out-in-queue.toml", ("max.block.ms", 5000)))
+    assert stored(trace) == [("m1", 0, 0), ("m2", 0, 1), ("m3", 0, 2), ("m4", 0, 3)]
+    assert failure_texts(trace) == []
