@@ -283,11 +283,11 @@ class _Frames:
     def _sender_keys(self, state: State) -> list[tuple]:
         calls, reports = state.calls, state.reports
         seen_calls, seen_reports = self.seen
-        for call in list(calls)[seen_calls:]:
+        for call in calls.since(seen_calls):
             msg = call.get("msg")
             self.sender_at.setdefault(msg, len(self.sender))
             self.sender.append((words.letter(msg, call.get("value"), self.names), "waiting", ""))
-        for report in list(reports)[seen_reports:]:
+        for report in reports.since(seen_reports):
             msg = report.get("msg")
             if reports.first(msg) is not report or msg not in self.sender_at:
                 continue  # only a call's first report counts
@@ -304,7 +304,7 @@ class _Frames:
 
     def _shelf_keys(self, state: State) -> list[tuple]:
         names = self.names
-        added = list(state.stored)[self.shelved :]
+        added = state.stored.since(self.shelved)
         rows = [
             (
                 r.partition,

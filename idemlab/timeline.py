@@ -138,6 +138,10 @@ class _Log:
     def list(self) -> list:
         return self._items[: self.n]
 
+    def since(self, start: int) -> list:
+        """The entries from `start` on: what a reader that had seen `start` entries has not."""
+        return self._items[start : self.n]
+
 
 class _Keys(tuple):
     """The several keys of one log entry (a single key may itself be a tuple)."""
