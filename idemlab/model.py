@@ -289,7 +289,7 @@ class BrokerDecision(Detail):
     """What the broker did with one partition's batch.  `remembered`: after an appended or
     duplicate decision, the broker's producer state for this producer on this partition
     (REMEMBERED_FIELDS per batch), when the back end knows it (the simulator does; the real
-    broker is asked only after its restarts, see PRODUCER_STATE).  `inferred`: the real
+    broker answers DescribeProducers in a PRODUCER_STATE event of its own, see there).  `inferred`: the real
     back end told appended from duplicate by the offsets it saw returned."""
 
     request_no: int
@@ -376,7 +376,9 @@ class BrokerAction(Detail):
 @_kind(PRODUCER_STATE)
 class ProducerState(Detail):
     """The broker's whole producer state for one partition after it stopped, was killed,
-    came back or handed leadership on; it replaces what a view knew of that partition.
+    came back or handed leadership on, and on a real broker also after a decision of a
+    small run (read in the background, so it may follow the decision by a few events); it
+    replaces what a view knew of that partition.
     `producers`: [{producer_id, producer_epoch, remembered}]; `source`: the simulator's
     rules or the real broker's DescribeProducers answer."""
 
