@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from idemlab import model as m
 from idemlab import words
 from idemlab.outcome import Outcome, summarize
-from idemlab.timeline import Attempt, State, fold, sent_key
+from idemlab.timeline import Attempt, State, fold, sent_key, step
 
 KINDS = (
     "ack_lost",
@@ -35,7 +35,11 @@ KINDS = (
     "broker_up",
     "leader_change",
     "expired",
+    "sequence_refused",
 )
+
+# The broker's answers that say a batch's numbers do not fit what it remembers of its sender.
+SEQUENCE_REFUSALS = frozenset({"OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID", "DUPLICATE_SEQUENCE_NUMBER"})
 
 
 class Moment(NamedTuple):
@@ -65,6 +69,7 @@ class _Moments:
         self.out: list[Moment] = []
         self._group: tuple | None = None
         self.state = state if state is not None else fold(trace.events)
+        self._stepped = State()  # the fold stepped only as far as a refusal needs (see noted)
         self.attempts = self.state.paired_attempts()
         self.sends = {a.position: a for a in self.attempts}
         self.outcome = outcome or summarize(trace, self.state)
@@ -82,20 +87,22 @@ class _Moments:
         self.flush_group()
         self.out.append(Moment(kind, index, text))
 
-    def group(self, kind: str, index: int, name: str, render) -> None:
+    def group(self, kind: str, index: int, name: str, render, same: tuple = ()) -> None:
         """A moment that absorbs the next ones of the same kind when nothing else
-        happens in between (three retries sent together, two reports of one purge)."""
-        if self._group is not None and self._group[0] == kind:
+        happens in between (three retries sent together, two reports of one purge) and
+        its sentence says the same of them: `same` holds every word of it but the names
+        (the cause, the numbers, the answer), so letters that differ get moments of their own."""
+        if self._group is not None and self._group[0] == kind and self._group[3] == same:
             # the moment moves to its last member: only there is every name's claim true
-            _kind, _first, names, _render = self._group
-            self._group = (kind, index, [*names, name], render)
+            _kind, _first, names, _same, _render = self._group
+            self._group = (kind, index, [*names, name], same, render)
             return
         self.flush_group()
-        self._group = (kind, index, [name], render)
+        self._group = (kind, index, [name], same, render)
 
     def flush_group(self) -> None:
         if self._group is not None:
-            kind, index, names, render = self._group
+            kind, index, names, _same, render = self._group
             self._group = None
             self.out.append(Moment(kind, index, render(names)))
 
@@ -192,7 +199,9 @@ class _Moments:
         e = send.request
         if not sent_key(e):
             return
-        if send.first_send == send.index and (e.get("attempt") or 1) == 1:
+        if send.first_send == send.index:
+            if (e.get("attempt") or 1) > 1:
+                self._rebatched(i, send)
             return
         why = _why_again(self.attempts[send.previous_send]) if send.previous_send is not None else ""
         first = self.attempts[send.first_send].request
@@ -216,7 +225,43 @@ class _Moments:
             i,
             self.letters(e),
             lambda names: f"The producer sends {words.and_list(names)} again{why}{how}.",
+            (why, how),
         )
+
+    def _rebatched(self, i: int, send: Attempt) -> None:
+        """A resend in a batch made anew (letters of several earlier sends, or beside letters
+        sent for the first time): each letter's cause and numbers are its own."""
+        e = send.request
+        msgs = [msg for msg in e.get("msgs") or () if msg is not None]
+        previous: dict[int, Attempt] = {}
+        first: dict[int, Attempt] = {}
+        for earlier in reversed(self.attempts[: send.index]):  # rare: a few sends to look through
+            for msg in set(earlier.request.get("msgs") or ()).intersection(msgs):
+                previous.setdefault(msg, earlier)
+                first[msg] = earlier
+        again = [msg for msg in msgs if msg in previous]
+        if not again:
+            return
+        causes = {msg: _why_again(previous[msg]) for msg in again}
+        if _no_pid(e):
+            how = ""
+        else:
+            kept = {_numbers(e, msg) == _numbers(first[msg].request, msg) for msg in again}
+            how = {
+                frozenset({True}): ", with the same producer id, epoch and sequence numbers",
+                frozenset({False}): f", under new numbers ({_short_ids(e, epoch=True)})",
+            }.get(frozenset(kept), "")
+        names = self.names
+        resent = words.and_list([names.get(msg, str(msg)) for msg in again])
+        if len(set(causes.values())) == 1:
+            text = f"The producer sends {resent} again{causes[again[0]]}{how}"
+        else:
+            told = [f"{names.get(msg, str(msg))}{why}" for msg, why in causes.items() if why]
+            text = f"The producer sends {resent} again in one batch{how}: {', '.join(told)}"
+        new = [names.get(msg, str(msg)) for msg in msgs if msg not in previous]
+        if new:
+            text += f", together with {words.and_list(new)}, sent for the first time"
+        self.add("retry", i, text + ".")
 
     # ---- one kind of event each -------------------------------------------------------
     def _fault(self, i: int, e: m.Event) -> None:
@@ -272,6 +317,8 @@ class _Moments:
                 "it keeps one copy and answers with that offset.",
             )
             return
+        if result == m.REJECTED and e.get("error") in SEQUENCE_REFUSALS:
+            self._sequence_refused(i, e)
         if result != m.APPENDED:
             return
         base = e.get("base_offset") or 0
@@ -305,6 +352,36 @@ class _Moments:
                 f"The broker stores {names} at offset {e.get('base_offset')}, after a letter that was sent "
                 "later: the order on the shelf is not the order of sending.",
             )
+
+    def _sequence_refused(self, i: int, e: m.Event) -> None:
+        error, pid, epoch, partition = e.get("error"), e.get("producer_id"), e.get("producer_epoch"), e.get("partition")
+        refuses = f"The broker refuses {self.letters(e)}"
+        noted = self.noted(i, partition, pid)
+        if error == "OUT_OF_ORDER_SEQUENCE_NUMBER" and noted is not None and noted[0] == epoch and noted[1]:
+            last = noted[1][-1][1]
+            text = (
+                f"{refuses} with {error} and stores nothing: it expected seq {m.sequence_at(last, 1)} next from "
+                f"PID {pid}, epoch {epoch} (its notebook's last batch ends at seq {last}) and got "
+                f"{_seq(e)}."
+            )
+        else:
+            text = f"{refuses} ({_short_ids(e, epoch=True)}) with {error} and stores nothing"
+            if noted is None and error == "UNKNOWN_PRODUCER_ID":
+                text += f": its notebook for partition {partition} holds nothing from PID {pid}"
+            text += "."
+        self.add("sequence_refused", i, text)
+
+    def noted(self, i: int, partition: int, pid: int) -> tuple | None:
+        """What the broker's notebook holds for this producer on this partition before
+        event i, (epoch, batches), or None.  The fold is stepped on from the last event asked
+        about, so all refusals together cost at most one pass up to the last of them."""
+        state = self._stepped
+        if state.position > i:
+            state = State()
+        for event in self.events[state.position : i]:
+            state = step(state, event)
+        self._stepped = state
+        return dict(state.producer_state).get((partition, pid))
 
     def _producer_id(self, i: int, e: m.Event, seen: int, refused: list[m.Event]) -> None:
         pid, epoch = e.get("producer_id"), e.get("producer_epoch")
@@ -373,6 +450,7 @@ class _Moments:
                     f"{words.and_list(names)} {_is(names)} reported failed ({error}), but "
                     f"{_it(names)} {_is(names)} on the shelf: failed does not mean absent."
                 ),
+                (error,),
             )
         elif not error and not stored:
             self.group(
@@ -393,6 +471,7 @@ class _Moments:
                     f"{words.and_list(names)} never {_reach(names)} the shelf, and the delivery "
                     f"report says so ({error})."
                 ),
+                (error,),
             )
 
     def _lost_without_report(self) -> None:
@@ -423,10 +502,22 @@ def _why_again(previous: Attempt) -> str:
 
 
 def _short_ids(event: m.Event, epoch: bool = False) -> str:
-    pid, base = event.get("producer_id"), event.get("base_sequence")
-    last = words.last_sequence(event)
-    seq = f"seq {base}" if last in (None, base) else f"seq {base}–{last}"
+    pid, seq = event.get("producer_id"), _seq(event)
     return f"PID {pid}, epoch {event.get('producer_epoch')}, {seq}" if epoch else f"PID {pid}, {seq}"
+
+
+def _seq(event: m.Event) -> str:
+    base, last = event.get("base_sequence"), words.last_sequence(event)
+    return f"seq {base}" if last in (None, base) else f"seq {base}–{last}"
+
+
+def _numbers(request: m.Event, msg: int) -> tuple:
+    """The producer id, epoch and sequence one letter carries in a request."""
+    return (
+        request.get("producer_id"),
+        request.get("producer_epoch"),
+        m.sequence_at(request.get("base_sequence"), list(request.get("msgs")).index(msg)),
+    )
 
 
 def _no_pid(event: m.Event) -> bool:

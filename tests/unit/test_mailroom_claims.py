@@ -17,7 +17,8 @@ from functools import cache
 
 import pytest
 
-from idemlab import lessons, replay, sim
+from idemlab import clients, lessons, replay, sim, timeline, words
+from idemlab import model as m
 from ui.views import analogy_preview
 
 LISTS = ("sender", "post", "shelf", "notes")
@@ -68,9 +69,14 @@ def _value(name: str) -> str:
 
 
 def _names(text: str, document: dict) -> list[str]:
-    """The letters a piece of a sentence names, longest name first ('m2 (sent again)'
+    """The letters a piece of a sentence names, in the order they appear."""
+    return _names_among(text, {row["what"] for row in document["rows"]["sender"]})
+
+
+def _names_among(text: str, names) -> list[str]:
+    """Which of `names` a piece of a sentence names, longest name first ('m2 (sent again)'
     before 'm2'), in the order they appear."""
-    known = sorted({row["what"] for row in document["rows"]["sender"]}, key=len, reverse=True)
+    known = sorted(set(names), key=len, reverse=True)
     found, rest = [], text
     for name in known:
         for match in re.finditer(r"(?<![\w(])" + re.escape(name) + r"(?![\w)]| \(sent)", rest):
@@ -234,6 +240,31 @@ def _expired(document, position, frame, text):
     assert not [n for n in frame["notes"] if (n["pid"], n["p"]) == (int(match.group(1)), int(match.group(2)))]
 
 
+def _sequence_refused(document, position, frame, text):
+    match = _need(r"^The broker refuses (.*?)(?: \(PID [^)]*\))? with (\w+) and stores nothing", text)
+    decision = document["events"][position - 1]
+    assert decision["err"] == match.group(2)
+    refused = [row for row in frame["post"] if row["r"] == decision["r"]]
+    names = _names(match.group(1), document)
+    assert names and refused, (names, refused)
+    assert all(_value(name) in re.split(r",\s*", refused[-1]["what"]) for name in names), (names, refused)
+    got = re.search(r"got (seq [\d–]+)\.$", text)
+    assert got is None or refused[-1]["ids"].endswith(got.group(1)), (got, refused[-1]["ids"])
+    assert frame["shelf"] == _frame(document, position - 1)["shelf"], "it stores nothing, yet the shelf changed"
+    expected = re.search(
+        r"expected seq (\d+) next from PID (\d+), epoch (\d+) \(its notebook's last batch ends at seq (\d+)\)", text
+    )
+    if expected:
+        pid, epoch, last = int(expected.group(2)), int(expected.group(3)), int(expected.group(4))
+        notes = [
+            (n["epoch"], n["batches"][-1][1])
+            for n in frame["notes"]
+            if (n["p"], n["pid"]) == (decision["part"], pid) and n["batches"]
+        ]
+        assert (epoch, last) in notes, f"the notebook shows {notes}"
+        assert int(expected.group(1)) == m.sequence_at(last, 1)
+
+
 def _leader_change(document, position, frame, text):
     pass  # names no letter, offset or notebook entry: nothing in the picture to contradict
 
@@ -256,6 +287,7 @@ CHECKERS: dict[str, Callable] = {
     "broker_up": _broker_up,
     "expired": _expired,
     "leader_change": _leader_change,
+    "sequence_refused": _sequence_refused,
 }
 
 
@@ -266,8 +298,8 @@ def test_each_moment_is_true_of_the_frame_it_is_shown_with(document, moment):
     CHECKERS[moment["kind"]](document, position, _frame(document, position), moment["text"])
 
 
-# Beyond the lesson pages: every bundled scenario, idempotence off and on, as the
-# playground shows it.  A known false claim would be marked here by scenario, setting and
+# Beyond the lesson pages: every bundled scenario, idempotence off and on, with either
+# client, as the playground shows it.  A known false claim would be marked here by scenario, setting and
 # kind (none is open: a grouped moment sits at its last member, broker_up where the
 # broker's notebook is known).
 SCENARIO_FILES = sorted(
@@ -279,25 +311,197 @@ SCENARIO_FILES = sorted(
 KNOWN_FALSE: dict[tuple[str, bool, str], str] = {}  # (scenario, idempotent, kind) -> why, while one is open
 
 
-def _scenario_cases() -> list:
+@cache
+def _scenario_runs() -> list[tuple[str, bool, str, m.Trace, dict]]:
+    """(scenario, idempotent, client, trace, replay document) for every bundled scenario."""
     from idemlab import scenarios
 
-    cases = []
+    runs = []
     for path in SCENARIO_FILES:
-        for idempotent in (False, True):
-            scenario = scenarios.apply_overrides(scenarios.load(str(path)), [("enable.idempotence", idempotent)])
-            document = replay.replay(sim.run(scenario))
-            for moment in document["moments"]:
-                why = KNOWN_FALSE.get((path.stem, idempotent, moment["kind"]))
-                marks = [pytest.mark.xfail(reason=why, strict=False)] if why else []
-                name = f"{path.stem} idempotence={'on' if idempotent else 'off'} @{moment['event']} {moment['kind']}"
-                cases.append(pytest.param(document, moment, id=name, marks=marks))
+        for client in clients.CLIENTS:
+            for idempotent in (False, True):
+                overrides = [("enable.idempotence", idempotent), ("client", client)]
+                trace = sim.run(scenarios.apply_overrides(scenarios.load(str(path)), overrides))
+                runs.append((path.stem, idempotent, client, trace, replay.replay(trace)))
+    return runs
+
+
+def _run_name(scenario: str, idempotent: bool, client: str) -> str:
+    return f"{scenario} {client} idempotence={'on' if idempotent else 'off'}"
+
+
+def _scenario_cases() -> list:
+    cases = []
+    for scenario, idempotent, client, _trace, document in _scenario_runs():
+        for moment in document["moments"]:
+            why = KNOWN_FALSE.get((scenario, idempotent, moment["kind"]))
+            marks = [pytest.mark.xfail(reason=why, strict=False)] if why else []
+            name = f"{_run_name(scenario, idempotent, client)} @{moment['event']} {moment['kind']}"
+            cases.append(pytest.param(document, moment, id=name, marks=marks))
     return cases
 
 
 @pytest.mark.parametrize(("document", "moment"), _scenario_cases())
 def test_each_moment_of_every_bundled_scenario_is_true_of_its_frame(document, moment):
     test_each_moment_is_true_of_the_frame_it_is_shown_with(document, moment)
+
+
+# ---- a moment that names several letters says only what is true of each -------------------
+# Read from the fold's state after the moment's event (idemlab.timeline), not from the
+# picture: for each letter named, the cause of its resend, its numbers, its delivery report,
+# the broker's answer.  Two letters sent again for different reasons, or under different
+# numbers, cannot share one sentence.
+
+CAUSE = (
+    r"(?: after the refusal (?P<refusal>\w+)| because its receipt never came(?P<receipt>)"
+    r"| because the first one never arrived(?P<request>))"
+)
+RETRY = re.compile(
+    r"^The producer sends (?P<names>.*?) again(?P<one_batch> in one batch)?" + CAUSE + "?"
+    r"(?:, with the same producer id, epoch and sequence numbers(?P<same>)"
+    r"|, under new numbers \(PID (?P<pid>\d+), epoch (?P<epoch>\d+), seq (?P<base>\d+)(?:–(?P<last>\d+))?\))?"
+    r"(?:: (?P<each>.*?))?(?:, together with (?P<new>.*), sent for the first time)?\.$"
+)
+REFUSED = re.compile(
+    r"^The broker refuses (?P<names>.*?)(?: \(PID [^)]*\))? with (?P<error>\w+) and stores nothing"
+    r"(?:: it expected seq (?P<expected>\d+) next from PID (?P<pid>\d+), epoch (?P<epoch>\d+) "
+    r"\(its notebook's last batch ends at seq (?P<last>\d+)\) and got seq (?P<got>\d+)(?:–(?P<got_last>\d+))?)?"
+)
+
+
+def _msgs_named(trace: m.Trace, text: str) -> list[int]:
+    by_name = {name: msg for msg, name in words.letter_names(trace.events).items()}
+    msgs = [by_name[name] for name in _names_among(text, by_name)]
+    assert msgs, f"no letter named in {text!r}"
+    return msgs
+
+
+def _numbers(send: timeline.Attempt, msg: int) -> tuple:
+    """The producer id, epoch and sequence one letter carried in one send."""
+    request = send.request
+    return (
+        request.get("producer_id"),
+        request.get("producer_epoch"),
+        m.sequence_at(request.get("base_sequence"), list(request.get("msgs")).index(msg)),
+    )
+
+
+def _retry_claims(trace: m.Trace, state: timeline.State, text: str) -> None:
+    claim = _need(RETRY, text)
+    causes = dict.fromkeys(_msgs_named(trace, claim["names"]), claim)  # each letter's cause: the sentence's,
+    for told in claim["each"].split(", ") if claim["each"] else ():  # or its own ('m2 after the refusal X')
+        own = _need("^(?P<name>.*?)" + CAUSE + "$", told)
+        causes[_msgs_named(trace, own["name"])[0]] = own
+    for msg in _msgs_named(trace, claim["new"]) if claim["new"] else ():
+        sends = [send for send in state.paired_attempts() if msg in (send.request.get("msgs") or ())]
+        assert len(sends) == 1, f"message {msg} was sent before"
+    for msg, cause in causes.items():
+        sends = [send for send in state.paired_attempts() if msg in (send.request.get("msgs") or ())]
+        assert len(sends) >= 2, f"message {msg} was sent once by then"
+        send, previous, first = sends[-1], sends[-2], sends[0]
+        if cause["refusal"]:
+            answer = previous.response.get("error") if previous.response is not None else None
+            assert answer == cause["refusal"], f"message {msg}'s previous send was answered {answer}"
+        for name, action in (("receipt", m.DROP_RESPONSE), ("request", m.DROP_REQUEST)):
+            if cause[name] is not None:
+                fault = previous.fault.get("action") if previous.fault is not None else None
+                assert fault == action, f"message {msg}'s previous send met {fault}"
+        if claim["same"] is not None:
+            assert _numbers(send, msg) == _numbers(first, msg), f"message {msg} is not sent under its first numbers"
+        if claim["pid"] is not None:
+            request = send.request
+            said = (int(claim["pid"]), int(claim["epoch"]), int(claim["base"]), int(claim["last"] or claim["base"]))
+            sent = (*_numbers(send, msg)[:2], request.get("base_sequence"), words.last_sequence(request))
+            assert sent == said, f"message {msg} was sent as {sent}"
+            assert _numbers(send, msg) != _numbers(first, msg), f"message {msg} keeps its first numbers"
+        if claim["one_batch"]:
+            batch = [other for other in send.request.get("msgs") if other in causes]
+            assert len(batch) == len(causes), f"message {msg} is not sent in one batch with the others"
+
+
+def _report_claims(trace: m.Trace, state: timeline.State, kind: str, text: str) -> None:
+    patterns = {
+        "failed_but_stored": r"^(?P<names>.*?) (?:is|are) reported failed \((?P<error>\w+)\)",
+        "delivered_not_stored": r"^(?P<names>.*?) (?:is|are) reported delivered",
+        "lost": r"^(?P<names>.*?) never reach(?:es|ed)? the shelf, and (?:the delivery report says so "
+        r"\((?P<error>\w+)\)|(?P<none>no delivery report came))",
+    }
+    claim = _need(patterns[kind], text)
+    for msg in _msgs_named(trace, claim["names"]):
+        report = state.reports.first(msg)
+        if kind == "lost" and claim["none"]:
+            assert report is None, f"message {msg} has a report"
+            continue
+        assert report is not None, f"message {msg} has no report yet"
+        error = claim["error"] if kind != "delivered_not_stored" else None
+        assert report.get("error") == error, f"message {msg} was reported {report.get('error')}"
+
+
+def _refusal_claims(trace: m.Trace, state: timeline.State, event: int, text: str) -> None:
+    claim = _need(REFUSED, text)
+    decision = trace.events[event]
+    assert decision.kind == m.BROKER_DECISION and decision.get("result") == m.REJECTED, decision
+    assert decision.get("error") == claim["error"]
+    assert sorted(_msgs_named(trace, claim["names"])) == sorted(decision.get("msgs"))
+    if claim["expected"] is not None:
+        before = timeline.fold(trace.events[:event])
+        noted = dict(before.producer_state).get((decision.get("partition"), int(claim["pid"])))
+        assert noted is not None and noted[0] == int(claim["epoch"]) == decision.get("producer_epoch"), noted
+        assert noted[1][-1][1] == int(claim["last"]) and m.sequence_at(int(claim["last"]), 1) == int(claim["expected"])
+        got = (int(claim["got"]), int(claim["got_last"] or claim["got"]))
+        assert got == (decision.get("base_sequence"), words.last_sequence(decision)), got
+
+
+def _letter_cases() -> list:
+    cases = []
+    for scenario, idempotent, client, trace, document in _scenario_runs():
+        for moment in document["moments"]:
+            if moment["kind"] in ("retry", "failed_but_stored", "delivered_not_stored", "lost", "sequence_refused"):
+                name = f"{_run_name(scenario, idempotent, client)} @{moment['event']} {moment['kind']}"
+                cases.append(pytest.param(trace, moment, id=name))
+    return cases
+
+
+def _check_letters(trace: m.Trace, moment: dict) -> None:
+    state = timeline.fold(trace.events[: moment["event"] + 1])
+    kind, text = moment["kind"], moment["text"]
+    if kind == "retry":
+        _retry_claims(trace, state, text)
+    elif kind == "sequence_refused":
+        _refusal_claims(trace, state, moment["event"], text)
+    else:
+        _report_claims(trace, state, kind, text)
+
+
+@pytest.mark.parametrize(("trace", "moment"), _letter_cases())
+def test_every_letter_a_moment_names_has_the_cause_numbers_and_answer_it_gives(trace, moment):
+    _check_letters(trace, moment)
+
+
+def test_two_retries_sent_for_different_reasons_in_one_sentence_are_caught():
+    """The fault found in reorder-idempotent: m2 (refused NOT_ENOUGH_REPLICAS, resent as
+    seq 0) told together with m3 (refused out of order, resent as seq 1)."""
+    run = next(r for r in _scenario_runs() if r[:3] == ("reorder-idempotent", True, clients.LIBRDKAFKA))
+    trace = run[3]
+    merged = "The producer sends m2 and m3 again after the refusal OUT_OF_ORDER_SEQUENCE_NUMBER, under new numbers (PID 0, epoch 1, seq 1)."
+    last_send = max(i for i, e in enumerate(trace.events) if e.kind == m.REQUEST_SENT and e.get("values") == ["m3"])
+    with pytest.raises(AssertionError, match="previous send was answered NOT_ENOUGH_REPLICAS"):
+        _check_letters(trace, {"kind": "retry", "event": last_send, "text": merged})
+    alone = (
+        "The producer sends m2 again after the refusal NOT_ENOUGH_REPLICAS, under new numbers (PID 0, epoch 1, seq 1)."
+    )
+    with pytest.raises(AssertionError, match="was sent as"):
+        _check_letters(trace, {"kind": "retry", "event": last_send, "text": alone})
+
+
+def test_an_out_of_order_refusal_is_a_moment_of_its_own():
+    for scenario in ("reorder-idempotent", "java-out-of-order"):
+        run = next(r for r in _scenario_runs() if r[:3] == (scenario, True, clients.LIBRDKAFKA))
+        refused = [mo for mo in run[4]["moments"] if mo["kind"] == "sequence_refused"]
+        assert [mo["text"] for mo in refused] == [
+            "The broker refuses m3 with OUT_OF_ORDER_SEQUENCE_NUMBER and stores nothing: it expected seq 1 next "
+            "from PID 0, epoch 0 (its notebook's last batch ends at seq 0) and got seq 2."
+        ]
 
 
 def test_every_lesson_with_a_run_has_moments_to_check():

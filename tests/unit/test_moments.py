@@ -72,7 +72,7 @@ def test_lesson_two_points_at_the_caught_duplicate():
         ("lost-ack", {}, ["ack_lost", "retry", "duplicate_stored"]),
         ("lost-request", {}, ["request_lost", "retry"]),
         ("reorder", {}, ["retry", "reordered"]),
-        ("reorder-idempotent", {}, ["new_producer_id", "epoch_bump", "retry"]),
+        ("reorder-idempotent", {}, ["new_producer_id", "sequence_refused", "epoch_bump", "retry", "retry"]),
         ("new-partition-loss", {}, ["new_producer_id", "delivered_not_stored"]),
         ("producer-restart", {}, ["new_producer_id", "producer_restart", "new_producer_id"]),
         ("message-too-large", {}, ["new_producer_id", "lost", "epoch_bump"]),
@@ -160,3 +160,38 @@ def test_a_refused_retry_of_a_stored_letter_is_not_told_as_nothing_stored():
     refusals = [s for s in explain(trace) if s.startswith("The post office refused the retry of m3")]
     assert refusals and "on the shelf (offset 2), stored by another send" in refusals[0]
     assert "Nothing was stored" not in refusals[0]
+
+
+def test_retries_sent_together_for_different_reasons_are_told_apart():
+    """reorder-idempotent: m2 was refused NOT_ENOUGH_REPLICAS, m3 out of order; both are
+    resent in epoch 1, each under its own sequence number."""
+    retries = [mo.text for mo in key_moments(run_file(ROOT / "lessons/scenarios/reorder-idempotent.toml"))][-2:]
+    assert retries == [
+        "The producer sends m2 again after the refusal NOT_ENOUGH_REPLICAS, under new numbers (PID 0, epoch 1, seq 0).",
+        "The producer sends m3 again after the refusal OUT_OF_ORDER_SEQUENCE_NUMBER, "
+        "under new numbers (PID 0, epoch 1, seq 1).",
+    ]
+
+
+def test_a_batch_made_anew_gives_each_letter_its_own_cause():
+    trace = run_file(ROOT / "lessons/scenarios/java-out-of-order.toml", client="librdkafka")
+    assert [mo.text for mo in key_moments(trace) if mo.kind == "retry"] == [
+        "The producer sends m2 and m3 again in one batch, under new numbers (PID 0, epoch 1, seq 0–1): "
+        "m2 after the refusal NOT_ENOUGH_REPLICAS, m3 after the refusal OUT_OF_ORDER_SEQUENCE_NUMBER."
+    ]
+    race = run_file(ROOT / "lessons/scenarios/lost-request-race.toml", **{"enable.idempotence": False})
+    assert [mo.text for mo in key_moments(race) if mo.kind == "retry"] == [
+        "The producer sends m6, m7, m8, m9 and m10 again because the first one never arrived, "
+        "together with m11, m12, m13, m14 and m15, sent for the first time."
+    ]
+
+
+def test_a_refusal_for_a_bad_sequence_is_a_moment_with_what_the_broker_expected():
+    trace = run_file(ROOT / "lessons/scenarios/broker-restart.toml")
+    refused = [mo for mo in key_moments(trace) if mo.kind == "sequence_refused"]
+    assert [mo.text for mo in refused] == [
+        f"The broker refuses m{n} with OUT_OF_ORDER_SEQUENCE_NUMBER and stores nothing: it expected seq 4 next "
+        f"from PID 0, epoch 0 (its notebook's last batch ends at seq 3) and got seq {n - 1}."
+        for n in (2, 3)
+    ]
+    assert all(trace.events[mo.event].get("result") == model.REJECTED for mo in refused)
