@@ -195,3 +195,11 @@ def test_a_refusal_for_a_bad_sequence_is_a_moment_with_what_the_broker_expected(
         for n in (2, 3)
     ]
     assert all(trace.events[mo.event].get("result") == model.REJECTED for mo in refused)
+
+
+def test_the_mail_room_has_a_word_for_every_kind_of_moment():
+    script = (ROOT / "ui/components/mailroom/mailroom.js").read_text()
+    words_block = script[
+        script.index("const MOMENT_WORDS = {") : script.index("};", script.index("const MOMENT_WORDS"))
+    ]
+    assert [kind for kind in KINDS if f"{kind}: " not in words_block] == []
