@@ -70,6 +70,7 @@ class _Moments:
         self._group: tuple | None = None
         self.state = state if state is not None else fold(trace.events)
         self._stepped = State()  # the fold stepped only as far as a refusal needs (see noted)
+        self._carried: dict[int, list[Attempt]] | None = None  # see sends_carrying
         self.attempts = self.state.paired_attempts()
         self.sends = {a.position: a for a in self.attempts}
         self.outcome = outcome or summarize(trace, self.state)
@@ -235,10 +236,11 @@ class _Moments:
         msgs = [msg for msg in e.get("msgs") or () if msg is not None]
         previous: dict[int, Attempt] = {}
         first: dict[int, Attempt] = {}
-        for earlier in reversed(self.attempts[: send.index]):  # rare: a few sends to look through
-            for msg in set(earlier.request.get("msgs") or ()).intersection(msgs):
-                previous.setdefault(msg, earlier)
-                first[msg] = earlier
+        carried = self.sends_carrying()
+        for msg in msgs:
+            earlier = [other for other in carried.get(msg, ()) if other.index < send.index]
+            if earlier:
+                previous[msg], first[msg] = earlier[-1], earlier[0]
         again = [msg for msg in msgs if msg in previous]
         if not again:
             return
@@ -262,6 +264,20 @@ class _Moments:
         if new:
             text += f", together with {words.and_list(new)}, sent for the first time"
         self.add("retry", i, text + ".")
+
+    def sends_carrying(self) -> dict[int, list[Attempt]]:
+        """The sends that carried each letter of a batch made anew, in sending order: found in
+        one look over the sends, the first time a run has such a batch."""
+        if self._carried is None:
+            anew: set[int] = set()
+            for send in self.attempts:
+                if send.first_send == send.index and (send.request.get("attempt") or 1) > 1:
+                    anew.update(send.request.get("msgs") or ())
+            self._carried = {}
+            for send in self.attempts if anew else ():
+                for msg in anew.intersection(send.request.get("msgs") or ()):
+                    self._carried.setdefault(msg, []).append(send)
+        return self._carried
 
     # ---- one kind of event each -------------------------------------------------------
     def _fault(self, i: int, e: m.Event) -> None:
@@ -376,8 +392,8 @@ class _Moments:
         event i, (epoch, batches), or None.  The fold is stepped on from the last event asked
         about, so all refusals together cost at most one pass up to the last of them."""
         state = self._stepped
-        if state.position > i:
-            state = State()
+        if state.position == 0 or state.position > i:
+            state = fold(self.events[:i])  # the fold's fast path over runs of per-message events
         for event in self.events[state.position : i]:
             state = step(state, event)
         self._stepped = state
