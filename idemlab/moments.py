@@ -318,7 +318,8 @@ class _Moments:
             self.add(
                 "request_lost",
                 i,
-                f"{what} is lost on the way: the broker never sees it, so nothing is stored.",
+                f"{'The envelope with ' if request is not None else ''}{what} is lost on the way: "
+                "the broker never sees it, so nothing is stored.",
             )
 
     def _decision(self, i: int, e: m.Event, late: set, told_reordered: set) -> None:
