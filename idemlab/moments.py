@@ -245,14 +245,13 @@ class _Moments:
         if not again:
             return
         causes = {msg: _why_again(previous[msg]) for msg in again}
-        if _no_pid(e):
+        kept = {_numbers(e, msg) == _numbers(first[msg].request, msg) for msg in again}
+        if _no_pid(e) or len(kept) > 1:  # some letters keep their numbers, some not: no word on them
             how = ""
+        elif kept == {True}:
+            how = ", with the same producer id, epoch and sequence numbers"
         else:
-            kept = {_numbers(e, msg) == _numbers(first[msg].request, msg) for msg in again}
-            how = {
-                frozenset({True}): ", with the same producer id, epoch and sequence numbers",
-                frozenset({False}): f", under new numbers ({_short_ids(e, epoch=True)})",
-            }.get(frozenset(kept), "")
+            how = f", under new numbers ({_short_ids(e, epoch=True)})"
         names = self.names
         resent = words.and_list([names.get(msg, str(msg)) for msg in again])
         if len(set(causes.values())) == 1:
