@@ -203,3 +203,43 @@ def test_the_mail_room_has_a_word_for_every_kind_of_moment():
         script.index("const MOMENT_WORDS = {") : script.index("};", script.index("const MOMENT_WORDS"))
     ]
     assert [kind for kind in KINDS if f"{kind}: " not in words_block] == []
+
+
+def _refused(error: str) -> model.Trace:
+    """m1 sent by PID 5 and refused with `error`; the broker's notebook holds nothing of PID 5."""
+    send = {
+        "producer_id": 5,
+        "producer_epoch": 0,
+        "base_sequence": 3,
+        "last_sequence": 3,
+        "msgs": [1],
+        "values": ["m1"],
+    }
+    events = [
+        model.event(0, model.PRODUCE_CALLED, msg=1, value="m1", key=None, partition=0),
+        model.event(1, model.REQUEST_SENT, api=model.PRODUCE, request_no=1, broker=1, attempt=1, partition=0, **send),
+        model.event(
+            2, model.BROKER_DECISION, request_no=1, broker=1, partition=0, result=model.REJECTED, base_offset=-1,
+            error=error, **send,
+        ),
+    ]  # fmt: skip
+    return model.Trace("refused", "sim", {}, events)
+
+
+def test_an_unknown_producer_refusal_says_the_notebook_holds_nothing_of_it():
+    refused = key_moments(_refused("UNKNOWN_PRODUCER_ID"))
+    assert [(mo.kind, mo.event, mo.text) for mo in refused if mo.kind == "sequence_refused"] == [
+        (
+            "sequence_refused",
+            2,
+            "The broker refuses m1 (PID 5, epoch 0, seq 3) with UNKNOWN_PRODUCER_ID and stores nothing: "
+            "its notebook for partition 0 holds nothing from PID 5.",
+        )
+    ]
+
+
+def test_a_duplicate_sequence_refusal_says_only_what_the_trace_shows():
+    [moment] = [mo for mo in key_moments(_refused("DUPLICATE_SEQUENCE_NUMBER")) if mo.kind == "sequence_refused"]
+    assert moment.text == (
+        "The broker refuses m1 (PID 5, epoch 0, seq 3) with DUPLICATE_SEQUENCE_NUMBER and stores nothing."
+    )
