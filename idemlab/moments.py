@@ -69,7 +69,7 @@ class _Moments:
         self.out: list[Moment] = []
         self._group: tuple | None = None
         self.state = state if state is not None else fold(trace.events)
-        self._stepped = State()  # the fold stepped only as far as a refusal needs (see noted)
+        self._stepped = State()  # the fold stepped only as far as a refusal needs (see state_before)
         self._carried: dict[int, list[Attempt]] | None = None  # see sends_carrying
         self.attempts = self.state.paired_attempts()
         self.sends = {a.position: a for a in self.attempts}
@@ -372,9 +372,12 @@ class _Moments:
     def _sequence_refused(self, i: int, e: m.Event) -> None:
         error, pid, epoch, partition = e.get("error"), e.get("producer_id"), e.get("producer_epoch"), e.get("partition")
         refuses = f"The broker refuses {self.letters(e)}"
-        noted = self.noted(i, partition, pid)
-        if error == "OUT_OF_ORDER_SEQUENCE_NUMBER" and noted is not None and noted[0] == epoch and noted[1]:
-            last = noted[1][-1][1]
+        state = self.state_before(i)
+        noted = dict(state.producer_state).get((partition, pid))  # (epoch, batches) or None
+        last = noted[1][-1][1] if noted is not None and noted[0] == epoch and noted[1] else None
+        # A real broker's notebook is read after its decisions, so it may lag: what it expected is
+        # told only when the notebook ends where this producer's last stored record does.
+        if error == "OUT_OF_ORDER_SEQUENCE_NUMBER" and last is not None and _last_stored(state, e) == last:
             text = (
                 f"{refuses} with {error} and stores nothing: it expected seq {m.sequence_at(last, 1)} next from "
                 f"PID {pid}, epoch {epoch} (its notebook's last batch ends at seq {last}) and got "
@@ -387,17 +390,16 @@ class _Moments:
             text += "."
         self.add("sequence_refused", i, text)
 
-    def noted(self, i: int, partition: int, pid: int) -> tuple | None:
-        """What the broker's notebook holds for this producer on this partition before
-        event i, (epoch, batches), or None.  The fold is stepped on from the last event asked
-        about, so all refusals together cost at most one pass up to the last of them."""
+    def state_before(self, i: int) -> State:
+        """The fold's state before event i.  It is stepped on from the last event asked about,
+        so all refusals together cost at most one pass up to the last of them."""
         state = self._stepped
         if state.position == 0 or state.position > i:
             state = fold(self.events[:i])  # the fold's fast path over runs of per-message events
         for event in self.events[state.position : i]:
             state = step(state, event)
         self._stepped = state
-        return dict(state.producer_state).get((partition, pid))
+        return state
 
     def _producer_id(self, i: int, e: m.Event, seen: int, refused: list[m.Event]) -> None:
         pid, epoch = e.get("producer_id"), e.get("producer_epoch")
@@ -520,6 +522,17 @@ def _why_again(previous: Attempt) -> str:
 def _short_ids(event: m.Event, epoch: bool = False) -> str:
     pid, seq = event.get("producer_id"), _seq(event)
     return f"PID {pid}, epoch {event.get('producer_epoch')}, {seq}" if epoch else f"PID {pid}, {seq}"
+
+
+def _last_stored(state: State, sender: m.Event) -> int | None:
+    """The sequence of the latest record stored from this producer and epoch on this
+    partition (None: none yet), looked for from the end of the stored log."""
+    stored, key = state.stored, (sender.get("partition"), sender.get("producer_id"), sender.get("producer_epoch"))
+    for at in range(len(stored) - 1, -1, -1):
+        record = stored[at]
+        if (record.partition, record.producer_id, record.producer_epoch) == key:
+            return record.sequence
+    return None
 
 
 def _seq(event: m.Event) -> str:
