@@ -243,3 +243,31 @@ def test_a_duplicate_sequence_refusal_says_only_what_the_trace_shows():
     assert moment.text == (
         "The broker refuses m1 (PID 5, epoch 0, seq 3) with DUPLICATE_SEQUENCE_NUMBER and stores nothing."
     )
+
+
+def test_an_out_of_order_refusal_tells_no_expected_sequence_from_a_notebook_that_lags():
+    """A real broker's notebook is read after its decisions: here it still ends at seq 0
+    when m2 (seq 1) is already stored, so what the broker expected is not told."""
+
+    def sent(seq: int, msg: int) -> dict:
+        numbers = {"producer_id": 5, "producer_epoch": 0, "base_sequence": seq, "last_sequence": seq}
+        return {**numbers, "msgs": [msg], "values": [f"m{msg}"]}
+
+    decided = {"broker": 1, "partition": 0, "error": None}
+    events = [
+        *(model.event(0, model.PRODUCE_CALLED, msg=n, value=f"m{n}", key=None, partition=0) for n in (1, 2, 3)),
+        model.event(1, model.BROKER_DECISION, request_no=1, result=model.APPENDED, base_offset=0, **decided, **sent(0, 1)),
+        model.event(
+            2, model.PRODUCER_STATE, partition=0, reason="its decision on m1", source="DescribeProducers",
+            producers=[{"producer_id": 5, "producer_epoch": 0, "remembered": [[0, 0, 0, 0]]}],
+        ),
+        model.event(3, model.BROKER_DECISION, request_no=2, result=model.APPENDED, base_offset=1, **decided, **sent(1, 2)),
+        model.event(
+            4, model.BROKER_DECISION, request_no=3, result=model.REJECTED, base_offset=-1,
+            **{**decided, "error": "OUT_OF_ORDER_SEQUENCE_NUMBER"}, **sent(3, 3),
+        ),
+    ]  # fmt: skip
+    [moment] = [mo for mo in key_moments(model.Trace("lag", "kafka", {}, events)) if mo.kind == "sequence_refused"]
+    assert moment.text == (
+        "The broker refuses m3 (PID 5, epoch 0, seq 3) with OUT_OF_ORDER_SEQUENCE_NUMBER and stores nothing."
+    )
