@@ -25,6 +25,7 @@ from tests.kafka.test_conformance import (  # one way to compare runs, one list 
     deliveries,
     normalized_log,
 )
+from tests.unit.test_java_sim import FATAL_INIT  # the one fatal error the lab's faults reach with Java
 
 pytestmark = [pytest.mark.kafka, pytest.mark.usefixtures("shared_local_cluster")]
 
@@ -46,24 +47,6 @@ TOGETHER = ("linger.ms", 1)  # appended in one instant, the step's values wait f
 # c12 sends while its only broker is down: each send() blocks max.block.ms (60 s by default)
 # for the topic's metadata; 5 s keeps the run short and tells the same story.
 JAVA_OVERRIDES = {"c12-timed-out-in-queue": [("max.block.ms", 5000)]}
-# A refused InitProducerId is the one fatal error the lab's faults reach with the Java client.
-FATAL_INIT = """
-title = "InitProducerId refused"
-client = "java"
-[producer]
-"linger.ms" = 0
-[[step]]
-send = ["m1"]
-[[step]]
-wait_ms = 1000
-[[step]]
-send = ["m2"]
-[[fault]]
-request = "init_producer_id"
-nth = 1
-action = "error"
-error = "TOPIC_AUTHORIZATION_FAILED"
-"""
 
 
 def java(path: str, *overrides):
