@@ -359,7 +359,7 @@ def test_a_broker_killed_during_repeated_runs_is_one_line_without_client_log(pri
     assert started.returncode == 0, started.stderr
     bootstrap = started.stdout.strip()
     command = subprocess.Popen(
-        [sys.executable, "-m", "idemlab", "run", "lost-ack", "--backend", "local", "--repeat", "20"],
+        [sys.executable, "-m", "idemlab", "run", "lost-ack", "--backend", "local", "--repeat", "100"],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -368,7 +368,7 @@ def test_a_broker_killed_during_repeated_runs_is_one_line_without_client_log(pri
     )
     try:
         admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
-        # mid-run: once the first runs have made their topics
+        # mid-run: once the first runs have made their topics (100 runs take far longer than that)
         assert wait_until(lambda: len(admin.list_topics(timeout=5).topics) >= 2, timeout=300)
         assert run_cli("broker", "kill", env=env).returncode == 0
         out, err = command.communicate(timeout=400)
