@@ -1,8 +1,9 @@
-"""The suite runs in two pytest-xdist workers.  Every test under tests/kafka/ goes to one
-worker as one unit: the room lets one scenario at a time own a broker cluster (broker
-actions), so real runs on both workers would wait on each other.  That unit is the
-largest, so it starts first; the other worker takes the browser, app and unit tests one
-by one, and whichever is free takes what is left.
+"""The suite runs in two pytest-xdist workers.  The real-broker tests that take the
+room's one dedicated-cluster slot (scenarios that stop, kill or configure brokers) go to
+one worker as one unit: on both workers they would wait on each other for that slot.
+Each other file under tests/kafka/ is a unit of its own (its module's fixtures stay
+together); every other test is a unit by itself.  The largest units start first, and
+whichever worker is free takes what is left.
 
 (xdist's own `--dist loadgroup` renames each grouped test's node id, which pytest 9 no
 longer reads, so its groups are silently ignored: this scheduler groups by path instead.)
@@ -13,12 +14,26 @@ from __future__ import annotations
 from xdist.scheduler import LoadScopeScheduling
 
 REAL_BROKER_TESTS = "tests/kafka/"
+DEDICATED_CLUSTER_TESTS = tuple(
+    f"{REAL_BROKER_TESTS}{name}.py::"
+    for name in (
+        "test_conformance",
+        "test_java_conformance",
+        "test_lessons_on_kafka",
+        "test_producer_state",
+        "test_runner_failures",
+    )
+)
 
 
-class RealBrokerTestsTogether(LoadScopeScheduling):
+class DedicatedClusterTestsTogether(LoadScopeScheduling):
     def _split_scope(self, nodeid: str) -> str:
-        return REAL_BROKER_TESTS if nodeid.startswith(REAL_BROKER_TESTS) else nodeid
+        if nodeid.startswith(DEDICATED_CLUSTER_TESTS):
+            return "tests/kafka/ (dedicated clusters)"
+        if nodeid.startswith(REAL_BROKER_TESTS):
+            return nodeid.split("::", 1)[0]
+        return nodeid
 
 
 def pytest_xdist_make_scheduler(config, log):
-    return RealBrokerTestsTogether(config, log)
+    return DedicatedClusterTestsTogether(config, log)
