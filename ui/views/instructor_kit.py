@@ -70,8 +70,9 @@ def _lesson(lesson, note: dict) -> list[str]:
         "",
         f"**Goal.** {note.get('goal', '(no goal written yet)')}",
         "",
-        f"**Timing.** {lesson.minutes} minutes: about a third on the analogy and mechanism, "
-        "a few minutes for the prediction and its reveal, the rest on the run and the checks. "
+        f"**Timing.** {lesson.minutes} minutes: a few on the analogy, a few for the prediction "
+        "and its reveal, the rest on the run, the mechanism that explains it (after the prediction, so "
+        "it does not give the answer away) and the checks. "
         f"Experiment: `{lesson.scenario}`.",
         "",
         "**Talking points**",

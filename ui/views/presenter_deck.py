@@ -3,9 +3,9 @@
 The order an instructor walks through:
 
     title · analogy (its first slide with the lesson's mail room, paused where the lesson
-    page pauses it) · mechanism (one slide per point) · experiment · predict ·
-    reveal (the class's answers, then the right one and why) · one slide per key moment
-    of the run (idemlab.moments) · after the run (the takeaways beside the stored log and
+    page pauses it) · experiment · predict · reveal (the class's answers, then the right
+    one and why) · one slide per key moment of the run (idemlab.moments) · mechanism (one
+    slide per point: it explains the run, so it never comes before the prediction) · after the run (the takeaways beside the stored log and
     the diagram) · each check question followed by its reveal.
 
 Every slide holds a few words (at most SLIDE_WORDS on screen, its title included, written
@@ -173,11 +173,12 @@ def deck(lesson, trace: Trace | None, values: dict | None = None, short: dict | 
     if trace is not None and analogy_preview.pause_position(trace) > 0:  # a run that sent a letter
         analogy[0] = replace(analogy[0], picture="analogy")
     out += analogy
-    out += _section("text", "Mechanism", short.get("mechanism"), lesson.section("Mechanism"))
     experiment = lesson_module.render(lesson.section("Experiment"), values)
     out += _section("text", "The experiment", short.get("experiment"), experiment)
     out += question_slides(lesson.prediction, "p", "Predict", "Reveal: your predictions", short.get("prediction"))
     out += moment_slides(trace)
+    # After the prediction and the run: the mechanism explains what the room just saw.
+    out += _section("text", "Mechanism", short.get("mechanism"), lesson.section("Mechanism"))
     after = lesson_module.render(lesson.section("After the run"), values)
     out += _section("after", "After the run", short.get("after"), after)
     checks = short.get("check") if isinstance(short.get("check"), list) else []

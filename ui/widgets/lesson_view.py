@@ -222,8 +222,6 @@ def show(lesson, backend: str) -> None:
     _render(lesson, "Analogy")
     if simulated.trace is not None:
         _analogy_picture(simulated.trace, n)
-    st.header("Mechanism")
-    _render(lesson, "Mechanism")
     st.header("Experiment")
     _experiment_text(lesson, backend)
     prediction = _prediction(lesson)
@@ -274,6 +272,9 @@ def show(lesson, backend: str) -> None:
             "Click a letter or receipt in the post to lose it or have it answered with an error."
         )
     run_views.run(trace, f"lesson{n}", start=0, on_fault=lambda fault: _break(scenario, fault))
+    # The mechanism explains the run; shown before the prediction it would give the answer away.
+    st.header("Mechanism")
+    _render(lesson, "Mechanism")
     st.header("After the run")
     _render(lesson, "After the run", lesson_module.observed(trace))
     st.subheader("Check your understanding")
