@@ -138,7 +138,10 @@ def test_lesson_8s_scenario_opens_on_the_java_clients_quiet_switch_off(open_page
     at = open_page("pages/playground.py", scenario="seed-java-acks-1")
     assert not at.error and any(c.startswith("DUPLICATE") for c in checks(at))
     [setup] = [e for e in at.expander if e.label.startswith("Set up the experiment")]
-    assert "idempotence **OFF** (the client's default)" in setup.label
+    assert (
+        "idempotence **OFF** (the Java client's default is on; acks or retries conflict, so it is quietly off)"
+        in setup.label
+    )
     open_setup(at)
     control = at.radio(key="pg.idem")
     assert control.value == "default" and "on for Java" in " ".join(map(str, control.options))

@@ -216,9 +216,15 @@ def summary(spec: PlaygroundSpec) -> str:
         if line.strip().startswith("send")
     )
     faults = "; ".join(fault_phrase(f) for f in spec.faults) or "none"
-    idem = f"**{'ON' if effective_idempotence(spec) else 'OFF'}**"
+    effective = effective_idempotence(spec)
+    idem = f"**{'ON' if effective else 'OFF'}**"
     if idem_choice(spec.producer) == IDEM_DEFAULT:
-        idem += " (the client's default)"
+        if spec.client != clients.JAVA:
+            idem += " (librdkafka's default)"
+        elif effective:
+            idem += " (the Java client's default)"
+        else:  # lesson 8's point: the default is on, a conflicting acks/retries turns it off
+            idem += " (the Java client's default is on; acks or retries conflict, so it is quietly off)"
     return (
         f"{safe.md(_title(spec.scenario), 80)} · {CLIENT_LABELS[spec.client]} · idempotence {idem} · acks={spec.control('acks')} · "
         f"{sends} messages · faults: {safe.md(faults, 160)}"
