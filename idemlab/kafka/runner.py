@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -20,13 +20,12 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 
 from idemlab.errors import BackendUnavailable
 from idemlab.kafka import clusters
-from idemlab.kafka.describe import ActiveProducer, describe_producers
+from idemlab.kafka.describe import describe_producers
 from idemlab.kafka.producer_state_reader import READ_AFTER_EACH_DECISION_UP_TO, READ_TIMEOUT_S, ProducerStateReader
 from idemlab.kafka.proxy import ProxyThread
 from idemlab.kafka.records import MSG_HEADER
+from idemlab.kafka.remembered import batches_seen, remembered_since_action
 from idemlab.model import (
-    APPENDED,
-    BATCHES_REMEMBERED,
     BROKER_ACTION,
     BROKER_DECISION,
     CONNECTION_CLOSED,
@@ -115,8 +114,9 @@ class RealRun:
         # read begun before (or during) the action is not emitted after it.
         self._read_generation = 0
         self._reads_closed = False
-        # partition -> (index of the PRODUCER_STATE a broker action reported, {pid: (epoch, batches)})
-        self._after_action: dict[int, tuple[int, dict[int, tuple[int, list[list[int]]]]]] = {}
+        # partition -> (index of the PRODUCER_STATE a broker action reported, {pid: (epoch, batches)}),
+        # or (index of the action, None) while the action has no report
+        self._after_action: dict[int, tuple[int, dict[int, tuple[int, list[list[int]]]] | None]] = {}
 
     # ---- events -------------------------------------------------------------------
     def clock(self) -> float:
@@ -308,6 +308,11 @@ class RealRun:
             targets = [leader or min(local.nodes)]
         for node_id in targets:
             self.emit(BROKER_ACTION, action=step.broker, broker_id=node_id)
+            with self._lock:
+                # Until the action's own report says otherwise, a later read knows only
+                # that the broker kept its last batch from before the action.
+                for partition in range(self.scenario.partitions):
+                    self._after_action[partition] = (len(self.events), None)
             if step.broker == "stop":
                 self.expected_down.add(node_id)
                 local.stop(node_id)
@@ -337,11 +342,9 @@ class RealRun:
         the broker demonstrably remembers after the action (its last batch per producer;
         the answer names the last sequence, and the batch is the one this run saw
         appended with it).  Nothing is said of a partition without a live leader."""
-        local = self.handle.local
         for partition in range(self.scenario.partitions):
-            leader = clusters.leader_of(self.handle, self.topic, partition)
-            node = local.nodes.get(leader) if leader is not None else None
-            if node is None or not node.alive:
+            node = self._live_leader(partition)
+            if node is None:
                 continue
             active = describe_producers(("127.0.0.1", node.port), self.topic, partition)
             if active is None:
@@ -350,7 +353,7 @@ class RealRun:
                 {
                     "producer_id": producer.producer_id,
                     "producer_epoch": producer.producer_epoch,
-                    "remembered": self._batches_seen(self.state, partition, producer)[-1:],
+                    "remembered": batches_seen(self.state, partition, producer)[-1:],
                 }
                 for producer in active
             ]
@@ -367,11 +370,27 @@ class RealRun:
                 source="DescribeProducers",
             )
 
+    def _live_leader(self, partition: int, timeout_s: float = 15.0):
+        """The partition's leader once the metadata names a live one (just after a start it
+        may name none yet); None at once when no broker is alive, or after `timeout_s`."""
+        local = self.handle.local
+        deadline = time.monotonic() + timeout_s
+        while any(node.alive for node in local.nodes.values()):
+            leader = clusters.leader_of(self.handle, self.topic, partition)
+            node = local.nodes.get(leader) if leader is not None else None
+            if node is not None and node.alive:
+                return node
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)
+        return None
+
     def _read_producer_state(self, partition: int, broker: int, reason: str) -> None:
         """On the reader's thread: PRODUCER_STATE for one partition as the broker that
         decided (its leader then) answers DescribeProducers; nothing when it does not answer.
         Each producer's batches are those this run saw appended since the last broker action
-        (after the batches that action's report named), up to the broker's last sequence."""
+        (after the batches that action's report named, or after the last batch before the
+        action when it has no report), up to the broker's last sequence."""
         address = self.upstreams.get(broker)
         if address is None:
             return
@@ -382,52 +401,16 @@ class RealRun:
         if active is None:
             return
         state = self.state
-        producers = []
-        for producer in active:
-            epoch, before = known.get(producer.producer_id, (None, []))
-            earlier = before if epoch == producer.producer_epoch else []
-            producers.append(
-                {
-                    "producer_id": producer.producer_id,
-                    "producer_epoch": producer.producer_epoch,
-                    "remembered": self._batches_seen(state, partition, producer, since, earlier),
-                }
-            )
+        producers = [
+            {
+                "producer_id": producer.producer_id,
+                "producer_epoch": producer.producer_epoch,
+                "remembered": remembered_since_action(state, partition, producer, since, known),
+            }
+            for producer in active
+        ]
         detail = {"partition": partition, "producers": producers, "reason": reason, "source": "DescribeProducers"}
         self.record(event(self.clock(), PRODUCER_STATE, **detail), generation=generation)
-
-    @staticmethod
-    def _batches_seen(
-        state: State, partition: int, producer: ActiveProducer, since: int = 0, earlier: Sequence[list[int]] = ()
-    ) -> list[list[int]]:
-        """The broker's last batches of a producer as this run saw them appended (decided
-        at or after event `since`, following `earlier`): those up to the one ending at the
-        broker's last sequence (DescribeProducers names only that one), at most
-        BATCHES_REMEMBERED; [[-1, last sequence, -1, -1]] when the run never saw that one."""
-        seen = [list(batch) for batch in earlier]
-        decided = [a for a in state.paired_attempts() if a.decision is not None and a.decision_position >= since]
-        for attempt in sorted(decided, key=lambda a: a.decision_position):
-            decision = attempt.decision
-            if (
-                decision.get("result") == APPENDED
-                and decision.get("partition") == partition
-                and decision.get("producer_id") == producer.producer_id
-                and decision.get("producer_epoch") == producer.producer_epoch
-            ):
-                count = len(decision.get("values") or ()) or attempt.request.get("record_count") or 1
-                first_offset = decision.get("base_offset")
-                seen.append(
-                    [
-                        decision.get("base_sequence"),
-                        decision.get("last_sequence"),
-                        first_offset,
-                        first_offset + count - 1,
-                    ]
-                )
-        ends = [i for i, batch in enumerate(seen) if batch[1] == producer.last_sequence]
-        if not ends:
-            return [[-1, producer.last_sequence, -1, -1]]
-        return seen[max(0, ends[-1] + 1 - BATCHES_REMEMBERED) : ends[-1] + 1]
 
     def _start_reads(self) -> None:
         """The notebook read after each decision, for runs small enough (the reader's bound)."""
