@@ -4,7 +4,7 @@ import streamlit as st
 
 from idemlab.explain import explain
 from idemlab.scenarios import ScenarioError
-from ui.views import safe
+from ui.views import client_message, safe
 from ui.views.playground_spec import CLIENT_LABELS, build
 from ui.widgets import (
     backend_picker,
@@ -29,7 +29,7 @@ playground_form.publish(spec)
 if problem:
     st.error(
         f"The producer could not be created with this configuration, so nothing was sent. "
-        f"{CLIENT_LABELS[spec.client]} says: {problem[1]}"
+        f"{CLIENT_LABELS[spec.client]} says: {client_message.markdown(problem[1])}"
     )
     st.stop()
 

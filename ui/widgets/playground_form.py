@@ -11,7 +11,7 @@ import streamlit as st
 from idemlab import clients, java_config, producer_config, scenarios
 from idemlab.errors import ERRORS
 from idemlab.producer_config import ConfigError
-from ui.views import control_ranges, deeplink, safe
+from ui.views import client_message, control_ranges, deeplink, safe
 from ui.views.playground_spec import (
     BLANK,
     CLIENT_LABELS,
@@ -408,7 +408,8 @@ def show(problem: tuple[str, str] | None) -> None:
                 )
     if problem and config_tab.open:
         prop, message = problem
-        (slots.get(prop) or slots["enable.idempotence"]).error(message, icon=":material/error:")
+        shown = client_message.markdown(message)  # it may quote a value from a link
+        (slots.get(prop) or slots["enable.idempotence"]).error(shown, icon=":material/error:")
 
 
 def publish(spec: PlaygroundSpec) -> None:
