@@ -1,5 +1,5 @@
 """The sequence diagram as HTML (ui/views/sequence_html.py): one row per event in its
-window, the current one marked, every mark with a shape and a word (never colour alone),
+window (the application's chatter folded first), the current one marked, every mark with a shape and a word (never colour alone),
 every label escaped and the same words as its alternative, the events table."""
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import pytest
 
 from idemlab import backends, scenarios, tables
 from idemlab import model as m
+from ui.views import sequence_marks as sm
 from ui.views.palette import STYLE
 from ui.views.sequence_html import sequence_html
-from ui.views.sequence_marks import WINDOW
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "lessons" / "scenarios").glob("*.toml"))
 WORDS = {word for _colour, _symbol, word in STYLE.values()}
+FOLDABLE = {m.PRODUCE_CALLED, m.WAIT, m.FLUSH, m.DELIVERY_REPORT}
 
 
 class _Rows(HTMLParser):
@@ -64,19 +65,28 @@ def test_the_diagram_and_the_events_table_agree_at_every_step(path):
     trace = trace_of(path)
     for position in range(len(trace.events) + 1):
         drawn = rows(sequence_html(trace, position))
-        start = max(0, position - WINDOW)
-        table = tables.events_frame(trace.events, position).iloc[start:position]
-        assert len(drawn) == len(table), (path.stem, position)
-        for row, (_, event) in zip(drawn, table.iterrows(), strict=True):
+        shown = sm.window(trace, position)
+        table = tables.events_frame(trace.events, position)
+        assert len(drawn) == len(shown.marks), (path.stem, position)
+        for row, mark in zip(drawn, shown.marks, strict=True):
             text = row["text"].replace("\u200b", "")
+            if mark.folded:
+                assert f"({mark.folded} rows folded)" in text, (path.stem, position, text)
+                assert {trace.events[i].kind for i in mark.events} <= FOLDABLE, (path.stem, position)
+                assert not any(trace.events[i].get("error") for i in mark.events), (path.stem, position)
+                assert "now" not in row["classes"] and "folded" in row["classes"]
+                continue
+            event = table.iloc[mark.events.start]
             if event["error"]:
                 assert event["error"] in text, (path.stem, position, text)
             if event["request"] and text.startswith(("#", "reply #", "ack #")):
                 assert f"#{event['request']}" in text, (path.stem, position, text)
             assert (row["current"] == "step") == (event["now"] != ""), (path.stem, position)
             assert ("now" in row["classes"]) == (event["now"] != "")
+        drawn_events = [i for mark in shown.marks for i in mark.events]
+        assert drawn_events == list(range(shown.start, position)), (path.stem, position)  # in order, none twice
         earlier = "earlier events (see the table)" in sequence_html(trace, position)
-        assert earlier == (start > 0), (path.stem, position)
+        assert earlier == (shown.start > 0), (path.stem, position)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

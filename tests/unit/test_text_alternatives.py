@@ -6,7 +6,7 @@ scenario (simulated broker), because both are built from the same document:
   the same frames, so every letter, envelope in the post, shelf slot and notebook batch
   drawn at a step is named at that step, with the same offsets, states and duplicates;
 - the sequence diagram: ui/views/sequence_figure.py draws one mark per event up to the
-  step, and its alternative, the events table (idemlab.tables.events_frame), has the same
+  step (the application's chatter folded into one mark when the run is long), and its alternative, the events table (idemlab.tables.events_frame), has the same
   events with the same request numbers, offsets and errors, "now" on the same row."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 from idemlab import backends, replay, scenarios, tables
 from idemlab import model as m
 from ui.components.mailroom import alt_text, document, with_refusal
+from ui.views import sequence_marks
 from ui.views.sequence_figure import WINDOW, sequence_figure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,12 +122,16 @@ def test_the_sequence_diagram_and_its_table_agree_at_every_step(path):
     for position in range(len(trace.events) + 1):
         figure = sequence_figure(trace, position)
         table = tables.events_frame(trace.events, position)
-        start = max(0, position - WINDOW)
-        shown = table.iloc[start:position]
+        window = sequence_marks.window(trace, position, WINDOW)
+        start = window.start
         marks = _markers(figure)
-        assert len(marks) == len(shown), (path.stem, position)
-        for (y, hover, size), (_, row) in zip(marks, shown.iterrows(), strict=True):
-            assert y == -(row["#"] - 1 - start), (path.stem, position)
+        assert len(marks) == len(window.marks), (path.stem, position)
+        for index, ((y, hover, size), drawn) in enumerate(zip(marks, window.marks, strict=True)):
+            assert y == -index, (path.stem, position)
+            if drawn.folded:  # the application's chatter, folded into one row that says so
+                assert f"({drawn.folded} rows folded)" in hover and size == 11, (path.stem, position, hover)
+                continue
+            row = table.iloc[drawn.events.start]
             if row["error"]:
                 assert row["error"] in hover, (path.stem, position, row["#"], hover)
             offset = str(row["offset"])

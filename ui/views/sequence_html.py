@@ -1,5 +1,6 @@
 """The sequence diagram as HTML: two lifelines, one row per event, arrows between the
-producer and the broker, notes beside each lifeline, faults marked between them.
+producer and the broker, notes beside each lifeline, faults marked between them; a long
+run folded as sequence_marks decides (the application's chatter first, in italics).
 
 Drawn with plain HTML and CSS (st.html), so it needs no charting script (Plotly's is
 4.6 MB and made the first opening take seconds), its labels are real text that wraps
@@ -37,6 +38,7 @@ CSS = (
     f"background-position:calc({LIFELINE} - 1px) 0,calc(100% - {LIFELINE} - 1px) 0}}"
     f".idl-seq li.now{{background-color:{ROW_TINT['current']};font-weight:700}}"
     ".idl-seq-text{overflow-wrap:break-word;padding:0 .4rem}"
+    ".idl-seq li.folded .idl-seq-text{font-style:italic}"
     ".idl-seq-mark{justify-self:center;display:flex}"
     ".idl-seq-mark img{margin:0!important;background:inherit}"
     ".idl-seq li.now .idl-seq-mark img{width:22px;height:22px}"
@@ -68,6 +70,7 @@ def _row(mark: sm.Mark) -> str:
         [place, f"m-{mark.meaning}"]
         + (["dashed"] if mark.meaning in DASHED else [])
         + (["now"] if mark.current else [])
+        + (["folded"] if mark.folded else [])
     )
     current = ' aria-current="step"' if mark.current else ""
     if mark.place in (sm.TO_BROKER, sm.TO_PRODUCER):
