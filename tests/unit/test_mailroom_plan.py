@@ -2,7 +2,8 @@
 the simulated broker: every letter travels from the sender and either reaches the post
 office, stops at its door, is lost or leaves the post; Play reaches the first letter
 within 2 s and plays the whole lesson within 20 s at normal speed; one press of Next is
-condensed to at most 1.5 s.  These are figures of the plan, not of a clock."""
+condensed to at most 1.5 s; Next stops at every key moment and wherever the envelopes in
+flight together change (lesson 9's three).  These are figures of the plan, not of a clock."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from idemlab import backends, replay
 from idemlab import lessons as lesson_module
 from idemlab.lessons import load_all
 from ui.components.mailroom import plan
+from ui.views.in_flight import requests_in_flight
 
 LESSONS = load_all()
 
@@ -49,3 +51,41 @@ def test_lesson_2_the_lost_receipt_fades_and_the_resent_letter_is_caught_as_a_co
     assert letters[2]["retry"] and letters[2]["back"]["dup"] and letters[2]["back"]["label"] == "@1"
     inits = [t for t in plan.trips(doc) if t["kind"] == "init"]
     assert inits and inits[-1]["back"]["label"].startswith("PID ")
+
+
+def _lesson(number: int):
+    return next(lesson for lesson in LESSONS if lesson.number == number)
+
+
+def test_lesson_9_next_stops_where_three_envelopes_are_in_the_post_together():
+    doc = document_of(_lesson(9))
+    in_post = requests_in_flight(doc)
+    stops = plan.stops(doc)
+    three = [position for position in stops if len(in_post[position]) == 3]
+    assert three, stops
+    assert sorted(in_post[three[0]]) == [2, 3, 4]
+    assert {len(in_post[position]) for position in stops} >= {1, 2, 3}  # and where they come back one by one
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: f"lesson-{lesson.number}")
+def test_next_stops_at_every_key_moment_and_wherever_the_envelopes_in_flight_together_change(lesson):
+    doc = document_of(lesson)
+    counts = [len(keys) for keys in requests_in_flight(doc)]
+    stops = plan.stops(doc)
+    assert {mo["event"] + 1 for mo in doc["moments"]} <= set(stops)
+    for position in range(1, len(counts)):
+        if counts[position] != counts[position - 1] and max(counts[position], counts[position - 1]) > 1:
+            assert position in stops, (position, counts)
+    assert stops == sorted(set(stops)) and all(0 < position < len(doc["frames"]) for position in stops)
+
+
+def test_a_lesson_with_one_envelope_at_a_time_steps_moment_by_moment():
+    doc = document_of(_lesson(2))
+    assert plan.stops(doc) == [mo["event"] + 1 for mo in doc["moments"]]
+
+
+def test_the_component_gets_the_stops():
+    from ui.components.mailroom import document
+
+    doc = document_of(_lesson(9))
+    assert document(doc, interactive=False)["stops"] == plan.stops(doc)

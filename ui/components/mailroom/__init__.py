@@ -70,6 +70,7 @@ def document(
         "trips": plan.trips(replay),
         "beats": plan.beats(replay),
         "holds": {str(position): ms for position, ms in plan.holds(replay).items()},
+        "stops": plan.stops(replay),
         "next_ms": plan.NEXT_MS,
         "glossary": GLOSSARY,
         "palette": PALETTE,

@@ -200,6 +200,7 @@ export default function (component) {
   const holds = data.holds || {};
   const momentPositions = (data.moments || []).map((m) => m.event + 1);
   const momentAt = new Map((data.moments || []).map((m) => [m.event + 1, m]));
+  const stopPositions = data.stops || momentPositions; // plan.stops: the moments and the changes of envelopes in flight together
   const refused = events.length > 0 && events[0].a === "refuse";
   const readAfterEachDecision = events.some((e) => e.kind === "producer_state" && / after its decision on /.test(e.text || ""));
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -592,13 +593,13 @@ export default function (component) {
 
   function nextPos(from) {
     if (st.every) return Math.min(last, from + 1);
-    const after = momentPositions.find((p) => p > from);
+    const after = stopPositions.find((p) => p > from);
     return after === undefined ? last : after;
   }
 
   function prevPos(from) {
     if (st.every) return Math.max(0, from - 1);
-    const before = momentPositions.filter((p) => p < from);
+    const before = stopPositions.filter((p) => p < from);
     return before.length ? before[before.length - 1] : 0;
   }
 

@@ -1,6 +1,7 @@
 """How the animated mail room moves: the trips of its envelopes and the time each event
 takes when played.  Pure: it reads idemlab.replay's document (events and frames) and
-decides nothing about Kafka; mailroom.js draws a trip's envelope at any playhead.
+decides nothing about Kafka; mailroom.js draws a trip's envelope at any playhead and
+stops one press of Next at the positions `stops` gives.
 
 Positions are the document's stepping positions: position k is the state after k events,
 and event k happens between positions k and k+1.  A trip runs from one position to
@@ -17,6 +18,8 @@ the connection closed or the producer gave up) | "refused", "g": the position it
 from __future__ import annotations
 
 from typing import Any
+
+from ui.views.in_flight import requests_in_flight
 
 # Milliseconds an event takes at normal speed: moving things get time, bookkeeping little.
 BEAT_MS = {
@@ -45,12 +48,6 @@ MIN_SCALE = 0.45  # ... unless that would make it a blur: a long run plays longe
 NEXT_MS = 1_500  # one press of Next: the movement to the next moment, condensed
 
 
-def _post_keys(doc: dict[str, Any]) -> list[set[int]]:
-    """Per position, the produce request numbers still in flight."""
-    rows = doc["rows"]["post"]
-    return [{rows[i]["r"] for first, last in frame["post"] for i in range(first, last + 1)} for frame in doc["frames"]]
-
-
 def _gone(in_post: list[set[int]], r: int, after: int) -> int:
     for position in range(after + 1, len(in_post)):
         if r not in in_post[position]:
@@ -69,7 +66,7 @@ def _pid_label(doc: dict[str, Any], events: list[dict], after: int) -> str:
 def trips(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Every envelope of the run, in the order it was sent."""
     events = doc["events"]
-    in_post = _post_keys(doc)
+    in_post = requests_in_flight(doc)
     out: list[dict[str, Any]] = []
     open_trips: dict[tuple[bool, int], dict[str, Any]] = {}
     for i, e in enumerate(events):
@@ -167,6 +164,20 @@ def _reply_label(trip: dict, back: dict, doc: dict, events: list[dict]) -> str:
         return _pid_label(doc, events, back["a"] - 1)
     off = back.get("off")
     return f"@{off}" if isinstance(off, int) and off >= 0 else "OK"
+
+
+def stops(doc: dict[str, Any]) -> list[int]:
+    """Where one press of Next stops: at every key moment, and wherever the number of
+    requests in flight changes while two or more are in flight (envelopes in the post
+    together are what a lesson on in-flight requests points at; one envelope going out
+    and back is already framed by the moments)."""
+    in_post = [len(keys) for keys in requests_in_flight(doc)]
+    together = {
+        position
+        for position in range(1, len(in_post))
+        if in_post[position] != in_post[position - 1] and max(in_post[position], in_post[position - 1]) > 1
+    }
+    return sorted(together | {mo["event"] + 1 for mo in doc.get("moments", ())})
 
 
 def beats(doc: dict[str, Any]) -> list[int]:
