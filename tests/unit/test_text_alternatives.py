@@ -160,3 +160,16 @@ def test_an_empty_notebook_on_a_real_broker_says_when_it_is_read_not_that_nothin
     real = {**document, "backend": "local"}
     words = alt_text.describe(real, 0)
     assert "a real broker is asked after a broker action" in words and "nothing noted" not in words
+
+
+def test_the_words_say_when_requests_are_in_flight_together():
+    from idemlab import lessons
+
+    lesson = next(lesson for lesson in lessons.load_all() if lesson.number == 9)
+    doc = replay.replay(backends.run(lessons.scenario_for(lesson), "sim"))
+    counts = [len(alt_text.frame_lists(doc, position)["post"]) for position in range(len(doc["frames"]))]
+    three = counts.index(3)
+    said = re.sub(r"\\(.)", r"\1", alt_text.describe(doc, three)).replace("\u2060", "")
+    assert "3 requests in flight together: #2, #3 and #4" in said
+    alone = counts.index(1)
+    assert "in flight together" not in alt_text.describe(doc, alone)
