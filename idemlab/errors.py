@@ -1,7 +1,8 @@
 """Kafka error codes as the broker sends them and as confluent-kafka names them.
 
 `name` is what confluent-kafka's KafkaError.name() returns (librdkafka's names, e.g.
-MSG_SIZE_TOO_LARGE for Kafka's MESSAGE_TOO_LARGE); `kafka_name` is the broker's.
+MSG_SIZE_TOO_LARGE for Kafka's MESSAGE_TOO_LARGE); `kafka_name` is the broker's, which the
+Java client uses too (client_name).  Traces carry `name` whichever client ran.
 `retriable` is librdkafka's produce-path classification (rdkafka_request.c).
 tests/unit/test_errors.py checks every row against the installed confluent-kafka.
 """
@@ -9,6 +10,8 @@ tests/unit/test_errors.py checks every row against the installed confluent-kafka
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from idemlab.clients import JAVA
 
 
 class BackendUnavailable(RuntimeError):
@@ -216,6 +219,28 @@ for info in ERRORS.values():
         ERRORS_BY_NAME[info.name] = info
         ERRORS_BY_NAME[info.kafka_name] = info
 
+# The Java client's exception for a broker error (kafka-clients 4.4, Errors.forCode(code).exception()),
+# for the views; idemlab/sim/java_producer.JAVA_ERRORS pairs the same names with the model's
+# retry rule (tests/unit/test_java_failure_words.py keeps the two equal).
+JAVA_EXCEPTIONS: dict[int, str] = {
+    2: "CorruptRecordException",
+    3: "UnknownTopicOrPartitionException",
+    5: "LeaderNotAvailableException",
+    6: "NotLeaderOrFollowerException",
+    7: "TimeoutException",
+    10: "RecordTooLargeException",
+    14: "CoordinatorLoadInProgressException",
+    19: "NotEnoughReplicasException",
+    20: "NotEnoughReplicasAfterAppendException",
+    29: "TopicAuthorizationException",
+    45: "OutOfOrderSequenceException",
+    46: "DuplicateSequenceException",
+    47: "InvalidProducerEpochException",
+    56: "KafkaStorageException",
+    59: "UnknownProducerIdException",
+    87: "InvalidRecordException",
+}
+
 MSG_TIMED_OUT = "_MSG_TIMED_OUT"
 TRANSPORT = "_TRANSPORT"
 TIMED_OUT = "_TIMED_OUT"
@@ -235,3 +260,13 @@ def by_name(name: str) -> KafkaErrorInfo:
 def name_of(code: int) -> str:
     info = ERRORS.get(code)
     return info.name if info else f"ERROR_{code}"
+
+
+def client_name(error: str, client: str) -> str:
+    """The name `client` gives a broker error: the Java client and the broker say
+    MESSAGE_TOO_LARGE where librdkafka says MSG_SIZE_TOO_LARGE.  Any other name (a local
+    error, a Java exception class) is the client's own already."""
+    if client != JAVA:
+        return error
+    info = ERRORS_BY_NAME.get(error)
+    return info.kafka_name if info is not None else error

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from idemlab.client_names import Failure, broker_words, delivery_failures, in_client_names, message_words
 from idemlab.model import (
     APPENDED,
     BATCHES_REMEMBERED,
@@ -76,6 +77,7 @@ def _trim(candidates: list[tuple[float, int, str]]) -> list[str]:
 
 class _Story:
     def __init__(self, trace: Trace) -> None:
+        trace = in_client_names(trace)  # a Java run's broker errors as the Java client names them
         self.trace = trace
         self.events: list[Event] = list(getattr(trace, "events", None) or [])
         self.names = letter_names(self.events)
@@ -83,6 +85,7 @@ class _Story:
         self.at: float = 0
         self.state = fold(self.events)
         self.attempts = self.state.paired_attempts()
+        self._failures: dict[int, Failure] | None = None  # see _failure
 
     def say(self, priority: int, text: str) -> None:
         """Add a sentence about the event at position self.at (sentences are told in event order)."""
@@ -458,6 +461,12 @@ class _Story:
         else:
             self.say(_FATAL, f"The run stopped early: {_first_line(error)}.")
 
+    def _failure(self, msg: int) -> Failure | None:
+        """What a failed report said beyond its error (a Java exception's message)."""
+        if self._failures is None:
+            self._failures = delivery_failures(self.state)
+        return self._failures.get(msg)
+
     # ---- what ended up on the shelf ------------------------------------------------------
     def result(self) -> None:
         outcome = summarize(self.trace, self.state)
@@ -488,10 +497,12 @@ class _Story:
             record = by_msg.get(msg, [None])[0]
             where = f" at offset {record.offset}" if record is not None else ""
             error = report.error if report is not None else "an error"
+            failure = self._failure(msg)
+            broker, message = (broker_words(failure), message_words(failure)) if failure is not None else ("", "")
             self.say(
                 _RESULT,
-                f"{values.get(msg, f'message {msg}')} was reported as failed ({error}) but "
-                f"it is stored{where}: failed does not mean absent.",
+                f"{values.get(msg, f'message {msg}')} was reported as failed ({error}{broker}) but "
+                f"it is stored{where}: failed does not mean absent.{message}",
             )
         for msg in outcome.delivered_but_not_stored[:2]:
             self.say(
@@ -502,7 +513,9 @@ class _Story:
         for msg in lost_unreported:
             report = reports.get(msg)
             error = f" ({report.error})" if report is not None and report.error else ""
-            self.say(_RESULT - 1, f"{values.get(msg, f'message {msg}')} is not in the log{error}.")
+            failure = self._failure(msg)
+            broker, message = (broker_words(failure), message_words(failure)) if failure is not None else ("", "")
+            self.say(_RESULT - 1, f"{values.get(msg, f'message {msg}')} is not in the log{error}{broker}.{message}")
         if outcome.resent_values:
             shown = ", ".join(outcome.resent_values[:4])
             stored_twice = [v for v in outcome.resent_values if sum(1 for r in records if r.value == v) > 1]

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from idemlab import model as m
 from idemlab import words
+from idemlab.client_names import Failure, broker_words, delivery_failures, in_client_names, message_words
 from idemlab.outcome import Outcome, summarize
 from idemlab.timeline import Attempt, State, fold, sent_key, step
 
@@ -54,7 +55,11 @@ class Moment(NamedTuple):
 def key_moments(trace: m.Trace, outcome: Outcome | None = None, state: State | None = None) -> list[Moment]:
     """The run's key moments in event order (ties keep the order they were found in).
     `outcome` and `state` (the fold of the whole trace), when the caller has them, save
-    summarising and folding the run again."""
+    summarising and folding the run again.  A Java run's broker errors are named as the
+    Java client names them (idemlab.client_names)."""
+    named = in_client_names(trace)
+    if named is not trace:  # the caller's outcome and state hold the other names
+        trace, outcome, state = named, None, None
     return _Moments(trace, outcome, state).find()
 
 
@@ -76,6 +81,14 @@ class _Moments:
         self.outcome = outcome or summarize(trace, self.state)
         self.not_stored = set(self.outcome.lost_msgs)  # produce() calls with no record in the log
         self.stored_twice = set(self.outcome.duplicate_msgs)
+        self._failures: dict[int, Failure] | None = None
+
+    def failure(self, msg: int) -> Failure | None:
+        """What a failed report said beyond its error (a Java exception's message), found
+        only when a failed report is a moment."""
+        if self._failures is None:
+            self._failures = delivery_failures(self.state)
+        return self._failures.get(msg)
 
     @property
     def names(self) -> dict[int, str]:
@@ -459,7 +472,10 @@ class _Moments:
         msg, error = e.get("msg"), e.get("error")
         name = self.names.get(msg, str(e.get("value")))
         stored = msg not in self.not_stored
-        if error and stored:
+        failure = self.failure(msg) if error else None
+        if failure is not None:  # the Java client's exception, with its message
+            self._java_report(i, name, error, failure, stored)
+        elif error and stored:
             self.group(
                 "failed_but_stored",
                 i,
@@ -490,6 +506,30 @@ class _Moments:
                     f"report says so ({error})."
                 ),
                 (error,),
+            )
+
+    def _java_report(self, i: int, name: str, error: str, failure: Failure, stored: bool) -> None:
+        broker, message = broker_words(failure), message_words(failure)
+        if stored:
+            self.group(
+                "failed_but_stored",
+                i,
+                name,
+                lambda names: (
+                    f"{words.and_list(names)} {_is(names)} reported failed ({error}), but "
+                    f"{_it(names)} {_is(names)} on the shelf: failed does not mean absent{broker}.{message}"
+                ),
+                (error, failure),
+            )
+        else:
+            self.group(
+                "lost",
+                i,
+                name,
+                lambda names: (
+                    f"{words.and_list(names)} never {_reach(names)} the shelf, and the delivery report says so ({error}){broker}.{message}"
+                ),
+                (error, failure),
             )
 
     def _lost_without_report(self) -> None:

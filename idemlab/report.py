@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from idemlab import json_output, tables, words
+from idemlab.client_names import in_client_names
 from idemlab.model import Trace
 from idemlab.outcome import summarize
 
@@ -29,6 +30,7 @@ def to_csv(trace: Trace) -> str:
 
 
 def account(trace: Trace, with_events: bool = True) -> str:
+    trace = in_client_names(trace)  # a Java run's broker errors as the Java client names them
     lines = [f"Scenario {trace.scenario} on back end {trace.backend}"]
     if with_events:
         lines += [f"{e.t_ms:10.1f} ms  {words.describe(e, words.TERSE)}" for e in trace.events]

@@ -11,8 +11,9 @@ import pandas as pd
 
 from idemlab import model as m
 from idemlab import words
+from idemlab.client_names import Failure, delivery_failures, report_words
 from idemlab.outcome import reordered_msgs, repeats
-from idemlab.timeline import ProducerStateRow
+from idemlab.timeline import ProducerStateRow, State
 
 STORED_COLUMNS = ["partition", "offset", "value", "message", "PID", "epoch", "sequence", "check"]
 
@@ -72,8 +73,13 @@ def producer_state_frame(rows: Iterable[ProducerStateRow]) -> pd.DataFrame:
     )
 
 
-def deliveries_frame(deliveries: Iterable[m.Delivery], stored: Iterable[m.StoredRecord]) -> pd.DataFrame:
+def deliveries_frame(
+    deliveries: Iterable[m.Delivery], stored: Iterable[m.StoredRecord], state: State | None = None
+) -> pd.DataFrame:
+    """With the run's fold (`state`), a failed report of the Java client says which broker
+    error its exception stands for and, on a line of its own, the exception's message."""
     deliveries = list(deliveries)
+    failures = delivery_failures(state) if state is not None else {}
     names = words.names_in_order((d.msg, d.value) for d in deliveries)
     offsets: dict[int, list[int]] = {}
     for r in stored:
@@ -86,7 +92,7 @@ def deliveries_frame(deliveries: Iterable[m.Delivery], stored: Iterable[m.Stored
             if d.ok
             else "no report yet"
             if d.error == m.NO_REPORT
-            else f"failed: {d.error}"
+            else _failed_words(d.error, failures.get(d.msg))
         )
         if d.ok and not where:
             verdict = "REPORTED DELIVERED BUT NOT STORED"
@@ -110,6 +116,11 @@ def deliveries_frame(deliveries: Iterable[m.Delivery], stored: Iterable[m.Stored
             }
         )
     return pd.DataFrame(rows, columns=["message", "value", "delivery report", "stored at offsets", "verdict"])
+
+
+def _failed_words(error: str, failure: Failure | None) -> str:
+    text = f"failed: {report_words(error, failure)}"
+    return f"{text}\n“{failure.message}”" if failure is not None and failure.message else text
 
 
 # The events table's cells in words (the raw CSV keeps the machine names).

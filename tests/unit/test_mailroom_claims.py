@@ -19,6 +19,7 @@ import pytest
 
 from idemlab import clients, lessons, replay, sim, timeline, words
 from idemlab import model as m
+from idemlab.client_names import in_client_names
 from ui.views import analogy_preview
 
 LISTS = ("sender", "post", "shelf", "notes")
@@ -463,6 +464,7 @@ def _letter_cases() -> list:
 
 
 def _check_letters(trace: m.Trace, moment: dict) -> None:
+    trace = in_client_names(trace)  # the moments name a Java run's broker errors as the Java client does
     state = timeline.fold(trace.events[: moment["event"] + 1])
     kind, text = moment["kind"], moment["text"]
     if kind == "retry":

@@ -11,6 +11,7 @@ from html import escape
 
 import pandas as pd
 
+from ui.views import safe
 from ui.views.html_style import SCREEN_READER_ONLY
 
 CSS = (
@@ -29,7 +30,8 @@ CSS = (
 def _cell(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return escape(str(value))
+    # A cell may have a second line (a Java exception's message); control characters are shown, not obeyed.
+    return "<br>".join(safe.html(line) for line in str(value).split("\n"))
 
 
 def html_table(frame: pd.DataFrame, tints: list[str] | None = None, caption: str = "") -> str:

@@ -141,7 +141,7 @@ def producer_state(snap, key: str) -> None:
 
 def deliveries(snap, key: str) -> None:
     st.markdown("**Delivery reports vs what was stored**")
-    frame = tables.deliveries_frame(snap.deliveries, snap.stored)
+    frame = tables.deliveries_frame(snap.deliveries, snap.stored, snap.state)
     if frame.empty:
         st.caption("No produce() calls yet.")
         return

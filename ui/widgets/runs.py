@@ -13,6 +13,7 @@ import streamlit as st
 
 from idemlab import backends, producer_config, scenarios
 from idemlab import lessons as lesson_module
+from idemlab.client_names import in_client_names  # every view names a Java run's errors as Java does
 from idemlab.model import Scenario, Trace
 from ui.views import deeplink, safe
 from ui.widgets import live_run
@@ -40,7 +41,7 @@ CACHE_MAX_SIZE = "256MB"
 
 @st.cache_data(max_entries=CACHE_MAX_ENTRIES, max_size=CACHE_MAX_SIZE, show_spinner=False)
 def _simulate(key: str, _scenario: Scenario) -> Trace:
-    return backends.run(_scenario, SIM)
+    return in_client_names(backends.run(_scenario, SIM))
 
 
 def backend_label(backend: str) -> str:
@@ -61,7 +62,7 @@ def _failure(backend: str, exc: BaseException) -> RunResult:
 
 def _real(scenario: Scenario, backend: str, key: str) -> RunResult:
     def work(count) -> RunResult:
-        return RunResult(backends.run(scenario, backend, on_event=count), None, backend)
+        return RunResult(in_client_names(backends.run(scenario, backend, on_event=count)), None, backend)
 
     def describe(job: live_run.Job) -> str:
         title = safe.md(scenario.title or scenario.name, 80)
