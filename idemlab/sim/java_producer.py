@@ -26,7 +26,9 @@ is written down):
   message;
 - send() waits for the topic's metadata (the first one, and while no broker is reachable,
   up to max.block.ms) and throws after a fatal error (a refused InitProducerId);
-- keyless records on several partitions stick to one partition per batch.size bytes.
+- keyless records on several partitions stick to one partition per batch.size bytes;
+- a fresh JVM's first Produce request leaves a few ms after its batch is drained, and the
+  batches that became ready meanwhile leave right behind it (measured, findings J10).
 """
 
 from __future__ import annotations
@@ -108,6 +110,10 @@ DUPLICATE = 46
 UNKNOWN_PRODUCER = 59
 UNLIMITED_RECORDS = 2**31 - 1
 METADATA_ROUND_TRIPS = 3  # connect, ApiVersions, Metadata
+# A fresh JVM builds its first Produce request slowly (classes loaded, code not yet compiled):
+# the real client's first request reached the proxy 5-21 ms after the application had already
+# sent the next records, which went out right behind it (findings J10) [measured].
+COLD_FIRST_REQUEST_MS = 5.0
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,14 @@ class JavaSimProducer(SimProducer):
     # that branch.
     REBOOTSTRAPS, KEEPS_METADATA = "rebootstraps", "keeps-metadata"
     brokers_down_metadata = REBOOTSTRAPS
+    # How long the first Produce request takes to leave once drained (findings J10); 0 takes
+    # the other branch of lost-request-race, a warm sender whose first request is answered
+    # before the next one leaves.
+    cold_first_request_ms = COLD_FIRST_REQUEST_MS
+    # Where the first batch closes is timing too: the sender drains it whenever the connection
+    # becomes ready, even between two records of one step (findings J10).  A number k takes
+    # the branch where it holds the letters up to the k-th send() call; None: as the model times it.
+    first_batch_closes_after: int | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,6 +233,7 @@ class JavaSimProducer(SimProducer):
         self._sent_as: dict[tuple[int, int], tuple[int, int, int]] = {}  # (partition, first msgid) -> pid, epoch, seq
         self._sticky_partition, self._sticky_bytes = 0, 0
         self._metadata_at: float | None = None  # when the topic's metadata is known
+        self._first_request_at: float | None = None  # when the cold first Produce request leaves
 
     def produce(
         self, first_msg: int, values: tuple[str, ...], key: str | None, partition: int | None, pad_to: int | None
@@ -232,6 +247,8 @@ class JavaSimProducer(SimProducer):
                 super().produce(msg, (value,), key, self._sticky(max(pad_to or 0, len(value.encode()))), pad_to)
             else:
                 super().produce(msg, (value,), key, partition, pad_to)
+            if msg == self.first_batch_closes_after:
+                self._close_first_batch(msg)
         if self.settings.linger_ms == 0:
             # With linger.ms=0 a sender thread that can send drains each record as soon as
             # send() has appended it (one record a batch); one that cannot yet (no producer
@@ -242,6 +259,21 @@ class JavaSimProducer(SimProducer):
                     for m in tp.queue:
                         if m.msgid >= before[tp.partition]:
                             m.batch_last_msgid = m.msgid
+
+    def _close_first_batch(self, last_msg: int) -> None:
+        for tp in self.partitions:
+            held = [m for m in tp.queue if m.batch_last_msgid is None and m.msg <= last_msg]
+            for m in held:
+                m.batch_last_msgid = held[-1].msgid
+
+    def _first_batch_pending(self) -> bool:
+        """The branch's first batch is not complete yet: nothing is drained before it is."""
+        k = self.first_batch_closes_after
+        return (
+            k is not None
+            and self._first_request_at is None
+            and not any(m.msg >= k for tp in self.partitions for m in tp.queue)
+        )
 
     def _refusal(self) -> tuple[str, str] | None:
         """Why send() fails before the record is queued, or None.  KafkaProducer.doSend:
@@ -308,6 +340,10 @@ class JavaSimProducer(SimProducer):
         self._serve_scheduled = False
         if self.state != self.ASSIGNED:
             return
+        if self._first_request_at is not None and self.sim.now < self._first_request_at:
+            return  # the sender thread is still building its first request
+        if self._first_batch_pending():
+            return
         for tp in self.partitions:
             self._serve_partition(tp)
 
@@ -337,7 +373,23 @@ class JavaSimProducer(SimProducer):
             connection = self.sim.wire.connection(self, broker_id)
             if connection is None or len(connection.in_flight) >= self.settings.max_in_flight:
                 return
+            if self._first_request_at is None:
+                self._drain_first(tp)
+            if self.sim.now < self._first_request_at:
+                return
             self._send(tp, broker_id, self._take_batch(tp))
+
+    def _drain_first(self, tp: PartitionQueue) -> None:
+        """The first batch is drained now (later records start a new batch) and leaves
+        cold_first_request_ms later; whatever became ready meanwhile leaves right behind it."""
+        taken = self._take_batch(tp)
+        for m in taken:
+            m.batch_last_msgid = taken[-1].msgid
+        tp.queue[:0] = taken
+        tp.fresh += sum(1 for m in taken if m.retries == 0)
+        self._first_request_at = self.sim.now + self.cold_first_request_ms
+        if self.cold_first_request_ms > 0:
+            self.sim.scheduler.at(self._first_request_at, self.wake)
 
     def _unacked(self, tp: PartitionQueue) -> list[int]:
         """First msgids of the batches sent and not yet answered for good: in flight, or
@@ -489,10 +541,24 @@ class JavaSimProducer(SimProducer):
         self._resolve(tp)
 
     def _queued_batch(self, tp: PartitionQueue) -> list[Message]:
-        head = tp.queue[0]
-        if head.batch_last_msgid is None:
-            return [head]
-        return [m for m in tp.queue if m.msgid <= head.batch_last_msgid]
+        return tp.queue[: self._batch_end(tp)]
+
+    def _batch_end(self, tp: PartitionQueue) -> int:
+        """Where the head's batch ends in the queue.  A retried batch goes back ahead of the
+        ones queued (addFirst), so a later batch may precede an earlier one: a batch ends at
+        its own last record, not at the first higher msgid."""
+        last = tp.queue[0].batch_last_msgid
+        if last is None:
+            return 1
+        return 1 + next((i for i, m in enumerate(tp.queue) if m.msgid == last), len(tp.queue) - 1)
+
+    def _take_batch(self, tp: PartitionQueue) -> list[Message]:
+        if tp.queue[0].batch_last_msgid is None:
+            return super()._take_batch(tp)
+        taken = tp.queue[: self._batch_end(tp)]
+        del tp.queue[: len(taken)]
+        tp.fresh -= sum(1 for m in taken if m.retries == 0)
+        return taken
 
     def _expire_in_flight(self, tp: PartitionQueue, request: InFlight) -> None:
         """Sender.getExpiredInflightBatches: a batch in flight past its delivery timeout

@@ -274,6 +274,45 @@ def test_the_first_request_waits_for_metadata_and_a_connection_so_two_steps_shar
     assert first_call == 6  # connect, ApiVersions and Metadata: three round trips of 2 ms
 
 
+def produce_requests(trace) -> list[tuple[float, list[int]]]:
+    return [(e.t_ms, list(e.get("msgs"))) for e in trace.events if e.kind == "request" and e.get("api") == "produce"]
+
+
+def test_a_cold_first_request_leaves_with_the_next_batch_right_behind_it():
+    """lost-request-race (findings J10): m1-m10 leave late and m11-m15 at the same moment, so
+    the lost second request closes the connection before the first one is answered: both are
+    sent again, the later batch first (re-queued ahead), and m1-m10 are stored twice."""
+    trace = sim.run(java("lost-request-race"))
+    (t1, first), (t2, second), *retries = produce_requests(trace)
+    assert (first, second) == ([*range(1, 11)], [*range(11, 16)]) and t1 == t2
+    assert [msgs for _, msgs in retries] == [[*range(11, 16)], [*range(1, 11)]]
+    letters = [f"m{i}" for i in range(1, 16)]
+    assert [value for value, _, _ in stored(trace)] == letters + letters[:10]
+
+
+def test_a_warm_first_request_is_answered_before_the_next_one_is_lost(monkeypatch):
+    """The race's other branch, seen once on the real client: m1-m5 answered, m6-m10 lost
+    and sent again, every letter stored once."""
+    monkeypatch.setattr(JavaSimProducer, "cold_first_request_ms", 0)
+    monkeypatch.setattr(JavaSimProducer, "first_batch_closes_after", 5)
+    trace = sim.run(java("lost-request-race"))
+    batches = [[*range(1, 6)], [*range(6, 11)], [*range(6, 11)], [*range(11, 16)]]
+    assert [msgs for _, msgs in produce_requests(trace)] == batches
+    assert [value for value, _, _ in stored(trace)] == [f"m{i}" for i in range(1, 16)]
+
+
+@pytest.mark.parametrize("last", [3, 6, 15])
+def test_the_first_batch_can_close_between_two_records_of_a_step(last, monkeypatch):
+    """The sender drains whenever its connection is ready (m1-m3 and m1-m6 were seen on the
+    real client): the letters of the first request are the ones stored twice."""
+    monkeypatch.setattr(JavaSimProducer, "first_batch_closes_after", last)
+    trace = sim.run(java("lost-request-race"))
+    assert produce_requests(trace)[0][1] == [*range(1, last + 1)]
+    twice = [f"m{i}" for i in range(1, last + 1)] if last < 15 else []
+    letters = [value for value, _, _ in stored(trace)]
+    assert sorted(v for v in set(letters) if letters.count(v) == 2) == sorted(twice)
+
+
 def test_a_client_that_has_not_re_bootstrapped_yet_queues_its_records_until_the_broker_is_back(monkeypatch):
     """c12's other branch: the sends come before the client noticed that no broker is left."""
     monkeypatch.setattr(JavaSimProducer, "brokers_down_metadata", JavaSimProducer.KEEPS_METADATA)
