@@ -555,6 +555,26 @@ def test_the_preview_stops_before_the_experiments_answer(number):
     assert len(whole["events"]) > position or position == 0
 
 
+def test_lesson_9s_preview_pauses_with_the_envelopes_its_analogy_talks_about_in_the_post():
+    trace, _whole, preview, position = _runs()[9]
+    post = _frame(preview, position)["post"]
+    assert sorted(row["r"] for row in post) == [2, 3]  # m2–m6 held at the door, m7–m11 on its way
+    caption = analogy_preview.caption(trace, position)
+    assert "Then it posts 2 more envelopes, m2–m6 and m7–m11, with no receipt back yet." in caption
+
+
+@pytest.mark.parametrize("number", sorted(_runs()))
+def test_the_preview_names_every_later_envelope_in_the_post(number):
+    trace, _whole, preview, position = _runs()[number]
+    caption = analogy_preview.caption(trace, position)
+    later = re.search(r"Then it posts (\d+) more envelopes?", caption)
+    in_post = {row["r"] for row in _frame(preview, position)["post"]}
+    if later is None:
+        assert len(in_post) < 2, caption
+        return
+    assert int(later.group(1)) == len(in_post), (caption, in_post)
+
+
 @pytest.mark.parametrize("number", sorted(_runs()))
 def test_the_preview_caption_is_true_of_its_last_frame(number):
     trace, _whole, preview, position = _runs()[number]

@@ -4,8 +4,10 @@ The preview is the run's own replay document (idemlab.replay) cut at a chosen st
 every frame and every moment label in it is the full run's: nothing is recomputed from a
 shortened trace (a shortened trace has an empty log, and its moments once called a
 stored letter lost).  The step is after the first envelope's receipt and its delivery
-reports, and before the first moment that belongs to the experiment's answer, so the
-learner cannot step into what the lesson asks them to predict.  Pure: no streamlit.
+reports, or later where more envelopes are in the post together (a lesson about requests
+in flight sets its scene there), and always before the first moment that belongs to the
+experiment's answer, so the learner cannot step into what the lesson asks them to
+predict.  Pure: no streamlit.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from idemlab import model as m
+from idemlab import replay, words
 from idemlab.moments import key_moments
+from ui.views.in_flight import requests_in_flight
 
 # Moments that only set the scene; any other kind is part of the experiment's answer.
 SCENE_SETTING = frozenset({"new_producer_id"})
@@ -32,7 +36,18 @@ def pause_position(trace: m.Trace) -> int:
     first_answer_moment = next((mo.event for mo in key_moments(trace) if mo.kind not in SCENE_SETTING), None)
     if first_answer_moment is not None:
         position = min(position, first_answer_moment)
-    return position
+    return max(position, _most_in_flight(trace, position, first_answer_moment))
+
+
+def _most_in_flight(trace: m.Trace, after: int, before: int | None) -> int:
+    """The latest position up to `before` with the most requests in the post together,
+    when that is two or more and more than at `after`; otherwise `after`."""
+    counts = [len(keys) for keys in requests_in_flight(replay.replay(trace))]
+    last = len(counts) - 1 if before is None else min(before, len(counts) - 1)
+    most = max(counts[after : last + 1], default=0)
+    if most < 2 or most <= counts[after]:
+        return after
+    return max(position for position in range(after, last + 1) if counts[position] == most)
 
 
 def _is_produce_answer(event: m.Event) -> bool:
@@ -91,5 +106,36 @@ def caption(trace: m.Trace, position: int) -> str:
         + ", ".join(steps[:-1])
         + (" and " if len(steps) > 1 else "")
         + steps[-1]
-        + ". What happens next is the experiment's question: predict it below, then run it."
+        + "."
+        + _more_envelopes(shown, number)
+        + " What happens next is the experiment's question: predict it below, then run it."
     )
+
+
+def _more_envelopes(shown: list[m.Event], first: object) -> str:
+    """' Then it posts 2 more envelopes, m2–m6 and m7–m11, with no receipt back yet. Meanwhile …'
+    for the envelopes sent after the first one, when the pause is where they are in the post."""
+    later = [
+        e
+        for e in shown
+        if e.kind == m.REQUEST_SENT and e.get("api", m.PRODUCE) == m.PRODUCE and e.get("request_no") != first
+    ]
+    if not later:
+        return ""
+    numbers = {e.get("request_no") for e in later}
+    spans = [_span([str(v) for v in e.get("values") or ()]) for e in later]
+    names = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+    answered = any(
+        e.kind == m.RESPONSE_RECEIVED and _is_produce_answer(e) and e.get("request_no") in numbers for e in shown
+    )
+    stored = [e for e in shown if e.kind == m.BROKER_DECISION and e.get("request_no") in numbers]
+    text = f" Then it posts {len(later)} more envelope{'s' if len(later) > 1 else ''}, {names}"
+    if stored and all(e.get("result") == m.APPENDED for e in stored) and len(stored) == len(later):
+        text += ", which the post office files on the shelf"
+    text += "" if answered else ", with no receipt back yet"
+    faults = [words.describe(e).removeprefix("Fault: ") for e in shown if e.kind == m.FAULT_INJECTED]
+    return text + "." + (f" Meanwhile {'; '.join(faults)}." if faults else "")
+
+
+def _span(values: list[str]) -> str:
+    return values[0] if len(values) == 1 else f"{values[0]}–{values[-1]}" if values else "empty"
