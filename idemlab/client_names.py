@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import NamedTuple
 
-from idemlab import errors
+from idemlab import errors, words
 from idemlab import model as m
 from idemlab.clients import JAVA, LIBRDKAFKA
 from idemlab.timeline import Attempt, State
@@ -105,4 +105,4 @@ def broker_words(failure: Failure) -> str:
 def message_words(failure: Failure) -> str:
     """The sentence after one about a failed report: the exception's message, quoted.  A
     sentence of its own, so that a presenter's slide title (the first sentence) is short."""
-    return f" The exception's message: “{failure.message}”"
+    return f" The exception's message: “{words.first_line(failure.message)}”"
