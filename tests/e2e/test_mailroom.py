@@ -293,7 +293,7 @@ def test_an_error_reply_shows_a_short_name_and_keeps_the_full_one_in_its_title(o
         room.get_by_role("button", name="Next step").click()
         settled(room)
     expect(error).to_be_visible()
-    expect(error.locator(":scope > text")).to_have_text(["error", "few replicas"])
+    expect(error.locator(":scope > text")).to_have_text(["error", "not enough replicas"])
     expect(error.locator("title")).to_contain_text("NOT_ENOUGH_REPLICAS")
 
 

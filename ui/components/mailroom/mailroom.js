@@ -62,7 +62,7 @@ function fitAll(container) {
 }
 // Kafka's error names are long; the picture shows a few words and the title the full name.
 const ERROR_WORDS = {
-  NOT_ENOUGH_REPLICAS: "few replicas", NOT_ENOUGH_REPLICAS_AFTER_APPEND: "few replicas", OUT_OF_ORDER_SEQUENCE_NUMBER: "out of order",
+  NOT_ENOUGH_REPLICAS: "not enough replicas", NOT_ENOUGH_REPLICAS_AFTER_APPEND: "not enough, stored", OUT_OF_ORDER_SEQUENCE_NUMBER: "out of order",
   DUPLICATE_SEQUENCE_NUMBER: "duplicate", INVALID_PRODUCER_EPOCH: "old epoch", PRODUCER_FENCED: "fenced",
   UNKNOWN_PRODUCER_ID: "unknown PID", NOT_LEADER_OR_FOLLOWER: "not leader", REQUEST_TIMED_OUT: "timed out",
   INVALID_TXN_STATE: "bad state", TRANSACTIONAL_ID_AUTHORIZATION_FAILED: "not allowed", CLUSTER_AUTHORIZATION_FAILED: "not allowed",
@@ -342,7 +342,7 @@ export default function (component) {
 
   // ---- what moves: an envelope's place and look at any playhead h
   const breakableKinds = new Set(["letter", "receipt"]);  // a produce request or its receipt
-  const TOKEN_HALF = { error: 50, receipt: 42, "init-reply": 42 };
+  const TOKEN_HALF = { error: 60, receipt: 42, "init-reply": 42 };  // an error reply holds "not enough replicas"
   const stagger = (t) => (t.kind === "letter" ? (((t.r - 1) % 3) - 1) * 12 : 0);
 
   function outState(t, h) {
