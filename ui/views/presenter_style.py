@@ -1,7 +1,8 @@
 """The presenter's look on a projector: a slide fills the screen under the small controls
 row, its type scaled to the viewport (at 1920x1080 a title of about 62 px and body text of
 about 47 px; at 1280x800 about 42 and 32), and a picture (the mail room) as large as the
-room left under the slide's words allows.  Pure: CSS, and one script that measures that room.
+room left under the slide's words allows once the mail room's own controls are on screen
+too (a presenter clicks them).  Pure: CSS, and one script that measures that room.
 
 Sizes are the smaller of a share of the width and a share of the height, so a wide screen
 and a tall one both keep every line on screen; a floor in rem keeps a small window
@@ -10,8 +11,6 @@ class `st-key-present-slide-<kind>`); its picture is the container keyed `presen
 """
 
 from __future__ import annotations
-
-MAILROOM_RATIO = 1000 / 420  # the mail room's picture is drawn 1000 x 420 (mailroom.js)
 
 CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-bottom: 2rem; }
@@ -62,21 +61,19 @@ CSS = """<style>
   font-size: calc(var(--idl-small) * 0.8 * var(--idl-fit, 1));
 }
 
-/* A picture (the mail room) is as large as the screen left under the slide's words allows:
-   FIT_PICTURE measures that room; the mail room's own controls follow below the fold. */
+/* A picture (the mail room) is as large as the screen left under the slide's words and the
+   mail room's controls allows: FIT measures that room (--mr-picture-height, mailroom.css). */
 [class*="st-key-present-slide-"]:has(.st-key-present-picture) > * { margin-bottom: 0; }
 .st-key-present-slide-moment h2 { font-size: var(--idl-heading) !important; }
 .st-key-present-picture { align-items: center; }
 .st-key-present-picture > * { width: 100%; }
-.st-key-present-picture > [data-testid="stElementContainer"]:has([data-testid^="stBidiComponent"]) {
-  width: min(100%, calc(var(--idl-room, 60vh) * RATIO)) !important;
-}
 </style>"""
-CSS = CSS.replace("RATIO", f"{MAILROOM_RATIO:.4f}")
 
-# The room under the slide's words, down to the bottom of the screen: as --idl-room on the
-# picture (its width follows), and as --idl-fit on a block of tables and diagrams whose type
-# shrinks (to half at most) until the block fits, as slide software fits text to a box.
+# The room under the slide's words, down to the bottom of the screen: less the mail room's
+# own parts (its sentence line, controls, key moments, keys), the height its picture may take
+# (--mr-picture-height; its width follows, the controls keep the slide's width); and as
+# --idl-fit on a block of tables and diagrams whose type shrinks (to half at most) until the
+# block fits, as slide software fits text to a box.
 # Measured again whenever the page's content changes size (a part mounts, a rerun) or the
 # window does; a second measure of the same layout gives the same sizes, so it does not loop.
 FIT = """<script>
@@ -89,7 +86,13 @@ FIT = """<script>
     window.innerHeight - (element.getBoundingClientRect().top - main().getBoundingClientRect().top) - 12;
   const fit = () => {
     const picture = document.querySelector(".st-key-present-picture");
-    if (picture) picture.style.setProperty("--idl-room", `${Math.max(room(picture), 160)}px`);
+    const host = picture && picture.querySelector("[data-testid^='stBidiComponent']");
+    const mailroom = host && host.shadowRoot && host.shadowRoot.querySelector(".mr");
+    const drawing = mailroom && mailroom.querySelector(".mr-svg");
+    if (drawing) {
+      const controls = mailroom.getBoundingClientRect().height - drawing.getBoundingClientRect().height;
+      picture.style.setProperty("--mr-picture-height", `${Math.max(room(host) - controls, 160)}px`);
+    }
     const block = document.querySelector(".st-key-present-fit");
     if (!block) return;
     let factor = 1;

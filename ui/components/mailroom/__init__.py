@@ -77,6 +77,8 @@ def document(
         "interactive": interactive,
         "autoplay": autoplay,
         "large": large,
+        # The large picture is the presenter's: its arrow and page keys move the slides.
+        "slide_keys": large,
     }
     digest = hashlib.sha1(json.dumps(replay, sort_keys=True, default=str).encode()).hexdigest()[:16]
     body["id"] = f"{digest}.{replay.get('start', 0)}"

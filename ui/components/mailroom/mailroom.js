@@ -178,9 +178,24 @@ function skeleton(root) {
     parts.first, parts.prev, parts.play, parts.next, parts.last, parts.scrub, parts.count,
     el("label", { class: "mr-check" }, parts.every, " every event"),
     el("label", { class: "mr-check" }, "Play speed ", parts.speed));
-  root.append(parts.stage, parts.now, parts.live, controls, parts.moments,
-    el("p", { class: "mr-help", text: "Keys: ← → step · Home / End · Space play or pause · click a letter or receipt in the post to break it." }));
+  parts.help = el("p", { class: "mr-help" });
+  root.append(parts.stage, parts.now, parts.live, controls, parts.moments, parts.help);
   return parts;
+}
+
+// On the presenter a clicker's keys move the slides, wherever the focus is: the mail room
+// lets them pass on to the page (the slides' own shortcuts) and keeps only its other keys.
+const SLIDE_KEYS = new Set(["ArrowLeft", "ArrowRight", "PageUp", "PageDown"]);
+function leaveToSlides(e) {
+  e.preventDefault();  // the step slider or the speed list does not move too
+  if (!e.target.matches("input, select")) return;
+  // Streamlit's shortcuts ignore a key typed into a form field, even one inside this
+  // component: the field gives up the focus and the key is sent again from the page.
+  e.stopPropagation();
+  e.target.blur();
+  const again = { key: e.key, code: e.code, keyCode: e.keyCode, which: e.which, shiftKey: e.shiftKey, bubbles: true, cancelable: true };
+  document.dispatchEvent(new KeyboardEvent("keydown", again));
+  document.dispatchEvent(new KeyboardEvent("keyup", again));
 }
 
 export default function (component) {
@@ -216,6 +231,9 @@ export default function (component) {
   root.dataset.palette = "okabe-ito";
   for (const [meaning, colour] of Object.entries(data.palette || {})) root.style.setProperty(`--mr-${meaning}`, colour);
   root.classList.toggle("mr-large", !!data.large);
+  parts.help.textContent = data.slide_keys
+    ? "Keys: Home / End · Space play or pause (← → and a clicker move the slides) · click a letter or receipt in the post to break it."
+    : "Keys: ← → step · Home / End · Space play or pause · click a letter or receipt in the post to break it.";
   parts.scrub.max = String(last);
   parts.every.checked = st.every;
   parts.every.disabled = momentPositions.length === 0;
@@ -674,6 +692,7 @@ export default function (component) {
     if (node && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); e.stopPropagation(); openMenu(node); }
   };
   root.onkeydown = (e) => {
+    if (data.slide_keys && SLIDE_KEYS.has(e.key)) { leaveToSlides(e); return; }
     if (e.target.matches("input, select") || e.altKey || e.ctrlKey || e.metaKey) return;
     const keys = { ArrowRight: () => parts.next.onclick(), ArrowLeft: () => parts.prev.onclick(),
       Home: () => parts.first.onclick(), End: () => parts.last.onclick(), Escape: closeMenu };
