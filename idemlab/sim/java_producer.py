@@ -216,10 +216,11 @@ class JavaSimProducer(SimProducer):
     # that branch.
     REBOOTSTRAPS, KEEPS_METADATA = "rebootstraps", "keeps-metadata"
     brokers_down_metadata = REBOOTSTRAPS
-    # How long the first Produce request takes to leave once drained (findings J10); 0 takes
-    # the other branch of lost-request-race, a warm sender whose first request is answered
-    # before the next one leaves.
-    cold_first_request_ms = COLD_FIRST_REQUEST_MS
+    # The first Produce request of a fresh JVM leaves late and the next ready batch right
+    # behind it (findings J10).  WARM takes the race's other branch, seen on the real client
+    # too: the first request leaves at once, and may be answered before the next one is lost.
+    COLD, WARM = "cold", "warm"
+    first_request = COLD
     # Where the first batch closes is timing too: the sender drains it whenever the connection
     # becomes ready, even between two records of one step (findings J10).  A number k takes
     # the branch where it holds the letters up to the k-th send() call; None: as the model times it.
@@ -267,7 +268,7 @@ class JavaSimProducer(SimProducer):
                 m.batch_last_msgid = held[-1].msgid
 
     def _first_batch_pending(self) -> bool:
-        """The branch's first batch is not complete yet: nothing is drained before it is."""
+        """The branch's first batch is not complete yet: it is not drained before it is."""
         k = self.first_batch_closes_after
         return (
             k is not None
@@ -342,8 +343,6 @@ class JavaSimProducer(SimProducer):
             return
         if self._first_request_at is not None and self.sim.now < self._first_request_at:
             return  # the sender thread is still building its first request
-        if self._first_batch_pending():
-            return
         for tp in self.partitions:
             self._serve_partition(tp)
 
@@ -374,21 +373,25 @@ class JavaSimProducer(SimProducer):
             if connection is None or len(connection.in_flight) >= self.settings.max_in_flight:
                 return
             if self._first_request_at is None:
+                if self._first_batch_pending():
+                    return
                 self._drain_first(tp)
             if self.sim.now < self._first_request_at:
                 return
             self._send(tp, broker_id, self._take_batch(tp))
 
     def _drain_first(self, tp: PartitionQueue) -> None:
-        """The first batch is drained now (later records start a new batch) and leaves
-        cold_first_request_ms later; whatever became ready meanwhile leaves right behind it."""
+        """The first batch is drained now (later records start a new batch) and, from a cold
+        sender, leaves COLD_FIRST_REQUEST_MS later; whatever became ready meanwhile leaves
+        right behind it."""
         taken = self._take_batch(tp)
         for m in taken:
             m.batch_last_msgid = taken[-1].msgid
         tp.queue[:0] = taken
         tp.fresh += sum(1 for m in taken if m.retries == 0)
-        self._first_request_at = self.sim.now + self.cold_first_request_ms
-        if self.cold_first_request_ms > 0:
+        self._first_request_at = self.sim.now
+        if self.first_request == self.COLD:
+            self._first_request_at += COLD_FIRST_REQUEST_MS
             self.sim.scheduler.at(self._first_request_at, self.wake)
 
     def _unacked(self, tp: PartitionQueue) -> list[int]:

@@ -9,7 +9,6 @@ Where the model and the real client disagreed the real client won
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -37,12 +36,13 @@ BATCHING_RACE = {"broker-kill", "broker-restart", "new-partition-loss", "reorder
 # forgotten the topic by then (send() blocks, fails) or not (the records wait and are stored)
 # is timing too (findings J7; both seen).
 METADATA_RACE = {"c12-timed-out-in-queue"}
-RACES = BATCHING_RACE | METADATA_RACE
-# lost-request-race without idempotence: compared by its batches and letters (test below), not
-# by its log.
-LOG_DEPENDS_ON_THE_BROKERS_SPEED = {"lost-request-race"}
+# lost-request-race without idempotence: the first batch closes whenever the connection becomes
+# ready (after m3, m5, m6, m10 or m15, all seen), and the next one leaves right behind the cold
+# first request (m1..mk stored twice) or, once, after its answer (each letter once) (findings J10).
+FIRST_REQUEST_RACE = {"lost-request-race"}
+RACES = BATCHING_RACE | METADATA_RACE | FIRST_REQUEST_RACE
 CONFORMANCE = [n for n in scenarios.available() if n not in SIMULATOR_ONLY] + [str(p) for p in REFERENCE_SCENARIOS]
-COMPARED = [n for n in CONFORMANCE if Path(n).stem not in RACES | LOG_DEPENDS_ON_THE_BROKERS_SPEED]
+COMPARED = [n for n in CONFORMANCE if Path(n).stem not in RACES]
 TOGETHER = ("linger.ms", 1)  # appended in one instant, the step's values wait for one another
 # c12 sends while its only broker is down: each send() blocks max.block.ms (60 s by default)
 # for the topic's metadata; 5 s keeps the run short and tells the same story.
@@ -85,7 +85,7 @@ def java_client_required() -> None:
 
 def test_every_scenario_librdkafkas_conformance_runs_is_compared_for_java_too():
     compared_elsewhere = {Path(n).stem for n in CONFORMANCE if n not in COMPARED}
-    assert compared_elsewhere == RACES | LOG_DEPENDS_ON_THE_BROKERS_SPEED
+    assert compared_elsewhere == RACES
     assert {"broker-kill", "broker-restart", "leader-failover", "producer-expiry-late-retry"} <= {
         Path(n).stem for n in CONFORMANCE
     }
@@ -146,35 +146,15 @@ def test_a_batch_failed_without_an_answer_says_so_in_the_java_clients_words(scen
     assert_same(scenario)
 
 
-def first_batches(trace, count: int = 2) -> list[list[int]]:
-    requests = [e for e in trace.events if e.kind == REQUEST_SENT and e.get("api") == PRODUCE]
-    return [list(e.get("msgs")) for e in requests[:count]]
+def first_batch(trace) -> list[int]:
+    return next(list(e.get("msgs")) for e in trace.events if e.kind == REQUEST_SENT and e.get("api") == PRODUCE)
 
 
-@pytest.mark.timeout(180)
-def test_lost_request_race_without_idempotence_sends_the_same_batches(java_client_required):
-    """The first request waits for the topic's metadata and then for a connection, so m1-m10
-    travel together and m11-m15 follow (the model; the real client in most runs, its first
-    batch otherwise closing after m5 or m15, and once, on a quiet machine, after m3: the
-    2 ms linger ran out while the application was still sending).  Whether m1-m10 are then stored twice is
-    the broker's speed: the real one had not answered them when the lost request closed the
-    connection (every run seen); the model's network answers in 2 ms, and stores them once."""
-    scenario = java("lost-request-race")
-    simulated, real = sim.run(scenario), run_java_on_kafka(scenario, "local")
-    assert real.run_error is None, real.run_error
-    assert first_batches(simulated) == [list(range(1, 11)), list(range(11, 16))]
-    # Most runs give the model's batches; otherwise the first batch is still the letters from
-    # m1 on, in order, closed wherever the linger ran out.
-    first = first_batches(real)[0]
-    assert first == list(range(1, len(first) + 1)) and first, first_batches(real)
-    stored_by = {name: Counter(r.value for r in t.stored) for name, t in (("model", simulated), ("real", real))}
-    assert stored_by["real"] >= stored_by["model"]
-
-
-def model_branches(name: str, scenario, monkeypatch) -> dict[str, tuple]:
+def model_branches(name: str, scenario, monkeypatch, real) -> dict[str, tuple]:
     """The model's outcome on each branch of the scenario's race: as it decides, and the
     other way(s) timing can go (each value alone, all of a step's values together; the
-    topic's metadata kept while the broker is down)."""
+    topic's metadata kept while the broker is down; the first batch closed where the real
+    run closed it, its request leaving cold or warm)."""
     branches = {"model": outcome(sim.run(scenario))}
     if name in BATCHING_RACE:
         branches["together"] = outcome(sim.run(scenarios.apply_overrides(scenario, [TOGETHER])))
@@ -185,6 +165,14 @@ def model_branches(name: str, scenario, monkeypatch) -> dict[str, tuple]:
         with monkeypatch.context() as patch:
             patch.setattr(JavaSimProducer, "brokers_down_metadata", JavaSimProducer.KEEPS_METADATA)
             branches["metadata kept"] = outcome(sim.run(scenario))
+    if name in FIRST_REQUEST_RACE:
+        letters = first_batch(real)
+        assert letters == list(range(1, len(letters) + 1)), letters  # the letters from m1 on, in order
+        for first_request in (JavaSimProducer.COLD, JavaSimProducer.WARM):
+            with monkeypatch.context() as patch:
+                patch.setattr(JavaSimProducer, "first_batch_closes_after", len(letters))
+                patch.setattr(JavaSimProducer, "first_request", first_request)
+                branches[f"first batch m1-m{len(letters)}, {first_request}"] = outcome(sim.run(scenario))
     return branches
 
 
@@ -195,7 +183,7 @@ def test_a_racy_scenarios_real_java_run_is_one_of_the_models_branches(name, java
     client stored and reported what the model gives on that branch."""
     path = next(n for n in CONFORMANCE if Path(n).stem == name)
     scenario = java(path, *JAVA_OVERRIDES.get(name, []))
-    branches = model_branches(name, scenario, monkeypatch)
     real = run_java_on_kafka(scenario, "local")
     assert real.run_error is None, real.run_error
+    branches = model_branches(name, scenario, monkeypatch, real)
     assert outcome(real) in branches.values(), (outcome(real), branches)
