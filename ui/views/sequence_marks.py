@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from idemlab import model as m
-from idemlab import words
+from idemlab import timeline, words
 from idemlab.words import COORDINATOR_LOAD_IN_PROGRESS
 
 WINDOW = 22  # rows drawn at most: the last ones up to the current position
@@ -159,19 +159,14 @@ def _fold_chatter(events: list[m.Event], rows: list[Mark], size: int, names: dic
 
 def together_from(events: list[m.Event]) -> int | None:
     """Where the latest stretch of two or more Produce requests in flight at once begins:
-    the index of the send of the oldest of them (None if one was never joined by another)."""
-    in_flight: dict[object, int] = {}  # request number -> index of its send
-    begins = None
-    for i, event in enumerate(events):
-        produce = event.get("api", m.PRODUCE) == m.PRODUCE
-        if event.kind == m.REQUEST_SENT and produce:
-            in_flight[event.get("request_no")] = i
-            if len(in_flight) == 2:
-                begins = min(in_flight.values())
-        elif event.kind == m.RESPONSE_RECEIVED and produce:
-            in_flight.pop(event.get("request_no"), None)
-        elif event.kind == m.CONNECTION_CLOSED:
-            in_flight.clear()
+    the index of the send of the oldest of them (None if one was never joined by another),
+    read from the one fold of the trace (idemlab.timeline)."""
+    begins, before = None, 0
+    for state in timeline.states(events):
+        if len(state.in_flight) > 1 and before < 2:
+            oldest = state.in_flight[0][1].request
+            begins = next(i for i, event in enumerate(events) if event is oldest)
+        before = len(state.in_flight)
     return begins
 
 
