@@ -455,8 +455,9 @@ class _Story:
         if "Failed to create producer" in str(error):
             self.say(
                 _FATAL,
-                f"The counter clerk refused the registration: the producer was never created "
-                f"({_first_line(error)}). Nothing was sent and nothing was stored.",
+                # quoted as the lessons quote a client's message (lesson 3)
+                f"The counter clerk refused the registration: the producer was never created: "
+                f'"{_first_line(error)}". Nothing was sent and nothing was stored.',
             )
         else:
             self.say(_FATAL, f"The run stopped early: {_first_line(error)}.")
