@@ -1,13 +1,14 @@
 """What a Java run's failures say: the Java client's exception with its message, and the
 broker's errors under the broker's names (MESSAGE_TOO_LARGE, not librdkafka's
-MSG_SIZE_TOO_LARGE), in the tables, the key moments, the explanation and the text
-account; a librdkafka run is shown as before."""
+MSG_SIZE_TOO_LARGE), in the tables, the key moments, the explanation, the mail room and
+the text account; a librdkafka run is shown as before."""
 
 import dataclasses
+import json
 
 import pytest
 
-from idemlab import clients, errors, report, scenarios, sim, tables
+from idemlab import clients, errors, replay, report, scenarios, sim, tables
 from idemlab import model as m
 from idemlab.client_names import client_of, delivery_failures, in_client_names
 from idemlab.explain import explain
@@ -38,6 +39,7 @@ def views_text(trace: m.Trace) -> str:
             report.account(trace),
             tables.events_frame(shown.events).to_string(),
             tables.deliveries_frame(shown.deliveries, shown.stored, fold(shown.events)).to_string(),
+            json.dumps(replay.replay(shown)),  # the mail room's picture and its words
         ]
     )
 
