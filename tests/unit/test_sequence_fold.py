@@ -95,3 +95,14 @@ def test_a_broker_still_loading_its_producer_ids_says_so_where_its_reply_shows()
     text = sm.mark(reply, {}).text
     assert text.startswith("reply #1: COORDINATOR_LOAD_IN_PROGRESS")
     assert "still loading" in text and "asks again" in text
+
+
+def test_a_very_long_run_is_read_from_its_latest_events_only_and_still_accounts_for_every_event():
+    events = [m.Event(float(i), m.PRODUCE_CALLED, {"msg": i, "value": f"v{i}"}) for i in range(5000)]
+    events += [m.Event(5000.0, m.REQUEST_SENT, {"api": m.PRODUCE, "request_no": 1, "values": ["v0"]})]
+    trace = m.Trace(scenario="long", backend="sim", config={}, events=events)
+    shown = sm.window(trace)
+    assert shown.start >= len(events) - sm.LOOK_BACK * sm.WINDOW
+    assert [i for mark in shown.marks for i in mark.events] == list(range(shown.start, len(events)))
+    assert shown.marks[-1].current and shown.marks[-1].text.startswith("#1 Produce")
+    assert shown.marks[0].folded and len(shown.marks) == 2

@@ -19,6 +19,7 @@ from idemlab import timeline, words
 from idemlab.words import COORDINATOR_LOAD_IN_PROGRESS
 
 WINDOW = 22  # rows drawn at most: the last ones up to the current position
+LOOK_BACK = 16  # a window reads at most this many times its size of the latest events (long runs stay quick)
 CHATTER = frozenset({m.PRODUCE_CALLED, m.WAIT, m.FLUSH})  # and a delivery report without error
 
 TO_BROKER, TO_PRODUCER = "to broker", "to producer"
@@ -128,7 +129,9 @@ def fold_text(events: list[m.Event], names: dict[int, str]) -> str:
 
 def _fold_chatter(events: list[m.Event], rows: list[Mark], size: int, names: dict[int, str]) -> list[Mark]:
     """Folds stretches of two or more chatter rows into one, oldest first, until the rows
-    fit `size` or no stretch is left; the current row is never folded."""
+    fit `size` or no stretch is left; the current row is never folded.  `rows` draw
+    `events` one each, in order."""
+    offset = rows[0].events.start if rows else 0
     stretches, run = [], []
     for i, row in enumerate(rows):
         if not row.current and is_chatter(events[i]):
@@ -150,7 +153,7 @@ def _fold_chatter(events: list[m.Event], rows: list[Mark], size: int, names: dic
         if i in folds:
             first, last = folds[i][0], folds[i][-1]
             text = fold_text(events[first : last + 1], names)
-            out.append(Mark("producer", AT_PRODUCER, text, events=range(first, last + 1)))
+            out.append(Mark("producer", AT_PRODUCER, text, events=range(offset + first, offset + last + 1)))
             skip.update(folds[i])
         elif i not in skip:
             out.append(row)
@@ -170,7 +173,7 @@ def together_from(events: list[m.Event]) -> int | None:
     return begins
 
 
-def _rows_left_out(events: list[m.Event], rows: list[Mark], size: int) -> int:
+def _rows_left_out(events: list[m.Event], offset: int, rows: list[Mark], size: int) -> int:
     """How many of the oldest rows give way so the rest fit `size`; the rows of requests
     in flight together are kept even so, a page's window growing by up to a quarter (a
     projector's shorter one must fit its slide, and it is stepped, so it does not grow)."""
@@ -178,6 +181,7 @@ def _rows_left_out(events: list[m.Event], rows: list[Mark], size: int) -> int:
     together = together_from(events)
     if together is None or not cut:
         return cut
+    together += offset
     first_together = next(i for i, row in enumerate(rows) if row.events.stop > together)
     extra = size // 4 if size >= WINDOW else 0
     return max(min(cut, first_together), len(rows) - size - extra, 0)
@@ -200,14 +204,15 @@ def window(trace: m.Trace, position: int | None = None, size: int = WINDOW) -> W
     """The rows ending at `position`: every event when they fit `size`, otherwise chatter
     folded first, then the oldest rows left out."""
     position = len(trace.events) if position is None else max(0, min(position, len(trace.events)))
-    events = trace.events[:position]
+    offset = max(0, position - LOOK_BACK * max(size, 1))
+    events = trace.events[offset:position]
     names = words.letter_names(trace.events)
     rows = []
-    for i, event in enumerate(events):
+    for i, event in enumerate(events, offset):
         base = mark(event, names)
         rows.append(Mark(base.meaning, base.place, base.text, current=i + 1 == position, events=range(i, i + 1)))
     if len(rows) > size:
         rows = _fold_chatter(events, rows, size, names)
-        rows = rows[_rows_left_out(events, rows, size) :]
+        rows = rows[_rows_left_out(events, offset, rows, size) :]
     start = rows[0].events.start if rows else position
     return Window(start, position, rows)
