@@ -37,8 +37,8 @@ BATCHING_RACE = {"broker-kill", "broker-restart", "new-partition-loss", "reorder
 # is timing too (findings J7; both seen).
 METADATA_RACE = {"c12-timed-out-in-queue"}
 # lost-request-race without idempotence: the first batch closes whenever the connection becomes
-# ready (after m3, m5, m6, m10 or m15, all seen), and the next one leaves right behind the cold
-# first request (m1..mk stored twice) or, once, after its answer (each letter once) (findings J10).
+# ready (anywhere from m3 to m15 seen), and the next one leaves right behind the cold first
+# request (m1..mk stored twice, most runs) or after its answer (each letter once) (findings J10).
 FIRST_REQUEST_RACE = {"lost-request-race"}
 RACES = BATCHING_RACE | METADATA_RACE | FIRST_REQUEST_RACE
 CONFORMANCE = [n for n in scenarios.available() if n not in SIMULATOR_ONLY] + [str(p) for p in REFERENCE_SCENARIOS]
