@@ -32,19 +32,17 @@ def in_client_names(trace: m.Trace) -> m.Trace:
     or a Java run whose errors are named alike by both, is `trace` itself."""
     if client_of(trace) != JAVA:
         return trace
-    events = [_renamed(event) for event in trace.events]
-    if all(new is old for new, old in zip(events, trace.events, strict=True)):
+    renamed = {}
+    for i, event in enumerate(trace.events):
+        error = event.get("error")
+        if error and (name := errors.client_name(error, JAVA)) != error:
+            renamed[i] = _renamed(event, name)
+    if not renamed:
         return trace
-    return dataclasses.replace(trace, events=events)
+    return dataclasses.replace(trace, events=[renamed.get(i, e) for i, e in enumerate(trace.events)])
 
 
-def _renamed(event: m.Event) -> m.Event:
-    error = event.get("error")
-    if not error:
-        return event
-    name = errors.client_name(error, JAVA)
-    if name == error:
-        return event
+def _renamed(event: m.Event, name: str) -> m.Event:
     detail = event.detail
     if isinstance(detail, m.Detail):
         return event._replace(detail=dataclasses.replace(detail, error=name))
