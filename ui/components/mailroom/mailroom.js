@@ -9,10 +9,20 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const W = 1000, H = 420;
+// The layout's rule: every part has its own region and nothing is drawn over another's words.
+// The post travels only in the two lanes, from the sender's door (where the lanes begin: the
+// sender's list is never under an envelope) to the post office's counter, a column as wide
+// as the widest envelope beside the office's books (the notebook and the shelf).
+const TOKEN_HALF = { letter: 42, form: 44, init: 38, error: 60, receipt: 42, "init-reply": 42 };  // an error reply holds "not enough replicas"
+const WIDEST = Math.max(...Object.values(TOKEN_HALF));
 const SENDER = { x: 8, y: 8, w: 244, h: 404 };
-const OFFICE = { x: 600, y: 8, w: 392, h: 404 };
-const LANE = { x0: 252, x1: 600, out: 172, back: 292, half: 34 };
-const SX = 206, OX = 652, DX = 592, LX = 430, FORM_X0 = 70;
+const OFFICE = { x: 560, y: 8, w: 432, h: 404 };
+const COUNTER = { x0: OFFICE.x + 6, x1: OFFICE.x + 14 + 2 * WIDEST };
+const BOOKS_X = COUNTER.x1 + 8;  // the notebook's and the shelf's left edge
+const LANE = { x0: SENDER.x + SENDER.w, x1: OFFICE.x, out: 172, back: 292, half: 34 };
+const OX = (COUNTER.x0 + COUNTER.x1) / 2, DX = OFFICE.x - 8, LX = 440;
+const door = (half) => LANE.x0 + half + 4;  // an envelope's centre at the sender's door
+const CX = 200, FORM_X0 = 70;  // the client library's counter, inside the sender, and where a sign-up form starts
 const SENDER_ROWS = 9, SHELF_SLOTS = 15, NOTE_ROWS = 3;
 
 function el(tag, attrs, ...children) {
@@ -273,8 +283,8 @@ export default function (component) {
     }
     if (!rows.length && !refused) g.push(label(SENDER.x + 12, y + 4, "no letters yet", "mr-t mr-small mr-empty"));
     if (refused) {
-      g.push(s("rect", { x: SX - 46, y: 226, width: 92, height: 10, rx: 2, class: "mr-counter" }),
-        label(SX, 256, "the counter:", "mr-t mr-small", "middle"), label(SX, 274, "client library", "mr-t mr-small", "middle"));
+      g.push(s("rect", { x: CX - 46, y: 226, width: 92, height: 10, rx: 2, class: "mr-counter" }),
+        label(CX, 256, "the counter:", "mr-t mr-small", "middle"), label(CX, 274, "client library", "mr-t mr-small", "middle"));
     }
     parts.sender.replaceChildren(...g);
     fitAll(parts.sender);
@@ -284,7 +294,7 @@ export default function (component) {
     const event = pos > 0 ? events[pos - 1] : null;
     const hit = event && event.a === "decide" ? event : null;
     const g = [];
-    const X = 700;
+    const X = BOOKS_X;
     const down = frame.down && frame.down.length;
     parts.officeBox.classList.toggle("mr-closed", !!down);
     if (down) g.push(s("g", { class: "mr-down" }, icon("broker", OFFICE.x + 12, 44, 18), boxed(OFFICE.x + 36, 58, `closed: broker ${frame.down.join(", ")} down`, OFFICE.w - 44, "mr-t mr-bad-text")));
@@ -330,15 +340,15 @@ export default function (component) {
     const shown = shelf.slice(-SHELF_SLOTS);
     g.push(label(X, 246, shelf.length > shown.length ? `Shelf (last ${shown.length} of ${shelf.length})` : "Shelf", "mr-t mr-head"));
     shown.forEach((r, i) => {
-      const x = X + (i % 3) * 96, yy = 256 + Math.floor(i / 3) * 31;
+      const x = X + (i % 3) * 94, yy = 256 + Math.floor(i / 3) * 31;
       const isNew = hit && hit.res === "appended" && r.p === hit.part && r.off >= hit.off && r.off < hit.off + hit.n;
       const isOriginal = hit && hit.res === "duplicate" && r.p === hit.part && r.off === hit.off;
       const name = `${data.partitions > 1 ? "p" + r.p : ""}@${r.off} ${r.what}`;
       g.push(s("g", { class: `mr-slot ${r.dup ? "mr-dup" : "mr-stored"}${isNew ? " mr-new" : ""}${isOriginal ? " mr-hit" : ""}`, "data-off": r.off },
         s("title", {}, `offset ${r.off}: ${r.what} (${r.ids})${r.dup ? ", a duplicate" : ""}`),
-        s("rect", { x, y: yy, width: 92, height: 26, rx: 4 }),
+        s("rect", { x, y: yy, width: 90, height: 26, rx: 4 }),
         icon(r.dup ? "duplicate" : "stored", x + 4, yy + 5, 16),
-        boxed(x + 24, yy + 18, r.dup ? `${name} dup` : name, 64, "mr-t mr-small")));
+        boxed(x + 24, yy + 18, r.dup ? `${name} dup` : name, 62, "mr-t mr-small")));
     });
     if (!shelf.length) g.push(label(X, 276, "empty", "mr-t mr-small mr-empty"));
     // The clerk's answer, at the counter, for the event that just happened.
@@ -350,9 +360,9 @@ export default function (component) {
     if (stamp) {
       const [shapeName, word, detail, cls] = stamp;
       g.push(s("g", { class: `mr-clerk ${cls}` }, s("title", {}, event.text),
-        s("rect", { x: OX - 46, y: 210, width: 92, height: 48, rx: 6 }),
-        icon(shapeName, OX - 40, 216, 16), boxed(OX - 20, 229, word, 62, "mr-t mr-small mr-bold"),
-        boxed(OX, 251, detail, 84, "mr-t mr-small", "middle")));
+        s("rect", { x: OX - WIDEST, y: 210, width: 2 * WIDEST, height: 48, rx: 6 }),  // the counter's width
+        icon(shapeName, OX - WIDEST + 6, 216, 16), boxed(OX - WIDEST + 26, 229, word, 2 * WIDEST - 32, "mr-t mr-small mr-bold"),
+        boxed(OX, 251, detail, 2 * WIDEST - 8, "mr-t mr-small", "middle")));
     }
     parts.office.replaceChildren(...g);
     fitAll(parts.office);
@@ -360,29 +370,30 @@ export default function (component) {
 
   // ---- what moves: an envelope's place and look at any playhead h
   const breakableKinds = new Set(["letter", "receipt"]);  // a produce request or its receipt
-  const TOKEN_HALF = { error: 60, receipt: 42, "init-reply": 42 };  // an error reply holds "not enough replicas"
+  const replyKind = (t) => (t.kind === "init" ? "init-reply" : t.back.err ? "error" : "receipt");
   const stagger = (t) => (t.kind === "letter" ? (((t.r - 1) % 3) - 1) * 12 : 0);
 
   function outState(t, h) {
     if (t.fate === "refused") {
       if (h <= t.s) return null;
       const p = clamp((h - t.s) / (t.a - t.s));
-      return { x: lerp(FORM_X0, SX, p), y: 200, o: 1, mark: p >= 1 ? "refused" : "" };
+      return { x: lerp(FORM_X0, CX, p), y: 200, o: 1, mark: p >= 1 ? "refused" : "" };
     }
     if (h <= t.s) return null;
     const p = clamp((h - t.s) / (t.a - t.s));
     const y = LANE.out + stagger(t);
+    const doorX = door(TOKEN_HALF[t.kind === "init" ? "init" : "letter"]);
     if (t.fate === "in" || t.fate === "door") {
       if (h >= t.a) return null;
-      return { x: lerp(SX, t.fate === "in" ? OX : DX, Math.min(1, p / 0.85)), y, o: 1, mark: "" };
+      return { x: lerp(doorX, t.fate === "in" ? OX : DX, Math.min(1, p / 0.85)), y, o: 1, mark: "" };
     }
     const fade = clamp(h - (t.a - 1));
     if (t.fate === "lost") {
       if (h >= Math.max(t.g, t.a + 1)) return null;
-      return { x: lerp(SX, LX, p), y, o: 1 - 0.62 * fade, mark: fade >= 1 ? "lost" : "" };
+      return { x: lerp(doorX, LX, p), y, o: 1 - 0.62 * fade, mark: fade >= 1 ? "lost" : "" };
     }
     if (h >= t.a) return null;
-    return { x: lerp(SX, LX, p), y, o: 1 - fade, mark: "" };
+    return { x: lerp(doorX, LX, p), y, o: 1 - fade, mark: "" };
   }
 
   function backState(t, h) {
@@ -390,10 +401,11 @@ export default function (component) {
     if (!b || h < b.s) return null;
     const p = clamp((h - b.s) / (b.a - b.s));
     const from = t.fate === "door" ? DX : OX;
+    const doorX = door(TOKEN_HALF[replyKind(t)]);
     const y = LANE.back + stagger(t);
     if (b.fate === "in") {
       if (h >= b.a) return null;
-      return { x: lerp(from, SX, p), y, o: 1, mark: "" };
+      return { x: lerp(from, doorX, p), y, o: 1, mark: "" };
     }
     const fade = clamp(h - (b.a - 1));
     if (b.fate === "lost") {
@@ -415,7 +427,8 @@ export default function (component) {
     if (t.kind === "form") {
       kind = "form";
       words = "The registration: numbered letters (idempotence) with short receipts";
-      body = [s("rect", { x: -38, y: -22, width: 76, height: 44, rx: 3, class: "mr-tok-body" }), twoLines("sign-up", "idempotence")];
+      body = [s("rect", { x: -TOKEN_HALF.form, y: -22, width: 2 * TOKEN_HALF.form, height: 44, rx: 3, class: "mr-tok-body" }),
+        twoLines("sign-up", "idempotence")];
     } else if (!back && t.kind === "init") {
       kind = "init";
       words = `Request #${t.r}: InitProducerId, asking for a producer id`;
@@ -442,10 +455,14 @@ export default function (component) {
         boxed(10, b.dup ? 1 : 5, text, 60, "mr-t mr-small mr-bold", "middle")];
       if (b.dup) body.push(label(8, 13, "copy", "mr-t mr-tiny", "middle"));
     }
+    // A mark (lost, refused) crosses the envelope but lies under its words, which keep a halo
+    // of the background: the words stay readable at full contrast whatever is drawn with them.
+    const isWords = (part) => part.tagName === "text";
     const node = s("g", { class: `mr-tok mr-tok-${kind}${t.retry && !back ? " mr-retry" : ""}`, "data-r": t.r, "data-kind": kind, "data-key": t.k },
-      s("title", {}, words), ...body,
+      s("title", {}, words), ...body.filter((part) => !isWords(part)),
       s("g", { class: "mr-lostmark" }, s("path", { d: "M-16 -16L16 16M16 -16L-16 16" }), label(0, 34, "lost", "mr-t mr-small mr-bold", "middle")),
-      s("g", { class: "mr-refusedmark" }, s("path", { d: "M-20 -20L20 20M20 -20L-20 20" }), label(0, -28, "REFUSED", "mr-t mr-small mr-bold", "middle")));
+      s("g", { class: "mr-refusedmark" }, s("path", { d: "M-20 -20L20 20M20 -20L-20 20" }), label(0, -28, "REFUSED", "mr-t mr-small mr-bold", "middle")),
+      ...body.filter(isWords));
     node.__words = words;
     parts.tokens.appendChild(node);
     fitAll(node);
@@ -458,7 +475,7 @@ export default function (component) {
     if (!node) { node = makeToken(t, back); st.tokens.set(key, node); }
     node.style.display = "";
     node.setAttribute("transform", `translate(${state.x.toFixed(1)},${state.y})`);
-    // A lost envelope stays where it was lost, faded, under a mark drawn at full strength.
+    // A lost envelope stays where it was lost, its paper faded (its words not), under a mark drawn at full strength.
     node.setAttribute("opacity", state.mark === "lost" ? "1" : state.o.toFixed(2));
     node.classList.toggle("mr-is-lost", state.mark === "lost");
     node.classList.toggle("mr-is-refused", state.mark === "refused");
@@ -466,7 +483,7 @@ export default function (component) {
     if (breakable) {
       node.setAttribute("role", "button");
       node.setAttribute("tabindex", "0");
-      node.setAttribute("aria-label", `${node.querySelector("text").textContent.trim()}: ${node.__words}. Press to break it.`);
+      node.setAttribute("aria-label", `${node.querySelector(":scope > text").textContent.trim()}: ${node.__words}. Press to break it.`);
     } else {
       for (const name of ["role", "tabindex", "aria-label"]) node.removeAttribute(name);
     }
@@ -477,7 +494,7 @@ export default function (component) {
   // foremost (leftmost) keeps its place, each next one is pushed back, and the queue never
   // reaches past the post office's counter.
   function queueReplies(placed) {
-    const half = ([t]) => TOKEN_HALF[t.kind === "init" ? "init-reply" : t.back.err ? "error" : "receipt"] || 42;
+    const half = ([t]) => TOKEN_HALF[replyKind(t)];
     const moving = placed.filter(([, st]) => st && !st.mark).sort((a, b) => a[1].x - b[1].x);
     const own = moving.map(([, st]) => st.x);
     for (let i = 1; i < moving.length; i++) {
