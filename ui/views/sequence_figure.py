@@ -1,6 +1,6 @@
 """The sequence diagram as a plotly Figure, for the presenter's projector slides (the
 pages draw ui/views/sequence_html.py, which needs no charting script).  One row per
-event, faults marked where they happen; arrows labelled with request number, PID, epoch
+event (a long run folded as sequence_marks decides), faults marked where they happen; arrows labelled with request number, PID, epoch
 and sequence.  Pure: Trace + position -> plotly Figure.  Its text alternative is the
 events table."""
 
