@@ -89,3 +89,12 @@ def test_the_component_gets_the_stops():
 
     doc = document_of(_lesson(9))
     assert document(doc, interactive=False)["stops"] == plan.stops(doc)
+
+
+def test_the_line_under_the_picture_says_which_requests_are_in_flight_together():
+    doc = document_of(_lesson(9))
+    said = plan.together(doc)
+    three = next(position for position in plan.stops(doc) if len(requests_in_flight(doc)[position]) == 3)
+    assert said[str(three)] == "3 requests in flight together: #2, #3 and #4"
+    assert all(len(requests_in_flight(doc)[int(position)]) > 1 for position in said)
+    assert plan.together(document_of(_lesson(2))) == {}

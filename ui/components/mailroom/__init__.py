@@ -71,6 +71,7 @@ def document(
         "beats": plan.beats(replay),
         "holds": {str(position): ms for position, ms in plan.holds(replay).items()},
         "stops": plan.stops(replay),
+        "together": plan.together(replay),
         "next_ms": plan.NEXT_MS,
         "glossary": GLOSSARY,
         "palette": PALETTE,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from idemlab import replay as replay_module
-from ui.views.in_flight import requests_in_flight
+from ui.views.in_flight import together_words
 from ui.views.safe import md
 
 READ_AFTER_A_DECISION = " after its decision on "  # a real run's notebook read, in words.describe
@@ -95,16 +95,8 @@ def now_line(doc: dict[str, Any], position: int) -> str:
     moment = next((m for m in doc.get("moments", ()) if m["event"] + 1 == position), None)
     text = doc["events"][position - 1]["text"]
     line = f"{moment['text']} ({text})" if moment and moment["text"] != text else text
-    return line + together_words(doc, position)
-
-
-def together_words(doc: dict[str, Any], position: int) -> str:
-    """' — 3 requests in flight together: #2, #3 and #4' when two or more are in the post."""
-    together = sorted(requests_in_flight(doc)[position])
-    if len(together) < 2:
-        return ""
-    numbers = [f"#{r}" for r in together]
-    return f" — {len(numbers)} requests in flight together: {', '.join(numbers[:-1])} and {numbers[-1]}"
+    together = together_words(doc, position)
+    return f"{line} — {together}" if together else line
 
 
 def describe(doc: dict[str, Any], position: int | None = None) -> str:

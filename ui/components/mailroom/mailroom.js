@@ -535,6 +535,7 @@ export default function (component) {
     const event = pos > 0 ? events[pos - 1] : null;
     parts.nowMark.replaceChildren(...(moment ? [shape("moment", "mr-moment-mark"), el("b", { text: `${MOMENT_WORDS[moment.kind] || moment.kind}: ` })] : []));
     parts.nowText.textContent = moment ? firstSentence(moment.text) : event ? firstSentence(event.text) : (last ? "Press Play or Next step to start." : "Nothing happened in this run.");
+    if ((data.together || {})[pos]) parts.nowText.textContent += ` ${data.together[pos]}.`; // plan.together
     parts.live.textContent = describe(pos);
     parts.scrub.value = String(pos);
     parts.scrub.setAttribute("aria-valuetext", `step ${pos} of ${last}`);

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.views.in_flight import requests_in_flight
+from ui.views.in_flight import requests_in_flight, together_words
 
 # Milliseconds an event takes at normal speed: moving things get time, bookkeeping little.
 BEAT_MS = {
@@ -178,6 +178,12 @@ def stops(doc: dict[str, Any]) -> list[int]:
         if in_post[position] != in_post[position - 1] and max(in_post[position], in_post[position - 1]) > 1
     }
     return sorted(together | {mo["event"] + 1 for mo in doc.get("moments", ())})
+
+
+def together(doc: dict[str, Any]) -> dict[str, str]:
+    """Position -> what the picture's line under it adds there: '3 requests in flight
+    together: #2, #3 and #4', wherever two or more are in the post."""
+    return {str(position): words for position in range(len(doc["frames"])) if (words := together_words(doc, position))}
 
 
 def beats(doc: dict[str, Any]) -> list[int]:
