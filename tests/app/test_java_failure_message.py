@@ -37,3 +37,14 @@ def test_a_hostile_exception_message_is_shown_as_text_in_the_delivery_table(open
     for body in bodies:
         assert "<img" not in body and "<b>" not in body
         assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;b&gt;bold&lt;/b&gt;" in body
+
+
+def test_a_hostile_exception_message_in_the_explanation_is_inert_markdown(open_page, monkeypatch):
+    hostile = "[link](javascript:alert(1)) **bold** <b>tag</b>"
+    monkeypatch.setitem(java_producer.JAVA_ERROR_MESSAGES, java_producer.MESSAGE_TOO_LARGE, hostile)
+    at = open_page("pages/playground.py", scenario="message-too-large", client="java")
+    quoting = [m.value for m in at.markdown if m.value.startswith("- ") and "link" in m.value]
+    assert quoting, "no explanation quoted the exception's message"
+    for sentence in quoting:
+        assert "[link](" not in sentence and "**bold**" not in sentence and "<b>" not in sentence
+        assert r"\[link\]" in sentence and "&lt;b&gt;" in sentence

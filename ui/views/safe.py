@@ -23,6 +23,7 @@ import unicodedata
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^\"'])")
 _PLAIN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MAX_SHOWN = 200
+SENTENCE_LIMIT = 1000  # a sentence of the lab's own that quotes a client's message (a fatal error's)
 JOINER = "\u2060"  # WORD JOINER: invisible, no line break
 _AUTOLINK_TRIGGER = re.compile(r"[:.@]")
 

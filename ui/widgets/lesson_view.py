@@ -265,7 +265,7 @@ def show(lesson, backend: str) -> None:
         )
         st.button("Back to the lesson's experiment", key=f"lesson.{n}.unbreak", on_click=_unbreak)
     for sentence in explain(trace):
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {safe.md(sentence, safe.SENTENCE_LIMIT)}")  # it may quote a client's message
     if run_views.animated(trace):
         st.caption(
             "Step through the run moment by moment (tick “every event” for each step), or press Play. "
