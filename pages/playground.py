@@ -50,7 +50,7 @@ trace = result.trace
 current_run.remember(scenario, result)
 current_run.caption(result)
 for sentence in explain(trace):
-    st.markdown(f"- {safe.md(sentence, safe.SENTENCE_LIMIT)}")  # it may quote a client's message
+    st.markdown(f"- {client_message.markdown(sentence, safe.SENTENCE_LIMIT)}")  # it may quote a client's message
 start = st.session_state.pop("pg.position", None)
 run_views.run(trace, "pg", start=start or 0, on_fault=playground_form.break_request)
 repeat_view.show(scenario, backend, "pg")

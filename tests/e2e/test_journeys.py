@@ -29,10 +29,11 @@ def choose(page, wait_run, label_start: str, index: int) -> None:
 
 
 def plain(sentence: str) -> re.Pattern:
-    """The start of a sentence as the page shows it: escaped (ui/views/safe.md), so an
-    invisible word joiner may stand on either side of each `.`, `:` and `@`."""
+    """The start of a sentence as the page shows it: escaped (ui/views/client_message), so
+    an invisible word joiner may stand on either side of each `.`, `:` and `@`."""
     joiner = "\u2060?"
-    return re.compile("".join(joiner + re.escape(c) + joiner if c in ".:@" else re.escape(c) for c in sentence[:60]))
+    shown = sentence.replace("`", "")[:60]  # a client's `name` quotes are code spans
+    return re.compile("".join(joiner + re.escape(c) + joiner if c in ".:@" else re.escape(c) for c in shown))
 
 
 def successes(page, text: str):

@@ -15,11 +15,11 @@ LIMIT = 400  # characters of the message shown; a longer one is shortened with "
 _QUOTED = re.compile(r"`([^`]+)`")
 
 
-def markdown(message: object) -> str:
-    text = safe.shorten(message, LIMIT)
+def markdown(message: object, limit: int = LIMIT) -> str:
+    text = safe.shorten(message, limit)
     out, last = [], 0
     for match in _QUOTED.finditer(text):
-        out += [safe.md(text[last : match.start()], LIMIT), safe.code(match.group(1), LIMIT)]
+        out += [safe.md(text[last : match.start()], limit), safe.code(match.group(1), limit)]
         last = match.end()
-    out.append(safe.md(text[last:], LIMIT))
+    out.append(safe.md(text[last:], limit))
     return "".join(part for part in out if part)

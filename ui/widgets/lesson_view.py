@@ -14,7 +14,7 @@ from idemlab.reference_data import glossary
 from idemlab.scenarios import ScenarioError
 from ui.components import mailroom as mailroom_component
 from ui.components.mailroom import alt_text
-from ui.views import analogy_preview, deeplink, glossary_terms, safe
+from ui.views import analogy_preview, client_message, deeplink, glossary_terms, safe
 from ui.views.playground_spec import normalise_producer, spec_for
 from ui.widgets import backend_picker, class_member, cost_view, current_run, nav, progress, run_views, runs
 
@@ -265,7 +265,7 @@ def show(lesson, backend: str) -> None:
         )
         st.button("Back to the lesson's experiment", key=f"lesson.{n}.unbreak", on_click=_unbreak)
     for sentence in explain(trace):
-        st.markdown(f"- {safe.md(sentence, safe.SENTENCE_LIMIT)}")  # it may quote a client's message
+        st.markdown(f"- {client_message.markdown(sentence, safe.SENTENCE_LIMIT)}")  # it may quote a client's message
     if run_views.animated(trace):
         st.caption(
             "Step through the run moment by moment (tick “every event” for each step), or press Play. "

@@ -13,7 +13,7 @@ from idemlab import replay, tables, words
 from idemlab.model import Trace
 from ui.components import mailroom as mailroom_component
 from ui.components.mailroom import alt_text
-from ui.views import row_tints, safe
+from ui.views import client_message, row_tints, safe
 from ui.views.html_table import html_table
 from ui.views.sequence_html import sequence_html
 from ui.views.snapshot import snapshot
@@ -43,7 +43,9 @@ def current_event(snap) -> None:
     if snap.event is None:
         st.caption("Before the first event. Step forward to start.")
     else:
-        st.markdown(f"**Event {snap.position}:** {safe.md(words.describe(snap.event), safe.SENTENCE_LIMIT)}")
+        st.markdown(
+            f"**Event {snap.position}:** {client_message.markdown(words.describe(snap.event), safe.SENTENCE_LIMIT)}"
+        )
 
 
 FaultHandler = Callable[[dict[str, Any]], None]
