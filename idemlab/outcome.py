@@ -33,6 +33,7 @@ class Outcome:
     failed_but_stored: tuple[int, ...] = ()
     delivered_but_not_stored: tuple[int, ...] = ()
     resent_values: tuple[str, ...] = ()
+    resent_stored: tuple[tuple[str, int], ...] = ()  # (value, how many of its sends are in the log), 2 or more
     producer_ids: tuple[int, ...] = ()
     fatal_error: str | None = None
     run_error: str | None = None
@@ -56,7 +57,13 @@ class Outcome:
         ]
         if not self.stored_known:
             parts[2:] = ["stored log unknown (it could not be read back)"]
-        text = ", ".join(parts) + "."
+        if self.resent_stored and self.stored_known:
+            # The shelf holds a value several times and no retry duplicated it: say so before any count
+            # of duplicates, which (being retries only) would read as a contradiction.
+            parts[3] = _count(self.duplicates, "retry duplicate")
+            text = ", ".join(parts[:3]) + f": {_resent_words(self.resent_stored)}. " + ", ".join(parts[3:]) + "."
+        else:
+            text = ", ".join(parts) + "."
         if self.duplicates_caught:
             text += f" The broker caught {_count(self.duplicates_caught, 'duplicate')} (not stored again)."
         if self.failed_but_stored:
@@ -68,8 +75,9 @@ class Outcome:
                 f" {self.delivery_failed} delivery reports said failed; in a run this large the reports"
                 " are counted, not kept one by one, so which of those were stored anyway is not shown."
             )
-        if self.resent_values:
-            text += " The application itself sent " + ", ".join(self.resent_values) + " more than once."
+        stored_once = [v for v in self.resent_values if v not in dict(self.resent_stored)]
+        if stored_once:
+            text += " The application itself sent " + ", ".join(stored_once) + " more than once."
         if self.fatal_error:
             text += f" Fatal error: {self.fatal_error}."
         if self.run_error:
@@ -79,6 +87,24 @@ class Outcome:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+_TIMES = {2: "twice", 3: "three times"}
+
+
+def _resent_words(resent_stored: tuple[tuple[str, int], ...]) -> str:
+    """What the shelf shows of the application's re-sends: "m1, m2 each twice, because ..."."""
+    copies = {n for _, n in resent_stored}
+    values = [v for v, _ in resent_stored]
+    if len(copies) == 1:
+        times = _TIMES.get(copies.pop(), f"{max(n for _, n in resent_stored)} times")
+        shown = ", ".join(values) + (f" each {times}" if len(values) > 1 else f" {times}")
+    else:
+        shown = ", ".join(f"{v} {_TIMES.get(n, f'{n} times')}" for v, n in resent_stored)
+    them, letters = ("them", "new letters, not retries") if len(values) > 1 else ("it", "a new letter, not a retry")
+    return (
+        f"{shown}, because the application sent {them} more than once ({letters}, which idempotence never deduplicates)"
+    )
 
 
 def summarize(trace: Trace, state=None) -> Outcome:
@@ -231,6 +257,7 @@ def summarize_parts(
         failed_but_stored=tuple(failed_but_stored),
         delivered_but_not_stored=tuple(delivered_but_not_stored),
         resent_values=tuple(sorted(resent_values)),
+        resent_stored=_resent_stored(stored, resent_values),
         producer_ids=tuple(sorted({r.producer_id for r in stored if r.producer_id >= 0})),
         fatal_error=fatal_error,
         run_error=run_error,
@@ -238,6 +265,16 @@ def summarize_parts(
         duplicates_caught=caught,
         produced=produced,
     )
+
+
+def _resent_stored(stored: list[StoredRecord], resent_values: set[str]) -> tuple[tuple[str, int], ...]:
+    """Each value the application sent more than once with how many of those sends are in the log
+    (distinct messages: a retry's second copy is a duplicate, counted elsewhere), when that is 2 or more."""
+    sends: dict[str, set[int]] = {}
+    for record in stored:
+        if record.value in resent_values and record.msg is not None:
+            sends.setdefault(record.value, set()).add(record.msg)
+    return tuple((value, len(msgs)) for value, msgs in sorted(sends.items()) if len(msgs) > 1)
 
 
 def reordered_msgs(stored: list[StoredRecord]) -> tuple[int, ...]:
