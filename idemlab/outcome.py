@@ -58,8 +58,8 @@ class Outcome:
         if not self.stored_known:
             parts[2:] = ["stored log unknown (it could not be read back)"]
         if self.resent_stored and self.stored_known:
-            # The shelf holds a value several times and no retry duplicated it: say so before any count
-            # of duplicates, which (being retries only) would read as a contradiction.
+            # The shelf holds a value several times by the application's own sends: say so before the
+            # count of duplicates, which counts retries only and would otherwise read as a contradiction.
             parts[3] = _count(self.duplicates, "retry duplicate")
             text = ", ".join(parts[:3]) + f": {_resent_words(self.resent_stored)}. " + ", ".join(parts[3:]) + "."
         else:
