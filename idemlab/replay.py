@@ -162,7 +162,7 @@ def _move(event: m.Event) -> dict[str, Any]:
     if kind == m.FAULT_INJECTED:
         action = get("action")
         a = {m.DROP_REQUEST: "lose_letter", m.DROP_RESPONSE: "lose_receipt", m.ERROR: "error"}.get(action, "note")
-        return {"a": a, "r": r, "init": init, "err": get("error") or ""}
+        return {"a": a, "r": r, "init": init, "err": get("error") or "", "act": action}  # "delay": an answer held up
     if kind == m.BROKER_DECISION:
         return {
             "a": "decide",

@@ -23,7 +23,7 @@ const LANE = { x0: SENDER.x + SENDER.w, x1: OFFICE.x, out: 172, back: 292, half:
 const OX = (COUNTER.x0 + COUNTER.x1) / 2, DX = OFFICE.x - 8, LX = 440;
 const door = (half) => LANE.x0 + half + 4;  // an envelope's centre at the sender's door
 const CX = 200, FORM_X0 = 70;  // the client library's counter, inside the sender, and where a sign-up form starts
-const SENDER_ROWS = 9, SHELF_SLOTS = 15, NOTE_ROWS = 3;
+const SENDER_ROWS = 9, SHELF_SLOTS = 12, NOTE_ROWS = 3;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -105,6 +105,9 @@ const SHAPES = {
   rejected: [["path", { d: "M3 3L13 13M13 3L3 13", fill: "none", "stroke-width": 1.8 }]],
   broker: [["path", { d: "M4.5 2H11.5L14.5 8L11.5 14H4.5L1.5 8Z", "stroke-width": 0 }]],
   check: [["path", { d: "M3 8.5L6.5 12L13 4", fill: "none", "stroke-width": 2.4 }]],
+  held: [["path", { d: "M3 1.5H13M3 14.5H13M4.5 1.5C4.5 6 8 6.5 8 8C8 9.5 4.5 10 4.5 14.5M11.5 1.5C11.5 6 8 6.5 8 8C8 9.5 11.5 10 11.5 14.5",
+                    fill: "none", "stroke-width": 1.8 }]],
+  reordered: [["path", { d: "M5 14V3M2 6L5 2.5L8 6M11 2V13M8 10L11 13.5L14 10", fill: "none", "stroke-width": 1.8 }]],
   first: [["path", { d: "M3 2V14", fill: "none", "stroke-width": 2 }], ["path", { d: "M14 2L5 8L14 14Z", "stroke-width": 0 }]],
   prev: [["path", { d: "M13 2L3 8L13 14Z", "stroke-width": 0 }]],
   next: [["path", { d: "M3 2L13 8L3 14Z", "stroke-width": 0 }]],
@@ -132,7 +135,7 @@ function icon(name, x, y, size, cls) {
 
 const MOMENT_WORDS = {
   ack_lost: "receipt lost", request_lost: "letter lost", retry: "retry", duplicate_caught: "duplicate caught",
-  duplicate_stored: "stored twice", epoch_bump: "epoch bump", fatal_error: "fatal error", reordered: "out of order",
+  duplicate_stored: "stored twice", epoch_bump: "epoch bump", fatal_error: "fatal error", reordered: "reordered",
   lost: "lost", failed_but_stored: "failed but stored", delivered_not_stored: "delivered, not stored",
   producer_restart: "producer restart", new_producer_id: "new producer id", broker_down: "broker down",
   broker_up: "broker back", leader_change: "leader change", expired: "producer forgotten", refused: "registration refused",
@@ -140,7 +143,7 @@ const MOMENT_WORDS = {
 };
 
 const seqOf = (ids) => { const m = /seq (\S+)/.exec(ids || ""); return m ? `seq ${m[1]}` : (ids ? fit(ids, 10) : "no PID"); };
-const atOffset = (detail) => { const m = /offset (-?\d+)/.exec(detail || ""); return m ? `@${m[1]}` : fit(detail || "", 11); };
+const atOffset = (detail) => { const m = /offset (-?\d+)/.exec(detail || ""); return m ? `@${m[1]}` : /offset not reported/.test(detail || "") ? "no offset" : fit(detail || "", 11); };
 const sentence = (text) => String(text || "").trim().replace(/[.\s]+$/, "") + ".";
 // The first sentence, with a client's `name` quoting shown as ‘name’ (a backtick reads as markup).
 function firstSentence(text) {
@@ -258,6 +261,24 @@ export default function (component) {
   }
 
   // ---- what stands still at a position: the sender's letters, the notebook, the shelf
+  // The letters the sender's list has room for.  Folded away first: the settled ones (delivered
+  // or failed) that did not just change, oldest first; then letters not in the post, latest
+  // first.  A letter in the post or just answered stays in sight.
+  function senderRowsShown(frame, pos) {
+    const rows = frame.sender;
+    if (rows.length <= SENDER_ROWS) return rows;
+    const before = new Set(pos > 0 ? expand("sender", data.frames[pos - 1].sender) : []);
+    const inPost = new Set(expand("post", frame.post).flatMap((row) => String(row.what || "").split(", ")));
+    const keep = (row) => !before.has(row) || inPost.has(row.what);
+    const order = [
+      ...rows.filter((row) => row.state !== "waiting" && !keep(row)),
+      ...rows.filter((row) => row.state === "waiting" && !keep(row)).reverse(),
+      ...rows.filter(keep),
+    ];
+    const folded = new Set(order.slice(0, rows.length - SENDER_ROWS));
+    return rows.filter((row) => !folded.has(row));
+  }
+
   function drawSender(frame, pos) {
     const event = pos > 0 ? events[pos - 1] : null;
     const g = [];
@@ -270,9 +291,15 @@ export default function (component) {
     g.push(s("g", { class: badgeCls }, s("title", {}, frame.fatal || badge), icon(badgeIcon, SENDER.x + 12, 46, 18),
       boxed(SENDER.x + 36, 60, badge, SENDER.w - 44, "mr-t mr-badge-text")));
     const rows = frame.sender;
-    const shown = rows.slice(-SENDER_ROWS);
+    const shown = senderRowsShown(frame, pos);
     let y = 92;
-    if (rows.length > shown.length) { g.push(label(SENDER.x + 12, y + 4, `+${rows.length - shown.length} earlier`, "mr-t mr-small")); y += 24; }
+    if (rows.length > shown.length) {
+      const folded = rows.filter((row) => !shown.includes(row));
+      const settled = folded.every((row) => row.state !== "waiting");
+      g.push(s("g", { class: "mr-folded" }, s("title", {}, `Not shown: ${folded.map((row) => row.what).join(", ")}`),
+        label(SENDER.x + 12, y + 4, `+${folded.length} ${settled ? "settled" : "more"} not shown`, "mr-t mr-small")));
+      y += 24;
+    }
     for (const row of shown) {
       const detail = row.state === "delivered" ? atOffset(row.detail) : row.state === "waiting" ? "…" : errorWords(row.detail);
       const words = `${row.what}: ${row.state === "delivered" ? "delivered " + row.detail : row.state === "waiting" ? "waiting for its receipt" : "failed, " + row.detail}`;
@@ -288,6 +315,32 @@ export default function (component) {
     }
     parts.sender.replaceChildren(...g);
     fitAll(parts.sender);
+  }
+
+  // Shelf copies stored after a letter that was produced after them (the tables' "reordered"),
+  // partition by partition; the order of produce() calls is the sender's list.
+  const produced = new Map(expand("sender", data.frames[last].sender).map((row, i) => [row.what, i]));
+  function storedOutOfOrder(shelf) {
+    const out = new Set();
+    const latest = new Map();  // partition -> the latest produce() index stored so far
+    for (const r of [...shelf].sort((a, b) => a.p - b.p || a.off - b.off)) {
+      if (r.dup) continue;
+      const order = produced.has(r.what) ? produced.get(r.what) : -1;
+      if (latest.has(r.p) && order >= 0 && order < latest.get(r.p)) out.add(r);
+      latest.set(r.p, Math.max(order, latest.has(r.p) ? latest.get(r.p) : -1));
+    }
+    return out;
+  }
+
+  // The letters a sentence names, longest name first ("m2 (sent again)" is not "m2").
+  function lettersNamed(text, names) {
+    const out = new Set();
+    let rest = String(text || "");
+    for (const name of [...new Set(names)].sort((a, b) => b.length - a.length)) {
+      const pattern = new RegExp(`(?<![\\w])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w])`, "g");
+      if (pattern.test(rest)) { out.add(name); rest = rest.replace(pattern, " "); }
+    }
+    return out;
   }
 
   function drawOffice(frame, pos) {
@@ -339,16 +392,23 @@ export default function (component) {
     const shelf = frame.shelf;
     const shown = shelf.slice(-SHELF_SLOTS);
     g.push(label(X, 246, shelf.length > shown.length ? `Shelf (last ${shown.length} of ${shelf.length})` : "Shelf", "mr-t mr-head"));
+    const reordered = storedOutOfOrder(shelf);
+    const named = lettersNamed(caption(pos).text, shelf.map((r) => r.what));
     shown.forEach((r, i) => {
-      const x = X + (i % 3) * 94, yy = 256 + Math.floor(i / 3) * 31;
+      const x = X + (i % 3) * 94, yy = 256 + Math.floor(i / 3) * 39;
       const isNew = hit && hit.res === "appended" && r.p === hit.part && r.off >= hit.off && r.off < hit.off + hit.n;
       const isOriginal = hit && hit.res === "duplicate" && r.p === hit.part && r.off === hit.off;
-      const name = `${data.partitions > 1 ? "p" + r.p : ""}@${r.off} ${r.what}`;
-      g.push(s("g", { class: `mr-slot ${r.dup ? "mr-dup" : "mr-stored"}${isNew ? " mr-new" : ""}${isOriginal ? " mr-hit" : ""}`, "data-off": r.off },
-        s("title", {}, `offset ${r.off}: ${r.what} (${r.ids})${r.dup ? ", a duplicate" : ""}`),
-        s("rect", { x, y: yy, width: 90, height: 26, rx: 4 }),
-        icon(r.dup ? "duplicate" : "stored", x + 4, yy + 5, 16),
-        boxed(x + 24, yy + 18, r.dup ? `${name} dup` : name, 62, "mr-t mr-small")));
+      const late = reordered.has(r);
+      // A letter's whole name on two lines: "@3 m1" over "(sent again)", then its mark's word.
+      const [, value, again] = /^(.*?)((?: \(sent [^)]*\))?)$/.exec(r.what);
+      const second = [again.trim(), r.dup ? "dup" : late ? "reordered" : ""].filter(Boolean).join(" ");
+      const cls = `mr-slot ${r.dup ? "mr-dup" : "mr-stored"}${late ? " mr-reordered" : ""}${isNew ? " mr-new" : ""}${isOriginal ? " mr-hit" : ""}${named.has(r.what) ? " mr-named" : ""}`;
+      g.push(s("g", { class: cls, "data-off": r.off, "data-what": r.what },
+        s("title", {}, `offset ${r.off}: ${r.what} (${r.ids})${r.dup ? ", a duplicate" : ""}${late ? ", reordered: stored after a letter produced after it" : ""}`),
+        s("rect", { x, y: yy, width: 90, height: 36, rx: 4 }),
+        icon(r.dup ? "duplicate" : late ? "reordered" : "stored", x + 4, yy + (second ? 3 : 10), 16),
+        boxed(x + 24, yy + (second ? 15 : 23), `${data.partitions > 1 ? "p" + r.p : ""}@${r.off} ${value}`, 62, "mr-t mr-small"),
+        second ? boxed(x + 5, yy + 31, second, 82, "mr-t mr-tiny mr-slot-second") : null));
     });
     if (!shelf.length) g.push(label(X, 276, "empty", "mr-t mr-small mr-empty"));
     // The clerk's answer, at the counter, for the event that just happened.
@@ -372,6 +432,11 @@ export default function (component) {
   const breakableKinds = new Set(["letter", "receipt"]);  // a produce request or its receipt
   const replyKind = (t) => (t.kind === "init" ? "init-reply" : t.back.err ? "error" : "receipt");
   const stagger = (t) => (t.kind === "letter" ? (((t.r - 1) % 3) - 1) * 12 : 0);
+  // An answer the post office holds up (a "delay" fault) waits at its counter instead of travelling.
+  const heldUp = new Set(events.filter((e) => e.a === "note" && e.act === "delay" && !e.init).map((e) => e.r));
+  const isHeld = (t) => t.kind === "letter" && heldUp.has(t.r);
+  // An envelope that leaves the post when the connection closes dies with it: it is lost, as a lost one is.
+  const cutOff = (fate, at) => fate === "gone" && events[at - 1] !== undefined && events[at - 1].a === "closed";
 
   function outState(t, h) {
     if (t.fate === "refused") {
@@ -388,7 +453,7 @@ export default function (component) {
       return { x: lerp(doorX, t.fate === "in" ? OX : DX, Math.min(1, p / 0.85)), y, o: 1, mark: "" };
     }
     const fade = clamp(h - (t.a - 1));
-    if (t.fate === "lost") {
+    if (t.fate === "lost" || cutOff(t.fate, t.a)) {
       if (h >= Math.max(t.g, t.a + 1)) return null;
       return { x: lerp(doorX, LX, p), y, o: 1 - 0.62 * fade, mark: fade >= 1 ? "lost" : "" };
     }
@@ -403,14 +468,17 @@ export default function (component) {
     const from = t.fate === "door" ? DX : OX;
     const doorX = door(TOKEN_HALF[replyKind(t)]);
     const y = LANE.back + stagger(t);
+    const held = isHeld(t);
     if (b.fate === "in") {
       if (h >= b.a) return null;
+      if (held) return { x: lerp(from, doorX, clamp(h - (b.a - 1))), y, o: 1, mark: "", held: h < b.a - 1 };
       return { x: lerp(from, doorX, p), y, o: 1, mark: "" };
     }
     const fade = clamp(h - (b.a - 1));
-    if (b.fate === "lost") {
+    if (b.fate === "lost" || cutOff(b.fate, b.a)) {
       if (h >= Math.max(t.g, b.a + 1)) return null;
-      return { x: lerp(from, LX, p), y, o: 1 - 0.62 * fade, mark: fade >= 1 ? "lost" : "" };
+      const mark = fade >= 1 ? "lost" : "";
+      return { x: held ? from : lerp(from, LX, p), y, o: 1 - 0.62 * fade, mark, held: held && !mark, queued: held };
     }
     if (h >= b.a) return null;
     return { x: lerp(from, LX, p), y, o: 1 - fade, mark: "" };
@@ -449,9 +517,10 @@ export default function (component) {
     } else {
       kind = t.kind === "init" ? "init-reply" : "receipt";
       const text = b.label;
-      words = `${b.err ? "Error reply" : t.kind === "init" ? "Reply" : "Receipt"} for request #${t.r}: ${b.err || b.label}${b.dup ? " (a copy of the original receipt)" : ""}`;
+      words = `${b.err ? "Error reply" : t.kind === "init" ? "Reply" : "Receipt"} for request #${t.r}: ${b.err || b.label}${b.dup ? " (a copy of the original receipt)" : ""}${isHeld(t) ? ", held up at the post office" : ""}`;
       body = [s("rect", { x: -42, y: -18, width: 84, height: 36, rx: t.kind === "init" ? 14 : 3, class: "mr-tok-body" }),
-        icon(b.err ? "failed" : t.kind === "init" ? "epoch" : "check", -37, -8, 16),
+        icon(b.err ? "failed" : t.kind === "init" ? "epoch" : "check", -37, -8, 16, "mr-okmark"),
+        s("g", { class: "mr-heldmark" }, icon("held", -37, -8, 16, "mr-icon-waiting"), label(0, -24, "held", "mr-t mr-small mr-bold", "middle")),
         boxed(10, b.dup ? 1 : 5, text, 60, "mr-t mr-small mr-bold", "middle")];
       if (b.dup) body.push(label(8, 13, "copy", "mr-t mr-tiny", "middle"));
     }
@@ -460,7 +529,8 @@ export default function (component) {
     const isWords = (part) => part.tagName === "text";
     const node = s("g", { class: `mr-tok mr-tok-${kind}${t.retry && !back ? " mr-retry" : ""}`, "data-r": t.r, "data-kind": kind, "data-key": t.k },
       s("title", {}, words), ...body.filter((part) => !isWords(part)),
-      s("g", { class: "mr-lostmark" }, s("path", { d: "M-16 -16L16 16M16 -16L-16 16" }), label(0, 34, "lost", "mr-t mr-small mr-bold", "middle")),
+      // A reply's word goes above it: under the receipts lane is the lane's own name.
+      s("g", { class: "mr-lostmark" }, s("path", { d: "M-16 -16L16 16M16 -16L-16 16" }), label(0, back ? -24 : 34, "lost", "mr-t mr-small mr-bold", "middle")),
       s("g", { class: "mr-refusedmark" }, s("path", { d: "M-20 -20L20 20M20 -20L-20 20" }), label(0, -28, "REFUSED", "mr-t mr-small mr-bold", "middle")),
       ...body.filter(isWords));
     node.__words = words;
@@ -479,6 +549,7 @@ export default function (component) {
     node.setAttribute("opacity", state.mark === "lost" ? "1" : state.o.toFixed(2));
     node.classList.toggle("mr-is-lost", state.mark === "lost");
     node.classList.toggle("mr-is-refused", state.mark === "refused");
+    node.classList.toggle("mr-is-held", !!state.held);
     const breakable = data.interactive && breakableKinds.has(node.dataset.kind) && !state.mark && !st.playing && !st.anim;
     if (breakable) {
       node.setAttribute("role", "button");
@@ -495,7 +566,7 @@ export default function (component) {
   // reaches past the post office's counter.
   function queueReplies(placed) {
     const half = ([t]) => TOKEN_HALF[replyKind(t)];
-    const moving = placed.filter(([, st]) => st && !st.mark).sort((a, b) => a[1].x - b[1].x);
+    const moving = placed.filter(([, st]) => st && (!st.mark || st.queued)).sort((a, b) => a[1].x - b[1].x);
     const own = moving.map(([, st]) => st.x);
     for (let i = 1; i < moving.length; i++) {
       const gap = half(moving[i - 1]) + half(moving[i]) + 6;
@@ -526,16 +597,43 @@ export default function (component) {
     return `${head}${moment ? " — key moment, " + (MOMENT_WORDS[moment.kind] || moment.kind) + ": " + sentence(moment.text) : "."} ${moment && moment.text === event.text ? "" : sentence(event.text)}`.trim();
   }
 
+  // The sentence under the picture, whole: it wraps, and its line is as tall as the run's
+  // tallest sentence (measured at this width), so the controls do not move from step to step.
+  function caption(pos) {
+    const moment = momentAt.get(pos);
+    const event = pos > 0 ? events[pos - 1] : null;
+    const mark = moment ? `${MOMENT_WORDS[moment.kind] || moment.kind}: ` : "";
+    let text = moment ? firstSentence(moment.text) : event ? firstSentence(event.text) : (last ? "Press Play or Next step to start." : "Nothing happened in this run.");
+    if ((data.together || {})[pos]) text += ` ${data.together[pos]}.`; // plan.together
+    return { mark, text };
+  }
+
+  function showCaption(pos) {
+    const { mark, text } = caption(pos);
+    parts.nowMark.replaceChildren(...(mark ? [shape("moment", "mr-moment-mark"), el("b", { text: mark })] : []));
+    parts.nowText.textContent = text;
+  }
+
+  function reserveCaption() {
+    const width = parts.now.clientWidth;
+    if (!width || (st.captionWidth === width && st.captionFor === data.id)) return;
+    const longest = Array.from({ length: last + 1 }, (_, pos) => [pos, caption(pos)])
+      .sort((a, b) => (b[1].mark.length + b[1].text.length) - (a[1].mark.length + a[1].text.length)).slice(0, 6);
+    parts.now.style.minHeight = "0";
+    let tallest = 0;
+    for (const [pos] of longest) { showCaption(pos); tallest = Math.max(tallest, parts.now.scrollHeight); }
+    parts.now.style.minHeight = tallest ? `${tallest}px` : "";
+    st.captionWidth = width;
+    st.captionFor = data.id;
+    showCaption(st.drawn >= 0 ? st.drawn : st.pos);
+  }
+
   function drawStatic(pos) {
     const packed = data.frames[pos];
     const frame = { ...packed, sender: expand("sender", packed.sender), shelf: expand("shelf", packed.shelf), notes: expand("notes", packed.notes) };
     drawSender(frame, pos);
     drawOffice(frame, pos);
-    const moment = momentAt.get(pos);
-    const event = pos > 0 ? events[pos - 1] : null;
-    parts.nowMark.replaceChildren(...(moment ? [shape("moment", "mr-moment-mark"), el("b", { text: `${MOMENT_WORDS[moment.kind] || moment.kind}: ` })] : []));
-    parts.nowText.textContent = moment ? firstSentence(moment.text) : event ? firstSentence(event.text) : (last ? "Press Play or Next step to start." : "Nothing happened in this run.");
-    if ((data.together || {})[pos]) parts.nowText.textContent += ` ${data.together[pos]}.`; // plan.together
+    showCaption(pos);
     parts.live.textContent = describe(pos);
     parts.scrub.value = String(pos);
     parts.scrub.setAttribute("aria-valuetext", `step ${pos} of ${last}`);
@@ -719,6 +817,12 @@ export default function (component) {
   };
 
   if (!st.anim) { st.drawn = -1; render(st.pos); }
+  reserveCaption();
+  if (!root.__captionWatch && window.ResizeObserver) {
+    root.__captionWatch = new ResizeObserver(() => root.__reserveCaption && root.__reserveCaption());
+    root.__captionWatch.observe(parts.now);
+  }
+  root.__reserveCaption = reserveCaption;
   drawControls();
   if (data.autoplay && !st.started) { st.started = true; togglePlay(); }
   return () => { st.halt(); };
