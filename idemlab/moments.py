@@ -81,6 +81,11 @@ class _Moments:
         self.outcome = outcome or summarize(trace, self.state)
         self.not_stored = set(self.outcome.lost_msgs)  # produce() calls with no record in the log
         self.stored_twice = set(self.outcome.duplicate_msgs)
+        self.late = set(self.outcome.reordered_msgs)  # stored after a letter sent later
+        self.turned_away: set[int] = set()  # late letters whose refusal is told
+        self.stored_so_far: set[int] = set()
+        self.ahead_of: set[int] = set()  # late letters a letter sent after them was told stored before
+        self._resent: dict[tuple[int, str], list[m.StoredRecord]] | None = None
         self._failures: dict[int, Failure] | None = None
 
     def failure(self, msg: int) -> Failure | None:
@@ -135,7 +140,7 @@ class _Moments:
         events = self.events
         pid_refusals: list[m.Event] = []
         pids_seen = 0
-        late = set(self.outcome.reordered_msgs)
+        late = self.late
         told_reordered: set[int] = set()
 
         not_stored = self.not_stored
@@ -333,6 +338,8 @@ class _Moments:
                 f"{'The envelope with ' if request is not None else ''}{what} is lost on the way: "
                 "the broker never sees it, so nothing is stored.",
             )
+        elif action == m.ERROR and request is not None:
+            self._turned_away(i, request, e.get("error"), at_door=True)
 
     def _decision(self, i: int, e: m.Event, late: set, told_reordered: set) -> None:
         result = e.get("result")
@@ -348,8 +355,13 @@ class _Moments:
             return
         if result == m.REJECTED and e.get("error") in SEQUENCE_REFUSALS:
             self._sequence_refused(i, e)
+        elif result == m.REJECTED:
+            self._turned_away(i, e, e.get("error"), at_door=False)
         if result != m.APPENDED:
             return
+        self._stored_ahead(i, e, msgs)
+        self._stored_again(i, e, msgs)
+        self.stored_so_far.update(msgs)
         base = e.get("base_offset") or 0
         twice = [msg for msg in msgs if msg in self.stored_twice]
         copies = {msg: self.state.first_copy(msg) for msg in twice}
@@ -371,7 +383,7 @@ class _Moments:
                 f"The broker stores {self.letters(e)} a second time, at offset {e.get('base_offset')} "
                 f"(first copy at offset {first}): {why}.",
             )
-        shown = [msg for msg in msgs if msg in late and msg not in told_reordered]
+        shown = [msg for msg in msgs if msg in late and msg not in told_reordered and msg not in self.ahead_of]
         if shown:
             told_reordered.update(shown)
             names = words.and_list([self.names.get(msg, f"message {msg}") for msg in shown])
@@ -381,6 +393,93 @@ class _Moments:
                 f"The broker stores {names} at offset {e.get('base_offset')}, after a letter that was sent "
                 "later: the order on the shelf is not the order of sending.",
             )
+
+    def _turned_away(self, i: int, sent: m.Event, error: object, at_door: bool) -> None:
+        """A refusal that changes the log's order: the refused letters are stored later, after
+        a letter sent after them."""
+        refused = [msg for msg in sent.get("msgs") or () if msg in self.late and msg not in self.turned_away]
+        if not refused:
+            return
+        self.turned_away.update(refused)
+        they, them = ("it", "it") if len(refused) == 1 else ("they", "them")
+        refusal = (
+            f"The envelope with {self.letters(sent)} (request #{sent.get('request_no')}) is turned away at the "
+            f"post office's door with {error}"
+            if at_door
+            else f"The broker refuses {self.letters(sent)} (request #{sent.get('request_no')}) with {error}"
+        )
+        self.add(
+            "reordered",
+            i,
+            f"{refusal} and nothing is stored: {they} must be sent again, so a letter sent after "
+            f"{them} can reach the shelf first.",
+        )
+
+    def _stored_ahead(self, i: int, e: m.Event, msgs: list[int]) -> None:
+        """Letters stored while a letter sent before them, which the shelf will hold after them,
+        is not stored yet: the moment the order on the shelf changes."""
+        if not self.late or not msgs:
+            return
+        partition, first = e.get("partition"), min(msgs)
+        passed = []
+        for msg in sorted(self.late - self.stored_so_far - self.ahead_of):
+            copy = self.state.first_copy(msg)
+            if msg < first and msg not in msgs and copy is not None and copy.partition == partition:
+                passed.append(msg)
+        if not passed:
+            return
+        self.ahead_of.update(passed)
+        names = words.and_list([self.names.get(msg, f"message {msg}") for msg in passed])
+        self.add(
+            "reordered",
+            i,
+            f"The broker stores {self.letters(e)} at offset {e.get('base_offset')} before {names}, sent earlier "
+            "and not on the shelf yet: the order on the shelf is no longer the order of sending.",
+        )
+
+    def resent_copies(self) -> dict[tuple[int, str], list[m.StoredRecord]]:
+        """(partition, value) -> its records in log order, for the values the application sent
+        more than once and the log holds from two or more of those sends."""
+        if self._resent is None:
+            values = {value for value, _count in self.outcome.resent_stored}
+            self._resent = {}
+            for record in sorted(self.state.stored, key=lambda r: (r.partition, r.offset)) if values else ():
+                if record.value in values:
+                    self._resent.setdefault((record.partition, record.value), []).append(record)
+        return self._resent
+
+    def _stored_again(self, i: int, e: m.Event, msgs: list[int]) -> None:
+        """A letter the application sent again, stored a second time: the broker cannot tell
+        it from a new letter (under a new producer id its notebook has nothing to match)."""
+        if not self.outcome.resent_stored:
+            return
+        copies = self.resent_copies()
+        partition, values = e.get("partition"), list(e.get("values") or ())
+        firsts = []
+        for msg, value in zip(msgs, values, strict=False):
+            earlier = [r for r in copies.get((partition, str(value)), ()) if r.msg not in (None, msg)]
+            if earlier and earlier[0].offset < (e.get("base_offset") or 0):
+                firsts.append(earlier[0])
+        if not firsts:
+            return
+        pid, old = e.get("producer_id"), {r.producer_id for r in firsts}
+        them = "it" if len(firsts) == 1 else "them"
+        if _no_pid(e):
+            why = f"without idempotence nothing tells the broker that it already has {them}"
+        elif pid in old:
+            why = f"the second send came from the same PID {pid} with new sequence numbers, as new letters"
+        else:
+            before = words.and_list(sorted(str(o) for o in old))
+            why = (
+                f"the second send came under PID {pid}, a new sender; the notebook knows {them} only under PID {before}"
+            )
+        self.add(
+            "duplicate_stored",
+            i,
+            f"The broker stores {self.letters(e)} at {_offsets(e.get('base_offset'), len(msgs))}, beside "
+            f"{'its first copy' if len(firsts) == 1 else 'their first copies'} at {_offsets_of(firsts)}: the "
+            f"application sent {them} again, and {why}.",
+        )
 
     def _sequence_refused(self, i: int, e: m.Event) -> None:
         error, pid, epoch, partition = e.get("error"), e.get("producer_id"), e.get("producer_epoch"), e.get("partition")
@@ -557,6 +656,20 @@ def _why_again(previous: Attempt) -> str:
     if action == m.DROP_REQUEST:
         return " because the first one never arrived"
     return ""
+
+
+def _offsets(base: int | None, count: int) -> str:
+    base = base or 0
+    return f"offset {base}" if count <= 1 else f"offsets {base}–{base + count - 1}"
+
+
+def _offsets_of(records: list[m.StoredRecord]) -> str:
+    offsets = sorted(r.offset for r in records)
+    if len(offsets) == 1:
+        return f"offset {offsets[0]}"
+    if offsets == list(range(offsets[0], offsets[-1] + 1)):
+        return f"offsets {offsets[0]}–{offsets[-1]}"
+    return "offsets " + words.and_list(offsets)
 
 
 def _short_ids(event: m.Event, epoch: bool = False) -> str:

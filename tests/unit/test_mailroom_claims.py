@@ -135,6 +135,9 @@ def _lost(document, position, frame, text):
 
 
 def _duplicate_stored(document, position, frame, text):
+    if " a second time, " not in text:
+        _sent_again_stored(document, frame, text)
+        return
     match = _need(r"stores (.*?) a second time, at offset (\d+) \(first copy at offset ([\d, ]+)\)", text)
     names = _names(match.group(1), document)
     offsets = {row["off"]: row["what"] for row in frame["shelf"]}
@@ -143,6 +146,27 @@ def _duplicate_stored(document, position, frame, text):
         assert offsets.get(int(first)) in names
     for name in names:
         assert len(_on_shelf(frame, name)) >= 2, f"{name} is not on the shelf twice"
+
+
+def _offsets_said(text: str) -> list[int]:
+    """'offset 3' -> [3], 'offsets 3–5' -> [3, 4, 5], 'offsets 1, 4 and 6' -> [1, 4, 6]."""
+    span = re.fullmatch(r"(\d+)–(\d+)", text)
+    if span:
+        return list(range(int(span.group(1)), int(span.group(2)) + 1))
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def _sent_again_stored(document, frame, text):
+    """A letter the application sent again, stored beside its first copy."""
+    match = _need(
+        r"stores (.*?) at offsets? ([\d–]+), beside (?:its|their) first cop(?:y|ies) at offsets? ([^:]+):", text
+    )
+    names = _names(match.group(1), document)
+    offsets = {row["off"]: row["what"] for row in frame["shelf"]}
+    stored = [offsets.get(offset) for offset in _offsets_said(match.group(2))]
+    assert names and stored == names, (stored, names)
+    firsts = {_value(str(offsets.get(offset))) for offset in _offsets_said(match.group(3))}
+    assert firsts <= {_value(name) for name in names}, (firsts, names)
 
 
 def _duplicate_caught(document, position, frame, text):
@@ -190,9 +214,24 @@ def _retry(document, position, frame, text):
 
 
 def _reordered(document, position, frame, text):
+    if "and nothing is stored" in text:  # the refusal that lets a later letter pass
+        names = _names(_need(r"(?:envelope with|refuses) (.*?) \(request #\d+\)", text).group(1), document)
+        assert names and not any(_on_shelf(frame, name) for name in names), names
+        assert frame["shelf"] == _frame(document, position - 1)["shelf"], "nothing is stored, yet the shelf changed"
+        return
+    order = [row["what"] for row in frame["sender"]]
+    ahead = re.search(
+        r"The broker stores (.*?) at offset (\d+) before (.*?), sent earlier and not on the shelf yet", text
+    )
+    if ahead:
+        row = next((row for row in frame["shelf"] if row["off"] == int(ahead.group(2))), None)
+        assert row is not None and row["what"] in _names(ahead.group(1), document), row
+        for name in _names(ahead.group(3), document):
+            assert not _on_shelf(frame, name), f"{name} is on the shelf"
+            assert order.index(name) < order.index(row["what"]), (name, row["what"])
+        return
     match = _need(r"The broker stores (.*?) at offset (\d+), after a letter that was sent later", text)
     names = _names(match.group(1), document)
-    order = [row["what"] for row in frame["sender"]]
     offset = int(match.group(2))
     row = next((row for row in frame["shelf"] if row["off"] == offset), None)
     assert row is not None and row["what"] in names

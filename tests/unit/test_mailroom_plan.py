@@ -95,6 +95,26 @@ def test_the_line_under_the_picture_says_which_requests_are_in_flight_together()
     doc = document_of(_lesson(9))
     said = plan.together(doc)
     three = next(position for position in plan.stops(doc) if len(requests_in_flight(doc)[position]) == 3)
-    assert said[str(three)] == "3 requests in flight together: #2, #3 and #4"
+    assert said[str(three)] == "3 requests unanswered: #4 on its way, the answers to #2 and #3 coming back"
     assert all(len(requests_in_flight(doc)[int(position)]) > 1 for position in said)
     assert plan.together(document_of(_lesson(2))) == {}
+
+
+def test_lesson_4_stops_where_m2_is_turned_away_and_where_m3_passes_it():
+    doc = document_of(_lesson(4))
+    said = [mo["text"] for mo in doc["moments"] if mo["event"] + 1 in plan.stops(doc)]
+    assert any("m2 (request #2) is turned away" in text and "NOT_ENOUGH_REPLICAS" in text for text in said), said
+    assert any(text.startswith("The broker stores m3 at offset 1 before m2") for text in said), said
+
+
+def test_lesson_5_stops_where_the_resent_letters_are_stored_again_under_the_new_producer_id():
+    doc = document_of(_lesson(5))
+    last = [mo for mo in doc["moments"] if mo["event"] + 1 in plan.stops(doc)][-1]
+    assert last["kind"] == "duplicate_stored" and "under PID 1" in last["text"], last
+
+
+def test_lesson_7_stops_at_the_registration_with_its_refused_first_request():
+    doc = document_of(_lesson(7))
+    pid = next(mo for mo in doc["moments"] if mo["kind"] == "new_producer_id")
+    assert pid["event"] + 1 in plan.stops(doc)
+    assert "COORDINATOR_LOAD_IN_PROGRESS" in pid["text"]

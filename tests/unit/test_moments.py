@@ -71,10 +71,10 @@ def test_lesson_two_points_at_the_caught_duplicate():
     [
         ("lost-ack", {}, ["ack_lost", "retry", "duplicate_stored"]),
         ("lost-request", {}, ["request_lost", "retry"]),
-        ("reorder", {}, ["retry", "reordered"]),
+        ("reorder", {}, ["reordered", "reordered", "retry"]),
         ("reorder-idempotent", {}, ["new_producer_id", "sequence_refused", "epoch_bump", "retry", "retry"]),
         ("new-partition-loss", {}, ["new_producer_id", "delivered_not_stored"]),
-        ("producer-restart", {}, ["new_producer_id", "producer_restart", "new_producer_id"]),
+        ("producer-restart", {}, ["new_producer_id", "producer_restart", "new_producer_id", "duplicate_stored"]),
         ("message-too-large", {}, ["new_producer_id", "lost", "epoch_bump"]),
         ("timeout-but-stored", {}, ["new_producer_id", "failed_but_stored", "epoch_bump"]),
     ],

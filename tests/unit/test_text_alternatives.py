@@ -162,7 +162,9 @@ def test_an_empty_notebook_on_a_real_broker_says_when_it_is_read_not_that_nothin
     assert "a real broker is asked after a broker action" in words and "nothing noted" not in words
 
 
-def test_the_words_say_when_requests_are_in_flight_together():
+def test_the_words_say_which_requests_are_unanswered_as_the_picture_draws_them():
+    """Lesson 9 at its three: #4's envelope on its way, the answers to #2 (held at the door) and
+    #3 (refused) on their way back, as the picture draws them."""
     from idemlab import lessons
 
     lesson = next(lesson for lesson in lessons.load_all() if lesson.number == 9)
@@ -170,6 +172,19 @@ def test_the_words_say_when_requests_are_in_flight_together():
     counts = [len(alt_text.frame_lists(doc, position)["post"]) for position in range(len(doc["frames"]))]
     three = counts.index(3)
     said = re.sub(r"\\(.)", r"\1", alt_text.describe(doc, three)).replace("\u2060", "")
-    assert "3 requests in flight together: #2, #3 and #4" in said
+    assert "3 requests unanswered: #4 on its way, the answers to #2 and #3 coming back" in said
+    assert "#2 m2, m3, m4, m5, m6 (PID 0 · epoch 0 · seq 1–5): its receipt on the way back" in said
     alone = counts.index(1)
-    assert "in flight together" not in alt_text.describe(doc, alone)
+    assert "unanswered" not in alt_text.describe(doc, alone)
+
+
+def test_a_run_refused_before_sending_says_so_from_its_first_step():
+    """The picture shows 'producer not created' from step 0: the words do not say 'before the first event'."""
+    from ui.components.mailroom import with_refusal
+
+    refusal = "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true"
+    empty = replay.replay(m.Trace(scenario="switching-it-on", backend="sim", config={"acks": "1"}))
+    doc = with_refusal(empty, refusal)
+    said = alt_text.describe(doc, 0)
+    assert "Before the first event" not in said
+    assert "never created" in said and "producer not created" in said

@@ -1,11 +1,20 @@
 """Which produce requests are in flight (sent and not yet answered, as the mail room draws
 them "in the post") at each stepping position of idemlab.replay's document, and the words for
 two or more of them.  Pure: one reading of the document's frames, shared by the mail
-room's stops, its words and the analogy's pause."""
+room's stops, its words and the analogy's pause.
+
+The words say what the picture draws of each request: its envelope on the way, or its answer
+coming back (an answer given at the post office's door travels back while the frame still
+holds the request), read from the picture's own trips (plan.trips)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from idemlab.words import and_list
+
+# What the picture draws of one unanswered request, in the order the words name them.
+ON_ITS_WAY, COMING_BACK, LOST, ANSWER_LOST = "letter", "receipt", "lost_letter", "lost_receipt"
 
 
 def requests_in_flight(doc: dict[str, Any]) -> list[set[int]]:
@@ -14,9 +23,46 @@ def requests_in_flight(doc: dict[str, Any]) -> list[set[int]]:
     return [{rows[i]["r"] for first, last in frame["post"] for i in range(first, last + 1)} for frame in doc["frames"]]
 
 
-def together_words(doc: dict[str, Any], position: int) -> str:
-    """'3 requests in flight together: #2, #3 and #4' when two or more are in the post, else ''."""
-    numbers = [f"#{r}" for r in sorted(requests_in_flight(doc)[position])]
-    if len(numbers) < 2:
+def drawn_as(trips: list[dict[str, Any]], r: int, position: int, phase: str) -> str:
+    """What the picture draws at `position` of produce request `r`, whose frame row says `phase`:
+    the picture's trip decides, the frame only when no letter trip of `r` has left yet."""
+    trip = next((t for t in reversed(trips) if t["kind"] == "letter" and t["r"] == r and t["s"] < position), None)
+    if trip is None:
+        return phase
+    if position < trip["a"]:
+        return ON_ITS_WAY
+    if trip["fate"] == "lost":
+        return LOST
+    back = trip["back"]
+    if back is not None and back["fate"] == "lost" and position >= back["a"]:
+        return ANSWER_LOST
+    return COMING_BACK
+
+
+def unanswered_words(doc: dict[str, Any], position: int, trips: list[dict[str, Any]]) -> str:
+    """'3 requests unanswered: #4 on its way, the answers to #2 and #3 coming back' when two
+    or more are in the post, else ''."""
+    rows = doc["rows"]["post"]
+    frame = doc["frames"][position]
+    phases = {rows[i]["r"]: rows[i]["phase"] for first, last in frame["post"] for i in range(first, last + 1)}
+    if len(phases) < 2:
         return ""
-    return f"{len(numbers)} requests in flight together: {', '.join(numbers[:-1])} and {numbers[-1]}"
+    by_phase: dict[str, list[str]] = {}
+    for r in sorted(phases):
+        by_phase.setdefault(drawn_as(trips, r, position, phases[r]), []).append(f"#{r}")
+    parts = []
+    for phase, numbers in sorted(by_phase.items(), key=lambda item: _ORDER.index(item[0])):
+        one = len(numbers) == 1
+        names = and_list(numbers)
+        parts.append(
+            {
+                ON_ITS_WAY: f"{names} on {'its' if one else 'their'} way",
+                COMING_BACK: f"the answer{'' if one else 's'} to {names} coming back",
+                LOST: f"{names} lost on the way",
+                ANSWER_LOST: f"the answer{'' if one else 's'} to {names} lost on the way back",
+            }[phase]
+        )
+    return f"{len(phases)} requests unanswered: {', '.join(parts)}"
+
+
+_ORDER = (ON_ITS_WAY, COMING_BACK, LOST, ANSWER_LOST)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from idemlab import replay as replay_module
-from ui.views.in_flight import together_words
+from ui.components.mailroom.plan import trips as picture_trips
+from ui.views.in_flight import drawn_as, unanswered_words
 from ui.views.safe import md
 
 READ_AFTER_A_DECISION = " after its decision on "  # a real run's notebook read, in words.describe
@@ -30,6 +31,8 @@ def sender_lines(doc: dict[str, Any], position: int) -> list[str]:
     frame = doc["frames"][position]
     if frame.get("fatal"):
         badge = f"stopped by a fatal error: {frame['fatal']}"
+    elif ended_before_sending(doc):
+        badge = "producer not created: the post office was never contacted"
     elif frame.get("pid") is None:
         badge = "no producer id yet" if doc.get("idempotent") else "no producer id (idempotence off)"
     else:
@@ -45,7 +48,9 @@ def sender_lines(doc: dict[str, Any], position: int) -> list[str]:
     return lines
 
 
-def post_lines(doc: dict[str, Any], position: int) -> list[str]:
+def post_lines(doc: dict[str, Any], position: int, trips: list[dict[str, Any]] | None = None) -> list[str]:
+    """The post as the picture draws it: an answer given at the door is on its way back."""
+    trips = picture_trips(doc) if trips is None else trips
     words = {
         "letter": "on its way to the post office",
         "receipt": "its receipt on the way back",
@@ -53,7 +58,8 @@ def post_lines(doc: dict[str, Any], position: int) -> list[str]:
         "lost_receipt": "its receipt lost on the way back",
     }
     return [
-        f"#{p['r']} {p['what']} ({p['ids'] or 'no PID'}){' resent' if p['retry'] else ''}: {words[p['phase']]}"
+        f"#{p['r']} {p['what']} ({p['ids'] or 'no PID'}){' resent' if p['retry'] else ''}: "
+        f"{words[drawn_as(trips, p['r'], position, p['phase'])]}"
         for p in frame_lists(doc, position)["post"]
     ]
 
@@ -89,13 +95,22 @@ def empty_notebook_words(doc: dict[str, Any]) -> str:
     return "nothing read yet: a real broker is asked after a broker action"
 
 
-def now_line(doc: dict[str, Any], position: int) -> str:
+def ended_before_sending(doc: dict[str, Any]) -> bool:
+    """A run the client library refused before anything was sent (the component's with_refusal):
+    its only event is the refusal, which the picture draws at every step."""
+    return any(e.get("a") == "refuse" for e in doc["events"][:1])
+
+
+def now_line(doc: dict[str, Any], position: int, trips: list[dict[str, Any]] | None = None) -> str:
+    if position == 0 and ended_before_sending(doc):
+        # the picture shows the ending from the first step: the run has no other step
+        return f"The producer was never created, so nothing was sent: {doc['events'][0]['text']}"
     if position == 0:
         return "Before the first event."
     moment = next((m for m in doc.get("moments", ()) if m["event"] + 1 == position), None)
     text = doc["events"][position - 1]["text"]
     line = f"{moment['text']} ({text})" if moment and moment["text"] != text else text
-    together = together_words(doc, position)
+    together = unanswered_words(doc, position, picture_trips(doc) if trips is None else trips)
     return f"{line} — {together}" if together else line
 
 
@@ -104,14 +119,15 @@ def describe(doc: dict[str, Any], position: int | None = None) -> str:
     then the run's key moments in full."""
     if position is None:
         position = len(doc["frames"]) - 1
+    drawn = picture_trips(doc)
 
     def block(title: str, lines: list[str], empty: str) -> str:
         return f"**{title}**\n" + "\n".join(f"- {md_text(line)}" for line in (lines or [empty]))
 
     blocks = [
-        f"**Step {position} of {len(doc['frames']) - 1}:** {md_text(now_line(doc, position))}",
+        f"**Step {position} of {len(doc['frames']) - 1}:** {md_text(now_line(doc, position, drawn))}",
         block("Sender (producer)", sender_lines(doc, position), "no letters yet"),
-        block("In the post", post_lines(doc, position), "nothing in the post"),
+        block("In the post", post_lines(doc, position, drawn), "nothing in the post"),
         block("Shelf (partition log)", shelf_lines(doc, position), "the shelf is empty"),
         block(
             "Notebook (the broker's producer state)",

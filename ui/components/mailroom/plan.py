@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.views.in_flight import requests_in_flight, together_words
+from ui.views.in_flight import requests_in_flight, unanswered_words
 
 # Milliseconds an event takes at normal speed: moving things get time, bookkeeping little.
 BEAT_MS = {
@@ -181,9 +181,14 @@ def stops(doc: dict[str, Any]) -> list[int]:
 
 
 def together(doc: dict[str, Any]) -> dict[str, str]:
-    """Position -> what the picture's line under it adds there: '3 requests in flight
-    together: #2, #3 and #4', wherever two or more are in the post."""
-    return {str(position): words for position in range(len(doc["frames"])) if (words := together_words(doc, position))}
+    """Position -> what the picture's line under it adds there: '3 requests unanswered: #4 on
+    its way, the answers to #2 and #3 coming back', wherever two or more are in the post."""
+    drawn = trips(doc)
+    return {
+        str(position): words
+        for position in range(len(doc["frames"]))
+        if (words := unanswered_words(doc, position, drawn))
+    }
 
 
 def beats(doc: dict[str, Any]) -> list[int]:
