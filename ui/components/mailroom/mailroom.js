@@ -24,6 +24,7 @@ const OX = (COUNTER.x0 + COUNTER.x1) / 2, DX = OFFICE.x - 8, LX = 440;
 const door = (half) => LANE.x0 + half + 4;  // an envelope's centre at the sender's door
 const CX = 200, FORM_X0 = 70;  // the client library's counter, inside the sender, and where a sign-up form starts
 const SENDER_ROWS = 9, SHELF_SLOTS = 12, NOTE_ROWS = 3;
+const SENDER_ROWS_PACKED = 13;  // rows closer together (22 instead of 30) before any is folded away
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -263,19 +264,22 @@ export default function (component) {
   // ---- what stands still at a position: the sender's letters, the notebook, the shelf
   // The letters the sender's list has room for.  Folded away first: the settled ones (delivered
   // or failed) that did not just change, oldest first; then letters not in the post, latest
-  // first.  A letter in the post or just answered stays in sight.
+  // first; a letter in the post or just answered only when there is no other, and one the
+  // sentence under the picture names last of all.
   function senderRowsShown(frame, pos) {
     const rows = frame.sender;
-    if (rows.length <= SENDER_ROWS) return rows;
+    if (rows.length <= SENDER_ROWS_PACKED) return rows;
     const before = new Set(pos > 0 ? expand("sender", data.frames[pos - 1].sender) : []);
     const inPost = new Set(expand("post", frame.post).flatMap((row) => String(row.what || "").split(", ")));
     const keep = (row) => !before.has(row) || inPost.has(row.what);
+    const named = lettersNamed(caption(pos).text, rows.map((row) => row.what));
     const order = [
       ...rows.filter((row) => row.state !== "waiting" && !keep(row)),
       ...rows.filter((row) => row.state === "waiting" && !keep(row)).reverse(),
-      ...rows.filter(keep),
+      ...rows.filter((row) => keep(row) && !named.has(row.what)).reverse(),
+      ...rows.filter((row) => named.has(row.what)),
     ];
-    const folded = new Set(order.slice(0, rows.length - SENDER_ROWS));
+    const folded = new Set(order.slice(0, rows.length - SENDER_ROWS_PACKED + 1));  // the fold's line takes a row
     return rows.filter((row) => !folded.has(row));
   }
 
@@ -292,12 +296,13 @@ export default function (component) {
       boxed(SENDER.x + 36, 60, badge, SENDER.w - 44, "mr-t mr-badge-text")));
     const rows = frame.sender;
     const shown = senderRowsShown(frame, pos);
+    const step = rows.length > SENDER_ROWS ? 22 : 30;
     let y = 92;
     if (rows.length > shown.length) {
       const folded = rows.filter((row) => !shown.includes(row));
-      const settled = folded.every((row) => row.state !== "waiting");
-      g.push(s("g", { class: "mr-folded" }, s("title", {}, `Not shown: ${folded.map((row) => row.what).join(", ")}`),
-        label(SENDER.x + 12, y + 4, `+${folded.length} ${settled ? "settled" : "more"} not shown`, "mr-t mr-small")));
+      const names = folded.map((row) => row.what).join(", ");
+      g.push(s("g", { class: "mr-folded" }, s("title", {}, `Not shown: ${names}`),
+        boxed(SENDER.x + 12, y + 4, `+${folded.length} not shown: ${names}`, SENDER.w - 20, "mr-t mr-small")));
       y += 24;
     }
     for (const row of shown) {
@@ -306,7 +311,7 @@ export default function (component) {
       g.push(s("g", { class: `mr-row mr-${row.state}`, "data-state": row.state }, s("title", {}, words),
         icon(row.state, SENDER.x + 12, y - 8, 16), boxed(SENDER.x + 34, y + 5, row.what, 116, "mr-t mr-what"),
         boxed(SENDER.x + 156, y + 5, detail, SENDER.w - 162, "mr-t mr-small")));
-      y += 30;
+      y += step;
     }
     if (!rows.length && !refused) g.push(label(SENDER.x + 12, y + 4, "no letters yet", "mr-t mr-small mr-empty"));
     if (refused) {
@@ -469,16 +474,17 @@ export default function (component) {
     const doorX = door(TOKEN_HALF[replyKind(t)]);
     const y = LANE.back + stagger(t);
     const held = isHeld(t);
+    const heldX = LANE.x1 - TOKEN_HALF[replyKind(t)] - 6;  // at the post office's door, in the receipts lane
     if (b.fate === "in") {
       if (h >= b.a) return null;
-      if (held) return { x: lerp(from, doorX, clamp(h - (b.a - 1))), y, o: 1, mark: "", held: h < b.a - 1 };
+      if (held) return { x: lerp(heldX, doorX, clamp(h - (b.a - 1))), y, o: 1, mark: "", held: h < b.a - 1 };
       return { x: lerp(from, doorX, p), y, o: 1, mark: "" };
     }
     const fade = clamp(h - (b.a - 1));
     if (b.fate === "lost" || cutOff(b.fate, b.a)) {
       if (h >= Math.max(t.g, b.a + 1)) return null;
       const mark = fade >= 1 ? "lost" : "";
-      return { x: held ? from : lerp(from, LX, p), y, o: 1 - 0.62 * fade, mark, held: held && !mark, queued: held };
+      return { x: held ? heldX : lerp(from, LX, p), y, o: 1 - 0.62 * fade, mark, held: held && !mark, queued: held };
     }
     if (h >= b.a) return null;
     return { x: lerp(from, LX, p), y, o: 1 - fade, mark: "" };
