@@ -600,6 +600,23 @@ def test_lesson_9s_preview_pauses_with_the_envelopes_its_analogy_talks_about_in_
     assert sorted(row["r"] for row in post) == [2, 3]  # m2–m6 held at the door, m7–m11 on its way
     caption = analogy_preview.caption(trace, position)
     assert "Then it posts 2 more envelopes, m2–m6 and m7–m11, with no receipt back yet." in caption
+    # the analogy's "all three go": the third is said to follow, not left out
+    assert "After this pause, another envelope follows before any receipt is back: m12–m16." in caption
+
+
+@pytest.mark.parametrize("number", sorted(_runs()))
+def test_the_preview_says_an_envelope_follows_only_while_the_ones_shown_are_unanswered(number):
+    trace, _whole, preview, position = _runs()[number]
+    caption = analogy_preview.caption(trace, position)
+    if "follows before any receipt is back" in caption:
+        assert _frame(preview, position)["post"], caption
+
+
+def test_the_preview_tells_one_fault_on_several_requests_once():
+    trace, _whole, _preview, position = _runs()[6]
+    caption = analogy_preview.caption(trace, position)
+    assert "the answers to requests #2, #3 and #4 are each held up 60000 ms" in caption
+    assert caption.count("held up") == 1, caption
 
 
 @pytest.mark.parametrize("number", sorted(_runs()))

@@ -108,6 +108,7 @@ def caption(trace: m.Trace, position: int) -> str:
         + steps[-1]
         + "."
         + _more_envelopes(shown, number)
+        + _following(trace.events, position)
         + " What happens next is the experiment's question: predict it below, then run it."
     )
 
@@ -133,8 +134,58 @@ def _more_envelopes(shown: list[m.Event], first: object) -> str:
     if stored and all(e.get("result") == m.APPENDED for e in stored) and len(stored) == len(later):
         text += ", which the post office files on the shelf"
     text += "" if answered else ", with no receipt back yet"
-    faults = [words.describe(e).removeprefix("Fault: ") for e in shown if e.kind == m.FAULT_INJECTED]
+    faults = _faults_in_words([e for e in shown if e.kind == m.FAULT_INJECTED])
     return text + "." + (f" Meanwhile {'; '.join(faults)}." if faults else "")
+
+
+# The words for one fault told of several requests at once, by the fault's action.
+_SAME_FAULT = {
+    m.DELAY: lambda numbers, e: f"the answers to requests {numbers} are each held up {e.get('delay_ms')} ms",
+    m.DROP_RESPONSE: lambda numbers, e: f"the answers to requests {numbers} are lost on the way back",
+    m.DROP_REQUEST: lambda numbers, e: f"requests {numbers} are lost on the way; the broker never sees them",
+}
+
+
+def _faults_in_words(faults: list[m.Event]) -> list[str]:
+    """Each fault in words, the same fault on several requests told once for all of them:
+    'the answers to requests #2, #3 and #4 are each held up 60000 ms'."""
+    groups: dict[tuple, list[m.Event]] = {}
+    for e in faults:
+        groups.setdefault((e.get("action"), e.get("error"), e.get("delay_ms"), e.get("api")), []).append(e)
+    told = []
+    for (action, _error, _delay, _api), same in groups.items():
+        if len(same) > 1 and action in _SAME_FAULT:
+            numbers = words.and_list([f"#{e.get('request_no')}" for e in same])
+            told.append(_SAME_FAULT[action](numbers, same[0]))
+        else:
+            told += [words.describe(e).removeprefix("Fault: ") for e in same]
+    return told
+
+
+def _following(events: list[m.Event], position: int) -> str:
+    """' After this pause, another envelope follows before any receipt is back: m12–m16.' for the
+    produce requests first sent after the pause while the ones shown are still unanswered."""
+    sent = {e.get("request_no") for e in events[:position] if _is_first_produce(e)}
+    answered = {e.get("request_no") for e in events[:position] if _is_produce_answer(e)}
+    if not sent - answered:
+        return ""
+    following = []
+    for e in events[position:]:
+        if _is_produce_answer(e):
+            break
+        if _is_first_produce(e):
+            following.append(_span([str(v) for v in e.get("values") or ()]))
+    if not following:
+        return ""
+    if len(following) == 1:
+        return f" After this pause, another envelope follows before any receipt is back: {following[0]}."
+    return f" After this pause, {len(following)} more follow before any receipt is back: {words.and_list(following)}."
+
+
+def _is_first_produce(event: m.Event) -> bool:
+    return (
+        event.kind == m.REQUEST_SENT and event.get("api", m.PRODUCE) == m.PRODUCE and (event.get("attempt") or 1) == 1
+    )
 
 
 def _span(values: list[str]) -> str:
