@@ -83,7 +83,7 @@ class _Moments:
         self.stored_twice = set(self.outcome.duplicate_msgs)
         self.late = set(self.outcome.reordered_msgs)  # stored after a letter sent later
         self.turned_away: set[int] = set()  # late letters whose refusal is told
-        self.stored_so_far: set[int] = set()
+        self.not_yet_stored = set(self.late)  # late letters the walk has not seen stored yet
         self.ahead_of: set[int] = set()  # late letters a letter sent after them was told stored before
         self._resent: dict[tuple[int, str], list[m.StoredRecord]] | None = None
         self._failures: dict[int, Failure] | None = None
@@ -361,7 +361,7 @@ class _Moments:
             return
         self._stored_ahead(i, e, msgs)
         self._stored_again(i, e, msgs)
-        self.stored_so_far.update(msgs)
+        self.not_yet_stored.difference_update(msgs)
         base = e.get("base_offset") or 0
         twice = [msg for msg in msgs if msg in self.stored_twice]
         copies = {msg: self.state.first_copy(msg) for msg in twice}
@@ -418,14 +418,14 @@ class _Moments:
     def _stored_ahead(self, i: int, e: m.Event, msgs: list[int]) -> None:
         """Letters stored while a letter sent before them, which the shelf will hold after them,
         is not stored yet: the moment the order on the shelf changes."""
-        if not self.late or not msgs:
+        if not self.not_yet_stored or not msgs:
             return
         partition, first = e.get("partition"), min(msgs)
-        passed = []
-        for msg in sorted(self.late - self.stored_so_far - self.ahead_of):
-            copy = self.state.first_copy(msg)
-            if msg < first and msg not in msgs and copy is not None and copy.partition == partition:
-                passed.append(msg)
+        passed = sorted(
+            msg
+            for msg in self.not_yet_stored - self.ahead_of
+            if msg < first and (copy := self.state.first_copy(msg)) is not None and copy.partition == partition
+        )
         if not passed:
             return
         self.ahead_of.update(passed)
