@@ -40,6 +40,8 @@ class Slide:
     notes: str = ""  # speaker notes (Markdown): the lesson's own prose behind the slide
     choices: tuple[str, ...] = ()  # a question's options as the slide and the class chart show them
     picture: str = ""  # "analogy": the lesson's mail room paused at its analogy preview
+    why: str = ""  # a reveal's one-line reason, shown with the answer
+    moment: str = ""  # an after-the-run slide's key moment (its kind), where its diagram stops
 
     @property
     def label(self) -> str:
@@ -97,11 +99,17 @@ def shortened(text: str, limit: int = SLIDE_WORDS - 4) -> str:
 
 
 def headline(text: str) -> str:
-    """A moment's first sentence, without quoted client messages: the slide's title (the
-    whole text is in the speaker notes)."""
+    """A moment's first sentence, without quoted client messages, and up to its colon (what
+    follows explains it): the slide's title, whole (the full text is in the speaker notes)."""
     plain = re.sub(r"\s*\(“[^”]*”\)", "", text)
     first = re.split(r"(?<=\.)\s+(?=[A-Z])", plain, maxsplit=1)[0]
+    if words(first) > SLIDE_WORDS - 10:
+        first = re.split(r":\s", first, maxsplit=1)[0]
     return first if words(first) <= SLIDE_WORDS - 10 else shortened(first, SLIDE_WORDS - 10)
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
 
 
 def _share(text: str, parts: int) -> list[str]:
@@ -139,19 +147,44 @@ def on_slide(question, short: dict | None) -> tuple[str, tuple[str, ...]]:
     return text, tuple(str(choice) for choice in choices)
 
 
+def reason(question, short: dict | None) -> str:
+    """A reveal's one-line reason: the one written for the slide, else the explanation's first
+    sentence."""
+    written = short.get("why") if isinstance(short, dict) else None
+    return written if isinstance(written, str) and written.strip() else first_sentence(question.explanation)
+
+
 def question_slides(question, qid: str, title: str, reveal_title: str, short: dict | None) -> list[Slide]:
     """A question and its reveal.  The question's notes are the lesson's full question;
-    the reveal's body names the right option, its notes hold the lesson's explanation."""
+    the reveal's body names the right option and its `why` the reason in a line, its notes
+    hold the lesson's explanation."""
     text, choices = on_slide(question, short)
     full = f"**The lesson's question:** {question.question}\n\n{options_markdown(question.choices)}"
     answer = letter(question.answer)
-    why = f"**Answer {answer}.** {question.correct}\n\n{question.explanation}"
+    notes = f"**Answer {answer}.** {question.correct}\n\n{question.explanation}"
+    body = f"**Answer {answer}.** {choices[question.answer]}"
     return [
         Slide("question", title, f"{text}\n\n{options_markdown(choices)}", qid, notes=full, choices=choices),
-        Slide(
-            "reveal", reveal_title, f"**Answer {answer}.** {choices[question.answer]}", qid, notes=why, choices=choices
-        ),
+        Slide("reveal", reveal_title, body, qid, notes=notes, choices=choices, why=reason(question, short)),
     ]
+
+
+def revealed(slide: Slide) -> str:
+    """What a reveal slide shows once the answer is up and no class chart is on it: the
+    title, the answer and its reason (the options make way for them)."""
+    return "\n\n".join(part for part in (slide.title, slide.body, slide.why) if part)
+
+
+def after_moment(trace: Trace | None, kind: str | None = None):
+    """The key moment an after-the-run slide's diagram stops at: the last of `kind` when the
+    lesson's slide notes name one (`after_moment`), else the run's last key moment other than
+    the producer's registration; None when the run has none (the diagram shows its end)."""
+    if trace is None or not trace.events:
+        return None
+    moments = [m for m in key_moments(trace) if m.kind != "new_producer_id"]
+    if isinstance(kind, str) and any(m.kind == kind for m in moments):
+        moments = [m for m in moments if m.kind == kind]
+    return moments[-1] if moments else None
 
 
 def moment_slides(trace: Trace | None) -> list[Slide]:
@@ -180,7 +213,11 @@ def deck(lesson, trace: Trace | None, values: dict | None = None, short: dict | 
     # After the prediction and the run: the mechanism explains what the room just saw.
     out += _section("text", "Mechanism", short.get("mechanism"), lesson.section("Mechanism"))
     after = lesson_module.render(lesson.section("After the run"), values)
-    out += _section("after", "After the run", short.get("after"), after)
+    at = after_moment(trace, short.get("after_moment"))
+    after_slides = _section("after", "After the run", short.get("after"), after)
+    if at is not None:
+        after_slides = [replace(slide, position=at.event + 1, moment=at.kind) for slide in after_slides]
+    out += after_slides
     checks = short.get("check") if isinstance(short.get("check"), list) else []
     for i, check in enumerate(lesson.checks):
         written = checks[i] if i < len(checks) else None

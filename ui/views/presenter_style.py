@@ -65,6 +65,10 @@ CSS = """<style>
    mail room's controls allows: FIT measures that room (--mr-picture-height, mailroom.css). */
 [class*="st-key-present-slide-"]:has(.st-key-present-picture) > * { margin-bottom: 0; }
 .st-key-present-slide-moment h2 { font-size: var(--idl-heading) !important; }
+/* A reveal without a class: a button a presenter hits from across the room, then the answer large. */
+.st-key-present-show-answer button { min-height: 3em; padding: 0.5em 1.4em; }
+.st-key-present-show-answer button :is(p, span) { font-size: var(--idl-small) !important; }
+.st-key-present-answer [data-testid="stMarkdown"]:first-child p { font-size: var(--idl-heading); }
 .st-key-present-picture { align-items: center; }
 .st-key-present-picture > * { width: 100%; }
 </style>"""

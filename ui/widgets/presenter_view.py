@@ -260,27 +260,33 @@ def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
         st.caption(f"Class {code}'s answers show only from the instructor's presenter link (Instructor kit).")
     if problem := st.session_state.pop("present.problem", None):
         st.error(problem)
-    if not hosting:  # with a class, its chart lists the options
+    shown = _shown(lesson, slide.question, code, key)
+    if not hosting and not shown:  # with a class, its chart lists the options; once shown, the answer replaces them
         st.markdown(presenter_deck.options_markdown(slide.choices))
-    if not _shown(lesson, slide.question, code, key):
+    if not shown:
         what = "Show the answer to the room and release the learners' verdicts" if hosting else "Show the answer"
-        st.button(
-            f"{what} (press the {SHOW_ANSWER_KEY} key)",
-            key="present.show_answer",
-            on_click=_show_answer,
-            args=(lesson, slide.question, code, key),
-            shortcut=SHOW_ANSWER_KEY,
-            icon=":material/visibility:",
-        )
+        with st.container(key="present-show-answer"):  # large, for a presenter to hit (presenter_style)
+            st.button(
+                f"{what} (press the {SHOW_ANSWER_KEY} key)",
+                key="present.show_answer",
+                on_click=_show_answer,
+                args=(lesson, slide.question, code, key),
+                shortcut=SHOW_ANSWER_KEY,
+                icon=":material/visibility:",
+                type="primary",
+            )
         return
-    st.markdown(slide.body)
+    with st.container(key="present-answer"):
+        st.markdown(slide.body)
+        if slide.why:
+            st.markdown(slide.why)
 
 
 def _moment(slide: Slide, trace) -> None:
     snap = snapshot(trace, slide.position)
     st.header(slide.title)
     where, which = st.columns([3, 2], vertical_alignment="center")
-    where.caption(f"Event {snap.position} of {len(trace.events)} · **{snap.outcome.sentence()}**")
+    where.caption(f"{step_words(snap.position, len(trace.events))} · **{snap.outcome.sentence()}**")
     view = which.segmented_control("View", VIEWS, default=VIEWS[0], key="present.view", label_visibility="collapsed")
     with st.container(key="present-picture"):
         if view == "Sequence diagram":
@@ -289,6 +295,11 @@ def _moment(slide: Slide, trace) -> None:
             run_views.stored_log(snap.stored, "present")
         else:
             run_views.mailroom(snap, trace, "present", large=True)
+
+
+def step_words(position: int, total: int) -> str:
+    """The run's counter in the lesson page's word: the mail room's stepper counts steps."""
+    return f"Step {position} of {total}"
 
 
 def _diagram(trace, position: int, window: int = presenter_deck.PROJECTOR_WINDOW) -> str:
@@ -307,5 +318,13 @@ def _after(slide: Slide, trace) -> None:
             with left:
                 run_views.stored_log(snap.stored, "present.after")
             with right:
-                st.markdown("**Sequence diagram** (the last events)")
-                st.html(_diagram(trace, len(trace.events), presenter_deck.AFTER_WINDOW))
+                position = slide.position or len(trace.events)
+                st.markdown(f"**Sequence diagram**, {_diagram_stop(slide, position, len(trace.events))}")
+                st.html(_diagram(trace, position, presenter_deck.AFTER_WINDOW))
+
+
+def _diagram_stop(slide: Slide, position: int, total: int) -> str:
+    """Where the after-the-run slide's diagram stops: the key moment its takeaways speak of."""
+    if slide.moment:
+        return f"up to the key moment ({slide.moment.replace('_', ' ')}): {step_words(position, total).lower()}"
+    return "the last events"

@@ -1,0 +1,35 @@
+"""The presenter without a class (AppTest): the reveal's button shows the answer with its
+reason in place of the options, and a moment slide counts the run in steps, as the lesson
+page's stepper does."""
+
+from __future__ import annotations
+
+from idemlab import backends
+from idemlab.lessons import load_all, scenario_for
+from ui.views import presenter_deck
+
+LESSON = next(lesson for lesson in load_all() if lesson.number == 9)
+DECK = presenter_deck.deck(LESSON, backends.run(scenario_for(LESSON), "sim"))
+REVEAL = next(i for i, s in enumerate(DECK, 1) if s.kind == "reveal")
+MOMENT = next(i for i, s in enumerate(DECK, 1) if s.kind == "moment")
+
+
+def _markdown(at) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def test_showing_the_answer_gives_its_reason_in_place_of_the_options(open_page):
+    slide = DECK[REVEAL - 1]
+    at = open_page("pages/presenter.py", lesson=LESSON.slug, slide=str(REVEAL))
+    options = presenter_deck.options_markdown(slide.choices)
+    assert options in _markdown(at) and slide.why not in _markdown(at)
+    at.button(key="present.show_answer").click().run()
+    assert slide.body in _markdown(at) and slide.why in _markdown(at)
+    assert options not in _markdown(at)
+
+
+def test_a_moment_slide_counts_the_run_in_steps(open_page):
+    at = open_page("pages/presenter.py", lesson=LESSON.slug, slide=str(MOMENT))
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(f"Step {DECK[MOMENT - 1].position} of ") for c in captions), captions
+    assert not any(c.startswith("Event ") for c in captions)

@@ -1,0 +1,84 @@
+"""The presenter's slides show what their words speak of: a moment's title reads whole, the
+after-the-run diagram stops at the lesson's key moment (not the run's tail), and a reveal
+gives the answer with its reason in a line."""
+
+from __future__ import annotations
+
+import pytest
+
+from idemlab import backends
+from idemlab.lessons import load_all, scenario_for
+from ui.views import presenter_deck, sequence_marks
+from ui.views.presenter_deck import SLIDE_WORDS, revealed, words
+
+LESSONS = {lesson.number: lesson for lesson in load_all()}
+
+
+@pytest.fixture(scope="module")
+def decks():
+    out = {}
+    for number, lesson in LESSONS.items():
+        trace = backends.run(scenario_for(lesson), "sim")
+        out[number] = (trace, presenter_deck.deck(lesson, trace))
+    return out
+
+
+def _after(deck):
+    return next(slide for slide in deck if slide.kind == "after")
+
+
+def _diagram_rows(trace, slide) -> list[str]:
+    window = sequence_marks.window(trace, slide.position, presenter_deck.AFTER_WINDOW)
+    return [mark.text for mark in window.marks]
+
+
+def test_no_moment_title_is_cut_short(decks):
+    for number, (_trace, deck) in decks.items():
+        for slide in deck:
+            if slide.kind == "moment":
+                assert not slide.title.endswith("…"), (number, slide.title)
+
+
+def test_a_long_moment_title_stops_at_its_colon():
+    text = "The broker refuses m7, m8, m9, m10 and m11 with OUT_OF_ORDER_SEQUENCE_NUMBER and stores nothing: " + (
+        "it expected seq 1 next from PID 0, epoch 0 (its notebook's last batch ends at seq 0) and got seq 6."
+    )
+    title = presenter_deck.headline(text)
+    assert title == "The broker refuses m7, m8, m9, m10 and m11 with OUT_OF_ORDER_SEQUENCE_NUMBER and stores nothing"
+
+
+def test_lesson_8s_after_the_run_diagram_shows_m2_stored_twice_without_a_producer_id(decks):
+    trace, deck = decks[8]
+    slide = _after(deck)
+    rows = _diagram_rows(trace, slide)
+    assert slide.moment == "duplicate_stored" and slide.position < len(trace.events)
+    assert "#3 Produce [m2] no PID (retry)" in rows and "stored at offset 2" in rows
+
+
+def test_lesson_9s_after_the_run_diagram_shows_the_two_later_envelopes_refused(decks):
+    trace, deck = decks[9]
+    rows = _diagram_rows(trace, _after(deck))
+    assert sum(row.startswith("rejected: OUT_OF_ORDER_SEQUENCE_NUMBER") for row in rows) == 2
+    assert any(row.startswith("#4 Produce [m12") for row in rows)
+
+
+def test_lesson_10s_after_the_run_diagram_shows_m2_retried_before_m3(decks):
+    trace, deck = decks[10]
+    rows = _diagram_rows(trace, _after(deck))
+    m2 = next(i for i, row in enumerate(rows) if row.startswith("#4 Produce [m2]") and "epoch 0" in row)
+    m3 = next(i for i, row in enumerate(rows) if row.startswith("#5 Produce [m3]") and "epoch 0" in row)
+    assert m2 < m3
+
+
+def test_a_run_without_key_moments_shows_its_end_after_the_run(decks):
+    trace, deck = decks[7]  # the cost lesson's run: the registration is its only key moment
+    assert _after(deck).position is None and _after(deck).moment == ""
+    assert trace.events
+
+
+def test_every_reveal_gives_its_reason_in_a_line_within_the_slides_words(decks):
+    for number, (_trace, deck) in decks.items():
+        for slide in deck:
+            if slide.kind == "reveal":
+                assert slide.why and "\n" not in slide.why, (number, slide.title)
+                assert words(revealed(slide)) <= SLIDE_WORDS, (number, slide.title, words(revealed(slide)))
