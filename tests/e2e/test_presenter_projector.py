@@ -153,3 +153,47 @@ def test_the_longest_stored_log_after_the_run_fits_one_screen_in_smaller_type(br
     )
     assert least >= 12, least  # smaller, still legible
     context.close()
+
+
+def _longest_moment_title():
+    """The lesson and slide whose key-moment title is the longest of all lessons."""
+    slides = []
+    for lesson in load_all():
+        deck = presenter_deck.deck(lesson, backends.run(scenario_for(lesson), "sim"))
+        slides += [(presenter_deck.words(s.title), lesson, i, s) for i, s in enumerate(deck, 1) if s.kind == "moment"]
+    _count, lesson, number, slide = max(slides, key=lambda found: found[0])
+    return lesson, number, slide
+
+
+@pytest.mark.parametrize("viewport", [PROJECTOR, LAPTOP], ids=["1920x1080", "1280x800"])
+def test_the_longest_moment_title_reads_whole_above_the_whole_picture(browser, warmed, screenshots, viewport):
+    lesson, number, slide = _longest_moment_title()
+    width, height = viewport["width"], viewport["height"]
+    context = browser.new_context(viewport=viewport)
+    context.add_init_script(COUNT_RUNS)
+    page = _open(context, f"{warmed}/presenter?lesson={lesson.slug}&slide={number}")
+    page.wait_for_function(PICTURE_FITS, timeout=60_000)
+    page.screenshot(path=str(screenshots / f"presenter-longest-moment-title-{width}x{height}.png"))
+    title = page.locator("[class*='st-key-present-slide-'] h2").first
+    expect(title).to_have_text(slide.title)
+    assert "…" not in slide.title
+    box = title.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height, box
+    assert not title.evaluate("e => e.scrollWidth > e.clientWidth + 1")
+    context.close()
+
+
+def test_a_reveal_without_a_class_shows_the_answer_and_its_reason_behind_a_large_button(browser, warmed, screenshots):
+    deck = presenter_deck.deck(LESSON, None)
+    number = SLIDES["reveal"]
+    context = browser.new_context(viewport=PROJECTOR)
+    context.add_init_script(COUNT_RUNS)
+    page = _open(context, f"{warmed}/presenter?lesson={LESSON.slug}&slide={number}")
+    button = page.locator(".st-key-present-show-answer button")
+    expect(button).to_be_visible()
+    assert button.bounding_box()["height"] >= 60  # hit from across the room at 1920x1080
+    page.keyboard.press("a")
+    answer = page.locator(".st-key-present-answer")
+    expect(answer).to_contain_text(deck[number - 1].why, timeout=60_000)
+    page.screenshot(path=str(screenshots / "presenter-reveal-answered-1920x1080.png"))
+    context.close()

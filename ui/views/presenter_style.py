@@ -68,7 +68,7 @@ CSS = """<style>
 /* A reveal without a class: a button a presenter hits from across the room, then the answer large. */
 .st-key-present-show-answer button { min-height: 3em; padding: 0.5em 1.4em; }
 .st-key-present-show-answer button :is(p, span) { font-size: var(--idl-small) !important; }
-.st-key-present-answer [data-testid="stMarkdown"]:first-child p { font-size: var(--idl-heading); }
+.st-key-present-answer > :first-child [data-testid="stMarkdown"] p { font-size: var(--idl-title); }
 .st-key-present-picture { align-items: center; }
 .st-key-present-picture > * { width: 100%; }
 </style>"""
