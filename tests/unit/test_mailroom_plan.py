@@ -118,3 +118,12 @@ def test_lesson_7_stops_at_the_registration_with_its_refused_first_request():
     pid = next(mo for mo in doc["moments"] if mo["kind"] == "new_producer_id")
     assert pid["event"] + 1 in plan.stops(doc)
     assert "COORDINATOR_LOAD_IN_PROGRESS" in pid["text"]
+
+
+def test_answers_the_post_office_holds_up_are_said_held_not_coming_back():
+    doc = document_of(_lesson(6))
+    down = next(mo["event"] + 1 for mo in doc["moments"] if mo["kind"] == "broker_down")
+    assert (
+        plan.together(doc)[str(down)]
+        == "3 requests unanswered: the answers to #2, #3 and #4 held up at the post office"
+    )

@@ -15,6 +15,7 @@ from idemlab.words import and_list
 
 # What the picture draws of one unanswered request, in the order the words name them.
 ON_ITS_WAY, COMING_BACK, LOST, ANSWER_LOST = "letter", "receipt", "lost_letter", "lost_receipt"
+HELD = "held"  # an answer the post office holds up (a delay fault) waits at its door
 
 
 def requests_in_flight(doc: dict[str, Any]) -> list[set[int]]:
@@ -23,7 +24,12 @@ def requests_in_flight(doc: dict[str, Any]) -> list[set[int]]:
     return [{rows[i]["r"] for first, last in frame["post"] for i in range(first, last + 1)} for frame in doc["frames"]]
 
 
-def drawn_as(trips: list[dict[str, Any]], r: int, position: int, phase: str) -> str:
+def held_up(doc: dict[str, Any]) -> set[int]:
+    """The produce requests whose answer the post office holds up (the picture keeps it at its door)."""
+    return {e.get("r") for e in doc["events"] if e.get("a") == "note" and e.get("act") == "delay" and not e.get("init")}
+
+
+def drawn_as(trips: list[dict[str, Any]], r: int, position: int, phase: str, held: set[int] | None = None) -> str:
     """What the picture draws at `position` of produce request `r`, whose frame row says `phase`:
     the picture's trip decides, the frame only when no letter trip of `r` has left yet."""
     trip = next((t for t in reversed(trips) if t["kind"] == "letter" and t["r"] == r and t["s"] < position), None)
@@ -36,6 +42,8 @@ def drawn_as(trips: list[dict[str, Any]], r: int, position: int, phase: str) -> 
     back = trip["back"]
     if back is not None and back["fate"] == "lost" and position >= back["a"]:
         return ANSWER_LOST
+    if held and r in held and back is not None and position < back["a"]:
+        return HELD
     return COMING_BACK
 
 
@@ -47,9 +55,10 @@ def unanswered_words(doc: dict[str, Any], position: int, trips: list[dict[str, A
     phases = {rows[i]["r"]: rows[i]["phase"] for first, last in frame["post"] for i in range(first, last + 1)}
     if len(phases) < 2:
         return ""
+    held = held_up(doc)
     by_phase: dict[str, list[str]] = {}
     for r in sorted(phases):
-        by_phase.setdefault(drawn_as(trips, r, position, phases[r]), []).append(f"#{r}")
+        by_phase.setdefault(drawn_as(trips, r, position, phases[r], held), []).append(f"#{r}")
     parts = []
     for phase, numbers in sorted(by_phase.items(), key=lambda item: _ORDER.index(item[0])):
         one = len(numbers) == 1
@@ -58,6 +67,7 @@ def unanswered_words(doc: dict[str, Any], position: int, trips: list[dict[str, A
             {
                 ON_ITS_WAY: f"{names} on {'its' if one else 'their'} way",
                 COMING_BACK: f"the answer{'' if one else 's'} to {names} coming back",
+                HELD: f"the answer{'' if one else 's'} to {names} held up at the post office",
                 LOST: f"{names} lost on the way",
                 ANSWER_LOST: f"the answer{'' if one else 's'} to {names} lost on the way back",
             }[phase]
@@ -65,4 +75,4 @@ def unanswered_words(doc: dict[str, Any], position: int, trips: list[dict[str, A
     return f"{len(phases)} requests unanswered: {', '.join(parts)}"
 
 
-_ORDER = (ON_ITS_WAY, COMING_BACK, LOST, ANSWER_LOST)
+_ORDER = (ON_ITS_WAY, HELD, COMING_BACK, LOST, ANSWER_LOST)

@@ -8,7 +8,7 @@ from typing import Any
 
 from idemlab import replay as replay_module
 from ui.components.mailroom.plan import trips as picture_trips
-from ui.views.in_flight import drawn_as, unanswered_words
+from ui.views.in_flight import drawn_as, held_up, unanswered_words
 from ui.views.safe import md
 
 READ_AFTER_A_DECISION = " after its decision on "  # a real run's notebook read, in words.describe
@@ -56,10 +56,12 @@ def post_lines(doc: dict[str, Any], position: int, trips: list[dict[str, Any]] |
         "receipt": "its receipt on the way back",
         "lost_letter": "lost on the way",
         "lost_receipt": "its receipt lost on the way back",
+        "held": "its answer held up at the post office",
     }
+    held = held_up(doc)
     return [
         f"#{p['r']} {p['what']} ({p['ids'] or 'no PID'}){' resent' if p['retry'] else ''}: "
-        f"{words[drawn_as(trips, p['r'], position, p['phase'])]}"
+        f"{words[drawn_as(trips, p['r'], position, p['phase'], held)]}"
         for p in frame_lists(doc, position)["post"]
     ]
 
