@@ -1,6 +1,6 @@
 """The mail room's picture shows what the sentence under it says, in Chromium at 1280x800
 (a reviewer's findings): lesson 6's answers held up 60000 ms wait at the post office marked
-'held' (no check mark travelling) and are shown lost when the connection closes; the
+'held' (no check mark travelling; the analogy's preview ends there) and are shown lost when the connection closes; the
 sentence under the picture is never clipped and the controls stay put from moment to
 moment; lesson 5's shelf names 'm1 (sent again)' whole; lesson 9's sender keeps the letters
 in the post in sight; lesson 4's m2, stored after m3, is marked 'reordered'; and lesson 6's
@@ -41,6 +41,17 @@ def _at(room, position: int):
 
 def _replies(room):
     return room.locator(".mr-tok-receipt:visible")
+
+
+def test_lesson_6_analogy_preview_ends_with_the_three_answers_held(page, open_url, wait_run):
+    room = run_lesson(page, open_url, wait_run, 6)
+    preview = page.locator(".mr").first
+    _at(preview, int(preview.locator(".mr-scrub").get_attribute("max")))
+    replies = _replies(preview)
+    expect(replies).to_have_count(3)
+    for i in range(3):
+        expect(replies.nth(i)).to_have_class(re.compile(r"\bmr-is-held\b"))
+    expect(room.locator(".mr-scrub")).to_be_visible()
 
 
 def test_lesson_6_held_answers_wait_marked_held_and_die_lost_with_the_connection(page, open_url, wait_run):

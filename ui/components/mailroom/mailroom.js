@@ -487,6 +487,7 @@ export default function (component) {
       return { x: held ? heldX : lerp(from, LX, p), y, o: 1 - 0.62 * fade, mark, held: held && !mark, queued: held };
     }
     if (h >= b.a) return null;
+    if (held) return { x: heldX, y, o: 1 - fade, mark: "", held: true };  // still held where the run ends (a preview)
     return { x: lerp(from, LX, p), y, o: 1 - fade, mark: "" };
   }
 
