@@ -342,6 +342,7 @@ export default function (component) {
     const out = new Set();
     let rest = String(text || "");
     for (const name of [...new Set(names)].sort((a, b) => b.length - a.length)) {
+      if (!rest.includes(name)) continue;  // a long run's shelf holds many names: no pattern for most
       const pattern = new RegExp(`(?<![\\w])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w])`, "g");
       if (pattern.test(rest)) { out.add(name); rest = rest.replace(pattern, " "); }
     }
