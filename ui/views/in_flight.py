@@ -53,6 +53,8 @@ def unanswered_words(doc: dict[str, Any], position: int, trips: list[dict[str, A
     rows = doc["rows"]["post"]
     frame = doc["frames"][position]
     phases = {rows[i]["r"]: rows[i]["phase"] for first, last in frame["post"] for i in range(first, last + 1)}
+    if not phases and position > 0 and doc["events"][position - 1].get("a") == "closed":
+        return _lost_with_the_connection(doc, position, trips)
     if len(phases) < 2:
         return ""
     held = held_up(doc)
@@ -76,3 +78,21 @@ def unanswered_words(doc: dict[str, Any], position: int, trips: list[dict[str, A
 
 
 _ORDER = (ON_ITS_WAY, HELD, COMING_BACK, LOST, ANSWER_LOST)
+
+
+def _lost_with_the_connection(doc: dict[str, Any], position: int, trips: list[dict[str, Any]]) -> str:
+    """What the step that closed the connection took from the post (the picture marks it
+    lost there): 'the answers to #2, #3 and #4 lost with the connection', or ''."""
+    rows = doc["rows"]["post"]
+    before = doc["frames"][position - 1]["post"]
+    phases = {rows[i]["r"]: rows[i]["phase"] for first, last in before for i in range(first, last + 1)}
+    held = held_up(doc)
+    by_drawing: dict[str, list[str]] = {}
+    for r in sorted(phases):
+        by_drawing.setdefault(drawn_as(trips, r, position - 1, phases[r], held), []).append(f"#{r}")
+    parts = []
+    if letters := by_drawing.get(ON_ITS_WAY):
+        parts.append(f"{and_list(letters)} lost on the way")
+    if answers := by_drawing.get(COMING_BACK, []) + by_drawing.get(HELD, []):
+        parts.append(f"the answer{'' if len(answers) == 1 else 's'} to {and_list(sorted(answers))} lost")
+    return f"{' and '.join(parts)} with the connection" if parts else ""
