@@ -9,11 +9,11 @@ from typing import Any
 
 import streamlit as st
 
-from idemlab import replay, tables, words
+from idemlab import replay, tables
 from idemlab.model import Trace
 from ui.components import mailroom as mailroom_component
 from ui.components.mailroom import alt_text
-from ui.views import client_message, row_tints, safe
+from ui.views import row_tints
 from ui.views.html_table import html_table
 from ui.views.sequence_html import sequence_html
 from ui.views.snapshot import snapshot
@@ -37,15 +37,6 @@ def outcome_line(snap, trace: Trace) -> None:
         or outcome.resent_values  # a re-send is a new message: a consumer reads the value twice
     )
     (st.warning if trouble else st.success)(text, icon=":material/warning:" if trouble else ":material/check:")
-
-
-def current_event(snap) -> None:
-    if snap.event is None:
-        st.caption("Before the first event. Step forward to start.")
-    else:
-        st.markdown(
-            f"**Event {snap.position}:** {client_message.markdown(words.describe(snap.event), safe.SENTENCE_LIMIT)}"
-        )
 
 
 FaultHandler = Callable[[dict[str, Any]], None]
