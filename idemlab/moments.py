@@ -470,8 +470,10 @@ class _Moments:
             why = f"the second send came from the same PID {pid} with new sequence numbers, as new letters"
         else:
             before = words.and_list(sorted(str(o) for o in old))
+            noted = "its first copy is" if len(firsts) == 1 else "their first copies are"
             why = (
-                f"the second send came under PID {pid}, a new sender; the notebook knows {them} only under PID {before}"
+                f"the second send came under PID {pid}, a new sender with numbers of its own; the notebook "
+                f"recognises a letter only by its own PID's entries, and {noted} noted under PID {before}"
             )
         self.add(
             "duplicate_stored",

@@ -20,6 +20,11 @@ IN_THE_POST = """(root) => [...new Set([...root.querySelectorAll(".mr-tok")]
   .filter((t) => t.style.display !== "none" && !t.dataset.kind.startsWith("init")).map((t) => Number(t.dataset.r)))].sort()"""
 
 
+ENVELOPE_LABELS = """(root) => [...root.querySelectorAll(".mr-tok")]
+  .filter((t) => t.style.display !== "none" && t.dataset.kind === "letter")
+  .map((t) => t.querySelector(".mr-tok-text tspan").textContent)"""
+
+
 def test_next_stops_where_three_envelopes_are_in_the_post_together(open_url, page, screenshots):
     open_url(f"lesson-{LESSON.slug}?ans={ANSWERS}")
     room = page.locator(".mr").last
@@ -36,6 +41,9 @@ def test_next_stops_where_three_envelopes_are_in_the_post_together(open_url, pag
     expect(room.locator(".mr-now")).to_contain_text(
         "3 requests unanswered: #4 on its way, the answers to #2 and #3 coming back"
     )
+    # an envelope of five is named by its first and last letter ("m12, m1…" read as m12 and m1)
+    envelopes = room.evaluate(ENVELOPE_LABELS)
+    assert "m12…m16" in envelopes and not any("," in label for label in envelopes), envelopes
     room.screenshot(path=str(screenshots / "mailroom-lesson-9-three-in-flight.png"))
 
 

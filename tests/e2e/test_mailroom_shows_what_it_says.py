@@ -122,3 +122,14 @@ def test_lesson_6_failed_but_stored_outlines_the_shelf_copy_it_names(page, open_
     _at(room, _moment(document, "failed_but_stored"))
     expect(room.locator(".mr-slot.mr-named")).to_have_count(1)
     expect(room.locator(".mr-slot.mr-named")).to_have_attribute("data-what", "m2")
+
+
+def test_lesson_3_says_at_step_0_what_its_picture_shows_and_quotes_the_client_as_code(page, open_url, wait_run):
+    room = run_lesson(page, open_url, wait_run, 3)
+    _at(room, 0)
+    expect(room.locator(".mr-now")).to_contain_text("The producer was never created: nothing was sent.")
+    _at(room, 1)
+    quoted = room.locator(".mr-now code")
+    expect(quoted.first).to_have_text("acks")
+    expect(room.locator(".mr-now")).not_to_contain_text("`")
+    expect(room.locator(".mr-now")).not_to_contain_text("‘")

@@ -146,11 +146,18 @@ const MOMENT_WORDS = {
 const seqOf = (ids) => { const m = /seq (\S+)/.exec(ids || ""); return m ? `seq ${m[1]}` : (ids ? fit(ids, 10) : "no PID"); };
 const atOffset = (detail) => { const m = /offset (-?\d+)/.exec(detail || ""); return m ? `@${m[1]}` : /offset not reported/.test(detail || "") ? "no offset" : fit(detail || "", 11); };
 const sentence = (text) => String(text || "").trim().replace(/[.\s]+$/, "") + ".";
-// The first sentence, with a client's `name` quoting shown as ‘name’ (a backtick reads as markup).
+// The first sentence; a client's `name` quoting stays, shown as code (withCode) as the lessons show it.
 function firstSentence(text) {
   const m = /^(.+?[.!?])(?=\s+[A-Z“"(])/.exec(String(text || "").trim());
-  return sentence(m ? m[1] : text).replace(/`([^`]*)`/g, "‘$1’");
+  return sentence(m ? m[1] : text);
 }
+// Text nodes, with each `name` a <code> element (never markup: every part is text).
+const withCode = (text) => String(text).split(/`([^`]*)`/).map((part, i) => (i % 2 ? el("code", { text: part }) : part));
+const withoutBackticks = (text) => String(text).replace(/`([^`]*)`/g, "$1");
+// An envelope of three letters or more is named by its first and last ("m12…m16"): cut to fit,
+// "m12, m1…" read as two letters, m12 and m1.  Its whole list is in the envelope's title.
+const batchName = (what) => { const names = String(what).split(", "); return names.length > 2 ? `${names[0]}…${names[names.length - 1]}` : String(what); };
+const capitalised = (text) => String(text).charAt(0).toUpperCase() + String(text).slice(1);
 
 function skeleton(root) {
   const parts = {};
@@ -514,7 +521,7 @@ export default function (component) {
       kind = "letter";
       words = `${t.retry ? "Resent letter" : "Letter"} for request #${t.r}: ${t.what}, ${t.ids || "no PID"}`;
       body = [s("rect", { x: -42, y: -22, width: 84, height: 44, rx: 4, class: "mr-tok-body" }),
-        s("path", { d: "M-42 -21L0 -7L42 -21", class: "mr-flap" }), twoLines(fit(t.what, 8), seqOf(t.ids))];
+        s("path", { d: "M-42 -21L0 -7L42 -21", class: "mr-flap" }), twoLines(fit(batchName(t.what), 8), seqOf(t.ids))];
       if (t.retry) body.push(s("circle", { cx: 38, cy: -18, r: 10, class: "mr-retry-dot" }), label(38, -14, "↻", "mr-t mr-tiny mr-retry-mark", "middle"));
     } else if (b.err) {
       kind = "error";
@@ -602,7 +609,7 @@ export default function (component) {
     const moment = momentAt.get(pos);
     const head = `Step ${pos} of ${last}`;
     if (!event) return `${head}: before the first event. Press Next step to start.`;
-    return `${head}${moment ? " — key moment, " + (MOMENT_WORDS[moment.kind] || moment.kind) + ": " + sentence(moment.text) : "."} ${moment && moment.text === event.text ? "" : sentence(event.text)}`.trim();
+    return withoutBackticks(`${head}${moment ? " — key moment, " + (MOMENT_WORDS[moment.kind] || moment.kind) + ": " + sentence(moment.text) : "."} ${moment && moment.text === event.text ? "" : sentence(event.text)}`.trim());
   }
 
   // The sentence under the picture, whole: it wraps, and its line is as tall as the run's
@@ -611,15 +618,18 @@ export default function (component) {
     const moment = momentAt.get(pos);
     const event = pos > 0 ? events[pos - 1] : null;
     const mark = moment ? `${MOMENT_WORDS[moment.kind] || moment.kind}: ` : "";
-    let text = moment ? firstSentence(moment.text) : event ? firstSentence(event.text) : (last ? "Press Play or Next step to start." : "Nothing happened in this run.");
-    if ((data.together || {})[pos]) text += ` ${data.together[pos]}.`; // plan.together
+    const refusedAtOnce = events.length > 0 && events[0].a === "refuse";  // the picture shows the ending from step 0
+    let text = moment ? firstSentence(moment.text) : event ? firstSentence(event.text)
+      : refusedAtOnce ? "The producer was never created: nothing was sent. Press Next step for the client's words."
+      : (last ? "Press Play or Next step to start." : "Nothing happened in this run.");
+    if ((data.together || {})[pos]) text += ` ${capitalised(data.together[pos])}.`; // plan.together
     return { mark, text };
   }
 
   function showCaption(pos) {
     const { mark, text } = caption(pos);
     parts.nowMark.replaceChildren(...(mark ? [shape("moment", "mr-moment-mark"), el("b", { text: mark })] : []));
-    parts.nowText.textContent = text;
+    parts.nowText.replaceChildren(...withCode(text));
   }
 
   function reserveCaption() {
