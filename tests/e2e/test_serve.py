@@ -30,6 +30,12 @@ def _get(url: str, cookie: str = "") -> tuple[str, str]:
         return answer.headers.get(serve.WORKER_HEADER), (set_cookie[0] if set_cookie else cookie)
 
 
+def _both_workers_serve(base: str) -> bool:
+    """Four GETs in a row each got a worker's cookie, and both workers' cookies came back."""
+    cookies = [_get(base + "/")[1] for _ in range(4)]
+    return all("=" in c for c in cookies) and {c.split("=", 1)[1] for c in cookies} == {"w1", "w2"}
+
+
 async def _websocket_session(base: str, cookie: str) -> tuple[str, int]:
     """Open the websocket with the cookie, run the home page once: (worker, elements)."""
     import websockets
@@ -215,6 +221,8 @@ def test_a_killed_worker_or_balancer_is_restarted_and_a_killed_serve_leaves_noth
     children: list[int] = []
     try:
         _until(lambda: _get(base + "/_stcore/health"), 180, "serve answers")
+        # the balancer answers once one worker is up; a loaded machine starts the other later
+        _until(lambda: _both_workers_serve(base), 180, "both workers serve")
         cookies = [_get(base + "/")[1] for _ in range(20)]  # round robin: 10 learners per worker
         assert {c.split("=", 1)[1] for c in cookies} == {"w1", "w2"}
         assert sum(_in_own_thread(_sessions(base, cookies[:4]))) == 4
