@@ -55,8 +55,9 @@ OVERLAPS_DURING_PLAY = """async (root) => {
 }"""
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-@pytest.mark.parametrize("number", [3, 8, 9])
+# The layout is the same in both themes (only colours change): every lesson in light, the
+# busiest in dark too.
+@pytest.mark.parametrize(("number", "theme"), [(3, "light"), (8, "light"), (9, "light"), (9, "dark")])
 def test_nothing_in_the_post_covers_the_sender_list_or_the_offices_books(open_url, page, wait_run, number, theme):
     lesson = LESSONS[number]
     open_url(f"lesson-{lesson.slug}", theme=theme)
