@@ -8,13 +8,11 @@ crosses an envelope (lost, refused) lies under its words."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
-from idemlab.lessons import load_all
+from tests.e2e.test_mailroom import run_lesson
 
 pytestmark = pytest.mark.timeout(600)
 
-LESSONS = {lesson.number: lesson for lesson in load_all()}
 
 # Samples every animation frame until Play ends; returns what overlaps, in words (first few).
 OVERLAPS_DURING_PLAY = """async (root) => {
@@ -59,16 +57,7 @@ OVERLAPS_DURING_PLAY = """async (root) => {
 # busiest in dark too.
 @pytest.mark.parametrize(("number", "theme"), [(3, "light"), (8, "light"), (9, "light"), (9, "dark")])
 def test_nothing_in_the_post_covers_the_sender_list_or_the_offices_books(open_url, page, wait_run, number, theme):
-    lesson = LESSONS[number]
-    open_url(f"lesson-{lesson.slug}", theme=theme)
-    group = page.get_by_test_id("stRadio").filter(has=page.get_by_text("Your prediction"))
-    group.get_by_role("radiogroup").locator("label").nth(lesson.prediction.answer).click()
-    wait_run(page)
-    page.get_by_role("button", name="Run the experiment").click()
-    wait_run(page)
-    room = page.locator(".mr").last  # the experiment's, after the analogy's preview
-    expect(room).to_be_visible()
-    room.scroll_into_view_if_needed()
+    room = run_lesson(page, open_url, wait_run, number, theme)
     room.locator(".mr-speed").select_option("2")
     seen = room.evaluate(OVERLAPS_DURING_PLAY)
     assert seen["frames"] >= 10, seen
