@@ -79,6 +79,48 @@ def test_next_stops_at_every_key_moment_and_wherever_the_envelopes_in_flight_tog
     assert stops == sorted(set(stops)) and all(0 < position < len(doc["frames"]) for position in stops)
 
 
+def _first_refusal_of_each_error(doc: dict) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for i, e in enumerate(doc["events"]):
+        if e["a"] in ("error", "decide") and e.get("err") and not e.get("init"):
+            first.setdefault(e["err"], i + 1)
+    return first
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: f"lesson-{lesson.number}")
+def test_next_stops_at_the_first_refusal_of_each_kind_and_adds_no_other_stop(lesson):
+    doc = document_of(lesson)
+    counts = [len(keys) for keys in requests_in_flight(doc)]
+    first = _first_refusal_of_each_error(doc)
+    stops = plan.stops(doc)
+    assert set(first.values()) <= set(stops), (first, stops)
+    together = {
+        position
+        for position in range(1, len(counts))
+        if counts[position] != counts[position - 1] and max(counts[position], counts[position - 1]) > 1
+    }
+    extra = set(stops) - together - {mo["event"] + 1 for mo in doc["moments"]}
+    assert extra <= set(first.values()), extra
+
+
+def test_lesson_9_next_stops_where_m2_to_m6_are_first_refused_not_enough_replicas():
+    doc = document_of(_lesson(9))
+    refusal = next(
+        i + 1 for i, e in enumerate(doc["events"]) if e["a"] == "error" and e.get("err") == "NOT_ENOUGH_REPLICAS"
+    )
+    assert doc["events"][refusal - 1]["r"] == 2 and "request #2" in doc["events"][refusal - 1]["text"]
+    assert refusal in plan.stops(doc)
+    assert not any(mo["event"] + 1 == refusal for mo in doc["moments"])  # a stop only because it is the first
+
+
+def test_the_presses_of_next_per_lesson_stay_a_handful():
+    presses = {lesson.number: len(plan.stops(document_of(lesson))) for lesson in LESSONS}
+    # 3,4,1,3,4,15,1,3,11,7 with the first refusals; lesson 3 has no events (the refusal is one
+    # step the component adds) and lesson 6's 15 are its envelopes in flight together.
+    assert presses[9] <= 11 and presses[10] <= 7, presses
+    assert all(count <= 15 for count in presses.values()), presses
+
+
 def test_a_lesson_with_one_envelope_at_a_time_steps_moment_by_moment():
     doc = document_of(_lesson(2))
     assert plan.stops(doc) == [mo["event"] + 1 for mo in doc["moments"]]

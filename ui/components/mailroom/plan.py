@@ -167,17 +167,29 @@ def _reply_label(trip: dict, back: dict, doc: dict, events: list[dict]) -> str:
 
 
 def stops(doc: dict[str, Any]) -> list[int]:
-    """Where one press of Next stops: at every key moment, and wherever the number of
-    requests in flight changes while two or more are in flight (envelopes in the post
-    together are what a lesson on in-flight requests points at; one envelope going out
-    and back is already framed by the moments)."""
+    """Where one press of Next stops: at every key moment, at the first refusal of each kind,
+    and wherever the number of requests in flight changes while two or more are in flight
+    (envelopes in the post together are what a lesson on in-flight requests points at; one
+    envelope going out and back is already framed by the moments)."""
     in_post = [len(keys) for keys in requests_in_flight(doc)]
     together = {
         position
         for position in range(1, len(in_post))
         if in_post[position] != in_post[position - 1] and max(in_post[position], in_post[position - 1]) > 1
     }
-    return sorted(together | {mo["event"] + 1 for mo in doc.get("moments", ())})
+    return sorted(together | first_refusals(doc) | {mo["event"] + 1 for mo in doc.get("moments", ())})
+
+
+def first_refusals(doc: dict[str, Any]) -> set[int]:
+    """The position after the post office's first refusal of a letter with each error (an
+    error at its door or a rejecting decision): the refusal a lesson's text talks about,
+    whether or not it is a key moment (lesson 9's NOT_ENOUGH_REPLICAS is not).  A refused
+    producer-id request is left out: its moment, the id handed out, tells it."""
+    first: dict[str, int] = {}
+    for i, e in enumerate(doc["events"]):
+        if e["a"] in ("error", "decide") and e.get("err") and not e.get("init"):
+            first.setdefault(str(e["err"]), i + 1)
+    return set(first.values())
 
 
 def together(doc: dict[str, Any]) -> dict[str, str]:
