@@ -1,5 +1,5 @@
-"""The presenter without a class (AppTest): the reveal's button shows the answer with its
-reason in place of the options, and a moment slide counts the run in steps, as the lesson
+"""The presenter without a class (AppTest): the reveal's button marks the answer among the
+options and gives its reason, and a moment slide counts the run in steps, as the lesson
 page's stepper does."""
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ def _markdown(at) -> list[str]:
     return [m.value for m in at.markdown]
 
 
-def test_showing_the_answer_gives_its_reason_in_place_of_the_options(open_page):
+def test_showing_the_answer_marks_it_among_the_options_with_its_reason(open_page):
     slide = DECK[REVEAL - 1]
     at = open_page("pages/presenter.py", lesson=LESSON.slug, slide=str(REVEAL))
     options = presenter_deck.options_markdown(slide.choices)
-    assert options in _markdown(at) and slide.why not in _markdown(at)
+    answered = presenter_deck.answer_markdown(slide.choices, slide.answer)
+    assert options in _markdown(at) and slide.why not in _markdown(at) and answered not in _markdown(at)
     at.button(key="present.show_answer").click().run()
-    assert slide.body in _markdown(at) and slide.why in _markdown(at)
-    assert options not in _markdown(at)
+    assert answered in _markdown(at) and slide.why in _markdown(at)
+    assert options not in _markdown(at)  # the unmarked list makes way for the marked one
 
 
 def test_a_moment_slide_counts_the_run_in_steps(open_page):

@@ -1,6 +1,7 @@
 """The presenter's slides show what their words speak of: a moment's title reads whole, the
-after-the-run diagram stops at the lesson's key moment (not the run's tail), and a reveal
-gives the answer with its reason in a line."""
+after-the-run diagram stops at the lesson's key moment (not the run's tail) with the requests
+in flight together in view, and a reveal marks the answer among the options, with its reason
+in a line."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _after(deck):
 
 
 def _diagram_rows(trace, slide) -> list[str]:
-    window = sequence_marks.window(trace, slide.position, presenter_deck.AFTER_WINDOW)
+    window = sequence_marks.window(trace, slide.position, slide.window or presenter_deck.AFTER_WINDOW)
     return [mark.text for mark in window.marks]
 
 
@@ -62,6 +63,20 @@ def test_lesson_9s_after_the_run_diagram_shows_the_two_later_envelopes_refused(d
     assert any(row.startswith("#4 Produce [m12") for row in rows)
 
 
+def test_lesson_9s_after_the_run_diagram_draws_the_three_requests_on_the_wire_together(decks):
+    trace, deck = decks[9]
+    rows = _diagram_rows(trace, _after(deck))
+    requests = [row.split(" [")[0] for row in rows if " Produce [" in row]
+    assert requests == ["#2 Produce", "#3 Produce", "#4 Produce"], rows
+
+
+def test_an_after_the_run_diagram_grows_only_to_keep_requests_in_flight_together(decks):
+    for number, (_trace, deck) in decks.items():
+        window = _after(deck).window
+        assert window == 0 or presenter_deck.AFTER_WINDOW <= window <= presenter_deck.AFTER_WINDOW + 3, number
+    assert _after(decks[8][1]).window == presenter_deck.AFTER_WINDOW  # nothing in flight together there
+
+
 def test_lesson_10s_after_the_run_diagram_shows_m2_retried_before_m3(decks):
     trace, deck = decks[10]
     rows = _diagram_rows(trace, _after(deck))
@@ -76,9 +91,22 @@ def test_a_run_without_key_moments_shows_its_end_after_the_run(decks):
     assert trace.events
 
 
-def test_every_reveal_gives_its_reason_in_a_line_within_the_slides_words(decks):
+def test_every_reveal_gives_its_reason_in_a_line_and_adds_few_words_to_the_options(decks):
     for number, (_trace, deck) in decks.items():
         for slide in deck:
             if slide.kind == "reveal":
                 assert slide.why and "\n" not in slide.why, (number, slide.title)
-                assert words(revealed(slide)) <= SLIDE_WORDS, (number, slide.title, words(revealed(slide)))
+                added = words(revealed(slide)) - words(presenter_deck.options_markdown(slide.choices))
+                assert added <= SLIDE_WORDS, (number, slide.title, added)  # the options the room has just read
+
+
+def test_an_answered_reveal_shows_every_option_and_marks_the_right_one_by_shape_and_word(decks):
+    for number, (_trace, deck) in decks.items():
+        for slide in deck:
+            if slide.kind != "reveal":
+                continue
+            lines = revealed(slide).split("\n\n")[1].splitlines()
+            assert len(lines) == len(slide.choices), (number, slide.title)
+            marked = [i for i, line in enumerate(lines) if "✓" in line and "answer" in line and line.startswith("- **")]
+            assert marked == [slide.answer], (number, slide.title, lines)
+            assert all(choice in line for choice, line in zip(slide.choices, lines, strict=True))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from idemlab import lessons as lesson_module
 from idemlab.model import Trace
 from idemlab.moments import key_moments
-from ui.views import analogy_preview, kit_notes
+from ui.views import analogy_preview, kit_notes, sequence_marks
 
 TEXT_LIMIT = 900  # characters of Markdown that fit a 1920x1080 slide in large type
 SLIDE_WORDS = 40  # the most words a slide shows, its title included
@@ -42,6 +42,8 @@ class Slide:
     picture: str = ""  # "analogy": the lesson's mail room paused at its analogy preview
     why: str = ""  # a reveal's one-line reason, shown with the answer
     moment: str = ""  # an after-the-run slide's key moment (its kind), where its diagram stops
+    answer: int | None = None  # a reveal's right option (index into choices)
+    window: int = 0  # an after-the-run slide's diagram rows (0: AFTER_WINDOW)
 
     @property
     def label(self) -> str:
@@ -67,6 +69,15 @@ def letter(index: int) -> str:
 def options_markdown(choices) -> str:
     """One option per line, lettered: a Markdown list, so options never run together."""
     return "\n".join(f"- **{letter(i)}.** {choice}" for i, choice in enumerate(choices))
+
+
+def answer_markdown(choices, answer: int) -> str:
+    """The options again, the right one marked by a shape, a word and bold type (its colour
+    only adds to them): what a reveal shows once the answer is up and no class chart lists them."""
+    return "\n".join(
+        f"- **:green[✓ {letter(i)}. {choice} — answer]**" if i == answer else f"- **{letter(i)}.** {choice}"
+        for i, choice in enumerate(choices)
+    )
 
 
 def question_of(lesson, qid: str):
@@ -165,14 +176,24 @@ def question_slides(question, qid: str, title: str, reveal_title: str, short: di
     body = f"**Answer {answer}.** {choices[question.answer]}"
     return [
         Slide("question", title, f"{text}\n\n{options_markdown(choices)}", qid, notes=full, choices=choices),
-        Slide("reveal", reveal_title, body, qid, notes=notes, choices=choices, why=reason(question, short)),
+        Slide(
+            "reveal",
+            reveal_title,
+            body,
+            qid,
+            notes=notes,
+            choices=choices,
+            why=reason(question, short),
+            answer=question.answer,
+        ),
     ]
 
 
 def revealed(slide: Slide) -> str:
     """What a reveal slide shows once the answer is up and no class chart is on it: the
-    title, the answer and its reason (the options make way for them)."""
-    return "\n\n".join(part for part in (slide.title, slide.body, slide.why) if part)
+    title, every option with the right one marked, and its reason."""
+    options = answer_markdown(slide.choices, slide.answer) if slide.answer is not None else slide.body
+    return "\n\n".join(part for part in (slide.title, options, slide.why) if part)
 
 
 def after_moment(trace: Trace | None, kind: str | None = None):
@@ -185,6 +206,19 @@ def after_moment(trace: Trace | None, kind: str | None = None):
     if isinstance(kind, str) and any(m.kind == kind for m in moments):
         moments = [m for m in moments if m.kind == kind]
     return moments[-1] if moments else None
+
+
+def after_window(trace: Trace, position: int) -> int:
+    """The after-the-run diagram's rows: AFTER_WINDOW, or up to AFTER_GROWTH more when that
+    keeps in view the first of the requests on the wire together at `position` (lesson 9's
+    point is #2, #3 and #4 in flight at once: its window must not fold #2 away)."""
+    together = sequence_marks.together_from(trace.events[:position])
+    if together is None:
+        return AFTER_WINDOW
+    for rows in range(AFTER_WINDOW, AFTER_WINDOW + AFTER_GROWTH + 1):
+        if sequence_marks.window(trace, position, rows).start <= together:
+            return rows
+    return AFTER_WINDOW
 
 
 def moment_slides(trace: Trace | None) -> list[Slide]:
@@ -216,7 +250,8 @@ def deck(lesson, trace: Trace | None, values: dict | None = None, short: dict | 
     at = after_moment(trace, short.get("after_moment"))
     after_slides = _section("after", "After the run", short.get("after"), after)
     if at is not None:
-        after_slides = [replace(slide, position=at.event + 1, moment=at.kind) for slide in after_slides]
+        rows = after_window(trace, at.event + 1)
+        after_slides = [replace(slide, position=at.event + 1, moment=at.kind, window=rows) for slide in after_slides]
     out += after_slides
     checks = short.get("check") if isinstance(short.get("check"), list) else []
     for i, check in enumerate(lesson.checks):
@@ -239,3 +274,4 @@ def parse_slide(raw: str | None, count: int) -> int:
 
 PROJECTOR_WINDOW = 9  # sequence-diagram rows on a slide: the current one stays in view
 AFTER_WINDOW = 7  # fewer beside the stored log and the takeaways, so the slide fits 1280x800
+AFTER_GROWTH = 3  # more rows an after-the-run diagram may take to show requests in flight together

@@ -261,7 +261,7 @@ def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
     if problem := st.session_state.pop("present.problem", None):
         st.error(problem)
     shown = _shown(lesson, slide.question, code, key)
-    if not hosting and not shown:  # with a class, its chart lists the options; once shown, the answer replaces them
+    if not hosting and not shown:  # with a class, its chart lists the options; once shown, they are marked
         st.markdown(presenter_deck.options_markdown(slide.choices))
     if not shown:
         what = "Show the answer to the room and release the learners' verdicts" if hosting else "Show the answer"
@@ -277,7 +277,10 @@ def _reveal(lesson, slide: Slide, code: str, key: str) -> None:
             )
         return
     with st.container(key="present-answer"):
-        st.markdown(slide.body)
+        if hosting:  # the class chart above lists the options: the answer is named under it
+            st.markdown(slide.body)
+        else:
+            st.markdown(presenter_deck.answer_markdown(slide.choices, slide.answer))
         if slide.why:
             st.markdown(slide.why)
 
@@ -315,12 +318,15 @@ def _after(slide: Slide, trace) -> None:
         snap = snapshot(trace)
         with st.container(key="present-fit"):  # a long log or long rows: smaller type, on one screen
             left, right = st.columns([5, 4], gap="large")
+            total = len(trace.events)
             with left:
+                if slide.position and slide.position < total:  # the takeaways speak of the whole run's log
+                    st.markdown(f"**At the end of the run** ({step_words(total, total).lower()}):")
                 run_views.stored_log(snap.stored, "present.after")
             with right:
-                position = slide.position or len(trace.events)
-                st.markdown(f"**Sequence diagram**, {_diagram_stop(slide, position, len(trace.events))}")
-                st.html(_diagram(trace, position, presenter_deck.AFTER_WINDOW))
+                position = slide.position or total
+                st.markdown(f"**Sequence diagram**, {_diagram_stop(slide, position, total)}")
+                st.html(_diagram(trace, position, slide.window or presenter_deck.AFTER_WINDOW))
 
 
 def _diagram_stop(slide: Slide, position: int, total: int) -> str:
