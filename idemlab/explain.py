@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from idemlab.client_names import Failure, broker_words, delivery_failures, in_client_names, message_words
+from idemlab.implicit_acks import ImplicitAck, implicit_acks
 from idemlab.model import (
     APPENDED,
     BATCHES_REMEMBERED,
@@ -86,6 +87,7 @@ class _Story:
         self.state = fold(self.events)
         self.attempts = self.state.paired_attempts()
         self._failures: dict[int, Failure] | None = None  # see _failure
+        self._implicit: dict[int, ImplicitAck] | None = None  # see _delivered_all_the_same
 
     def say(self, priority: int, text: str) -> None:
         """Add a sentence about the event at position self.at (sentences are told in event order)."""
@@ -250,7 +252,7 @@ class _Story:
                 _RETRY,
                 f"The producer sent {values} again with the same PID, epoch and sequence "
                 f"({_identity(request)}); the post office found it in its notebook of recent batches "
-                f"(the last {BATCHES_REMEMBERED} batches per producer and partition) and answered with the original offset "
+                f"(up to the last {BATCHES_REMEMBERED} batches per producer and partition) and answered with the original offset "
                 f"{decision.get('base_offset')} without storing it again.",
             )
             return True
@@ -291,7 +293,7 @@ class _Story:
                     _REJECT,
                     f"The post office refused the retry of {values} ({_identity(request)}) "
                     f"with {error}: that batch is not in its notebook and is not the "
-                    f"next number in line. {self._nothing_stored(request)}",
+                    f"next number in line. {self._nothing_stored(request)}{self._delivered_all_the_same(attempt)}",
                 )
             else:
                 self._rejection_sentence(attempt, f"the retry of {values}")
@@ -309,6 +311,36 @@ class _Story:
             return f"This request stored nothing; {which} on the shelf ({where} {offsets}), stored by another send."
         return "Nothing was stored."
 
+    def _delivered_all_the_same(self, attempt: Attempt) -> str:
+        """Why the delivery table calls a refused letter delivered with no offset: a later answer
+        acknowledged it implicitly (idemlab.implicit_acks), and it is on the shelf."""
+        if self._implicit is None:
+            self._implicit = implicit_acks(self.events)
+        refused_at = attempt.decision_position
+        msgs = [
+            msg
+            for msg in attempt.request.get("msgs") or ()
+            if (ack := self._implicit.get(msg)) is not None
+            and ack.answer is not None
+            and refused_at is not None
+            and ack.answer > refused_at
+            and self.state.first_copy(msg) is not None
+        ]
+        if not msgs:
+            return ""
+        answers = {self._implicit[msg].answer for msg in msgs}
+        answer = self.events[answers.pop()] if len(answers) == 1 else None
+        send = None if answer is None else self.state.attempt_of(answer.get("request_no"), answer.get("partition"))
+        later = (
+            f"the answer to {_values(send.request, self.names)}" if send is not None else "the answer to a later letter"
+        )
+        names = ", ".join(letter(msg, None, self.names) for msg in msgs)
+        return (
+            f" Yet {names} {'was' if len(msgs) == 1 else 'were'} reported delivered, with no offset: when {later} "
+            "came back OK, librdkafka counted every earlier letter it had not acknowledged yet as delivered too, "
+            "since the broker takes a sender's numbers only in order."
+        )
+
     def _rejection_sentence(self, attempt: Attempt, label: str) -> None:
         error = str(attempt.decision.get("error") or "an error")
         if "OUT_OF_ORDER" in error:
@@ -317,7 +349,7 @@ class _Story:
                 f"The post office refused {label} with {error}: it only shelves the next "
                 "number in line from a sender, and this number was not it (an earlier "
                 "letter was missing, or the batch is not in its notebook). "
-                f"{self._nothing_stored(attempt.request)}",
+                f"{self._nothing_stored(attempt.request)}{self._delivered_all_the_same(attempt)}",
             )
         elif "INVALID_PRODUCER_EPOCH" in error:
             self.say(
