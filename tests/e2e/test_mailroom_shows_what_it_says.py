@@ -3,8 +3,11 @@
 'held' (no check mark travelling; the analogy's preview ends there) and are shown lost when the connection closes; the
 sentence under the picture is never clipped and the controls stay put from moment to
 moment; lesson 5's shelf names 'm1 (sent again)' whole; lesson 9's sender keeps the letters
-in the post in sight; lesson 4's m2, stored after m3, is marked 'reordered'; and lesson 6's
-'failed but stored' outlines the shelf copy of m2."""
+in the post and the ones the sentence names in sight, folding only settled letters, oldest
+first, said as runs ('m1…m4'), its notebook says what '+2 more' holds, and Next stops at the
+first NOT_ENOUGH_REPLICAS; lesson 4's m2, stored after m3, is marked 'reordered'; lesson 6's
+'failed but stored' outlines the shelf copy of m2, its held answers cannot be broken a second
+way and, lost, show no check mark; lesson 3's refusal is at your secretary's desk."""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from playwright.sync_api import expect
 
 from idemlab import backends, replay
 from idemlab import lessons as lesson_module
-from tests.e2e.test_mailroom import LESSONS, run_lesson
+from tests.e2e.test_mailroom import LESSONS, run_lesson, settled
+from ui.components.mailroom.alt_text import frame_lists
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -43,6 +47,30 @@ def _replies(room):
     return room.locator(".mr-tok-receipt:visible")
 
 
+# At every step: the sender's rows shown, the letters folded away, the fold's words and the sentence.
+SENDER_AT_EVERY_STEP = """(root) => { const scrub = root.querySelector('.mr-scrub'); const out = [];
+  for (let pos = 0; pos <= Number(scrub.max); pos++) {
+    scrub.value = String(pos); scrub.dispatchEvent(new Event('input'));
+    const fold = root.querySelector('.mr-in-sender .mr-folded');
+    out.push({ pos, shown: [...root.querySelectorAll('.mr-in-sender .mr-row .mr-what')].map((n) => n.textContent),
+      folded: fold ? fold.dataset.folded.split(',') : [], says: fold ? fold.querySelector('text').textContent : '',
+      sentence: root.querySelector('.mr-now').textContent });
+  }
+  return out; }"""
+
+
+def _runs_of(names: list[str], folded: list[str]) -> str:
+    runs, run = [], []
+    for name in [*names, None]:
+        if name in folded:
+            run.append(name)
+            continue
+        if run:
+            runs.append(f"{run[0]}…{run[-1]}" if len(run) > 2 else ", ".join(run))
+        run = []
+    return ", ".join(runs)
+
+
 def test_lesson_6_analogy_preview_ends_with_the_three_answers_held(page, open_url, wait_run):
     room = run_lesson(page, open_url, wait_run, 6)
     preview = page.locator(".mr").first
@@ -65,11 +93,17 @@ def test_lesson_6_held_answers_wait_marked_held_and_die_lost_with_the_connection
         expect(replies.nth(i)).to_have_class(re.compile(r"\bmr-is-held\b"))
         expect(replies.nth(i).locator(".mr-okmark")).to_be_hidden()
         expect(replies.nth(i).locator(".mr-heldmark")).to_contain_text("held")
+        # A held answer has its fault (the delay) already: it is not offered a second one.
+        expect(replies.nth(i)).not_to_have_attribute("role", "button")
+        expect(replies.nth(i).locator(":scope > title")).to_contain_text("cannot be broken a second way")
+    replies.first.click()
+    expect(room.locator(".mr-menu")).to_be_hidden()
     _at(room, closed)
     expect(replies).to_have_count(3)
     for i in range(3):
         expect(replies.nth(i)).to_have_class(re.compile(r"\bmr-is-lost\b"))
         expect(replies.nth(i).locator(".mr-lostmark")).to_contain_text("lost")
+        expect(replies.nth(i).locator(".mr-okmark")).to_be_hidden()  # lost only: no faint check mark under the cross
 
 
 @pytest.mark.parametrize("number", [6, 9])
@@ -105,7 +139,38 @@ def test_lesson_9_the_sender_keeps_the_letters_in_the_post_in_sight(page, open_u
         _at(room, position)
         shown = room.locator(".mr-in-sender .mr-row .mr-what").all_text_contents()
         assert {"m2", "m3", "m4", "m5", "m6"} <= set(shown), (position, shown)
-    expect(room.locator(".mr-folded")).to_contain_text("not shown")  # 16 letters: some are folded at the last
+        expect(room.locator(".mr-folded")).to_have_count(0)  # 16 rows fit, closer together
+
+    folds = 0
+    for seen in room.evaluate(SENDER_AT_EVERY_STEP):
+        rows = {row["what"]: row for row in frame_lists(document, seen["pos"])["sender"]}
+        in_post = {name for row in frame_lists(document, seen["pos"])["post"] for name in row["what"].split(", ")}
+        assert sorted(seen["shown"] + seen["folded"], key=list(rows).index) == list(rows), seen
+        if not seen["folded"]:
+            continue
+        folds += 1
+        for name in seen["folded"]:
+            assert rows[name]["state"] != "waiting", seen  # only settled letters fold
+            assert name not in in_post, seen
+            assert not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", seen["sentence"]), seen
+        assert seen["folded"] == list(rows)[: len(seen["folded"])], seen  # oldest first, a whole run
+        assert seen["says"] == f"+{len(seen['folded'])} not shown: {_runs_of(list(rows), seen['folded'])}", seen
+    assert folds, "lesson 9 never folds its 16 letters"
+    _at(room, len(document["events"]))
+    expect(room.locator(".mr-in-sender .mr-folded text")).to_have_text("+4 not shown: m1…m4")
+    more = room.locator(".mr-more-batches")
+    expect(more.locator(":scope > text")).to_have_text("+2 more")
+    expect(more.locator("title")).to_have_text(
+        "2 older batches not shown: sequence 0 at offset 0; sequence 1-5 at offset 1-5"
+    )
+
+    # Next stops where m2-m6 are first refused NOT_ENOUGH_REPLICAS, the refusal the lesson talks about.
+    refused = next(i + 1 for i, e in enumerate(document["events"]) if e.get("err") == "NOT_ENOUGH_REPLICAS")
+    _at(room, _moment(document, "new_producer_id"))
+    room.get_by_role("button", name="Next step").click()
+    settled(room)
+    expect(room).to_have_attribute("data-pos", str(refused))
+    expect(room.locator(".mr-now")).to_contain_text("NOT_ENOUGH_REPLICAS")
 
 
 def test_lesson_4_the_letter_stored_out_of_order_is_marked_reordered(page, open_url, wait_run):
@@ -131,6 +196,9 @@ def test_lesson_3_says_at_step_0_what_its_picture_shows_and_quotes_the_client_as
     _at(room, 0)
     expect(room.locator(".mr-now")).to_contain_text("The producer was never created: nothing was sent.")
     _at(room, 1)
+    # "counter" is the post office's: the client library that refused the form is your secretary's desk.
+    expect(room.locator(".mr-in-sender .mr-desk")).to_contain_text("your secretary's desk")
+    expect(room.locator(".mr-svg")).not_to_contain_text("counter")
     quoted = room.locator(".mr-now code")
     expect(quoted.first).to_have_text("acks")
     expect(room.locator(".mr-now")).not_to_contain_text("`")

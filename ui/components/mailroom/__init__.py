@@ -41,7 +41,7 @@ def _renderer():
 
 def with_refusal(replay: dict[str, Any], refusal: str | None) -> dict[str, Any]:
     """A run that ended before anything was sent (the client library refused to create
-    the producer) as one step: the registration refused at the counter."""
+    the producer) as one step: the registration refused at your secretary's desk."""
     if replay.get("events") or not refusal:
         return replay
     text = str(refusal)

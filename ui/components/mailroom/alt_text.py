@@ -38,6 +38,8 @@ def sender_lines(doc: dict[str, Any], position: int) -> list[str]:
     else:
         badge = f"PID {frame['pid']} · epoch {frame['epoch']}"
     lines = [badge]
+    if ended_before_sending(doc):
+        lines.append("the sign-up form: refused at your secretary's desk (the client library)")
     for row in frame_lists(doc, position)["sender"]:
         if row["state"] == "delivered":
             lines.append(f"{row['what']}: delivered, {row['detail']} (delivered)")

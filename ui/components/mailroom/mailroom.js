@@ -22,9 +22,13 @@ const BOOKS_X = COUNTER.x1 + 8;  // the notebook's and the shelf's left edge
 const LANE = { x0: SENDER.x + SENDER.w, x1: OFFICE.x, out: 172, back: 292, half: 34 };
 const OX = (COUNTER.x0 + COUNTER.x1) / 2, DX = OFFICE.x - 8, LX = 440;
 const door = (half) => LANE.x0 + half + 4;  // an envelope's centre at the sender's door
-const CX = 200, FORM_X0 = 70;  // the client library's counter, inside the sender, and where a sign-up form starts
+// Your secretary's desk (the client library, inside the sender: "counter" is the post office's
+// only), and where a sign-up form starts on its way to the desk.
+const CX = 150, FORM_X0 = 60;
 const SENDER_ROWS = 9, SHELF_SLOTS = 12, NOTE_ROWS = 3;
 const SENDER_ROWS_PACKED = 13;  // rows closer together (22 instead of 30) before any is folded away
+const SENDER_ROWS_TIGHT = 16;  // at 20 apart, when the letters that must stay in sight need it
+const SENDER_TOP = 92;  // the first row's centre
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -269,25 +273,42 @@ export default function (component) {
   }
 
   // ---- what stands still at a position: the sender's letters, the notebook, the shelf
-  // The letters the sender's list has room for.  Folded away first: the settled ones (delivered
-  // or failed) that did not just change, oldest first; then letters not in the post, latest
-  // first; a letter in the post or just answered only when there is no other, and one the
-  // sentence under the picture names last of all.
+  // The letters the sender's list has room for, and how far apart.  Folded away: the settled
+  // ones (delivered or failed) that did not just change, oldest first.  A letter in the post or
+  // named by the sentence under the picture stays: the rows close up to make room for them
+  // (16 at most), and only past that are unsent letters folded (latest first), then the post's.
   function senderRowsShown(frame, pos) {
     const rows = frame.sender;
-    if (rows.length <= SENDER_ROWS_PACKED) return rows;
-    const before = new Set(pos > 0 ? expand("sender", data.frames[pos - 1].sender) : []);
+    if (rows.length <= SENDER_ROWS_PACKED) return { folded: [], step: rows.length > SENDER_ROWS ? 22 : 30 };
+    const rowKey = (row) => `${row.what}\u0000${row.state}\u0000${row.detail}`;  // "did not just change": same words a step before
+    const before = new Set(pos > 0 ? expand("sender", data.frames[pos - 1].sender).map(rowKey) : []);
     const inPost = new Set(expand("post", frame.post).flatMap((row) => String(row.what || "").split(", ")));
-    const keep = (row) => !before.has(row) || inPost.has(row.what);
     const named = lettersNamed(caption(pos).text, rows.map((row) => row.what));
-    const order = [
-      ...rows.filter((row) => row.state !== "waiting" && !keep(row)),
-      ...rows.filter((row) => row.state === "waiting" && !keep(row)).reverse(),
-      ...rows.filter((row) => keep(row) && !named.has(row.what)).reverse(),
-      ...rows.filter((row) => named.has(row.what)),
-    ];
-    const folded = new Set(order.slice(0, rows.length - SENDER_ROWS_PACKED + 1));  // the fold's line takes a row
-    return rows.filter((row) => !folded.has(row));
+    const stays = (row) => inPost.has(row.what) || named.has(row.what);
+    const settled = rows.filter((row) => row.state !== "waiting" && !stays(row) && before.has(rowKey(row)));
+    const fold = (order, room) => {
+      const folded = new Set(order.slice(0, rows.length - room));
+      return rows.filter((row) => folded.has(row));
+    };
+    const room = SENDER_ROWS_PACKED - 1;  // the fold's line takes a row
+    if (rows.length - room <= settled.length) return { folded: fold(settled, room), step: 22 };
+    if (rows.length <= SENDER_ROWS_TIGHT) return { folded: [], step: 20 };
+    const unsent = rows.filter((row) => row.state === "waiting" && !stays(row)).reverse();
+    const rest = rows.filter((row) => !settled.includes(row) && !unsent.includes(row)).reverse();
+    return { folded: fold([...settled, ...unsent, ...rest], SENDER_ROWS_TIGHT - 1), step: 20 };
+  }
+
+  // Folded letters said as runs of the list: "m1…m4", "m1, m2", "m1…m4, m9".
+  function foldedRuns(rows, folded) {
+    const runs = [];
+    let run = [];
+    for (const row of rows) {
+      if (folded.includes(row)) { run.push(row.what); continue; }
+      if (run.length) runs.push(run);
+      run = [];
+    }
+    if (run.length) runs.push(run);
+    return runs.map((names) => (names.length > 2 ? `${names[0]}…${names[names.length - 1]}` : names.join(", "))).join(", ");
   }
 
   function drawSender(frame, pos) {
@@ -302,14 +323,13 @@ export default function (component) {
     g.push(s("g", { class: badgeCls }, s("title", {}, frame.fatal || badge), icon(badgeIcon, SENDER.x + 12, 46, 18),
       boxed(SENDER.x + 36, 60, badge, SENDER.w - 44, "mr-t mr-badge-text")));
     const rows = frame.sender;
-    const shown = senderRowsShown(frame, pos);
-    const step = rows.length > SENDER_ROWS ? 22 : 30;
-    let y = 92;
-    if (rows.length > shown.length) {
-      const folded = rows.filter((row) => !shown.includes(row));
-      const names = folded.map((row) => row.what).join(", ");
-      g.push(s("g", { class: "mr-folded" }, s("title", {}, `Not shown: ${names}`),
-        boxed(SENDER.x + 12, y + 4, `+${folded.length} not shown: ${names}`, SENDER.w - 20, "mr-t mr-small")));
+    const { folded, step } = senderRowsShown(frame, pos);
+    const shown = rows.filter((row) => !folded.includes(row));
+    let y = SENDER_TOP;
+    if (folded.length) {
+      const names = folded.map((row) => `${row.what} (${row.state})`).join(", ");
+      g.push(s("g", { class: "mr-folded", "data-folded": folded.map((row) => row.what).join(",") }, s("title", {}, `Not shown: ${names}`),
+        boxed(SENDER.x + 12, y + 4, `+${folded.length} not shown: ${foldedRuns(rows, folded)}`, SENDER.w - 20, "mr-t mr-small")));
       y += 24;
     }
     for (const row of shown) {
@@ -322,8 +342,9 @@ export default function (component) {
     }
     if (!rows.length && !refused) g.push(label(SENDER.x + 12, y + 4, "no letters yet", "mr-t mr-small mr-empty"));
     if (refused) {
-      g.push(s("rect", { x: CX - 46, y: 226, width: 92, height: 10, rx: 2, class: "mr-counter" }),
-        label(CX, 256, "the counter:", "mr-t mr-small", "middle"), label(CX, 274, "client library", "mr-t mr-small", "middle"));
+      g.push(s("g", { class: "mr-desk" }, s("title", {}, "Your secretary's desk: the client library, which refused the form"),
+        s("rect", { x: CX - 46, y: 226, width: 92, height: 10, rx: 2 }),
+        label(CX, 256, "your secretary's desk", "mr-t mr-small", "middle"), label(CX, 274, "(the client library)", "mr-t mr-small", "middle")));
     }
     parts.sender.replaceChildren(...g);
     fitAll(parts.sender);
@@ -381,10 +402,14 @@ export default function (component) {
       let kept = chips.length;
       if (total > room) {
         kept = 0;
-        for (let used = chips[chips.length - 1].w + 4; kept < chips.length && used <= room - 34; kept++) used += (chips[chips.length - kept - 2] || { w: room }).w + 4;
+        for (let used = chips[chips.length - 1].w + 4; kept < chips.length && used <= room; kept++) used += (chips[chips.length - kept - 2] || { w: room }).w + 4;
       }
       let x = X;
-      if (kept < chips.length) { g.push(label(X, y + 23, `+${chips.length - kept}`, "mr-t mr-small")); x += 34; }
+      if (kept < chips.length) {  // said at the end of the row's own line, the older batches in its title
+        const older = chips.slice(0, chips.length - kept).map(({ b }) => `sequence ${span(b[0], b[1])} at offset ${span(b[2], b[3])}`);
+        g.push(s("g", { class: "mr-more-batches" }, s("title", {}, `${older.length} older batches not shown: ${older.join("; ")}`),
+          label(OFFICE.x + OFFICE.w - 12, y, `+${older.length} more`, "mr-t mr-small", "end")));
+      }
       for (const { b, text, w, match } of chips.slice(chips.length - kept)) {
         const icon0 = match ? 18 : 0;  // the matching batch carries the dedup ring inside, at its left
         g.push(s("g", { class: `mr-batch${match ? " mr-hit" : ""}`, "data-seq": b[0] },
@@ -532,7 +557,8 @@ export default function (component) {
     } else {
       kind = t.kind === "init" ? "init-reply" : "receipt";
       const text = b.label;
-      words = `${b.err ? "Error reply" : t.kind === "init" ? "Reply" : "Receipt"} for request #${t.r}: ${b.err || b.label}${b.dup ? " (a copy of the original receipt)" : ""}${isHeld(t) ? ", held up at the post office" : ""}`;
+      words = `${b.err ? "Error reply" : t.kind === "init" ? "Reply" : "Receipt"} for request #${t.r}: ${b.err || b.label}${b.dup ? " (a copy of the original receipt)" : ""}`
+        + (isHeld(t) ? ", held up at the post office: that is its fault already, so it cannot be broken a second way" : "");
       body = [s("rect", { x: -42, y: -18, width: 84, height: 36, rx: t.kind === "init" ? 14 : 3, class: "mr-tok-body" }),
         icon(b.err ? "failed" : t.kind === "init" ? "epoch" : "check", -37, -8, 16, "mr-okmark"),
         s("g", { class: "mr-heldmark" }, icon("held", -37, -8, 16, "mr-icon-waiting"), label(0, -24, "held", "mr-t mr-small mr-bold", "middle")),
@@ -542,7 +568,8 @@ export default function (component) {
     // A mark (lost, refused) crosses the envelope but lies under its words, which keep a halo
     // of the background: the words stay readable at full contrast whatever is drawn with them.
     const isWords = (part) => part.tagName === "text";
-    const node = s("g", { class: `mr-tok mr-tok-${kind}${t.retry && !back ? " mr-retry" : ""}`, "data-r": t.r, "data-kind": kind, "data-key": t.k },
+    const node = s("g", { class: `mr-tok mr-tok-${kind}${t.retry && !back ? " mr-retry" : ""}`, "data-r": t.r, "data-kind": kind, "data-key": t.k,
+      "data-fault": back && isHeld(t) ? "delay" : null },
       s("title", {}, words), ...body.filter((part) => !isWords(part)),
       // A reply's word goes above it: under the receipts lane is the lane's own name.
       s("g", { class: "mr-lostmark" }, s("path", { d: "M-16 -16L16 16M16 -16L-16 16" }), label(0, back ? -24 : 34, "lost", "mr-t mr-small mr-bold", "middle")),
@@ -565,7 +592,7 @@ export default function (component) {
     node.classList.toggle("mr-is-lost", state.mark === "lost");
     node.classList.toggle("mr-is-refused", state.mark === "refused");
     node.classList.toggle("mr-is-held", !!state.held);
-    const breakable = data.interactive && breakableKinds.has(node.dataset.kind) && !state.mark && !st.playing && !st.anim;
+    const breakable = data.interactive && breakableKinds.has(node.dataset.kind) && !node.dataset.fault && !state.mark && !st.playing && !st.anim;
     if (breakable) {
       node.setAttribute("role", "button");
       node.setAttribute("tabindex", "0");
@@ -798,7 +825,8 @@ export default function (component) {
 
   function tokenFrom(target) {
     const node = target.closest && target.closest(".mr-tok");
-    return node && data.interactive && breakableKinds.has(node.dataset.kind) && !node.classList.contains("mr-is-lost") ? node : null;
+    const whole = node && !node.dataset.fault && !node.classList.contains("mr-is-lost");  // a held answer has its fault already
+    return whole && data.interactive && breakableKinds.has(node.dataset.kind) ? node : null;
   }
 
   // Moments as chips: every key moment one click away.
