@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from idemlab import backends
 from idemlab.lessons import load, load_all, scenario_for
 from tests.e2e.conftest import COUNT_RUNS, wait_for_app_run
-from ui.views import presenter_deck
+from ui.views import presenter_deck, sequence_marks
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -81,11 +81,15 @@ FITTED = """() => { const block = document.querySelector(".st-key-present-fit");
 
 
 def _longest_log():
-    """The lesson whose run stores the most records, and its after-the-run slide."""
+    """The lesson whose run stores the most records, its after-the-run slide's number, its
+    record count and the Produce requests its diagram draws."""
     runs = [(lesson, backends.run(scenario_for(lesson), "sim")) for lesson in load_all()]
     lesson, trace = max(runs, key=lambda run: len(run[1].stored))
-    after = next(i for i, slide in enumerate(presenter_deck.deck(lesson, trace), 1) if slide.kind == "after")
-    return lesson, after, len(trace.stored)
+    deck = presenter_deck.deck(lesson, trace)
+    after = next(i for i, slide in enumerate(deck, 1) if slide.kind == "after")
+    slide = deck[after - 1]
+    rows = sequence_marks.window(trace, slide.position, slide.window or presenter_deck.AFTER_WINDOW).marks
+    return lesson, after, len(trace.stored), [mark.text for mark in rows if " Produce [" in mark.text]
 
 
 def _open(context, url: str):
@@ -136,8 +140,9 @@ def test_every_kind_of_slide_fills_the_screen_in_large_type(browser, warmed, scr
 
 @pytest.mark.parametrize("viewport", [PROJECTOR, LAPTOP], ids=["1920x1080", "1280x800"])
 def test_the_longest_stored_log_after_the_run_fits_one_screen_in_smaller_type(browser, warmed, screenshots, viewport):
-    lesson, number, records = _longest_log()
+    lesson, number, records, requests = _longest_log()
     assert records >= 10  # a log that does not fit in the slide's usual type
+    assert len(requests) >= 3  # lesson 9's: the three requests on the wire together
     width, height = viewport["width"], viewport["height"]
     context = browser.new_context(viewport=viewport)
     context.add_init_script(COUNT_RUNS)
@@ -152,6 +157,9 @@ def test_the_longest_stored_log_after_the_run_fits_one_screen_in_smaller_type(br
         "e => parseFloat(getComputedStyle(e).fontSize)"
     )
     assert least >= 12, least  # smaller, still legible
+    diagram = page.locator(".st-key-present-fit .idl-seq").inner_text()
+    assert all(request in diagram for request in requests), (requests, diagram)
+    expect(page.locator(".st-key-present-fit")).to_contain_text("At the end of the run")  # the log's moment, said
     context.close()
 
 
@@ -183,17 +191,44 @@ def test_the_longest_moment_title_reads_whole_above_the_whole_picture(browser, w
     context.close()
 
 
-def test_a_reveal_without_a_class_shows_the_answer_and_its_reason_behind_a_large_button(browser, warmed, screenshots):
-    deck = presenter_deck.deck(LESSON, None)
-    number = SLIDES["reveal"]
+def _wordiest_reveal():
+    """The lesson and reveal slide with the most words once answered (every option and the reason)."""
+    reveals = []
+    for lesson in load_all():
+        deck = presenter_deck.deck(lesson, backends.run(scenario_for(lesson), "sim"))  # numbered as the page does
+        reveals += [(presenter_deck.words(presenter_deck.revealed(s)), lesson, i, s) for i, s in enumerate(deck, 1)]
+    _count, lesson, number, slide = max((r for r in reveals if r[3].kind == "reveal"), key=lambda found: found[0])
+    return lesson, number, slide
+
+
+def test_a_reveal_without_a_class_marks_the_answer_among_the_options_behind_a_large_button(
+    browser, warmed, screenshots
+):
+    lesson, number, slide = _wordiest_reveal()
     context = browser.new_context(viewport=PROJECTOR)
     context.add_init_script(COUNT_RUNS)
-    page = _open(context, f"{warmed}/presenter?lesson={LESSON.slug}&slide={number}")
+    page = _open(context, f"{warmed}/presenter?lesson={lesson.slug}&slide={number}")
     button = page.locator(".st-key-present-show-answer button")
     expect(button).to_be_visible()
     assert button.bounding_box()["height"] >= 60  # hit from across the room at 1920x1080
     page.keyboard.press("a")
     answer = page.locator(".st-key-present-answer")
-    expect(answer).to_contain_text(deck[number - 1].why, timeout=60_000)
+    expect(answer).to_contain_text(slide.why, timeout=60_000)
     page.screenshot(path=str(screenshots / "presenter-reveal-answered-1920x1080.png"))
+    options = answer.locator("li")
+    expect(options).to_have_count(len(slide.choices))
+    right = options.nth(slide.answer)
+    expect(right).to_contain_text("✓")
+    expect(right).to_contain_text("answer")
+    assert right.evaluate("e => parseInt(getComputedStyle(e.querySelector('strong') || e).fontWeight)") >= 600
+    for i in range(len(slide.choices)):
+        expect(options.nth(i)).to_contain_text(slide.choices[i].replace("`", ""))
+        if i != slide.answer:
+            expect(options.nth(i)).not_to_contain_text("✓")
+    seen = page.evaluate(MEASURE)
+    for text in seen["texts"]:  # every option and the reason on screen, in their boxes
+        inside = (
+            text["x"] >= 0 and text["right"] <= PROJECTOR["width"] + 1 and text["bottom"] <= PROJECTOR["height"] + 1
+        )
+        assert inside and not text["overflows"], text
     context.close()
