@@ -1,6 +1,6 @@
 """The presenter without a class (AppTest): the reveal's button marks the answer among the
-options and gives its reason, and a moment slide counts the run in steps, as the lesson
-page's stepper does."""
+options and gives its reason, a moment slide counts the run in steps, as the lesson page's
+stepper does, and lesson 9's after-the-run slide says which moment its log and its diagram show."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ LESSON = next(lesson for lesson in load_all() if lesson.number == 9)
 DECK = presenter_deck.deck(LESSON, backends.run(scenario_for(LESSON), "sim"))
 REVEAL = next(i for i, s in enumerate(DECK, 1) if s.kind == "reveal")
 MOMENT = next(i for i, s in enumerate(DECK, 1) if s.kind == "moment")
+AFTER = next(i for i, s in enumerate(DECK, 1) if s.kind == "after")
 
 
 def _markdown(at) -> list[str]:
@@ -34,3 +35,12 @@ def test_a_moment_slide_counts_the_run_in_steps(open_page):
     captions = [c.value for c in at.caption]
     assert any(c.startswith(f"Step {DECK[MOMENT - 1].position} of ") for c in captions), captions
     assert not any(c.startswith("Event ") for c in captions)
+
+
+def test_after_the_run_says_its_log_is_the_runs_end_beside_a_diagram_of_the_requests_in_flight(open_page):
+    at = open_page("pages/presenter.py", lesson=LESSON.slug, slide=str(AFTER))
+    total = len(backends.run(scenario_for(LESSON), "sim").events)
+    assert f"**At the end of the run** (step {total} of {total}):" in _markdown(at)
+    assert any(m.startswith("**Sequence diagram**, up to the key moment") for m in _markdown(at))
+    diagram = next(h.proto.body for h in at.get("html") if "idl-seq" in h.proto.body)
+    assert all(f"#{n} Produce [" in diagram for n in (2, 3, 4)), diagram
