@@ -65,7 +65,8 @@ CSS = """<style>
    mail room's controls allows: FIT measures that room (--mr-picture-height, mailroom.css). */
 [class*="st-key-present-slide-"]:has(.st-key-present-picture) > * { margin-bottom: 0; }
 .st-key-present-slide-moment h2 { font-size: var(--idl-heading) !important; }
-/* A reveal without a class: a button a presenter hits from across the room, then the answer large. */
+/* A reveal: a button a presenter hits from across the room; then, under a class chart, the answer
+   large (without a class the options come back as a list, the answer marked, in body type). */
 .st-key-present-show-answer button { min-height: 3em; padding: 0.5em 1.4em; }
 .st-key-present-show-answer button :is(p, span) { font-size: var(--idl-small) !important; }
 .st-key-present-answer > :first-child [data-testid="stMarkdown"] p { font-size: var(--idl-title); }
