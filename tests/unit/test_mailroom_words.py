@@ -1,10 +1,11 @@
-"""One name for one thing in the mail room's words: the post office has the counter; the client
-library, which refuses a form before anything is posted, is your secretary's desk."""
+"""The mail room's words agree with its picture: one name for one thing (the post office has the
+counter; the client library, which refuses a form before anything is posted, is your secretary's
+desk) and the notebook batches the picture folds into "+2 more" are in the text alternative."""
 
 from __future__ import annotations
 
+from idemlab import backends, lessons, replay
 from idemlab import model as m
-from idemlab import replay
 from ui.components.mailroom import alt_text, with_refusal
 
 REFUSAL = "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true"
@@ -15,3 +16,11 @@ def test_a_refused_registration_is_said_refused_at_your_secretarys_desk_not_at_a
     said = alt_text.describe(with_refusal(empty, REFUSAL), 0)
     assert "refused at your secretary's desk (the client library)" in said.replace("\\", "")
     assert "counter" not in said
+
+
+def test_the_text_alternative_lists_the_notebook_batches_the_picture_folds_into_more():
+    lesson = next(lesson for lesson in lessons.load_all() if lesson.number == 9)
+    doc = replay.replay(backends.run(lessons.scenario_for(lesson), "sim"))
+    (line,) = alt_text.notebook_lines(doc, len(doc["frames"]) - 1)
+    # the picture shows the last two chips and "+2 more": those two are here in words
+    assert "seq 0 → offset 0; seq 1–5 → offset 1–5; seq 6–10 → offset 6–10; seq 11–15 → offset 11–15" in line
