@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from idemlab.client_names import Failure, broker_words, delivery_failures, in_client_names, message_words
-from idemlab.implicit_acks import ImplicitAck, implicit_acks
+from idemlab.implicit_acks import acknowledging_answer
 from idemlab.model import (
     APPENDED,
     BATCHES_REMEMBERED,
@@ -87,7 +87,6 @@ class _Story:
         self.state = fold(self.events)
         self.attempts = self.state.paired_attempts()
         self._failures: dict[int, Failure] | None = None  # see _failure
-        self._implicit: dict[int, ImplicitAck] | None = None  # see _delivered_all_the_same
 
     def say(self, priority: int, text: str) -> None:
         """Add a sentence about the event at position self.at (sentences are told in event order)."""
@@ -314,29 +313,26 @@ class _Story:
     def _delivered_all_the_same(self, attempt: Attempt) -> str:
         """Why the delivery table calls a refused letter delivered with no offset: a later answer
         acknowledged it implicitly (idemlab.implicit_acks), and it is on the shelf."""
-        if self._implicit is None:
-            self._implicit = implicit_acks(self.events)
         refused_at = attempt.decision_position
-        msgs = [
-            msg
-            for msg in attempt.request.get("msgs") or ()
-            if (ack := self._implicit.get(msg)) is not None
-            and ack.answer is not None
-            and refused_at is not None
-            and ack.answer > refused_at
-            and self.state.first_copy(msg) is not None
-        ]
-        if not msgs:
+        if refused_at is None:
             return ""
-        answers = {self._implicit[msg].answer for msg in msgs}
-        answer = self.events[answers.pop()] if len(answers) == 1 else None
+        answers = {
+            msg: at
+            for msg in attempt.request.get("msgs") or ()
+            if self.state.first_copy(msg) is not None
+            and (at := acknowledging_answer(self.events, self.state, msg, refused_at)) is not None
+        }
+        if not answers:
+            return ""
+        by = set(answers.values())
+        answer = self.events[by.pop()] if len(by) == 1 else None
         send = None if answer is None else self.state.attempt_of(answer.get("request_no"), answer.get("partition"))
         later = (
             f"the answer to {_values(send.request, self.names)}" if send is not None else "the answer to a later letter"
         )
-        names = ", ".join(letter(msg, None, self.names) for msg in msgs)
+        names = ", ".join(letter(msg, None, self.names) for msg in answers)
         return (
-            f" Yet {names} {'was' if len(msgs) == 1 else 'were'} reported delivered, with no offset: when {later} "
+            f" Yet {names} {'was' if len(answers) == 1 else 'were'} reported delivered, with no offset: when {later} "
             "came back OK, librdkafka counted every earlier letter it had not acknowledged yet as delivered too, "
             "since the broker takes a sender's numbers only in order."
         )

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from idemlab import model as m
 from idemlab import words
 from idemlab.client_names import Failure, broker_words, delivery_failures, in_client_names, message_words
-from idemlab.implicit_acks import ImplicitAck, implicit_acks
+from idemlab.implicit_acks import acknowledging_answer
 from idemlab.outcome import Outcome, summarize
 from idemlab.timeline import Attempt, State, fold, sent_key, step
 
@@ -88,7 +88,6 @@ class _Moments:
         self.ahead_of: set[int] = set()  # late letters a letter sent after them was told stored before
         self._resent: dict[tuple[int, str], list[m.StoredRecord]] | None = None
         self._failures: dict[int, Failure] | None = None
-        self._implicit: dict[int, ImplicitAck] | None = None  # see _delivered_all_the_same
 
     def failure(self, msg: int) -> Failure | None:
         """What a failed report said beyond its error (a Java exception's message), found
@@ -510,22 +509,18 @@ class _Moments:
         """For refused letters already on the shelf that a later answer gets reported delivered
         (librdkafka's implicit acknowledgement, idemlab.implicit_acks): why the delivery table
         will call them delivered, with no offset, after this refusal."""
-        if self._implicit is None:
-            self._implicit = implicit_acks(self.events)
-        acks = [
-            ack
+        answers = {
+            msg: at
             for msg in e.get("msgs") or ()
-            if (ack := self._implicit.get(msg)) is not None
-            and ack.answer is not None
-            and ack.answer > i  # acknowledged by an answer after this refusal
-            and state.first_copy(msg) is not None
-        ]
-        if not acks:
+            if state.first_copy(msg) is not None
+            and (at := acknowledging_answer(self.events, self.state, msg, i)) is not None
+        }
+        if not answers:
             return ""
-        names = [self.names.get(ack.msg, f"message {ack.msg}") for ack in acks]
-        offsets = _offsets_of([state.first_copy(ack.msg) for ack in acks])
-        answers = {ack.answer for ack in acks}
-        answer = self.events[answers.pop()] if len(answers) == 1 else None
+        names = [self.names.get(msg, f"message {msg}") for msg in answers]
+        offsets = _offsets_of([state.first_copy(msg) for msg in answers])
+        by = set(answers.values())
+        answer = self.events[by.pop()] if len(by) == 1 else None
         send = None if answer is None else self.state.attempt_of(answer.get("request_no"), answer.get("partition"))
         later = f"the answer to {self.letters(send.request)}" if send is not None else "the answer to a later letter"
         return (

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from idemlab import model, scenarios, sim
 from idemlab.explain import explain
-from idemlab.implicit_acks import implicit_acks
+from idemlab.implicit_acks import acknowledging_answer
+from idemlab.timeline import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 SAID = (
@@ -23,6 +24,10 @@ def _broker_restart() -> model.Trace:
     return sim.run(scenarios.load(str(ROOT / "lessons/scenarios/broker-restart.toml")))
 
 
+def _msg(trace: model.Trace, value: str) -> int:
+    return next(e.get("msg") for e in trace.events if e.kind == model.PRODUCE_CALLED and e.get("value") == value)
+
+
 def _without_the_simulators_flag(trace: model.Trace) -> model.Trace:
     events = [
         model.Event(e.t_ms, e.kind, dataclasses.replace(e.detail, implicit_ack=None))
@@ -33,14 +38,17 @@ def _without_the_simulators_flag(trace: model.Trace) -> model.Trace:
     return dataclasses.replace(trace, events=events, backend="kafka")
 
 
-def test_the_letters_acknowledged_implicitly_are_those_reported_delivered_without_an_offset():
-    trace = _broker_restart()
-    acks = implicit_acks(trace.events)
-    assert [trace.events[ack.report].get("value") for ack in acks.values()] == ["m3"]
-    [ack] = acks.values()
-    answer = trace.events[ack.answer]
-    assert answer.kind == model.RESPONSE_RECEIVED and answer.get("error") is None and ack.answer < ack.report
-    assert implicit_acks(_without_the_simulators_flag(trace).events) == acks
+def test_the_answer_that_acknowledged_m3_implicitly_came_after_its_refusal_and_before_its_report():
+    for trace in (_broker_restart(), _without_the_simulators_flag(_broker_restart())):
+        events, state = trace.events, fold(trace.events)
+        m2, m3 = (_msg(trace, value) for value in ("m2", "m3"))
+        refused = next(i for i, e in enumerate(events) if e.get("result") == model.REJECTED and m3 in e.get("msgs"))
+        at = acknowledging_answer(events, state, m3, refused)
+        assert at is not None and events[at].kind == model.RESPONSE_RECEIVED and events[at].get("error") is None
+        report = next(i for i, e in enumerate(events) if e.kind == model.DELIVERY_REPORT and e.get("msg") == m3)
+        assert refused < at < report
+        assert acknowledging_answer(events, state, m2, refused) is None  # m2 is reported failed
+        assert acknowledging_answer(events, state, m3, report) is None  # nothing acknowledges it after its report
 
 
 def test_the_explanation_says_why_a_refused_letter_is_reported_delivered():
