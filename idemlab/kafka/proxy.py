@@ -159,6 +159,11 @@ class FaultProxy:
         self._connections.add(connection)
         try:
             await connection.run()
+        except asyncio.CancelledError:
+            # Cancelled at shutdown (ProxyThread.stop's leftovers).  This task is the top of its
+            # chain, so ending it quietly is safe, and Python 3.11's start_server would otherwise
+            # log a cancelled handler as "Exception in callback" on stderr.
+            pass
         finally:
             self._connections.discard(connection)
 

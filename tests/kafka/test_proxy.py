@@ -3,6 +3,7 @@ wire helpers and socket hygiene (those need no broker)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -374,3 +375,36 @@ def test_rewrite_endpoints_replaces_known_nodes_only():
     rewritten = wire.rewrite_endpoints(body, {1: ("127.0.0.1", 5555)})
     assert [(b.node_id, b.host, b.port) for b in rewritten.brokers] == [(1, "127.0.0.1", 5555), (2, "10.0.0.2", 9092)]
     assert wire.rewrite_endpoints(body, {}) is body
+
+
+@pytest.mark.timeout(30)
+def test_a_connection_cancelled_at_shutdown_logs_no_asyncio_error():
+    """A connection still open when the loop's leftovers are cancelled (a broker killed mid-run)
+    ends quietly: Python 3.11's start_server would log its cancelled handler as "Exception in
+    callback", which the CLI prints on stderr after its one-line error."""
+    from idemlab.kafka.proxy import FaultProxy, _cancel_leftovers
+
+    with socket.create_server(("127.0.0.1", 0)) as fake_broker:
+        loop = asyncio.new_event_loop()
+        errors = []
+        loop.set_exception_handler(lambda _loop, context: errors.append(context.get("message")))
+        proxy = FaultProxy({1: fake_broker.getsockname()}, (), lambda event: None)
+        loop.run_until_complete(proxy.start())
+        client = _connect(proxy.bootstrap)
+        upstream = None
+        try:
+
+            async def until_forwarding():
+                while not proxy._connections:
+                    await asyncio.sleep(0.01)
+
+            loop.run_until_complete(asyncio.wait_for(until_forwarding(), 10))
+            upstream, _ = fake_broker.accept()
+            _cancel_leftovers(loop)
+            loop.run_until_complete(asyncio.sleep(0))  # the start_server callback runs here
+        finally:
+            client.close()
+            if upstream:
+                upstream.close()
+            loop.close()
+    assert errors == []
