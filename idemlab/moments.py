@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 from idemlab import model as m
 from idemlab import words
-from idemlab.client_names import Failure, broker_words, delivery_failures, in_client_names, message_words
+from idemlab.client_names import Failure, broker_words, client_of, delivery_failures, in_client_names, message_words
+from idemlab.clients import LIBRDKAFKA
 from idemlab.implicit_acks import acknowledging_answer
 from idemlab.outcome import Outcome, summarize
 from idemlab.timeline import Attempt, State, fold, sent_key, step
@@ -38,6 +39,7 @@ KINDS = (
     "leader_change",
     "expired",
     "sequence_refused",
+    "implicit_ack",
 )
 
 # The broker's answers that say a batch's numbers do not fit what it remembers of its sender.
@@ -88,6 +90,8 @@ class _Moments:
         self.ahead_of: set[int] = set()  # late letters a letter sent after them was told stored before
         self._resent: dict[tuple[int, str], list[m.StoredRecord]] | None = None
         self._failures: dict[int, Failure] | None = None
+        self.copies: dict[str, m.StoredRecord] = {}  # a letter's stored copy, by name, for implicit_ack
+        self.refused_at: dict[int, int] = {}  # letter -> the event of its latest refusal, until its report
 
     def failure(self, msg: int) -> Failure | None:
         """What a failed report said beyond its error (a Java exception's message), found
@@ -155,6 +159,8 @@ class _Moments:
             if kind == delivery_report:
                 if reports_matter and (e.detail.get("error") is not None or e.detail.get("msg") in not_stored):
                     self._report(i, e)
+                elif self.refused_at and e.detail.get("msg") in self.refused_at:
+                    self._implicit_ack(i, e)
                 continue
             get = e.get
             if kind == m.REQUEST_SENT:
@@ -340,6 +346,7 @@ class _Moments:
                 "the broker never sees it, so nothing is stored.",
             )
         elif action == m.ERROR and request is not None:
+            self.refused_at.update(dict.fromkeys((msg for msg in request.get("msgs") or () if msg is not None), i))
             self._turned_away(i, request, e.get("error"), at_door=True)
 
     def _decision(self, i: int, e: m.Event, late: set, told_reordered: set) -> None:
@@ -354,6 +361,8 @@ class _Moments:
                 "it keeps one copy and answers with that offset.",
             )
             return
+        if result == m.REJECTED:
+            self.refused_at.update(dict.fromkeys(msgs, i))
         if result == m.REJECTED and e.get("error") in SEQUENCE_REFUSALS:
             self._sequence_refused(i, e)
         elif result == m.REJECTED:
@@ -503,32 +512,7 @@ class _Moments:
             if noted is None and error == "UNKNOWN_PRODUCER_ID":
                 text += f": its notebook for partition {partition} holds nothing from PID {pid}"
             text += "."
-        self.add("sequence_refused", i, text + self._delivered_all_the_same(i, e, state))
-
-    def _delivered_all_the_same(self, i: int, e: m.Event, state: State) -> str:
-        """For refused letters already on the shelf that a later answer gets reported delivered
-        (librdkafka's implicit acknowledgement, idemlab.implicit_acks): why the delivery table
-        will call them delivered, with no offset, after this refusal."""
-        answers = {
-            msg: at
-            for msg in e.get("msgs") or ()
-            if state.first_copy(msg) is not None
-            and (at := acknowledging_answer(self.events, self.state, msg, i)) is not None
-        }
-        if not answers:
-            return ""
-        names = [self.names.get(msg, f"message {msg}") for msg in answers]
-        offsets = _offsets_of([state.first_copy(msg) for msg in answers])
-        by = set(answers.values())
-        answer = self.events[by.pop()] if len(by) == 1 else None
-        send = None if answer is None else self.state.attempt_of(answer.get("request_no"), answer.get("partition"))
-        later = f"the answer to {self.letters(send.request)}" if send is not None else "the answer to a later letter"
-        return (
-            f" Yet {words.and_list(names)} {_is(names)} already on the shelf ({offsets}, stored by an earlier send), "
-            f"and will still be reported delivered, with no offset: when {later} comes back OK, librdkafka counts "
-            "every earlier letter it has not acknowledged yet as delivered too, since the broker takes a sender's "
-            "numbers only in order."
-        )
+        self.add("sequence_refused", i, text)
 
     def state_before(self, i: int) -> State:
         """The fold's state before event i.  It is stepped on from the last event asked about,
@@ -594,6 +578,38 @@ class _Moments:
                 "Another broker becomes the partition's leader; it keeps the notebook entries of every "
                 "batch that was replicated to it.",
             )
+
+    def _implicit_ack(self, i: int, e: m.Event) -> None:
+        """A refused letter's report: delivered with no offset, when a later answer acknowledged
+        it implicitly (idemlab.implicit_acks) and it is on the shelf from an earlier send."""
+        msg = e.get("msg")
+        refused = self.refused_at.pop(msg)
+        if e.get("error") is not None or msg in self.not_stored:
+            return
+        at = acknowledging_answer(self.events, self.state, msg, refused)
+        copy = self.state.first_copy(msg)
+        if at is None or copy is None:
+            return
+        answer, refusal = self.events[at], self.events[refused]
+        send = self.state.attempt_of(answer.get("request_no"), answer.get("partition"))
+        by = f"{self.letters(send.request)} (request #{answer.get('request_no')})" if send else "a later letter"
+        error = refusal.get("error") or refusal.get("action")
+        secretary = "librdkafka" if client_of(self.trace) == LIBRDKAFKA else "the client library"
+        name = self.names.get(msg, f"message {msg}")
+        self.copies[name] = copy
+
+        def render(names: list[str]) -> str:
+            letters = words.and_list(names)
+            return (
+                f"{letters} {_is(names)} reported delivered, with no offset, though the broker refused "
+                f"{_it_object(names)} ({error}): the receipt for {by} came back OK, and your secretary ({secretary}) "
+                "counts it as a receipt for every earlier letter still waiting too (an implicit acknowledgement: "
+                "the post office takes a sender's numbers only in order), but that receipt carries no offset for "
+                f"{letters}, which {_is(names)} on the shelf at {_offsets_of([self.copies[n] for n in names])}, "
+                f"stored by {'an earlier send' if len(names) == 1 else 'earlier sends'}."
+            )
+
+        self.group("implicit_ack", i, name, render, (at, error))
 
     def _report(self, i: int, e: m.Event) -> None:
         msg, error = e.get("msg"), e.get("error")
@@ -744,6 +760,10 @@ def _was(names: list[str]) -> str:
 
 def _it(names: list[str]) -> str:
     return "it" if len(names) == 1 else "they"
+
+
+def _it_object(names: list[str]) -> str:
+    return "it" if len(names) == 1 else "them"
 
 
 def _reach(names: list[str]) -> str:

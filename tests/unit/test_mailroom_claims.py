@@ -305,6 +305,31 @@ def _sequence_refused(document, position, frame, text):
         assert int(expected.group(1)) == m.sequence_at(last, 1)
 
 
+IMPLICIT = re.compile(
+    r"^(?P<names>.*?) (?:is|are) reported delivered, with no offset, though the broker refused (?:it|them) "
+    r"\((?P<error>\w+)\): the receipt for (?P<by>.*?) \(request #(?P<r>\d+)\) came back OK, .* carries no offset "
+    r"for .*?, which (?:is|are) on the shelf at offsets? (?P<offsets>.*?), stored by"
+)
+
+
+def _implicit_ack(document, position, frame, text):
+    claim = _need(IMPLICIT, text)
+    names = _names(claim["names"], document)
+    assert names
+    for name in names:
+        assert _sender(frame, name)["state"] == "delivered", name
+        assert "at offset" not in _sender(frame, name)["detail"], _sender(frame, name)["detail"]
+    for offset in _offsets_said(claim["offsets"]):
+        assert any(row["off"] == offset and row["what"] in names for row in frame["shelf"]), offset
+    for name in names:
+        assert _on_shelf(frame, name), f"{name} is not on the shelf"
+    request = int(claim["r"])
+    answers = [e for e in document["events"][:position] if e["a"] == "receipt" and e.get("r") == request]
+    assert answers and not answers[-1]["err"], f"request #{request} was not answered OK by now"
+    carried = [row["what"] for row in document["rows"]["post"] if row["r"] == request]
+    assert set(_names(claim["by"], document)) <= {what for row in carried for what in re.split(r",\s*", row)}
+
+
 def _leader_change(document, position, frame, text):
     pass  # names no letter, offset or notebook entry: nothing in the picture to contradict
 
@@ -328,6 +353,7 @@ CHECKERS: dict[str, Callable] = {
     "expired": _expired,
     "leader_change": _leader_change,
     "sequence_refused": _sequence_refused,
+    "implicit_ack": _implicit_ack,
 }
 
 
@@ -492,11 +518,47 @@ def _refusal_claims(trace: m.Trace, state: timeline.State, event: int, text: str
         assert got == (decision.get("base_sequence"), words.last_sequence(decision)), got
 
 
+LETTER_KINDS = ("retry", "failed_but_stored", "delivered_not_stored", "lost", "sequence_refused", "implicit_ack")
+
+
+def _implicit_ack_claims(trace: m.Trace, state: timeline.State, event: int, text: str) -> None:
+    """Each letter named was refused with the error said, then reported delivered with no
+    offset after the named request was answered OK."""
+    claim = _need(IMPLICIT, text)
+    events = trace.events[: event + 1]
+    request = int(claim["r"])
+    answered = [
+        i
+        for i, e in enumerate(events)
+        if e.kind == m.RESPONSE_RECEIVED and e.get("api") == m.PRODUCE and e.get("request_no") == request
+    ]
+    assert answered and events[answered[-1]].get("error") is None, f"request #{request} was not answered OK"
+    send = state.attempt_of(request, events[answered[-1]].get("partition"))
+    assert send is not None and sorted(_msgs_named(trace, claim["by"])) == sorted(send.request.get("msgs"))
+    for msg in _msgs_named(trace, claim["names"]):
+        report = state.reports.first(msg)
+        assert report is not None and report.get("error") is None, f"message {msg} was reported {report}"
+        assert report.get("offset") in (None, -1), f"message {msg} was reported at offset {report.get('offset')}"
+        refusals = [i for i, e in enumerate(events) if msg in _refused_letters(state, e)]
+        assert refusals and events[refusals[-1]].get("error") == claim["error"], f"message {msg}: {refusals}"
+        assert refusals[-1] < answered[-1], f"message {msg} was refused after the answer to #{request}"
+
+
+def _refused_letters(state: timeline.State, event: m.Event) -> tuple:
+    """The letters a refusal turns away: a rejecting decision's, or those of a request stopped at the door."""
+    if event.kind == m.BROKER_DECISION and event.get("result") == m.REJECTED:
+        return tuple(event.get("msgs") or ())
+    if event.kind == m.FAULT_INJECTED and event.get("action") == m.ERROR and event.get("api") == m.PRODUCE:
+        send = state.attempt_of(event.get("request_no"))
+        return tuple(send.request.get("msgs") or ()) if send is not None else ()
+    return ()
+
+
 def _letter_cases() -> list:
     cases = []
     for scenario, idempotent, client, trace, document in _scenario_runs():
         for moment in document["moments"]:
-            if moment["kind"] in ("retry", "failed_but_stored", "delivered_not_stored", "lost", "sequence_refused"):
+            if moment["kind"] in LETTER_KINDS:
                 name = f"{_run_name(scenario, idempotent, client)} @{moment['event']} {moment['kind']}"
                 cases.append(pytest.param(trace, moment, id=name))
     return cases
@@ -510,6 +572,8 @@ def _check_letters(trace: m.Trace, moment: dict) -> None:
         _retry_claims(trace, state, text)
     elif kind == "sequence_refused":
         _refusal_claims(trace, state, moment["event"], text)
+    elif kind == "implicit_ack":
+        _implicit_ack_claims(trace, state, moment["event"], text)
     else:
         _report_claims(trace, state, kind, text)
 
@@ -648,3 +712,15 @@ def test_the_preview_caption_is_true_of_its_last_frame(number):
     told = _need(r"the application gets (its|\d+) delivery reports?", caption).group(1)
     assert reports == (1 if told == "its" else int(told))
     assert ("registers for its producer id" in caption) == (frame["pid"] is not None)
+
+
+def test_an_implicit_acknowledgement_shown_before_its_report_or_by_the_wrong_answer_is_caught():
+    _trace, whole, _preview, _position = _runs()[6]
+    [moment] = [mo for mo in whole["moments"] if mo["kind"] == "implicit_ack"]
+    early = moment["event"]  # the frame before m3's report: m3 is still waiting
+    with pytest.raises(AssertionError, match="m3"):
+        _implicit_ack(whole, early, _frame(whole, early), moment["text"])
+    position = moment["event"] + 1
+    wrong = moment["text"].replace("the receipt for m4 (request #7)", "the receipt for m4 (request #6)")
+    with pytest.raises(AssertionError, match="request #6"):
+        _implicit_ack(whole, position, _frame(whole, position), wrong)
