@@ -7,7 +7,8 @@ in the post and the ones the sentence names in sight, folding only settled lette
 first, said as runs ('m1…m4'), its notebook says what '+2 more' holds, and Next stops at the
 first NOT_ENOUGH_REPLICAS; lesson 4's m2, stored after m3, is marked 'reordered'; lesson 6's
 'failed but stored' outlines the shelf copy of m2, its held answers cannot be broken a second
-way and, lost, show no check mark; lesson 3's refusal is at your secretary's desk."""
+way and, lost, show no check mark, and Next after the fatal error stops at m3 reported delivered
+with no offset, saying which answer acknowledged it; lesson 3's refusal is at your secretary's desk."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from playwright.sync_api import expect
 from idemlab import backends, replay
 from idemlab import lessons as lesson_module
 from tests.e2e.test_mailroom import LESSONS, run_lesson, settled
+from ui.components.mailroom import plan
 from ui.components.mailroom.alt_text import frame_lists
 
 pytestmark = pytest.mark.timeout(300)
@@ -183,12 +185,29 @@ def test_lesson_4_the_letter_stored_out_of_order_is_marked_reordered(page, open_
     expect(late.locator(".mr-icon-reordered")).to_have_count(1)
 
 
-def test_lesson_6_failed_but_stored_outlines_the_shelf_copy_it_names(page, open_url, wait_run):
+def test_lesson_6_failed_but_stored_outlines_the_shelf_copy_it_names(page, open_url, wait_run, screenshots):
     document = _document(6)
     room = run_lesson(page, open_url, wait_run, 6)
     _at(room, _moment(document, "failed_but_stored"))
     expect(room.locator(".mr-slot.mr-named")).to_have_count(1)
     expect(room.locator(".mr-slot.mr-named")).to_have_attribute("data-what", "m2")
+
+    # After the fatal error, Next stops where m3 is reported delivered with no offset, and says why.
+    implicit = _moment(document, "implicit_ack")
+    _at(room, max(position for position in plan.stops(document) if position < implicit))
+    assert _moment(document, "fatal_error") < implicit
+    room.get_by_role("button", name="Next step").click()
+    settled(room)
+    expect(room).to_have_attribute("data-pos", str(implicit))
+    caption = room.locator(".mr-now")
+    expect(caption).to_contain_text("acknowledged implicitly:")
+    expect(caption).to_contain_text("m3 is reported delivered, with no offset")
+    expect(caption).to_contain_text("the receipt for m4 (request #7) came back OK")
+    expect(caption).to_contain_text("carries no offset for m3, which is on the shelf at offset 2")
+    m3 = room.locator(".mr-in-sender .mr-row", has=page.locator(".mr-what", has_text="m3"))
+    expect(m3).to_have_attribute("data-state", "delivered")
+    expect(m3).to_contain_text("no offset")
+    page.screenshot(path=str(screenshots / "lesson-6-implicit-ack.png"))
 
 
 def test_lesson_3_says_at_step_0_what_its_picture_shows_and_quotes_the_client_as_code(page, open_url, wait_run):
