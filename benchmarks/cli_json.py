@@ -6,7 +6,10 @@ Both run in a subprocess with stdout to /dev/null, so interpreter start-up count
 both sides; the runs alternate, so both see the same machine load.  Prints both
 medians, their ratio, each side's peak RSS and the load average.
 
-    python benchmarks/cli_json.py [--messages 100000] [--rounds 7] [--trace] [--with-dump]
+    python benchmarks/cli_json.py [--messages 100000] [--rounds 7] [--trace] [--with-dump] [--before REV]
+
+--before REV also times the CLI of an earlier commit (its idemlab/ taken with git archive)
+alongside, in the same rounds, to tell a slower version from a busier machine.
 
 The scenario is sim_throughput.py's bulk run (steps of 1000 sends and a 10 ms wait, 3
 partitions, batches of 100, 5 in flight, idempotence on) without the random faults, and
@@ -77,17 +80,18 @@ def write_scenario(path: Path, messages: int, per_step: int = 1000) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child, stdout to /dev/null."""
+def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child, stdout
+    to /dev/null.  On a busy machine the CPU seconds wander less than the wall seconds."""
     with open(os.devnull, "w") as sink:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=sink, cwd=ROOT)
+        proc = subprocess.Popen(command, stdout=sink, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{command} exited {proc.returncode}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def check_same_document(cli: list[str], baseline: list[str]) -> None:
@@ -110,6 +114,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--with-dump", action="store_true", help="also time the json.dump baseline (for information)")
     parser.add_argument("--trace", action="store_true", help="also time the CLI with --trace (for information)")
+    parser.add_argument("--before", metavar="REV", help="also time the CLI of this earlier commit, alongside")
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,8 +129,23 @@ def main() -> None:
         check = [sys.executable, __file__, "--check", *cli, "--", *baseline]
         print(subprocess.run(check, capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip())
 
+        earlier = Path(tmp) / "earlier"
+        if args.before:
+            # `python -m` puts the working directory first on sys.path: run there, it imports that idemlab
+            earlier.mkdir()
+            archive = subprocess.run(
+                ["git", "archive", args.before, "idemlab"], capture_output=True, check=True, cwd=ROOT
+            )
+            subprocess.run(["tar", "-x", "-C", str(earlier)], input=archive.stdout, check=True)
+
         load_before = os.getloadavg()[0]
-        runs: dict[str, list[tuple[float, float]]] = {"cli": [], "baseline": [], "json.dump": [], "cli --trace": []}
+        runs: dict[str, list[tuple[float, float, float]]] = {
+            "cli": [],
+            "baseline": [],
+            "json.dump": [],
+            "cli --trace": [],
+            "cli before": [],
+        }
         for _ in range(args.rounds):
             runs["baseline"].append(timed(baseline))
             runs["cli"].append(timed(cli))
@@ -133,29 +153,36 @@ def main() -> None:
                 runs["json.dump"].append(timed(slow_baseline))
             if args.trace:
                 runs["cli --trace"].append(timed([*cli, "--trace"]))
+            if args.before:
+                runs["cli before"].append(timed(cli, cwd=earlier))
         load_after = os.getloadavg()[0]
 
     runs = {side: results for side, results in runs.items() if results}
-    medians = {side: statistics.median(t for t, _ in results) for side, results in runs.items()}
-    peaks = {side: max(m for _, m in results) for side, results in runs.items()}
+    medians = {side: statistics.median(t for t, _, _ in results) for side, results in runs.items()}
+    peaks = {side: max(m for _, m, _ in results) for side, results in runs.items()}
+    cpu = {side: statistics.median(c for _, _, c in results) for side, results in runs.items()}
     labels = {
         "cli": "python -m idemlab run FILE --json",
         "baseline": "tomllib + json.dumps",
         "json.dump": "tomllib + json.dump (information)",
         "cli --trace": "… --json --trace (information)",
+        "cli before": f"the same CLI at {args.before}"[:38],
     }
     for side, label in labels.items():
         if side not in runs:
             continue
-        times = sorted(t for t, _ in runs[side])
+        times = sorted(t for t, _, _ in runs[side])
         print(
             f"{label:38s} median {medians[side]:.2f} s (min {times[0]:.2f}, max {times[-1]:.2f}, "
-            f"{args.rounds} runs), peak RSS {peaks[side]:.0f} MB"
+            f"{args.rounds} runs), CPU {cpu[side]:.2f} s, peak RSS {peaks[side]:.0f} MB"
         )
     print(
-        f"ratio CLI / baseline: {medians['cli'] / medians['baseline']:.2f} (target <= 2.5); "
-        f"load average {load_before:.2f} before, {load_after:.2f} after"
+        f"ratio CLI / baseline: {medians['cli'] / medians['baseline']:.2f} (target <= 2.5; CPU seconds "
+        f"{cpu['cli'] / cpu['baseline']:.2f}); load average {load_before:.2f} before, {load_after:.2f} after"
     )
+    if args.before:
+        before = f"ratio CLI at {args.before} / baseline: {medians['cli before'] / medians['baseline']:.2f}"
+        print(f"{before} (CPU seconds {cpu['cli before'] / cpu['baseline']:.2f})")
 
 
 if __name__ == "__main__":
