@@ -7,9 +7,12 @@ each time in a fresh browser context (a learner's first opening: nothing cached)
     (ui/views/sequence_figure.py) by a small Streamlit app on the same machine: the
     first plotly chart of a session fetches and compiles Plotly's 4.6 MB script.
 
-    python benchmarks/sequence_diagram_browser.py [--runs 5]
+    python benchmarks/sequence_diagram_browser.py [--runs 5] [--before REV]
 
-The server is warmed by one visit first.  The load average is printed: the machine is shared.
+--before REV also measures (a) on an earlier commit (its tree taken with git archive),
+to tell a slower version from a busier machine.  Every server is warmed by one visit
+first, then the openings alternate between them round by round, so each sees the same
+load.  The load average is printed: the machine is shared.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -62,14 +66,33 @@ def opening_seconds(browser, url: str, drawn: str) -> float:
     return seconds
 
 
-def measure(browser, root: Path, path: str, drawn: str, runs: int) -> list[float]:
-    server, url = start_server(root)
+def measure(browser, sides: dict[str, tuple[Path, str, str]], runs: int) -> dict[str, list[float]]:
+    """Seconds per side (root, path, drawn selector), the sides alternating round by round."""
+    servers, urls = [], {}
     try:
-        opening_seconds(browser, f"{url}/{path}", drawn)  # warm: imports, caches
-        return [opening_seconds(browser, f"{url}/{path}", drawn) for _ in range(runs)]
+        for label, (root, path, _) in sides.items():
+            server, url = start_server(root)
+            servers.append(server)
+            urls[label] = f"{url}/{path}"
+        for label, (_, _, drawn) in sides.items():
+            opening_seconds(browser, urls[label], drawn)  # warm: imports, caches
+        times: dict[str, list[float]] = {label: [] for label in sides}
+        for _ in range(runs):
+            for label, (_, _, drawn) in sides.items():
+                times[label].append(opening_seconds(browser, urls[label], drawn))
+        return times
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def extract(rev: str, folder: Path) -> Path:
+    """The tree of commit `rev`, written into `folder`."""
+    folder.mkdir()
+    archive = subprocess.run(["git", "archive", rev], capture_output=True, check=True, cwd=ROOT)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def line(label: str, times: list[float]) -> str:
@@ -79,19 +102,28 @@ def line(label: str, times: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", metavar="REV", help="also measure (a) at this earlier commit, alongside")
     args = parser.parse_args()
-    with sync_playwright() as playwright:
+    load_before = os.getloadavg()
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        html = measure(browser, ROOT, PLAYGROUND, HTML_DIAGRAM, args.runs)
-        with tempfile.TemporaryDirectory() as folder:
-            (Path(folder) / "app.py").write_text(PLOTLY_APP)
-            plotly = measure(browser, Path(folder), "", PLOTLY_DIAGRAM, args.runs)
+        plotly_root = Path(folder) / "plotly"
+        plotly_root.mkdir()
+        (plotly_root / "app.py").write_text(PLOTLY_APP)
+        sides = {
+            "(a) the playground's diagram, HTML": (ROOT, PLAYGROUND, HTML_DIAGRAM),
+            "(b) for scale, the same run as the former plotly chart": (plotly_root, "", PLOTLY_DIAGRAM),
+        }
+        if args.before:
+            earlier = extract(args.before, Path(folder) / "earlier")
+            sides[f"(a) at {args.before}"] = (earlier, PLAYGROUND, HTML_DIAGRAM)
+        times = measure(browser, sides, args.runs)
         browser.close()
     load = os.getloadavg()
     print(f"first opening of the sequence diagram, {args.runs} fresh browser contexts each (target < 1 s):")
-    print(line("(a) the playground's diagram, HTML", html))
-    print(line("(b) for scale, the same run as the former plotly chart", plotly))
-    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    for label, seconds in times.items():
+        print(line(label, seconds))
+    print(f"load average {load_before[0]:.2f} before; after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":
