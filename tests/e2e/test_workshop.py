@@ -70,7 +70,13 @@ def on_slide(page):
 
 
 def answer_on_slide(page, question):
+    """The answer named under the class chart (a class is hosted)."""
     return on_slide(page).filter(has_text=f"Answer {presenter_deck.letter(question.answer)}.")
+
+
+def answer_marked_among_the_options(page, question):
+    """The right option marked in the list of options (no class: no chart lists them)."""
+    return on_slide(page).locator("li").filter(has_text=f"✓ {presenter_deck.letter(question.answer)}.")
 
 
 def slide_caption(page):
@@ -101,7 +107,7 @@ def test_the_presenter_url_opens_the_slide_keys_work_at_once_and_a_refresh_stays
     page.wait_for_selector("[data-testid='stAppViewContainer']")
     wait_for_app_run(page)
     expect(slide_caption(page)).to_contain_text(f"Slide {REVEAL} of")
-    answer = answer_on_slide(page, LESSON.prediction)
+    answer = answer_marked_among_the_options(page, LESSON.prediction)
     expect(answer).to_have_count(0)  # the room discusses first
     expect(page.get_by_text("Speaker notes")).to_have_count(0)  # they hold the answer
     page.keyboard.press("a")  # its own key
