@@ -2,7 +2,8 @@
 room's one dedicated-cluster slot (scenarios that stop, kill or configure brokers) go to
 one worker as one unit: on both workers they would wait on each other for that slot.
 Each other file under tests/kafka/ is a unit of its own (its module's fixtures stay
-together); every other test is a unit by itself.  The largest units start first, and
+together), and so is the browser's walk over every page (test_every_page.py: one walk per
+theme, read by three checks); every other test is a unit by itself.  The largest units start first, and
 whichever worker is free takes what is left.
 
 (xdist's own `--dist loadgroup` renames each grouped test's node id, which pytest 9 no
@@ -14,6 +15,7 @@ from __future__ import annotations
 from xdist.scheduler import LoadScopeScheduling
 
 REAL_BROKER_TESTS = "tests/kafka/"
+WHOLE_FILE_UNITS = (REAL_BROKER_TESTS, "tests/e2e/test_every_page.py::")
 DEDICATED_CLUSTER_TESTS = tuple(
     f"{REAL_BROKER_TESTS}{name}.py::"
     for name in (
@@ -30,7 +32,7 @@ class DedicatedClusterTestsTogether(LoadScopeScheduling):
     def _split_scope(self, nodeid: str) -> str:
         if nodeid.startswith(DEDICATED_CLUSTER_TESTS):
             return "tests/kafka/ (dedicated clusters)"
-        if nodeid.startswith(REAL_BROKER_TESTS):
+        if nodeid.startswith(WHOLE_FILE_UNITS):
             return nodeid.split("::", 1)[0]
         return nodeid
 

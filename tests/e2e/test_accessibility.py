@@ -1,25 +1,20 @@
 """axe-core in Chromium with every one of its rules enabled (WCAG A to AAA, best practice,
-experimental), on every page of the navigation, light and dark, 1280x800 and
-1920x1080: no serious or critical violation except the few Streamlit itself causes,
-which are listed in ALLOWED below, each proven on a bare Streamlit app in this module.
-
-The pages are read from the app's own navigation (the page list Streamlit sends to the
-browser, hidden pages included), so a page added to ui/widgets/nav.py is covered without
-touching this file.  axe-core comes from the pinned `axe-playwright-python` package
-(requirements-dev.txt), which bundles axe.min.js: nothing is downloaded at test time.
-One server and one browser for the whole module; each page is loaded once per theme and
-checked at both sizes."""
+experimental): how it is run, and the few serious violations Streamlit itself causes,
+listed in ALLOWED below, each proven on a bare Streamlit app in this module.  Every page
+of the navigation is checked with it, light and dark, 1280x800 and 1920x1080, in
+tests/e2e/test_every_page.py.  axe-core comes from the pinned `axe-playwright-python`
+package (requirements-dev.txt), which bundles axe.min.js: nothing is downloaded at test
+time."""
 
 from __future__ import annotations
 
-import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, streamlit_server, wait_for_app_run
+from tests.e2e.conftest import COUNT_RUNS, ROOT, streamlit_server, wait_for_app_run
 from tests.needs import skip_or_fail
 
 pytestmark = pytest.mark.timeout(480)
@@ -27,11 +22,6 @@ pytestmark = pytest.mark.timeout(480)
 THEMES = ("light", "dark")
 VIEWPORTS = ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080})
 FAILING_IMPACTS = ("serious", "critical")
-# The same page in a second state worth checking: a lesson's link opens the playground
-# with a run drawn (mail room, tables with tinted rows) and the set-up folded.
-VARIANTS = {"playground": ["playground?scenario=lost-ack&idem=0"]}
-# A picture drawn only when chosen: chosen on that page, then checked again.
-CHOICES = {"playground?scenario=lost-ack&idem=0": "Sequence diagram"}
 REPORT = ROOT / "artifacts" / "accessibility"
 
 
@@ -200,71 +190,6 @@ def navigation_pages(page, url: str) -> list[str]:
     return paths
 
 
-@pytest.fixture(scope="module")
-def axe_context(browser, warmed):
-    """One browser context for the module's page visits; the pages come from the nav."""
-    context = browser.new_context(viewport=VIEWPORTS[0])
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    paths = navigation_pages(page, warmed)
-    assert "playground" in paths and any(p.startswith("lesson-") for p in paths), paths
-    yield warmed, page, paths
-    context.close()
-
-
-def check_pages(base_url: str, page, paths: list[str], theme: str) -> dict:
-    report = {}
-    for path in [v for nav_path in paths for v in [nav_path, *VARIANTS.get(nav_path, [])]]:
-        page.set_viewport_size(VIEWPORTS[0])
-        sep = "&" if "?" in path else "?"
-        page.goto(f"{base_url}/{path}{sep}embed_options={theme}_theme")
-        page.wait_for_selector("[data-testid='stAppViewContainer']")
-        wait_for_app_run(page, settle_ms=400)
-        check_sizes(page, report, f"{path or 'home'} {theme}")
-        if path in CHOICES:
-            page.set_viewport_size(VIEWPORTS[0])
-            page.get_by_test_id("stButtonGroup").get_by_text(CHOICES[path], exact=True).click()
-            wait_for_app_run(page, settle_ms=400)
-            check_sizes(page, report, f"{path} ({CHOICES[path]}) {theme}")
-    return report
-
-
-def check_sizes(page, report: dict, name: str) -> None:
-    for viewport in VIEWPORTS:
-        page.set_viewport_size(viewport)
-        page.wait_for_timeout(300)
-        report[f"{name} {viewport['width']}x{viewport['height']}"] = run_axe(page)
-
-
-def summarise(report: dict) -> str:
-    lines = []
-    for key, violations in report.items():
-        counts = {
-            v["id"]: f"{sum(not n['allowed'] for n in v['nodes'])}+{sum(bool(n['allowed']) for n in v['nodes'])}allowed"
-            for v in violations
-            if v["impact"] in FAILING_IMPACTS
-        }
-        lines.append(f"{key}: {counts or 'none'}")
-    return "\n".join(lines)
-
-
-@pytest.mark.parametrize("theme", THEMES)
-def test_no_serious_violation_on_any_page(axe_context, theme):
-    base_url, page, paths = axe_context
-    report = check_pages(base_url, page, paths, theme)
-    REPORT.mkdir(parents=True, exist_ok=True)
-    (REPORT / f"axe-{theme}.json").write_text(json.dumps(report, indent=1))
-    print(f"\nserious/critical violations by page ({theme}; not allowed + allowed):\n{summarise(report)}")
-    problems = [{"page": key, **node} for key, violations in report.items() for node in failing(violations)]
-    assert not problems, "violations not on the allow-list:\n" + "\n".join(
-        f"{p['page']}: {p['rule']} ({p['impact']}) {p['html']}\n    {p['summary']}" for p in problems
-    )
-    used = {n_sel for violations in report.values() for v in violations for n in v["nodes"] for n_sel in n["allowed"]}
-    unused = [a.rule for a in ALLOWED if a.selector not in used]
-    if unused:
-        print(f"allow-list entries that matched nothing in the app ({theme}): {unused}")
-
-
 def test_every_allowed_violation_happens_on_a_bare_streamlit_app(browser, tmp_path):
     """Each allow-list entry, reproduced by an app that is nothing but Streamlit (with this
     app's theme): proof that the violation is Streamlit's, not this app's."""
@@ -275,6 +200,7 @@ def test_every_allowed_violation_happens_on_a_bare_streamlit_app(browser, tmp_pa
     violations = []
     with streamlit_server("bare.py", cwd=Path(tmp_path)) as url:
         context = browser.new_context(viewport=VIEWPORTS[0])
+        context.add_init_script(COUNT_RUNS)
         page = context.new_page()
         for theme in THEMES:
             page.goto(f"{url}/?embed_options={theme}_theme")

@@ -1,5 +1,5 @@
-"""The app in a real browser: every page by URL, the lost-acknowledgement experiment,
-stepping, deep links, dark theme, downloads, and a screenshot of every page."""
+"""The app in a real browser: the lost-acknowledgement experiment, stepping, deep links,
+dark theme, downloads (every page by its URL: tests/e2e/test_every_page.py)."""
 
 import json
 import re
@@ -8,36 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from idemlab.lessons import load_all
-
 pytestmark = pytest.mark.timeout(240)
-
-LESSON_SLUGS = [lesson.slug for lesson in load_all()]
-PAGE_PATHS = [
-    "",
-    "playground",
-    "compare",
-    "wire",
-    "reference",
-    "presenter",
-    *(f"lesson-{slug}" for slug in LESSON_SLUGS),
-]
-
-
-def assert_page_ok(page):
-    expect(page.get_by_text("Page not found")).to_have_count(0)
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    expect(page.locator("h1").first).to_be_visible()
-
-
-@pytest.mark.parametrize("theme", ["light", "dark"])
-@pytest.mark.parametrize("path", PAGE_PATHS)
-def test_every_page_opens_directly_by_its_url(open_url, screenshots, path, theme):
-    page = open_url(path, theme=theme)
-    assert_page_ok(page)
-    nav = page.get_by_test_id("stSidebarNav")
-    expect(nav.get_by_text("Playground")).to_be_visible()
-    page.screenshot(path=str(screenshots / f"{path or 'home'}-{theme}.png"), full_page=False)
 
 
 def test_dark_theme_really_is_dark(open_url):

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from idemlab.lessons import load_all
+from tests.e2e.conftest import COUNT_RUNS
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -25,6 +26,7 @@ new MutationObserver(() => {
 @pytest.mark.parametrize("lesson", [load_all()[0]], ids=lambda lesson: lesson.slug)
 def test_first_visitor_of_a_fresh_server_lands_on_the_lesson_without_a_dialog(fresh_server, browser, lesson, wait_run):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(COUNT_RUNS)
     page = context.new_page()
     page.add_init_script(PAGE_NOT_FOUND_WATCH)
     page.goto(f"{fresh_server}/lesson-{lesson.slug}")

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from tests.e2e.conftest import ROOT, _free_port, wait_for_app_run
+from tests.e2e.conftest import COUNT_RUNS, ROOT, _free_port, wait_for_app_run
 
 EVIL = "evil.example"
 INVISIBLE = ("\u2060", "\u200b")  # word joiner, zero-width space
@@ -99,6 +99,7 @@ def hostile_server():
 
 def test_crafted_links_load_nothing_remote_and_render_no_injected_link(browser, hostile_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(COUNT_RUNS)
     remote: list[str] = []
     dialogs: list[str] = []
 

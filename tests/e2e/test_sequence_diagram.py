@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_for_app_run
+from tests.e2e.conftest import COUNT_RUNS, wait_for_app_run
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -58,6 +58,7 @@ def open_diagram(page, url: str):
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_no_label_of_the_sequence_diagram_is_clipped(browser, warmed, scenario, theme):
     context = browser.new_context(viewport=VIEWPORTS[0])
+    context.add_init_script(COUNT_RUNS)
     page = context.new_page()
     page.set_default_timeout(60_000)
     figure = open_diagram(page, f"{warmed}/playground?scenario={scenario}&embed_options={theme}_theme")
@@ -76,6 +77,7 @@ def test_no_label_of_the_sequence_diagram_is_clipped(browser, warmed, scenario, 
 def test_the_diagram_draws_the_long_producer_id_sentence_whole(browser, warmed):
     """The label the plotly chart cut to "er; every letter carries it…" is there in full."""
     context = browser.new_context(viewport=VIEWPORTS[0])
+    context.add_init_script(COUNT_RUNS)
     page = context.new_page()
     page.set_default_timeout(60_000)
     figure = open_diagram(page, f"{warmed}/playground?scenario=lost-ack&idem=1")

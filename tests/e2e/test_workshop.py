@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from idemlab.lessons import load
-from tests.e2e.conftest import streamlit_server, wait_for_app_run
+from tests.e2e.conftest import COUNT_RUNS, streamlit_server, wait_for_app_run
 from tests.unit.test_classroom import qr_matrix_of_svg, segno_matrix, svg_of_img
 from ui.views import presenter_deck
 
@@ -39,6 +39,7 @@ def server(tmp_path_factory, browser):
     try:
         with streamlit_server() as url:
             context = browser.new_context()
+            context.add_init_script(COUNT_RUNS)
             page = context.new_page()
             page.goto(url)  # the first visit switches Streamlit out of its legacy pages/ mode
             page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60_000)
@@ -54,6 +55,7 @@ def server(tmp_path_factory, browser):
 
 def open_page(browser, url: str, viewport=PROJECTOR, theme: str | None = None):
     context = browser.new_context(viewport=viewport, color_scheme=theme or "light")
+    context.add_init_script(COUNT_RUNS)
     page = context.new_page()
     page.set_default_timeout(30_000)
     if theme:
