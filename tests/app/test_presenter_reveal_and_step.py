@@ -7,6 +7,7 @@ from __future__ import annotations
 from idemlab import backends
 from idemlab.lessons import load_all, scenario_for
 from ui.views import presenter_deck
+from ui.widgets import presenter_view
 
 LESSON = next(lesson for lesson in load_all() if lesson.number == 9)
 DECK = presenter_deck.deck(LESSON, backends.run(scenario_for(LESSON), "sim"))
@@ -44,3 +45,11 @@ def test_after_the_run_says_its_log_is_the_runs_end_beside_a_diagram_of_the_requ
     assert any(m.startswith("**Sequence diagram**, up to the key moment") for m in _markdown(at))
     diagram = next(h.proto.body for h in at.get("html") if "idl-seq" in h.proto.body)
     assert all(f"#{n} Produce [" in diagram for n in (2, 3, 4)), diagram
+
+
+def test_the_show_answer_key_is_no_options_letter_nor_a_streamlit_shortcut(open_page):
+    letters = {chr(ord("A") + i) for i in range(max(len(s.choices) for s in DECK if s.kind == "reveal"))}
+    assert presenter_view.SHOW_ANSWER_KEY.upper() not in letters | {"R", "C"}  # Streamlit: rerun, clear cache
+    at = open_page("pages/presenter.py", lesson=LESSON.slug, slide=str(REVEAL))
+    label = at.button(key="present.show_answer").label
+    assert f"(press the {presenter_view.SHOW_ANSWER_KEY} key)" in label, label

@@ -3,8 +3,8 @@ the arrow keys or a clicker (PageUp/PageDown).  The lesson and the slide live in
 (`/presenter?lesson=<slug>&slide=<n>`, n from 1; `&class=<code>&key=<key>` for a live
 class, from the instructor's control link), so a refresh or a shared link opens exactly
 there.  A reveal slide shows the class's answers live; the right answer waits for a
-separate key (A): in a class that key also releases the learners' verdicts.  Each slide
-holds a few words (a question slide a short version of the lesson's question); the
+separate key (S, for "show"; A–D name the options): in a class that key also releases
+the learners' verdicts.  Each slide holds a few words (a question slide a short version of the lesson's question); the
 lesson's own prose is in the speaker notes below it, a reveal's only once it is shown.
 Owns session keys `present.*`."""
 
@@ -26,7 +26,8 @@ from ui.views.sequence_html import sequence_html
 from ui.views.snapshot import snapshot
 from ui.widgets import class_results, class_store, cost_view, run_views
 
-SHOW_ANSWER_KEY = "A"
+# Not A–D (the options' letters), nor R or C (Streamlit's rerun and clear-cache keys).
+SHOW_ANSWER_KEY = "S"
 
 VIEWS = ["Mail room", "Sequence diagram", "Stored log"]
 
