@@ -26,9 +26,11 @@ KINDS = (
     "retry",
     "duplicate_caught",
     "duplicate_stored",
+    "resend",
     "epoch_bump",
     "fatal_error",
     "reordered",
+    "refusal",
     "lost",
     "failed_but_stored",
     "delivered_not_stored",
@@ -418,8 +420,9 @@ class _Moments:
             if at_door
             else f"The broker refuses {self.letters(sent)} (request #{sent.get('request_no')}) with {error}"
         )
+        # named for what it shows, a refusal: only the store that puts a later letter first is "reordered"
         self.add(
-            "reordered",
+            "refusal",
             i,
             f"{refusal} and nothing is stored: {they} must be sent again, so a letter sent after "
             f"{them} can reach the shelf first.",
@@ -485,8 +488,10 @@ class _Moments:
                 f"the second send came under PID {pid}, a new sender with numbers of its own; the notebook "
                 f"recognises a letter only by its own PID's entries, and {noted} noted under PID {before}"
             )
+        # the application's second send is a new letter with the same contents, not a retry:
+        # "stored twice" (duplicate_stored) is kept for a retry stored again
         self.add(
-            "duplicate_stored",
+            "resend",
             i,
             f"The broker stores {self.letters(e)} at {_offsets(e.get('base_offset'), len(msgs))}, beside "
             f"{'its first copy' if len(firsts) == 1 else 'their first copies'} at {_offsets_of(firsts)}: the "

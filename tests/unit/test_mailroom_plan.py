@@ -153,7 +153,7 @@ def test_lesson_4_stops_where_m2_is_turned_away_and_where_m3_passes_it():
 def test_lesson_5_stops_where_the_resent_letters_are_stored_again_under_the_new_producer_id():
     doc = document_of(_lesson(5))
     last = [mo for mo in doc["moments"] if mo["event"] + 1 in plan.stops(doc)][-1]
-    assert last["kind"] == "duplicate_stored" and "under PID 1" in last["text"], last
+    assert last["kind"] == "resend" and "under PID 1" in last["text"], last
 
 
 def test_lesson_7_stops_at_the_registration_with_its_refused_first_request():
