@@ -484,7 +484,7 @@ class _Story:
             self.say(
                 _FATAL,
                 # quoted as the lessons quote a client's message (lesson 3)
-                f"Your secretary (the client library) refused the form: the producer was never created: "
+                f"Your secretary (the client library) refused the registration form: the producer was never created: "
                 f'"{_first_line(error)}". Nothing was sent and nothing was stored.',
             )
         else:

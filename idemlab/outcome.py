@@ -65,7 +65,10 @@ class Outcome:
         else:
             text = ", ".join(parts) + "."
         if self.duplicates_caught:
-            text += f" The broker caught {_count(self.duplicates_caught, 'duplicate')} (not stored again)."
+            # not "duplicate": the count above names copies stored twice, these were stored once
+            n = self.duplicates_caught
+            retries, it = ("1 retry", "it") if n == 1 else (f"{n} retries", "them")
+            text += f" The broker recognised {retries} of what it already had and did not store {it} again."
         if self.failed_but_stored:
             text += f" {_count(len(self.failed_but_stored), 'message')} reported failed but stored."
         if self.delivered_but_not_stored:

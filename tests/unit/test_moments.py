@@ -64,7 +64,9 @@ def test_lesson_two_points_at_the_caught_duplicate():
     lost = trace.events[moments[1].event]
     assert lost.kind == model.FAULT_INJECTED and "stored it at offset 1" in moments[1].text
     assert summarize(trace).duplicates_caught == 1
-    assert "The broker caught 1 duplicate" in summarize(trace).sentence()
+    assert "The broker recognised 1 retry of what it already had and did not store it again." in (
+        summarize(trace).sentence()
+    )
 
 
 @pytest.mark.parametrize(
