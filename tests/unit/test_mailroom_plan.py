@@ -179,3 +179,43 @@ def test_lesson_6_stops_after_the_fatal_error_where_m3_is_reported_delivered_wit
     moments = {mo["event"] + 1: mo for mo in doc["moments"]}
     assert later and later[-1] in moments and moments[later[-1]]["kind"] == "implicit_ack"
     assert doc["events"][later[-1] - 1]["text"].startswith("Delivery report for m3: delivered")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: f"lesson-{lesson.number}")
+def test_a_registration_is_never_called_by_a_request_number(lesson):
+    doc = document_of(lesson)
+    for event, text in zip(doc["events"], plan.event_texts(doc), strict=True):
+        if event.get("init"):
+            assert "request #" not in text.lower(), text
+            assert "registration (InitProducerId)" in text, text
+        else:
+            assert text == event["text"]  # a Produce request keeps its number
+
+
+def test_lesson_9_names_its_two_registrations_by_their_tries_and_keeps_request_2_for_m2_to_m6():
+    doc = document_of(next(lesson for lesson in LESSONS if lesson.number == 9))
+    texts = plan.event_texts(doc)
+    assert "The registration (InitProducerId), try 1: asks for a producer id" in texts
+    assert "Reply to the registration (InitProducerId), try 2: the post office hands out a producer id" in texts
+    assert [text for text in texts if text.startswith("Request #2:")] == [
+        text for text in texts if text.startswith("Request #2: Produce [m2, m3, m4, m5, m6]")
+    ]
+    init = [trip["name"] for trip in plan.trips(doc) if trip["kind"] == "init"]
+    assert init == ["the registration (InitProducerId), try 1", "the registration (InitProducerId), try 2"]
+
+
+def test_a_single_registration_has_no_try_number():
+    doc = {
+        "events": [{"a": "send", "init": True, "r": 1, "text": "Request #1: InitProducerId (asks for a producer id)"}]
+    }
+    assert plan.event_texts(doc) == ["The registration (InitProducerId): asks for a producer id"]
+
+
+def test_the_envelopes_hold_each_produce_requests_letters_once_in_the_order_first_sent():
+    doc = document_of(next(lesson for lesson in LESSONS if lesson.number == 9))
+    assert plan.envelopes(doc) == [
+        ["m1"],
+        ["m2", "m3", "m4", "m5", "m6"],
+        ["m7", "m8", "m9", "m10", "m11"],
+        ["m12", "m13", "m14", "m15", "m16"],
+    ]

@@ -67,6 +67,10 @@ def document(
     replay = with_refusal(replay, refusal)
     body = {
         **replay,
+        "events": [
+            {**event, "text": text} for event, text in zip(replay["events"], plan.event_texts(replay), strict=True)
+        ],
+        "envelopes": plan.envelopes(replay),
         "trips": plan.trips(replay),
         "beats": plan.beats(replay),
         "holds": {str(position): ms for position, ms in plan.holds(replay).items()},

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from idemlab import replay as replay_module
+from ui.components.mailroom.plan import event_texts as picture_event_texts
 from ui.components.mailroom.plan import trips as picture_trips
 from ui.views.in_flight import drawn_as, held_up, unanswered_words
 from ui.views.safe import md
@@ -39,7 +40,7 @@ def sender_lines(doc: dict[str, Any], position: int) -> list[str]:
         badge = f"PID {frame['pid']} · epoch {frame['epoch']}"
     lines = [badge]
     if ended_before_sending(doc):
-        lines.append("the sign-up form: refused at your secretary's desk (the client library)")
+        lines.append("the registration form: refused at your secretary's desk (the client library)")
     for row in frame_lists(doc, position)["sender"]:
         if row["state"] == "delivered":
             lines.append(f"{row['what']}: delivered, {row['detail']} (delivered)")
@@ -112,8 +113,8 @@ def now_line(doc: dict[str, Any], position: int, trips: list[dict[str, Any]] | N
     if position == 0:
         return "Before the first event."
     moment = next((m for m in doc.get("moments", ()) if m["event"] + 1 == position), None)
-    text = doc["events"][position - 1]["text"]
-    line = f"{moment['text']} ({text})" if moment and moment["text"] != text else text
+    text = picture_event_texts(doc)[position - 1]
+    line = f"{moment['text']} ({text})" if moment and moment["text"] != doc["events"][position - 1]["text"] else text
     together = unanswered_words(doc, position, picture_trips(doc) if trips is None else trips)
     return f"{line} — {together}" if together else line
 

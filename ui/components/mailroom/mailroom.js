@@ -13,22 +13,29 @@ const W = 1000, H = 420;
 // The post travels only in the two lanes, from the sender's door (where the lanes begin: the
 // sender's list is never under an envelope) to the post office's counter, a column as wide
 // as the widest envelope beside the office's books (the notebook and the shelf).
-const TOKEN_HALF = { letter: 42, form: 44, init: 38, error: 60, receipt: 42, "init-reply": 42 };  // an error reply holds "not enough replicas"
+const TOKEN_HALF = { letter: 42, form: 56, init: 38, error: 60, receipt: 42, "init-reply": 42 };  // an error reply holds "not enough replicas"
 const WIDEST = Math.max(...Object.values(TOKEN_HALF));
 const SENDER = { x: 8, y: 8, w: 244, h: 404 };
 const OFFICE = { x: 560, y: 8, w: 432, h: 404 };
 const COUNTER = { x0: OFFICE.x + 6, x1: OFFICE.x + 14 + 2 * WIDEST };
 const BOOKS_X = COUNTER.x1 + 8;  // the notebook's and the shelf's left edge
+// The clerk's stamp, on the counter and clear of the post office's border (its stroke included).
+const STAMP = { x: OFFICE.x + 18, w: COUNTER.x1 - OFFICE.x - 22 };
 const LANE = { x0: SENDER.x + SENDER.w, x1: OFFICE.x, out: 172, back: 292, half: 34 };
-const OX = (COUNTER.x0 + COUNTER.x1) / 2, DX = OFFICE.x - 8, LX = 440;
+const OX = (COUNTER.x0 + COUNTER.x1) / 2, LX = 440;
 const door = (half) => LANE.x0 + half + 4;  // an envelope's centre at the sender's door
+const officeDoor = (half) => LANE.x1 - half - 6;  // ... and at the post office's, still in the lane
 // Your secretary's desk (the client library, inside the sender: "counter" is the post office's
-// only), and where a sign-up form starts on its way to the desk.
-const CX = 150, FORM_X0 = 60;
-const SENDER_ROWS = 9, SHELF_SLOTS = 12, NOTE_ROWS = 3;
-const SENDER_ROWS_PACKED = 13;  // rows closer together (22 instead of 30) before any is folded away
-const SENDER_ROWS_TIGHT = 16;  // at 20 apart, when the letters that must stay in sight need it
+// only), and where a registration form starts on its way to the desk.
+const CX = 150, FORM_X0 = SENDER.x + TOKEN_HALF.form + 8;
+const SHELF_SLOTS = 12, NOTE_ROWS = 3;
+const CHIP_PAD = 12, CHIP_GAP = 4;  // a notebook chip's room beside its words, and between chips
+const SENDER_STEPS = [30, 22, 20];  // rows this far apart, closer together before any is folded away
 const SENDER_TOP = 92;  // the first row's centre
+const SENDER_BOTTOM = SENDER.y + SENDER.h - 10;  // the last row's centre at most
+const FOLD_LINE = 24;  // the "+N not shown" line above the rows
+// How many rows the sender's box holds from `top`, `step` apart.
+const rowsFitting = (step, top) => Math.floor((SENDER_BOTTOM - top) / step) + 1;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -273,29 +280,42 @@ export default function (component) {
   }
 
   // ---- what stands still at a position: the sender's letters, the notebook, the shelf
-  // The letters the sender's list has room for, and how far apart.  Folded away: the settled
-  // ones (delivered or failed) that did not just change, oldest first.  A letter in the post or
-  // named by the sentence under the picture stays: the rows close up to make room for them
-  // (16 at most), and only past that are unsent letters folded (latest first), then the post's.
+  // The letters the sender's list has room for, and how far apart.  Nothing is folded while
+  // every row fits, closer together if need be.  Past that, whole envelopes (all the letters of
+  // one request, plan.envelopes) fold: settled ones that did not just change, oldest first.  An
+  // envelope with a letter in the post or named by the sentence under the picture stays; only if
+  // that is not enough do unsent envelopes fold (latest first), then the others.
   function senderRowsShown(frame, pos) {
     const rows = frame.sender;
-    if (rows.length <= SENDER_ROWS_PACKED) return { folded: [], step: rows.length > SENDER_ROWS ? 22 : 30 };
+    const step = SENDER_STEPS.find((gap) => rows.length <= rowsFitting(gap, SENDER_TOP));
+    if (step) return { folded: [], step };
+    const tight = SENDER_STEPS[SENDER_STEPS.length - 1];
+    const room = rowsFitting(tight, SENDER_TOP + FOLD_LINE);
     const rowKey = (row) => `${row.what}\u0000${row.state}\u0000${row.detail}`;  // "did not just change": same words a step before
     const before = new Set(pos > 0 ? expand("sender", data.frames[pos - 1].sender).map(rowKey) : []);
     const inPost = new Set(expand("post", frame.post).flatMap((row) => String(row.what || "").split(", ")));
     const named = lettersNamed(caption(pos).text, rows.map((row) => row.what));
     const stays = (row) => inPost.has(row.what) || named.has(row.what);
-    const settled = rows.filter((row) => row.state !== "waiting" && !stays(row) && before.has(rowKey(row)));
-    const fold = (order, room) => {
-      const folded = new Set(order.slice(0, rows.length - room));
-      return rows.filter((row) => folded.has(row));
-    };
-    const room = SENDER_ROWS_PACKED - 1;  // the fold's line takes a row
-    if (rows.length - room <= settled.length) return { folded: fold(settled, room), step: 22 };
-    if (rows.length <= SENDER_ROWS_TIGHT) return { folded: [], step: 20 };
-    const unsent = rows.filter((row) => row.state === "waiting" && !stays(row)).reverse();
-    const rest = rows.filter((row) => !settled.includes(row) && !unsent.includes(row)).reverse();
-    return { folded: fold([...settled, ...unsent, ...rest], SENDER_ROWS_TIGHT - 1), step: 20 };
+    const envelopeOf = new Map();
+    (data.envelopes || []).forEach((names, i) => names.forEach((name) => envelopeOf.set(name, i)));
+    const units = [];  // the list's envelopes, in its order: a letter never sent is one on its own
+    const unitOf = new Map();
+    for (const row of rows) {
+      const key = envelopeOf.has(row.what) ? `e${envelopeOf.get(row.what)}` : `r${units.length}`;
+      if (!unitOf.has(key)) { unitOf.set(key, []); units.push(unitOf.get(key)); }
+      unitOf.get(key).push(row);
+    }
+    const settled = units.filter((unit) => unit.every((row) => row.state !== "waiting" && !stays(row) && before.has(rowKey(row))));
+    const unsent = units.filter((unit) => !settled.includes(unit) && unit.every((row) => row.state === "waiting" && !stays(row))).reverse();
+    const rest = units.filter((unit) => !settled.includes(unit) && !unsent.includes(unit)).reverse();
+    const folded = new Set();
+    let shown = rows.length;
+    for (const unit of [...settled, ...unsent, ...rest]) {
+      if (shown <= room) break;
+      unit.forEach((row) => folded.add(row));
+      shown -= unit.length;
+    }
+    return { folded: rows.filter((row) => folded.has(row)), step: tight };
   }
 
   // Folded letters said as runs of the list: "m1…m4", "m1, m2", "m1…m4, m9".
@@ -330,7 +350,7 @@ export default function (component) {
       const names = folded.map((row) => `${row.what} (${row.state})`).join(", ");
       g.push(s("g", { class: "mr-folded", "data-folded": folded.map((row) => row.what).join(",") }, s("title", {}, `Not shown: ${names}`),
         boxed(SENDER.x + 12, y + 4, `+${folded.length} not shown: ${foldedRuns(rows, folded)}`, SENDER.w - 20, "mr-t mr-small")));
-      y += 24;
+      y += FOLD_LINE;
     }
     for (const row of shown) {
       const detail = row.state === "delivered" ? atOffset(row.detail) : row.state === "waiting" ? "…" : errorWords(row.detail);
@@ -342,7 +362,7 @@ export default function (component) {
     }
     if (!rows.length && !refused) g.push(label(SENDER.x + 12, y + 4, "no letters yet", "mr-t mr-small mr-empty"));
     if (refused) {
-      g.push(s("g", { class: "mr-desk" }, s("title", {}, "Your secretary's desk: the client library, which refused the form"),
+      g.push(s("g", { class: "mr-desk" }, s("title", {}, "Your secretary's desk: the client library, which refused the registration form"),
         s("rect", { x: CX - 46, y: 226, width: 92, height: 10, rx: 2 }),
         label(CX, 256, "your secretary's desk", "mr-t mr-small", "middle"), label(CX, 274, "(the client library)", "mr-t mr-small", "middle")));
     }
@@ -377,6 +397,21 @@ export default function (component) {
     return out;
   }
 
+  // A label's width as drawn (user units), measured once per text; an estimate while the picture is not laid out.
+  const widths = new Map();
+  function textWidth(text, cls) {
+    const key = `${cls}\u0000${text}`;
+    if (widths.has(key)) return widths.get(key);
+    const probe = label(0, -50, text, cls);
+    parts.office.appendChild(probe);
+    let width = 0;
+    try { width = probe.getComputedTextLength(); } catch { width = 0; }
+    probe.remove();
+    if (!(width > 0)) return 8.4 * String(text).length;  // not laid out yet: not remembered
+    widths.set(key, width);
+    return width;
+  }
+
   function drawOffice(frame, pos) {
     const event = pos > 0 ? events[pos - 1] : null;
     const hit = event && event.a === "decide" ? event : null;
@@ -393,22 +428,22 @@ export default function (component) {
     for (const note of notes) {
       const rowHit = hit && hit.res === "duplicate" && hit.pid === note.pid && hit.part === note.p;
       g.push(label(X, y, `PID ${note.pid} · epoch ${note.epoch}${data.partitions > 1 ? " · p" + note.p : ""}`, "mr-t mr-small"));
-      // Each chip as wide as its words; the newest chips that fit the row, older ones counted.
+      // Each chip as wide as its words (measured); the newest chips that fit the row, older ones counted.
       const span = (a, z) => (a === z ? `${a}` : `${a}-${z}`);
       const chips = note.batches.map((b) => ({ b, text: `${span(b[0], b[1])}→@${span(b[2], b[3])}`, match: rowHit && hit.seq === b[0] }))
-        .map((c) => ({ ...c, w: 14 + 8.4 * c.text.length + (c.match ? 18 : 0) }));
+        .map((c) => ({ ...c, w: CHIP_PAD + textWidth(c.text, "mr-t mr-chip-text") + (c.match ? 18 : 0) }));
       const room = OFFICE.x + OFFICE.w - 8 - X;
-      const total = chips.reduce((sum, c) => sum + c.w + 4, 0);
-      let kept = chips.length;
-      if (total > room) {
-        kept = 0;
-        for (let used = chips[chips.length - 1].w + 4; kept < chips.length && used <= room; kept++) used += (chips[chips.length - kept - 2] || { w: room }).w + 4;
+      let kept = 0;
+      for (let used = 0; kept < chips.length; kept++) {
+        used += chips[chips.length - 1 - kept].w + (kept ? CHIP_GAP : 0);
+        if (used > room) break;
       }
       let x = X;
       if (kept < chips.length) {  // said at the end of the row's own line, the older batches in its title
         const older = chips.slice(0, chips.length - kept).map(({ b }) => `sequence ${span(b[0], b[1])} at offset ${span(b[2], b[3])}`);
+        const words = `+${older.length} older batch${older.length > 1 ? "es" : ""}`;
         g.push(s("g", { class: "mr-more-batches" }, s("title", {}, `${older.length} older batches not shown: ${older.join("; ")}`),
-          label(OFFICE.x + OFFICE.w - 12, y, `+${older.length} more`, "mr-t mr-small", "end")));
+          label(OFFICE.x + OFFICE.w - 12, y, words, "mr-t mr-small", "end")));
       }
       for (const { b, text, w, match } of chips.slice(chips.length - kept)) {
         const icon0 = match ? 18 : 0;  // the matching batch carries the dedup ring inside, at its left
@@ -417,7 +452,7 @@ export default function (component) {
           s("rect", { x, y: y + 6, width: w, height: 24, rx: 4 }),
           boxed(x + (w + icon0) / 2, y + 23, text, w - icon0 - 6, "mr-t mr-chip-text", "middle"),
           match ? icon("dedup", x + 4, y + 11, 14) : null));
-        x += w + 4;
+        x += w + CHIP_GAP;
       }
       y += 46;
     }
@@ -453,14 +488,13 @@ export default function (component) {
     let stamp = null;
     if (hit && hit.res === "duplicate") stamp = ["dedup", "already", `@${hit.off}`, "mr-stamp-dup"];
     else if (hit && hit.res === "appended") stamp = ["stored", "stored", `@${hit.off}`, "mr-stamp-new"];
-    else if (hit && hit.res === "rejected") stamp = ["rejected", "refused", errorWords(hit.err), "mr-stamp-bad"];
-    else if (event && event.a === "error") stamp = ["failed", "error", errorWords(event.err), "mr-stamp-bad"];
+    // A refusal (a rejecting decision, an error at the door) is drawn once: by its error reply, which sets off from there.
     if (stamp) {
       const [shapeName, word, detail, cls] = stamp;
       g.push(s("g", { class: `mr-clerk ${cls}` }, s("title", {}, event.text),
-        s("rect", { x: OX - WIDEST, y: 210, width: 2 * WIDEST, height: 48, rx: 6 }),  // the counter's width
-        icon(shapeName, OX - WIDEST + 6, 216, 16), boxed(OX - WIDEST + 26, 229, word, 2 * WIDEST - 32, "mr-t mr-small mr-bold"),
-        boxed(OX, 251, detail, 2 * WIDEST - 8, "mr-t mr-small", "middle")));
+        s("rect", { x: STAMP.x, y: 210, width: STAMP.w, height: 48, rx: 6 }),
+        icon(shapeName, STAMP.x + 6, 216, 16), boxed(STAMP.x + 26, 229, word, STAMP.w - 32, "mr-t mr-small mr-bold"),
+        boxed(OX, 251, detail, STAMP.w - 8, "mr-t mr-small", "middle")));
     }
     parts.office.replaceChildren(...g);
     fitAll(parts.office);
@@ -488,7 +522,7 @@ export default function (component) {
     const doorX = door(TOKEN_HALF[t.kind === "init" ? "init" : "letter"]);
     if (t.fate === "in" || t.fate === "door") {
       if (h >= t.a) return null;
-      return { x: lerp(doorX, t.fate === "in" ? OX : DX, Math.min(1, p / 0.85)), y, o: 1, mark: "" };
+      return { x: lerp(doorX, t.fate === "in" ? OX : officeDoor(TOKEN_HALF[t.kind === "init" ? "init" : "letter"]), Math.min(1, p / 0.85)), y, o: 1, mark: "" };
     }
     const fade = clamp(h - (t.a - 1));
     if (t.fate === "lost" || cutOff(t.fate, t.a)) {
@@ -503,7 +537,7 @@ export default function (component) {
     const b = t.back;
     if (!b || h < b.s) return null;
     const p = clamp((h - b.s) / (b.a - b.s));
-    const from = t.fate === "door" ? DX : OX;
+    const from = t.fate === "door" ? officeDoor(TOKEN_HALF[replyKind(t)]) : OX;
     const doorX = door(TOKEN_HALF[replyKind(t)]);
     const y = LANE.back + stagger(t);
     const held = isHeld(t);
@@ -534,12 +568,12 @@ export default function (component) {
     let kind, body, words;
     if (t.kind === "form") {
       kind = "form";
-      words = "The registration: numbered letters (idempotence) with short receipts";
+      words = "The registration form: numbered letters (idempotence) with short receipts";
       body = [s("rect", { x: -TOKEN_HALF.form, y: -22, width: 2 * TOKEN_HALF.form, height: 44, rx: 3, class: "mr-tok-body" }),
-        twoLines("sign-up", "idempotence")];
+        twoLines("registration", "idempotence")];
     } else if (!back && t.kind === "init") {
       kind = "init";
-      words = `Request #${t.r}: InitProducerId, asking for a producer id`;
+      words = `${capitalised(t.name)}: asking for a producer id`;
       body = [s("rect", { x: -38, y: -18, width: 76, height: 36, rx: 14, class: "mr-tok-body" }), icon("epoch", -32, -8, 16),
         label(8, 6, "PID?", "mr-t mr-bold", "middle")];
     } else if (!back) {
@@ -550,14 +584,14 @@ export default function (component) {
       if (t.retry) body.push(s("circle", { cx: 38, cy: -18, r: 10, class: "mr-retry-dot" }), label(38, -14, "↻", "mr-t mr-tiny mr-retry-mark", "middle"));
     } else if (b.err) {
       kind = "error";
-      words = `Error reply for request #${t.r}: ${b.err}`;
+      words = `Error reply for ${t.name}: ${b.err}`;
       body = [s("rect", { x: -TOKEN_HALF.error, y: -22, width: 2 * TOKEN_HALF.error, height: 44, rx: 3, class: "mr-tok-body" }),
         icon("failed", -44, -18, 16), boxed(8, -1, "error", 56, "mr-t mr-small mr-bold", "middle"),
         boxed(0, 16, errorWords(b.err), 2 * TOKEN_HALF.error - 8, "mr-t mr-small", "middle")];
     } else {
       kind = t.kind === "init" ? "init-reply" : "receipt";
       const text = b.label;
-      words = `${b.err ? "Error reply" : t.kind === "init" ? "Reply" : "Receipt"} for request #${t.r}: ${b.err || b.label}${b.dup ? " (a copy of the original receipt)" : ""}`
+      words = `${b.err ? "Error reply" : t.kind === "init" ? "Reply" : "Receipt"} for ${t.name}: ${b.err || b.label}${b.dup ? " (a copy of the original receipt)" : ""}`
         + (isHeld(t) ? ", held up at the post office: that is its fault already, so it cannot be broken a second way" : "");
       body = [s("rect", { x: -42, y: -18, width: 84, height: 36, rx: t.kind === "init" ? 14 : 3, class: "mr-tok-body" }),
         icon(b.err ? "failed" : t.kind === "init" ? "epoch" : "check", -37, -8, 16, "mr-okmark"),

@@ -7,7 +7,8 @@ Positions are the document's stepping positions: position k is the state after k
 and event k happens between positions k and k+1.  A trip runs from one position to
 another, so an envelope moves continuously while the playhead crosses the events between.
 
-A trip: {"k": key, "kind": "letter" | "init" | "form" (a refused registration), "r": request number, "what", "ids", "retry",
+A trip: {"k": key, "kind": "letter" | "init" | "form" (a refused registration), "r": request number,
+"name": the request in words ("request #3", "the registration (InitProducerId)"), "what", "ids", "retry",
 "s": send position, "a": arrival position, "fate": "in" (reaches the post office) |
 "door" (stopped at its door: an injected error) | "lost" | "gone" (no longer in flight:
 the connection closed or the producer gave up) | "refused", "g": the position it leaves the post,
@@ -17,6 +18,7 @@ the connection closed or the producer gave up) | "refused", "g": the position it
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ui.views.in_flight import requests_in_flight, unanswered_words
@@ -69,6 +71,7 @@ def trips(doc: dict[str, Any]) -> list[dict[str, Any]]:
     in_post = requests_in_flight(doc)
     out: list[dict[str, Any]] = []
     open_trips: dict[tuple[bool, int], dict[str, Any]] = {}
+    names = registrations(doc)
     for i, e in enumerate(events):
         a = e["a"]
         if a == "refuse":  # the client library refuses the registration: nothing leaves the sender
@@ -77,7 +80,8 @@ def trips(doc: dict[str, Any]) -> list[dict[str, Any]]:
                     "k": "form",
                     "kind": "form",
                     "r": 0,
-                    "what": "sign-up",
+                    "name": "the registration",
+                    "what": "registration",
                     "ids": "",
                     "retry": False,
                     "s": i,
@@ -94,6 +98,7 @@ def trips(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 "k": f"{'i' if e.get('init') else 'p'}{e['r']}.{i}",
                 "kind": "init" if e.get("init") else "letter",
                 "r": e["r"],
+                "name": names.get(e["r"], "the registration") if e.get("init") else f"request #{e['r']}",
                 "what": "PID?" if e.get("init") else str(e.get("what", "")),
                 "ids": str(e.get("ids", "")),
                 "retry": bool(e.get("retry")),
@@ -228,3 +233,45 @@ def first_letter_ms(doc: dict[str, Any]) -> int | None:
         return None
     hold = holds(doc)
     return sum(beats(doc)[:first]) + sum(ms for position, ms in hold.items() if position <= first)
+
+
+def registrations(doc: dict[str, Any]) -> dict[int, str]:
+    """Producer-id request number -> its name in words: "the registration (InitProducerId)",
+    with ", try N" when the run registers more than once.  The client numbers these requests
+    with the Produce requests' counter, so "request #2" could be either; a registration is
+    named by what it is and the Produce requests keep their numbers."""
+    numbers = [e["r"] for e in doc["events"] if e["a"] == "send" and e.get("init")]
+    many = len(numbers) > 1
+    return {r: f"the registration (InitProducerId){f', try {n}' if many else ''}" for n, r in enumerate(numbers, 1)}
+
+
+def event_texts(doc: dict[str, Any]) -> list[str]:
+    """Each event's sentence, a registration's "request #N" said as the registration."""
+    names = registrations(doc)
+    out = []
+    for e in doc["events"]:
+        text = str(e.get("text", ""))
+        name = names.get(e.get("r")) if e.get("init") else None
+        if name:
+            number = f"#{e['r']}"
+            sent = re.fullmatch(rf"Request {re.escape(number)}: InitProducerId \((.*)\)", text)
+            if sent:
+                text = f"{name}: {sent[1]}"
+            text = re.sub(rf"\b[Rr]equest {re.escape(number)}(?!\d)", name, text)  # the name holds no backslash
+            text = text[:1].upper() + text[1:]
+        out.append(text)
+    return out
+
+
+def envelopes(doc: dict[str, Any]) -> list[list[str]]:
+    """The letters of each Produce request, in the order first sent: the sender's list folds
+    a whole envelope or none of it."""
+    seen: set[str] = set()
+    out = []
+    for e in doc["events"]:
+        if e["a"] == "send" and not e.get("init"):
+            names = [name for name in str(e.get("what", "")).split(", ") if name and name not in seen]
+            seen.update(names)
+            if names:
+                out.append(names)
+    return out
