@@ -1,7 +1,8 @@
 """A prediction keeps its suspense: nothing a learner reads before it (the lesson's
 Analogy and Experiment, the question itself, and the presenter's slides up to the
 Predict slide; the Mechanism comes after the run) states the stored log the lesson expects, and the right option
-does not stand out by its form.
+does not stand out by its form.  The mail-room picture above the question (the run paused
+where its scene is set) shows nothing the prediction asks about.
 
 "States the log" is checked two simple ways: the expected values written in order as
 a list (m1, m2, m2, m3 in any separator), and, for a value the run stores more than
@@ -13,8 +14,9 @@ import re
 
 import pytest
 
-from idemlab import lessons
-from ui.views import presenter_deck
+from idemlab import backends, lessons, replay
+from ui.components.mailroom import alt_text
+from ui.views import analogy_preview, presenter_deck
 
 ALL = lessons.load_all()
 IDS = [lesson.slug for lesson in ALL]
@@ -96,3 +98,73 @@ def test_the_mechanism_comes_after_the_prediction_on_the_slides():
         predict = next(i for i, (kind, _) in enumerate(kinds_and_titles) if kind == "question")
         mechanism = [i for i, (_, title) in enumerate(kinds_and_titles) if title.startswith("Mechanism")]
         assert mechanism and min(mechanism) > predict, (lesson.slug, kinds_and_titles)
+
+
+# Read from each lesson's prediction: does it ask how the producer starts (whether it is
+# created, whether it is idempotent, how it gets its producer id)?  A new lesson fails
+# test_every_lesson_has_been_read_for_what_its_picture_may_show until it is read and added.
+ASKS_HOW_THE_PRODUCER_STARTS = {
+    "letters-get-lost": False,  # the shelf after a lost receipt; the question says idempotence is off
+    "numbered-letters": False,
+    "switching-it-on": True,  # is the producer created, and is idempotence on?
+    "keeping-order": False,
+    "where-idempotence-stops": False,  # the second producer's id comes after the scene
+    "when-brokers-fail": False,
+    "what-it-costs": True,  # the extra step is the producer id request
+    "the-seeds-producer-in-java": True,  # does acks = 1 turn the default idempotence off?
+    "five-batches-in-flight": False,
+    "an-out-of-order-answer": False,
+}
+# How a picture tells how the producer started: its badge, its notebook, its moments, its caption.
+HOW_IT_STARTED = re.compile(r"\bPIDs?\b|producer id|idempoten|InitProducerId|regist", re.IGNORECASE)
+# A client's or broker's error by its name: NOT_ENOUGH_REPLICAS, OutOfOrderSequenceException.
+ERROR_NAME = re.compile(r"\b[A-Z]+(?:_[A-Z]+)+\b|\b\w+Exception\b")
+
+
+def pictures_before_the_prediction(lesson) -> str:
+    """Everything the paused mail room says before the run, where the lesson page or the
+    presenter's analogy slide shows it: its caption, the picture in words (badge, letters,
+    shelf, notebook, key moments) and its moment buttons; empty where no picture is shown."""
+    trace = backends.run(lessons.scenario_for(lesson), "sim")
+    slides = presenter_deck.deck(lesson, trace)
+    pictured = any(slide.picture == "analogy" for slide in slides)
+    position = analogy_preview.scene_position(lesson, trace)
+    if not pictured and not position:
+        return ""
+    position = position or analogy_preview.pause_position(trace)
+    document = analogy_preview.paused(replay.replay(trace), position)
+    moments = [moment["kind"].replace("_", " ") for moment in document["moments"]]
+    return "\n".join([analogy_preview.caption(trace, position), alt_text.describe(document, position), *moments])
+
+
+def test_every_lesson_has_been_read_for_what_its_picture_may_show():
+    assert sorted(ASKS_HOW_THE_PRODUCER_STARTS) == sorted(IDS)
+
+
+@pytest.mark.parametrize("lesson", ALL, ids=IDS)
+def test_the_picture_before_the_prediction_does_not_show_how_the_producer_starts_when_it_is_asked(lesson):
+    if not ASKS_HOW_THE_PRODUCER_STARTS.get(lesson.slug, True):
+        pytest.skip("this lesson's prediction is not about how the producer starts")
+    found = HOW_IT_STARTED.search(pictures_before_the_prediction(lesson))
+    assert found is None, (lesson.slug, found and found.group(0))
+
+
+@pytest.mark.parametrize("lesson", ALL, ids=IDS)
+def test_the_picture_before_the_prediction_names_no_error_only_the_options_name(lesson):
+    """An error the options argue about (OUT_OF_ORDER_SEQUENCE_NUMBER, ConfigException), seen
+    in the picture before the question names it, answers the question."""
+    disputed = {name for choice in lesson.prediction.choices for name in ERROR_NAME.findall(choice)}
+    disputed -= set(ERROR_NAME.findall(lesson.prediction.question))
+    shown = set(ERROR_NAME.findall(pictures_before_the_prediction(lesson)))
+    assert not disputed & shown, (lesson.slug, sorted(disputed & shown))
+
+
+def test_the_picture_checks_see_the_giveaways_they_are_for():
+    assert HOW_IT_STARTED.search("no producer id (idempotence off)")
+    assert HOW_IT_STARTED.search("the producer registers for its producer id")
+    assert HOW_IT_STARTED.search("new producer id")
+    assert not HOW_IT_STARTED.search("m1: delivered, offset 0 (delivered)")
+    assert ERROR_NAME.findall("refused with OUT_OF_ORDER_SEQUENCE_NUMBER; OutOfOrderSequenceException") == [
+        "OUT_OF_ORDER_SEQUENCE_NUMBER",
+        "OutOfOrderSequenceException",
+    ]

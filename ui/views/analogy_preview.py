@@ -7,7 +7,8 @@ stored letter lost).  The step is after the first envelope's receipt and its del
 reports, or later where more envelopes are in the post together (a lesson about requests
 in flight sets its scene there), and always before the first moment that belongs to the
 experiment's answer, so the learner cannot step into what the lesson asks them to
-predict.  Pure: no streamlit.
+predict.  A lesson whose experiment is about how the producer starts gets no picture at
+all: any frame of its run shows that (pictured).  Pure: no streamlit.
 """
 
 from __future__ import annotations
@@ -21,6 +22,23 @@ from ui.views.in_flight import requests_in_flight
 
 # Moments that only set the scene; any other kind is part of the experiment's answer.
 SCENE_SETTING = frozenset({"new_producer_id"})
+# Expectations about how the producer starts: how often it asks for a producer id (none when
+# idempotence is off), or the error that refused to create it.
+ABOUT_THE_START = frozenset({"producer_id_assignments", "config_error"})
+
+
+def pictured(lesson) -> bool:
+    """Whether the lesson shows its run's picture before the run.  Not where the lesson
+    expects something of how the producer starts: its prediction asks about that (whether
+    the producer is created, whether idempotence is on, its producer id request), and every
+    frame of the run shows it in the sender's badge ("PID 0 · epoch 0" or "no PID
+    (idempotence off)"), its notebook or the id request's moment."""
+    return not ABOUT_THE_START & set(lesson.expect)
+
+
+def scene_position(lesson, trace: m.Trace) -> int:
+    """Events the lesson's picture shows before the run, 0 for no picture."""
+    return pause_position(trace) if pictured(lesson) else 0
 
 
 def pause_position(trace: m.Trace) -> int:

@@ -237,7 +237,7 @@ def deck(lesson, trace: Trace | None, values: dict | None = None, short: dict | 
     about = f"About {lesson.minutes} minutes · experiment: `{lesson.scenario}`"
     out = [Slide("title", f"Lesson {lesson.number}: {lesson.title}", about)]
     analogy = _section("text", "The analogy", short.get("analogy"), lesson.section("Analogy"))
-    if trace is not None and analogy_preview.pause_position(trace) > 0:  # a run that sent a letter
+    if trace is not None and analogy_preview.scene_position(lesson, trace) > 0:  # its scene gives nothing away
         analogy[0] = replace(analogy[0], picture="analogy")
     out += analogy
     experiment = lesson_module.render(lesson.section("Experiment"), values)

@@ -193,10 +193,31 @@ def _experiment_result(scenario, backend: str, n: int, simulated: runs.RunResult
     return result
 
 
-def _done_message(lesson) -> None:
-    """In the page, under the checks, not a toast over it: what is done and where next."""
+def done_words(number: int, verdicts: list[bool | None]) -> tuple[bool, str]:
+    """(all right, the words under the checks): how many checks were right and which to look
+    at again, so "done" never reads as "all right" after wrong answers.  A verdict is None
+    when its answer is not known (the lesson was marked done in an earlier session)."""
+    known = [right for right in verdicts if right is not None]
+    if len(known) < len(verdicts) or not verdicts:
+        return True, f"Lesson {number} done."
+    wrong = [str(i) for i, right in enumerate(verdicts, 1) if not right]
+    if not wrong:
+        return True, f"Lesson {number} done. All {len(verdicts)} checks right."
+    again = f"question {wrong[0]}" if len(wrong) == 1 else "questions " + ", ".join(wrong[:-1]) + f" and {wrong[-1]}"
+    return (
+        False,
+        f"Lesson {number} done. {len(known) - len(wrong)} of {len(verdicts)} checks right: look again at {again}.",
+    )
+
+
+def _done_message(lesson, verdicts: list[bool | None]) -> None:
+    """In the page, under the checks, not a toast over it: what is done, how well, and where next."""
     following = [other for other in runs.lessons()[0] if other.number > lesson.number]
-    st.success(f"Lesson {lesson.number} done.", icon=":material/celebration:")
+    all_right, words = done_words(lesson.number, verdicts)
+    if all_right:
+        st.success(words, icon=":material/celebration:")
+    else:
+        st.info(words, icon=":material/task_alt:")
     if following:
         st.page_link(
             nav.lesson_page(following[0]),
@@ -220,7 +241,7 @@ def show(lesson, backend: str) -> None:
 
     st.header("Analogy")
     _render(lesson, "Analogy")
-    if simulated.trace is not None:
+    if simulated.trace is not None and analogy_preview.pictured(lesson):  # not where the prediction asks how it starts
         _analogy_picture(simulated.trace, n)
     st.header("Experiment")
     _experiment_text(lesson, backend)
@@ -278,16 +299,16 @@ def show(lesson, backend: str) -> None:
     st.header("After the run")
     _render(lesson, "After the run", lesson_module.observed(trace))
     st.subheader("Check your understanding")
-    answered = 0
+    verdicts: list[bool | None] = []
     for i, check in enumerate(lesson.checks):
         choice = _question(lesson, f"c{i}", check, f"Question {i + 1}")
+        verdicts.append(None if choice is None else check.is_correct(choice))
         if choice is not None:
-            answered += 1
             _feedback(check, choice)
-    if answered == len(lesson.checks) and n not in progress.done():
+    if None not in verdicts and n not in progress.done():
         progress.mark_done(n)
     if n in progress.done():
-        _done_message(lesson)
+        _done_message(lesson, verdicts)
     if lesson.section("Going further"):
         with st.expander("Going further"):
             _render(lesson, "Going further")
