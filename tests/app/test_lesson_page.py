@@ -111,9 +111,22 @@ def test_the_lesson_done_message_is_in_the_page_with_the_next_lesson_not_a_toast
     lesson = _lesson_one()
     answers = ",".join(f"1.c{i}.{check.answer}" for i, check in enumerate(lesson.checks))
     at = open_page("pages/lesson.py", ans=f"1.p.{lesson.prediction.answer},{answers}")
-    assert any(s.value == "Lesson 1 done." for s in at.success)
+    assert any(s.value == f"Lesson 1 done. All {len(lesson.checks)} checks right." for s in at.success)
     assert not at.toast
     assert any("Next: lesson 2" in str(link.proto.label) for link in at.get("page_link"))
+
+
+def test_a_lesson_done_with_wrong_checks_says_how_many_were_right_and_which_to_look_at_again(open_page):
+    lesson = _lesson_one()
+    answers = [
+        check.answer if i == 0 else (check.answer + 1) % len(check.choices) for i, check in enumerate(lesson.checks)
+    ]
+    chosen = ",".join(f"1.c{i}.{answer}" for i, answer in enumerate(answers))
+    at = open_page("pages/lesson.py", ans=f"1.p.{lesson.prediction.answer},{chosen}")
+    assert not any("done" in s.value for s in at.success)
+    assert [i.value for i in at.info if "done" in i.value] == [
+        "Lesson 1 done. 1 of 3 checks right: look again at questions 2 and 3."
+    ]
 
 
 def test_the_broker_chosen_next_to_the_run_button_is_the_sidebars_and_goes_in_the_url(open_page):

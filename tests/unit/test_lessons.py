@@ -495,3 +495,28 @@ def test_lesson_six_retries_the_first_unanswered_letter_and_feedback_names_the_i
     lesson = lessons.load("when-brokers-fail")
     assert "m2, the first unanswered letter, is posted again" in _all_text(lesson)
     assert "whether it reached the in-sync replicas" in lesson.checks[0].explanation
+
+
+# ---- the words under the checks -------------------------------------------------------------
+
+
+def test_done_with_every_check_right_says_so():
+    from ui.widgets.lesson_view import done_words
+
+    assert done_words(9, [True, True, True]) == (True, "Lesson 9 done. All 3 checks right.")
+
+
+def test_done_with_wrong_checks_counts_the_right_ones_and_names_the_rest():
+    from ui.widgets.lesson_view import done_words
+
+    assert done_words(9, [False, True, False]) == (
+        False,
+        "Lesson 9 done. 1 of 3 checks right: look again at questions 1 and 3.",
+    )
+    assert done_words(4, [True, False, True])[1].endswith("2 of 3 checks right: look again at question 2.")
+
+
+def test_done_in_an_earlier_session_without_its_answers_claims_no_count():
+    from ui.widgets.lesson_view import done_words
+
+    assert done_words(2, [None, True, None]) == (True, "Lesson 2 done.")
