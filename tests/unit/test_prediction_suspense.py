@@ -159,6 +159,34 @@ def test_the_picture_before_the_prediction_names_no_error_only_the_options_name(
     assert not disputed & shown, (lesson.slug, sorted(disputed & shown))
 
 
+# A protocol or client name: InitProducerId, OutOfOrderSequenceException, NOT_ENOUGH_REPLICAS.
+PROTOCOL_NAME = re.compile(r"\b[A-Z]+(?:_[A-Z]+)+\b|\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b")
+# Lesson texts are another engineer's: a giveaway found in one is reported, and marked here until fixed.
+TEXT_GIVES_IT_AWAY = {
+    "what-it-costs": "its Experiment says 'find the `InitProducerId` step at the top of the sequence diagram'",
+}
+
+
+def _unless_fixed(lesson):
+    reason = TEXT_GIVES_IT_AWAY.get(lesson.slug)
+    return pytest.param(lesson, id=lesson.slug, marks=pytest.mark.xfail(reason=reason) if reason else ())
+
+
+@pytest.mark.parametrize("lesson", [_unless_fixed(lesson) for lesson in ALL])
+def test_nothing_before_the_prediction_names_what_only_the_right_option_names(lesson):
+    question, choices = lesson.prediction.question, lesson.prediction.choices
+    others = {
+        name
+        for i, choice in enumerate(choices)
+        if i != lesson.prediction.answer
+        for name in PROTOCOL_NAME.findall(choice)
+    }
+    only_right = set(PROTOCOL_NAME.findall(lesson.prediction.correct)) - others - set(PROTOCOL_NAME.findall(question))
+    before = read_before_the_prediction(lesson).replace(question, "") + pictures_before_the_prediction(lesson)
+    named = sorted(name for name in only_right if re.search(rf"\b{name}\b", before))
+    assert not named, (lesson.slug, named)
+
+
 def test_the_picture_checks_see_the_giveaways_they_are_for():
     assert HOW_IT_STARTED.search("no producer id (idempotence off)")
     assert HOW_IT_STARTED.search("the producer registers for its producer id")
@@ -167,4 +195,8 @@ def test_the_picture_checks_see_the_giveaways_they_are_for():
     assert ERROR_NAME.findall("refused with OUT_OF_ORDER_SEQUENCE_NUMBER; OutOfOrderSequenceException") == [
         "OUT_OF_ORDER_SEQUENCE_NUMBER",
         "OutOfOrderSequenceException",
+    ]
+    assert PROTOCOL_NAME.findall("It registers (InitProducerId), not OUT_OF_ORDER") == [
+        "InitProducerId",
+        "OUT_OF_ORDER",
     ]
