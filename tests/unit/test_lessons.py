@@ -520,3 +520,23 @@ def test_done_in_an_earlier_session_without_its_answers_claims_no_count():
     from ui.widgets.lesson_view import done_words
 
     assert done_words(2, [None, True, None]) == (True, "Lesson 2 done.")
+
+
+# ---- one name per thing -----------------------------------------------------------------------
+
+
+def _lesson(number: int) -> Lesson:
+    return next(lesson for lesson in ALL if lesson.number == number)
+
+
+def test_lesson_3_calls_the_producers_form_its_registration_as_the_other_lessons_do():
+    text = " ".join(_lesson(3).section(heading) for heading in ("Analogy", "After the run"))
+    assert "refused the registration form" in text
+    assert not re.search(r"sign[- ]?up|refused the form", text)
+
+
+def test_lesson_6_says_when_each_report_of_m3_and_m4_happens_and_where_next_stops_last():
+    after = " ".join(_lesson(6).section("After the run").split())
+    assert "purged (`_PURGE_QUEUE`): when it is still waiting in the producer's queue" in after
+    assert "because the fatal error came first" not in after
+    assert "the last stop of Next" not in after and "at the application's final `flush()`" in after
