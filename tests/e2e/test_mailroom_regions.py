@@ -1,6 +1,6 @@
 """The mail room's layout rule, in Chromium: every part keeps its own region.  At every frame of
 a whole Play of lessons 3, 8 and 9 (the runs where a reviewer saw an error reply over the
-sender's list, the clerk's "stored" stamp against the Shelf label, a sign-up form's words
+sender's list, the clerk's "stored" stamp against the Shelf label, a registration form's words
 under its mark): no envelope covers the sender's list or the office's
 books (notebook, shelf), the clerk's stamp stays clear of the books, and a mark that
 crosses an envelope (lost, refused) lies under its words."""

@@ -442,7 +442,7 @@ export default function (component) {
       if (kept < chips.length) {  // said at the end of the row's own line, the older batches in its title
         const older = chips.slice(0, chips.length - kept).map(({ b }) => `sequence ${span(b[0], b[1])} at offset ${span(b[2], b[3])}`);
         const words = `+${older.length} older batch${older.length > 1 ? "es" : ""}`;
-        g.push(s("g", { class: "mr-more-batches" }, s("title", {}, `${older.length} older batches not shown: ${older.join("; ")}`),
+        g.push(s("g", { class: "mr-more-batches" }, s("title", {}, `${words.slice(1)} not shown: ${older.join("; ")}`),
           label(OFFICE.x + OFFICE.w - 12, y, words, "mr-t mr-small", "end")));
       }
       for (const { b, text, w, match } of chips.slice(chips.length - kept)) {
