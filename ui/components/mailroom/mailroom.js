@@ -151,7 +151,8 @@ const MOMENT_WORDS = {
   lost: "lost", failed_but_stored: "failed but stored", delivered_not_stored: "delivered, not stored",
   producer_restart: "producer restart", new_producer_id: "new producer id", broker_down: "broker down",
   broker_up: "broker back", leader_change: "leader change", expired: "producer forgotten", refused: "registration refused",
-  sequence_refused: "sequence refused", implicit_ack: "acknowledged implicitly",
+  sequence_refused: "sequence refused", implicit_ack: "acknowledged implicitly", refusal: "turned away",
+  resend: "sent again by the app",
 };
 
 const seqOf = (ids) => { const m = /seq (\S+)/.exec(ids || ""); return m ? `seq ${m[1]}` : (ids ? fit(ids, 10) : "no PID"); };
