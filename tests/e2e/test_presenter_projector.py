@@ -216,7 +216,7 @@ def test_a_reveal_without_a_class_marks_the_answer_among_the_options_behind_a_la
     button = page.locator(".st-key-present-show-answer button")
     expect(button).to_be_visible()
     assert button.bounding_box()["height"] >= 60  # hit from across the room at 1920x1080
-    page.keyboard.press("a")
+    page.keyboard.press("s")  # the reveal key (presenter_view.SHOW_ANSWER_KEY)
     answer = page.locator(".st-key-present-answer")
     expect(answer).to_contain_text(slide.why, timeout=60_000)
     page.screenshot(path=str(screenshots / "presenter-reveal-answered-1920x1080.png"))
