@@ -40,6 +40,10 @@ def successes(page, text: str):
     return page.get_by_test_id("stAlertContentSuccess").filter(has_text=text)
 
 
+# A verdict, not "Lesson N done. All 3 checks right." (has_text ignores case).
+RIGHT = re.compile(r"^Right\.")
+
+
 def lesson_journey(number: int, open_url, wait_run, screenshots) -> None:
     lesson = LESSONS[number]
     name = f"journey-lesson-{number}"
@@ -62,7 +66,7 @@ def lesson_journey(number: int, open_url, wait_run, screenshots) -> None:
 
     for i, check in enumerate(lesson.checks):
         choose(page, wait_run, f"Question {i + 1}", check.answer)
-        expect(successes(page, "Right.")).to_have_count(i + 2)  # the prediction's, then one per question
+        expect(successes(page, RIGHT)).to_have_count(i + 2)  # the prediction's, then one per question
     expect(successes(page, f"Lesson {number} done.")).to_be_visible()  # in the page, not a toast over it
     expect(page.get_by_test_id("stToast")).to_have_count(0)
     assert re.search(rf"done=([\d,]*\b{number}\b)", page.url), page.url
@@ -71,7 +75,7 @@ def lesson_journey(number: int, open_url, wait_run, screenshots) -> None:
     page.reload()  # a refresh keeps the run, the answers and the verdicts: the URL holds them
     page.wait_for_selector("[data-testid='stAppViewContainer']")
     wait_run(page)
-    expect(successes(page, "Right.")).to_have_count(len(lesson.checks) + 1)
+    expect(successes(page, RIGHT)).to_have_count(len(lesson.checks) + 1)
     expect(page.get_by_role("heading", name="After the run")).to_be_visible()
     expect(successes(page, f"Lesson {number} done.")).to_be_visible()
 
