@@ -313,14 +313,14 @@ class _Moments:
                 self.add(
                     "ack_lost",
                     i,
-                    f"The answer to the producer's registration (InitProducerId, request #{number}) is lost "
+                    "The answer to the producer's registration (InitProducerId) is lost "
                     "on the way back: the producer asks again.",
                 )
             elif action == m.DROP_REQUEST:
                 self.add(
                     "request_lost",
                     i,
-                    f"The producer's registration (InitProducerId, request #{number}) is lost on the way: "
+                    "The producer's registration (InitProducerId) is lost on the way: "
                     "the post office never sees it.",
                 )
             return
