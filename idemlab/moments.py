@@ -320,8 +320,7 @@ class _Moments:
                 self.add(
                     "request_lost",
                     i,
-                    "The producer's registration (InitProducerId) is lost on the way: "
-                    "the post office never sees it.",
+                    "The producer's registration (InitProducerId) is lost on the way: the post office never sees it.",
                 )
             return
         send = self.state.attempt_of(number)
