@@ -101,12 +101,12 @@ def _open(context, url: str):
     return page
 
 
-# The projector in both themes (a dark room), the laptop in light: the layout under test is
+# The projector in the dark theme (a dark room), the laptop in light: the layout under test is
 # the same in both themes, only the colours change.
 @pytest.mark.parametrize(
     ("viewport", "theme"),
-    [(PROJECTOR, "light"), (PROJECTOR, "dark"), (LAPTOP, "light")],
-    ids=["1920x1080-light", "1920x1080-dark", "1280x800-light"],
+    [(PROJECTOR, "dark"), (LAPTOP, "light")],
+    ids=["1920x1080-dark", "1280x800-light"],
 )
 def test_every_kind_of_slide_fills_the_screen_in_large_type(browser, warmed, screenshots, viewport, theme):
     width, height = viewport["width"], viewport["height"]
