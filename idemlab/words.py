@@ -64,7 +64,7 @@ def _plain(event: m.Event) -> str:
         return f"produce({get('value')}) refused: {get('error')}"
     if kind == m.REQUEST_SENT:
         if get("api") == m.INIT_PRODUCER_ID:
-            return f"Request #{get('request_no')}: InitProducerId (asks for a producer id)"
+            return f"InitProducerId #{get('request_no')} (the registration: asks for a producer id)"
         attempt = get("attempt") or 1
         retry = f" — retry {attempt - 1}" if attempt > 1 else ""
         return f"Request #{get('request_no')}: Produce [{values_text(event)}] {ids(event)}{retry}".strip()
@@ -83,14 +83,14 @@ def _plain(event: m.Event) -> str:
     if kind == m.RESPONSE_RECEIVED:
         if get("error") == COORDINATOR_LOAD_IN_PROGRESS and get("api") == m.INIT_PRODUCER_ID:
             return (
-                f"Reply to request #{get('request_no')}: COORDINATOR_LOAD_IN_PROGRESS — the broker has just "
+                f"Reply to InitProducerId #{get('request_no')}: COORDINATOR_LOAD_IN_PROGRESS — the broker has just "
                 "started and is still loading its block of producer ids; the producer asks again"
             )
         if get("error"):
-            return f"Reply to request #{get('request_no')}: error {get('error')}"
+            return f"Reply to {request_name(event)}: error {get('error')}"
         if get("api") == m.INIT_PRODUCER_ID:
             # the id itself is told once, by the PRODUCER_ID_ASSIGNED event that follows
-            return f"Reply to request #{get('request_no')}: the post office hands out a producer id"
+            return f"Reply to InitProducerId #{get('request_no')}: the post office hands out a producer id"
         return f"Reply to request #{get('request_no')}: OK, offset {get('base_offset')}"
     if kind == m.CONNECTION_CLOSED:
         return f"Connection to broker {get('broker')} closed{_close_reason(get('reason'))}"
@@ -210,19 +210,26 @@ COORDINATOR_LOAD_IN_PROGRESS = "COORDINATOR_LOAD_IN_PROGRESS"
 def fault_text(event: m.Event) -> str:
     """A FAULT_INJECTED event in plain words, told where it happens: a request lost or
     refused on the way, or an answer lost, held up or cut off after the broker decided."""
-    number, action = event.get("request_no"), event.get("action")
+    name, action = request_name(event), event.get("action")
     if action == m.DROP_RESPONSE:
-        return f"Fault: the answer to request #{number} is lost on the way back (acknowledgement lost)"
+        return f"Fault: the answer to {name} is lost on the way back (acknowledgement lost)"
     if action == m.DROP_REQUEST:
-        return f"Fault: request #{number} is lost on the way; the broker never sees it"
+        return f"Fault: {name} is lost on the way; the broker never sees it"
     if action == m.ERROR:
         late = f", {event.get('delay_ms')} ms late" if event.get("delay_ms") else ""
-        return f"Fault: request #{number} is answered with the error {event.get('error')}{late} at the post office's door; nothing is stored"
+        return f"Fault: {name} is answered with the error {event.get('error')}{late} at the post office's door; nothing is stored"
     if action == m.DELAY:
-        return f"Fault: the answer to request #{number} is held up {event.get('delay_ms')} ms"
+        return f"Fault: the answer to {name} is held up {event.get('delay_ms')} ms"
     if action == m.DISCONNECT:
-        return f"Fault: the connection is cut right after the answer to request #{number}"
-    return f"Fault on request #{number}: {action}"
+        return f"Fault: the connection is cut right after the answer to {name}"
+    return f"Fault on {name}: {action}"
+
+
+def request_name(event: m.Event) -> str:
+    """'request #N' for a Produce request; 'InitProducerId #N' for the registration, whose
+    number the client takes from the same counter, so "request #2" would name two things."""
+    number = event.get("request_no")
+    return f"InitProducerId #{number}" if event.get("api") == m.INIT_PRODUCER_ID else f"request #{number}"
 
 
 def _close_reason(reason) -> str:

@@ -206,7 +206,9 @@ def test_lesson_9_names_its_two_registrations_by_their_tries_and_keeps_request_2
 
 def test_a_single_registration_has_no_try_number():
     doc = {
-        "events": [{"a": "send", "init": True, "r": 1, "text": "Request #1: InitProducerId (asks for a producer id)"}]
+        "events": [
+            {"a": "send", "init": True, "r": 1, "text": "InitProducerId #1 (the registration: asks for a producer id)"}
+        ]
     }
     assert plan.event_texts(doc) == ["The registration (InitProducerId): asks for a producer id"]
 

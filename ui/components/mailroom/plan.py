@@ -246,7 +246,7 @@ def registrations(doc: dict[str, Any]) -> dict[int, str]:
 
 
 def event_texts(doc: dict[str, Any]) -> list[str]:
-    """Each event's sentence, a registration's "request #N" said as the registration."""
+    """Each event's sentence, a registration's "InitProducerId #N" said as the registration."""
     names = registrations(doc)
     out = []
     for e in doc["events"]:
@@ -254,10 +254,10 @@ def event_texts(doc: dict[str, Any]) -> list[str]:
         name = names.get(e.get("r")) if e.get("init") else None
         if name:
             number = f"#{e['r']}"
-            sent = re.fullmatch(rf"Request {re.escape(number)}: InitProducerId \((.*)\)", text)
+            sent = re.fullmatch(rf"InitProducerId {re.escape(number)} \(the registration: (.*)\)", text)
             if sent:
                 text = f"{name}: {sent[1]}"
-            text = re.sub(rf"\b[Rr]equest {re.escape(number)}(?!\d)", name, text)  # the name holds no backslash
+            text = re.sub(rf"\bInitProducerId {re.escape(number)}(?!\d)", name, text)  # the name holds no backslash
             text = text[:1].upper() + text[1:]
         out.append(text)
     return out
