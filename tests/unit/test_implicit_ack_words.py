@@ -28,7 +28,8 @@ def _msg(trace: model.Trace, value: str) -> int:
     return next(e.get("msg") for e in trace.events if e.kind == model.PRODUCE_CALLED and e.get("value") == value)
 
 
-def _without_the_simulators_flag(trace: model.Trace) -> model.Trace:
+def as_the_real_back_end_reports(trace: model.Trace) -> model.Trace:
+    """The trace without the simulator's implicit_ack flag: a real run's reports say only 'no offset'."""
     events = [
         model.Event(e.t_ms, e.kind, dataclasses.replace(e.detail, implicit_ack=None))
         if e.kind == model.DELIVERY_REPORT
@@ -39,7 +40,7 @@ def _without_the_simulators_flag(trace: model.Trace) -> model.Trace:
 
 
 def test_the_answer_that_acknowledged_m3_implicitly_came_after_its_refusal_and_before_its_report():
-    for trace in (_broker_restart(), _without_the_simulators_flag(_broker_restart())):
+    for trace in (_broker_restart(), as_the_real_back_end_reports(_broker_restart())):
         events, state = trace.events, fold(trace.events)
         m2, m3 = (_msg(trace, value) for value in ("m2", "m3"))
         refused = next(i for i, e in enumerate(events) if e.get("result") == model.REJECTED and m3 in e.get("msgs"))
@@ -52,7 +53,7 @@ def test_the_answer_that_acknowledged_m3_implicitly_came_after_its_refusal_and_b
 
 
 def test_the_explanation_says_why_a_refused_letter_is_reported_delivered():
-    for trace in (_broker_restart(), _without_the_simulators_flag(_broker_restart())):
+    for trace in (_broker_restart(), as_the_real_back_end_reports(_broker_restart())):
         sentences = explain(trace)
         [m3] = [s for s in sentences if s.startswith("The post office refused the retry of m3 ")]
         assert m3.endswith(" " + SAID), m3

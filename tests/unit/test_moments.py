@@ -11,6 +11,7 @@ import pytest
 from idemlab import lessons, model, report, scenarios, sim, words
 from idemlab.moments import KINDS, Moment, key_moments
 from idemlab.outcome import summarize
+from tests.unit.test_implicit_ack_words import as_the_real_back_end_reports  # one way to strip the flag
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(ROOT.glob("lessons/scenarios/*.toml")) + sorted(ROOT.glob("tests/scenarios/*.toml"))
@@ -209,22 +210,11 @@ IMPLICIT_ACK = (
 )
 
 
-def _as_the_real_back_end_reports(trace: model.Trace) -> model.Trace:
-    """The trace without the simulator's implicit_ack flag: a real run's reports say only 'no offset'."""
-    events = [
-        model.Event(e.t_ms, e.kind, dataclasses.replace(e.detail, implicit_ack=None))
-        if e.kind == model.DELIVERY_REPORT
-        else e
-        for e in trace.events
-    ]
-    return dataclasses.replace(trace, events=events, backend="kafka")
-
-
 @pytest.mark.parametrize("back_end", ["sim", "kafka"])
 def test_a_refused_letter_reported_delivered_without_an_offset_is_a_moment_at_its_report(back_end):
     trace = run_file(ROOT / "lessons/scenarios/broker-restart.toml")
     if back_end == "kafka":
-        trace = _as_the_real_back_end_reports(trace)
+        trace = as_the_real_back_end_reports(trace)
     report = next(i for i, e in enumerate(trace.events) if e.kind == model.DELIVERY_REPORT and e.get("value") == "m3")
     assert trace.events[report].get("error") is None and trace.events[report].get("offset") is None
     moments = key_moments(trace)
